@@ -1,0 +1,29 @@
+import { ExitCode, GptError } from './core/errors.js';
+import { main } from './main.js';
+
+// A reader that stops early (`gpt ask ... | head -1`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw error;
+});
+
+const interrupt = new AbortController();
+const onSignal = (code: number) => () => {
+  // A second signal means "now": leave without waiting for clean-up.
+  if (interrupt.signal.aborted) process.exit(code);
+  interrupt.abort(new GptError(code as ExitCode, code === ExitCode.interrupted ? 'interrupted' : 'terminated'));
+};
+process.on('SIGINT', onSignal(ExitCode.interrupted));
+process.on('SIGTERM', onSignal(ExitCode.terminated));
+
+main({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: interrupt.signal,
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+
+const EXAMPLES = `
+Examples:
+  echo "What is the biggest animal in the world?" | gpt ask
+  gpt ask "Explain CRDTs in two sentences"
+  git diff | gpt ask "Write a commit message for this diff"
+  gpt ask --thread whales "Tell me more about blue whales"
+  gpt ask -c "And in French?"                  # continue the latest conversation
+  gpt ask --json "Name three primes" | jq -r .reply
+  OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
+
+The prompt is stdin (when piped), then a blank line, then the arguments.
+With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
+
+export function askCommand(context: CliContext): Command {
+  return addRequestOptions(
+    new Command('ask')
+      .description('ask one question; the reply goes to stdout')
+      .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
+  )
+    .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
+    .option('-c, --continue', 'continue the most recently updated conversation')
+    .option('--json', 'print one JSON object instead of text')
+    .option('--no-stream', 'print the reply when complete, not as it arrives')
+    .option('--stdin', 'wait for piped stdin even when arguments are given')
+    .option('--no-stdin', 'never read stdin')
+    .addHelpText('after', EXAMPLES)
+    .action(async (args: string[], raw) => {
+      const { runAsk } = await import('../commands/ask.js');
+      await context.run(commonOptions(raw), (deps) =>
+        runAsk({
+          args,
+          thread: raw.thread,
+          continueLatest: raw.continue ?? false,
+          json: raw.json ?? false,
+          stream: raw.stream,
+          stdin: raw.stdin,
+        }, deps));
+    });
+}
+
+export function modelsCommand(context: CliContext): Command {
+  return new Command('models')
+    .description('list the models the endpoint serves')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
+    .option('--json', 'print a JSON array')
+    .option('--verbose', 'log requests and show stack traces on stderr')
+    .action(async (raw) => {
+      const { runModels } = await import('../commands/models.js');
+      await context.run(commonOptions(raw), (deps) => runModels({ json: raw.json ?? false }, deps));
+    });
+}

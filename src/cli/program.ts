@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { askCommand, modelsCommand } from './ask.js';
+import { batchCommand } from './batch.js';
+import { chatCommand } from './chat.js';
+import type { CliContext } from './options.js';
+import { threadCommand } from './thread.js';
+
+const EXAMPLES = `
+Examples:
+  echo "What is the biggest animal in the world?" | gpt ask
+  gpt ask --thread notes "Summarise our plan"
+  gpt chat
+  gpt batch prompts.jsonl -o results.jsonl
+
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, NO_COLOR.
+Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;
+
+/** Commander wiring only: each command turns flags into options and hands them to context.run. */
+export function buildProgram(context: CliContext, version: string): Command {
+  return new Command('gpt')
+    .description('talk to OpenAI-compatible chat models from the shell and from scripts')
+    .version(version, '-V, --version')
+    .addHelpText('after', EXAMPLES)
+    .addCommand(askCommand(context))
+    .addCommand(chatCommand(context))
+    .addCommand(threadCommand(context))
+    .addCommand(batchCommand(context))
+    .addCommand(modelsCommand(context));
+}

@@ -1,0 +1,111 @@
+import { GptError, usageError } from '../core/errors.js';
+import { autoThreadName } from '../core/names.js';
+import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
+import type { StoredMessage } from '../core/types.js';
+import { askJson, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { createSpinner } from '../io/spinner.js';
+import { readStdin, stdinPolicy } from '../io/stdin.js';
+import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
+import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
+import type { Deps } from './deps.js';
+
+export interface AskOptions {
+  args: string[];
+  thread?: string;
+  continueLatest: boolean;
+  json: boolean;
+  stream: boolean;
+  /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
+  stdin?: boolean;
+}
+
+export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
+  const started = performance.now();
+  const startedAt = deps.now();
+  const prompt = await readPrompt(options, deps);
+  const target = await chooseThread(options, prompt, deps);
+  const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
+  const request = turnSettings(deps.flags, existing, deps.settings);
+
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
+  spinner.start(`Asking ${request.model}`);
+  const client = await deps.client();
+  const onText = renderer.onText && ((piece: string) => {
+    spinner.stop();
+    renderer.onText!(piece);
+  });
+  const reply = await client
+    .complete({
+      model: request.model,
+      messages: buildRequestMessages(request, existing?.messages ?? [], prompt),
+      temperature: request.temperature,
+      maxTokens: request.maxTokens,
+      signal: deps.signal,
+    }, onText)
+    .finally(() => spinner.stop());
+
+  const outcome: AskOutcome = {
+    reply,
+    thread: target ? { name: target.ref.name, file: target.ref.file } : null,
+    durationMs: performance.now() - started,
+  };
+  if (target) {
+    const turn: StoredMessage[] = [
+      { role: 'user', content: prompt, time: startedAt.toISOString() },
+      {
+        role: 'assistant',
+        content: reply.text,
+        model: reply.model,
+        finish_reason: reply.finishReason ?? undefined,
+        usage: reply.usage ?? undefined,
+        time: deps.now().toISOString(),
+      },
+    ];
+    try {
+      await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+    } catch (error) {
+      // The reply is the user's; print it even though it could not be kept.
+      if (!options.json) renderer.done(outcome);
+      if (error instanceof GptError) error.output = askJson(outcome);
+      throw error;
+    }
+    if (target.auto) await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations);
+  }
+  renderer.done(outcome);
+}
+
+async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
+  const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
+  const piped = await readStdin(deps.stdin, policy);
+  if (policy === 'grace' && piped === undefined && !deps.quiet) {
+    deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
+  }
+  const prompt = assemblePrompt(piped, options.args);
+  if (prompt === undefined || prompt.trim() === '') {
+    throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
+  }
+  return prompt;
+}
+
+interface ThreadTarget {
+  ref: ThreadRef;
+  /** Kept automatically (no --thread): subject to retention. */
+  auto: boolean;
+}
+
+async function chooseThread(options: AskOptions, prompt: string, deps: Deps): Promise<ThreadTarget | undefined> {
+  const { threadsDir } = deps.paths;
+  if (options.thread !== undefined && options.continueLatest) {
+    throw usageError('--thread and --continue cannot be used together', 'choose one');
+  }
+  if (options.thread !== undefined) return { ref: resolveThreadRef(options.thread, threadsDir, deps.cwd), auto: false };
+  if (options.continueLatest) {
+    const latest = await latestThread(threadsDir);
+    if (!latest) throw usageError('there is no conversation to continue yet', 'start one with gpt ask "question"');
+    return { ref: { name: latest.name, file: latest.file, explicitPath: false }, auto: false };
+  }
+  if (!deps.settings.saveConversations) return undefined;
+  const name = await deps.store.unusedName(autoThreadName(prompt, deps.now()));
+  return { ref: resolveThreadRef(name, threadsDir, deps.cwd), auto: true };
+}

@@ -1,0 +1,27 @@
+import type { FlagSettings, Settings } from '../core/config.js';
+import type { Paths } from '../core/paths.js';
+import type { ChatClient } from '../llm/client.js';
+import type { Terminal } from '../io/terminal.js';
+import type { ThreadStore } from '../store/threads.js';
+
+/** Everything a command needs from the outside world, passed in so tests can fake it. */
+export interface Deps {
+  settings: Settings;
+  /** Only what flags set, for the thread-aware merge (flags > thread > the rest). */
+  flags: FlagSettings;
+  paths: Paths;
+  store: ThreadStore;
+  /** Created on first use: loading the SDK costs start-up time. */
+  client(): Promise<ChatClient>;
+  terminal: Terminal;
+  stdin: NodeJS.ReadStream;
+  /** stdout: the product. */
+  out(text: string): void;
+  /** stderr: one line of diagnostics (a newline is added). */
+  warn(line: string): void;
+  cwd: string;
+  now(): Date;
+  /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
+  signal: AbortSignal;
+  quiet: boolean;
+}

@@ -1,0 +1,95 @@
+import { GptError, ExitCode } from './errors.js';
+
+export const DEFAULT_MODEL = 'gpt-4o-mini';
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_KEEP_CONVERSATIONS = 200;
+
+/** What the config file may hold (snake_case, as a person writes YAML). */
+export interface ConfigFile {
+  model?: string;
+  system?: string;
+  base_url?: string;
+  temperature?: number;
+  max_tokens?: number;
+  timeout?: number;
+  max_retries?: number;
+  save_conversations?: boolean;
+  keep_conversations?: number;
+}
+
+/** Options that a flag can set; undefined means "not given". */
+export interface FlagSettings {
+  model?: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  baseURL?: string;
+  timeoutSeconds?: number;
+  maxRetries?: number;
+}
+
+export interface Settings {
+  model: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  baseURL?: string;
+  apiKey?: string;
+  timeoutMs: number;
+  maxRetries: number;
+  saveConversations: boolean;
+  keepConversations: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+
+/** Precedence: flags > environment > config file > built-in defaults. */
+export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile): Settings {
+  return {
+    model: flags.model ?? nonEmpty(env.GPT_MODEL) ?? file.model ?? DEFAULT_MODEL,
+    system: flags.system ?? file.system,
+    temperature: flags.temperature ?? file.temperature,
+    maxTokens: flags.maxTokens ?? file.max_tokens,
+    baseURL: flags.baseURL ?? nonEmpty(env.OPENAI_BASE_URL) ?? file.base_url,
+    apiKey: nonEmpty(env.OPENAI_API_KEY),
+    timeoutMs: (flags.timeoutSeconds ?? file.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
+    saveConversations: file.save_conversations ?? true,
+    keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
+  };
+}
+
+const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean'> = {
+  model: 'string',
+  system: 'string',
+  base_url: 'string',
+  temperature: 'number',
+  max_tokens: 'number',
+  timeout: 'number',
+  max_retries: 'number',
+  save_conversations: 'boolean',
+  keep_conversations: 'number',
+};
+
+/** Checks a parsed config document; unknown keys and wrong types are refused, naming the file. */
+export function validateConfig(value: unknown, file: string): ConfigFile {
+  if (value === null || value === undefined) return {};
+  const fix = `fix or remove ${file}`;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new GptError(ExitCode.config, `config file ${file} is not a mapping of settings`, fix);
+  }
+  for (const [key, field] of Object.entries(value)) {
+    const expected = FIELD_TYPES[key as keyof ConfigFile];
+    if (!expected) {
+      const known = Object.keys(FIELD_TYPES).join(', ');
+      throw new GptError(ExitCode.config, `unknown setting '${key}' in ${file}`, `known settings: ${known}`);
+    }
+    if (typeof field !== expected) {
+      throw new GptError(ExitCode.config, `setting '${key}' in ${file} must be a ${expected}`, fix);
+    }
+  }
+  return value as ConfigFile;
+}

@@ -1,0 +1,46 @@
+/** Exit codes, documented in README.md ("Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  apiRejected: 4,
+  network: 5,
+  badInput: 6,
+  storage: 7,
+  batchItemsFailed: 8,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * An error meant for the user: what went wrong, what to do about it, and the
+ * exit code. Printed as one line: `gpt: <message> — <hint>`.
+ */
+export class GptError extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GptError';
+    this.status = options?.status;
+  }
+  /** HTTP status, when the API answered with an error. */
+  readonly status: number | undefined;
+  /** What was produced before the failure (a reply that could not be saved), for --json. */
+  output?: Record<string, unknown>;
+}
+
+export const usageError = (message: string, hint?: string) => new GptError(ExitCode.usage, message, hint);
+export const badInputError = (message: string, hint?: string) => new GptError(ExitCode.badInput, message, hint);
+export const storageError = (message: string, hint?: string, cause?: unknown) =>
+  new GptError(ExitCode.storage, message, hint, { cause });
+
+/** The one-line form shown on stderr. */
+export function formatError(error: GptError): string {
+  return error.hint ? `gpt: ${error.message} — ${error.hint}` : `gpt: ${error.message}`;
+}

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+
+export interface Paths {
+  configFile: string;
+  threadsDir: string;
+  cacheDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** XDG base directories, with the usual fallbacks under HOME. */
+export function resolvePaths(env: Env, home: string): Paths {
+  const config = env.XDG_CONFIG_HOME || join(home, '.config');
+  const data = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  const cache = env.XDG_CACHE_HOME || join(home, '.cache');
+  return {
+    configFile: join(config, 'gpt', 'config.yaml'),
+    threadsDir: join(data, 'gpt', 'threads'),
+    cacheDir: join(cache, 'gpt'),
+  };
+}

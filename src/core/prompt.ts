@@ -1,0 +1,40 @@
+import type { FlagSettings, Settings } from './config.js';
+import type { ChatMessage, RequestSettings, StoredMessage, Thread } from './types.js';
+
+/**
+ * The prompt is piped text, then a blank line, then the argument text.
+ * Piped bytes are kept exactly; only the separator is added.
+ */
+export function assemblePrompt(piped: string | undefined, args: readonly string[]): string | undefined {
+  const argText = args.join(' ');
+  const hasPiped = piped !== undefined && piped.length > 0;
+  if (!hasPiped) return argText.length > 0 ? argText : undefined;
+  if (argText.length === 0) return piped;
+  const separator = piped.endsWith('\n') ? '\n' : '\n\n';
+  return piped + separator + argText;
+}
+
+/** The messages sent for one turn: system prompt, the history, then the new user message. */
+export function buildRequestMessages(
+  settings: Pick<RequestSettings, 'system'>,
+  history: readonly StoredMessage[],
+  prompt: string,
+): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  // A system message written into the history by hand wins over the thread's field.
+  const historyHasSystem = history.some((m) => m.role === 'system');
+  if (settings.system && !historyHasSystem) messages.push({ role: 'system', content: settings.system });
+  for (const m of history) messages.push({ role: m.role, content: m.content });
+  messages.push({ role: 'user', content: prompt });
+  return messages;
+}
+
+/** A thread remembers its model and system prompt; flags still override them for one turn. */
+export function turnSettings(flags: FlagSettings, thread: Thread | undefined, settings: Settings): RequestSettings {
+  return {
+    model: flags.model ?? thread?.model ?? settings.model,
+    system: flags.system ?? thread?.system ?? settings.system,
+    temperature: settings.temperature,
+    maxTokens: settings.maxTokens,
+  };
+}

@@ -1,0 +1,71 @@
+import type { GptError } from '../core/errors.js';
+import type { ChatReply } from '../llm/client.js';
+
+export interface ThreadInfo {
+  name: string;
+  file: string;
+}
+
+/** One completed ask, as the renderers see it. */
+export interface AskOutcome {
+  reply: ChatReply;
+  thread: ThreadInfo | null;
+  durationMs: number;
+}
+
+/** How replies reach stdout: streamed text, or one JSON object at the end. */
+export interface Renderer {
+  /** Receives each streamed piece; absent when output waits for the whole reply. */
+  readonly onText?: (piece: string) => void;
+  done(outcome: AskOutcome): void;
+}
+
+type Write = (text: string) => void;
+
+export function textRenderer(write: Write, streaming: boolean): Renderer {
+  let last = '';
+  const onText = (piece: string) => {
+    write(piece);
+    last = piece;
+  };
+  return {
+    onText: streaming ? onText : undefined,
+    done({ reply }) {
+      if (!streaming) onText(reply.text);
+      // Always end with exactly one newline, so the shell prompt starts on its own line.
+      if (!last.endsWith('\n')) write('\n');
+    },
+  };
+}
+
+export function jsonRenderer(write: Write): Renderer {
+  return {
+    done: (outcome) => write(`${JSON.stringify(askJson(outcome))}\n`),
+  };
+}
+
+/** The stable `--json` shape of a reply (documented in README). */
+export function askJson({ reply, thread, durationMs }: AskOutcome) {
+  return {
+    reply: reply.text,
+    model: reply.model,
+    thread,
+    finish_reason: reply.finishReason,
+    usage: reply.usage,
+    request_id: reply.requestId,
+    duration_ms: Math.round(durationMs),
+  };
+}
+
+/** The `--json` shape of a failure: `error`, plus whatever was already produced. */
+export function errorJson(error: GptError) {
+  return {
+    error: {
+      message: error.message,
+      hint: error.hint ?? null,
+      exit_code: error.exitCode,
+      status: error.status ?? null,
+    },
+    ...error.output,
+  };
+}

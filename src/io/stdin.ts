@@ -1,0 +1,85 @@
+import { fstatSync } from 'node:fs';
+import { badInputError } from '../core/errors.js';
+
+/** Larger input is refused rather than truncated; no model takes this much text in one turn. */
+export const MAX_STDIN_BYTES = 10 * 1024 * 1024;
+/** With prompt arguments, a pipe that sends nothing this soon is treated as no input. */
+export const STDIN_GRACE_MS = 1_000;
+
+export type StdinPolicy =
+  | 'read' //    wait for all of stdin
+  | 'grace' //   read it if the first byte arrives within STDIN_GRACE_MS
+  | 'ignore'; // leave stdin alone
+
+/**
+ * Which policy applies: no stdin on a terminal or with --no-stdin; all of it when it is
+ * the only source of the prompt, a regular file, or --stdin was given; otherwise a short wait.
+ */
+export function stdinPolicy(input: NodeJS.ReadStream, hasArgs: boolean, flag: boolean | undefined): StdinPolicy {
+  if (flag === false || input.isTTY) return 'ignore';
+  if (flag === true || !hasArgs || isRegularFile(input)) return 'read';
+  return 'grace';
+}
+
+function isRegularFile(input: NodeJS.ReadStream): boolean {
+  try {
+    return fstatSync((input as unknown as { fd: number }).fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads stdin as UTF-8 text; `undefined` when nothing came within the grace period. */
+export async function readStdin(input: NodeJS.ReadStream, policy: StdinPolicy): Promise<string | undefined> {
+  if (policy === 'ignore') return undefined;
+  const bytes = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined);
+  return bytes === undefined ? undefined : decodeText(bytes);
+}
+
+function collect(input: NodeJS.ReadStream, graceMs: number | undefined): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = graceMs === undefined ? undefined : setTimeout(() => {
+      finish();
+      input.destroy(); // let the process exit although the pipe stays open
+      resolve(undefined);
+    }, graceMs);
+    const finish = () => {
+      clearTimeout(timer);
+      input.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      clearTimeout(timer);
+      size += chunk.length;
+      if (size > MAX_STDIN_BYTES) {
+        finish();
+        input.destroy();
+        reject(badInputError(`stdin is larger than ${MAX_STDIN_BYTES / 1024 / 1024} MiB`,
+          'send less text, or split it (gpt batch runs many prompts)'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      finish();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      finish();
+      reject(badInputError(`cannot read stdin (${error.message})`));
+    };
+    input.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+export function decodeText(bytes: Buffer): string {
+  if (bytes.includes(0)) {
+    throw badInputError('stdin is binary data, not text', 'pipe text (UTF-8) into gpt');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw badInputError('stdin is not valid UTF-8 text', 'convert it first, e.g. iconv -t UTF-8');
+  }
+}

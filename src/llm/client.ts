@@ -1,0 +1,33 @@
+import type { ChatMessage, Usage } from '../core/types.js';
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  signal?: AbortSignal;
+}
+
+export interface ChatReply {
+  text: string;
+  model: string;
+  finishReason: string | null;
+  usage: Usage | null;
+  requestId: string | null;
+}
+
+/** The one contract the commands need from a model provider. */
+export interface ChatClient {
+  /** Streams when `onText` is given (called with each piece as it arrives). */
+  complete(request: ChatRequest, onText?: (text: string) => void): Promise<ChatReply>;
+  listModels(): Promise<string[]>;
+}
+
+export interface ClientOptions {
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Where SDK diagnostics go (only with --verbose); never the process streams directly. */
+  log?: (line: string) => void;
+}

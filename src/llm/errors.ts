@@ -1,0 +1,53 @@
+import OpenAI from 'openai';
+import { ExitCode, GptError } from '../core/errors.js';
+
+/** Maps what the SDK throws to one GptError; most specific classes first. */
+export function toGptError(error: unknown, context: { baseURL?: string; timeoutMs: number }): GptError {
+  if (error instanceof GptError) return error;
+  const where = context.baseURL ?? 'the OpenAI API';
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new GptError(ExitCode.network, `no answer from ${where} within ${context.timeoutMs / 1000}s`,
+      'raise --timeout, or check the server', { cause: error });
+  }
+  if (error instanceof OpenAI.APIUserAbortError) {
+    return new GptError(ExitCode.interrupted, 'interrupted', undefined, { cause: error });
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new GptError(ExitCode.network, `cannot connect to ${where}`,
+      'check the network, OPENAI_BASE_URL or --base-url', { cause: error });
+  }
+  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+    return new GptError(ExitCode.config, `the API refused the key (${error.status}): ${apiMessage(error)}`,
+      'check OPENAI_API_KEY', { cause: error, status: error.status });
+  }
+  if (error instanceof OpenAI.RateLimitError) {
+    return new GptError(ExitCode.network, `rate limited by the API (429): ${apiMessage(error)}`,
+      'wait and try again, or raise --max-retries', { cause: error, status: 429 });
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    if (error.status >= 500) {
+      return new GptError(ExitCode.network, `the server failed (${error.status}): ${apiMessage(error)}`,
+        'try again later', { cause: error, status: error.status });
+    }
+    const hint = error.status === 404 ? 'check the model name (gpt models lists them)' : 'check the request options';
+    return new GptError(ExitCode.apiRejected, `the API rejected the request (${error.status}): ${apiMessage(error)}`,
+      hint, { cause: error, status: error.status });
+  }
+  if (error instanceof OpenAI.APIError) {
+    // An error event inside a stream: it has no HTTP status.
+    return new GptError(ExitCode.network, `the server reported an error mid-reply: ${apiMessage(error)}`,
+      'try again', { cause: error });
+  }
+  if (error instanceof SyntaxError) {
+    return new GptError(ExitCode.network, `the server sent a malformed reply (${error.message})`,
+      'try again; if it persists, the server is not OpenAI-compatible', { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GptError(ExitCode.network, `the request failed: ${message}`, 'try again', { cause: error });
+}
+
+function apiMessage(error: InstanceType<typeof OpenAI.APIError>): string {
+  const body = error.error as { message?: unknown } | undefined;
+  const text = typeof body?.message === 'string' ? body.message : error.message;
+  return text.replace(/\s+/g, ' ').trim();
+}

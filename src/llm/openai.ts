@@ -1,0 +1,139 @@
+import OpenAI from 'openai';
+import { ExitCode, GptError } from '../core/errors.js';
+import type { Usage } from '../core/types.js';
+import type { ChatClient, ChatReply, ChatRequest, ClientOptions } from './client.js';
+import { toGptError } from './errors.js';
+
+/** Local servers (Ollama, llama.cpp...) take any key; the SDK insists on one. */
+const PLACEHOLDER_KEY = 'not-needed';
+
+export function createOpenAIClient(options: ClientOptions): ChatClient {
+  const sdk = createSdk(options);
+  const fail = (error: unknown) => toGptError(error, options);
+  return {
+    async complete(request, onText) {
+      try {
+        return onText ? await streamReply(sdk, request, options.timeoutMs, onText) : await wholeReply(sdk, request);
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+    async listModels() {
+      try {
+        const ids: string[] = [];
+        for await (const model of sdk.models.list()) ids.push(model.id);
+        return ids.sort();
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+  };
+}
+
+export function createSdk(options: ClientOptions): OpenAI {
+  if (!options.apiKey && !options.baseURL) {
+    throw new GptError(ExitCode.config, 'OPENAI_API_KEY is not set',
+      'export OPENAI_API_KEY=sk-..., or point OPENAI_BASE_URL at a local server');
+  }
+  const log = options.log;
+  const sink = (...parts: unknown[]) => log?.(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' '));
+  return new OpenAI({
+    apiKey: options.apiKey ?? PLACEHOLDER_KEY,
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    // The SDK logs to console by default; keep the process streams ours.
+    logger: { error: sink, warn: sink, info: sink, debug: sink },
+    logLevel: log ? 'debug' : 'off',
+  });
+}
+
+function requestBody(request: ChatRequest) {
+  return {
+    model: request.model,
+    messages: request.messages,
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    // max_tokens rather than max_completion_tokens: every compatible server knows it.
+    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+  };
+}
+
+async function wholeReply(sdk: OpenAI, request: ChatRequest): Promise<ChatReply> {
+  const { data, request_id } = await sdk.chat.completions
+    .create({ ...requestBody(request), stream: false }, { signal: request.signal })
+    .withResponse();
+  const choice = data.choices[0];
+  return {
+    text: choice?.message?.content ?? '',
+    model: data.model || request.model,
+    finishReason: choice?.finish_reason ?? null,
+    usage: normaliseUsage(data.usage),
+    requestId: request_id,
+  };
+}
+
+async function streamReply(
+  sdk: OpenAI,
+  request: ChatRequest,
+  timeoutMs: number,
+  onText: (text: string) => void,
+): Promise<ChatReply> {
+  // The SDK's timeout stops at the response headers; this one also covers a stream that stalls.
+  const abort = new AbortController();
+  const onCallerAbort = () => abort.abort(request.signal?.reason ?? 'interrupted');
+  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  let idle: NodeJS.Timeout | undefined;
+  const armIdleTimer = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => abort.abort('timeout'), timeoutMs);
+  };
+  try {
+    const { data: stream, request_id } = await sdk.chat.completions
+      .create({ ...requestBody(request), stream: true, stream_options: { include_usage: true } }, { signal: abort.signal })
+      .withResponse();
+    armIdleTimer();
+    const reply: ChatReply = { text: '', model: request.model, finishReason: null, usage: null, requestId: request_id };
+    for await (const chunk of stream) {
+      armIdleTimer();
+      if (chunk.model) reply.model = chunk.model;
+      if (chunk.usage) reply.usage = normaliseUsage(chunk.usage);
+      const choice = chunk.choices[0];
+      const text = choice?.delta?.content;
+      if (text) {
+        reply.text += text;
+        onText(text);
+      }
+      if (choice?.finish_reason) reply.finishReason = choice.finish_reason;
+    }
+    // The SDK ends the iteration quietly when aborted, so the reason is checked here.
+    if (abort.signal.aborted) throw abortError(abort.signal.reason, timeoutMs);
+    if (reply.finishReason === null) {
+      throw new GptError(ExitCode.network, 'the reply stream ended before the reply was complete',
+        'try again; the partial reply was not saved');
+    }
+    return reply;
+  } catch (error) {
+    if (abort.signal.aborted) throw abortError(abort.signal.reason, timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(idle);
+    request.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+function abortError(reason: unknown, timeoutMs: number): GptError {
+  if (reason instanceof GptError) return reason;
+  if (reason === 'timeout') {
+    return new GptError(ExitCode.network, `the reply stalled for ${timeoutMs / 1000}s`, 'raise --timeout, or try again');
+  }
+  return new GptError(ExitCode.interrupted, 'interrupted');
+}
+
+function normaliseUsage(usage: OpenAI.CompletionUsage | null | undefined): Usage | null {
+  if (!usage) return null;
+  return {
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: usage.completion_tokens,
+    total_tokens: usage.total_tokens,
+  };
+}

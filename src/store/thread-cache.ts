@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Thread } from '../core/types.js';
+import { ensurePrivateDir, readTextIfExists, writePrivateFile } from './fs.js';
+import type { ThreadText } from './thread-file.js';
+
+/**
+ * Parsing YAML is the slow part of a long thread (~0.3 s for 400 KB), so the parsed
+ * thread is kept as JSON beside a hash of the exact file bytes it came from.
+ * A file edited by hand no longer matches its hash and is parsed afresh.
+ */
+interface CacheEntry {
+  hash: string;
+  messagesOffset: number;
+  thread: Thread;
+}
+
+export interface CachedThread {
+  thread: Thread;
+  messagesOffset: number;
+}
+
+export class ThreadCache {
+  constructor(private readonly dir: string) {}
+
+  async get(file: string, text: string): Promise<CachedThread | undefined> {
+    const raw = await readTextIfExists(this.entryPath(file)).catch(() => undefined);
+    if (!raw) return undefined;
+    try {
+      const entry = JSON.parse(raw) as CacheEntry;
+      return entry.hash === hashOf(text) ? { thread: entry.thread, messagesOffset: entry.messagesOffset } : undefined;
+    } catch {
+      return undefined; // A damaged cache only costs a re-parse.
+    }
+  }
+
+  /** Best effort: a cache that cannot be written only makes the next read slower. */
+  async put(file: string, written: ThreadText, thread: Thread): Promise<void> {
+    const entry: CacheEntry = { hash: hashOf(written.text), messagesOffset: written.messagesOffset, thread };
+    try {
+      await ensurePrivateDir(this.dir);
+      await writePrivateFile(this.entryPath(file), JSON.stringify(entry));
+    } catch {
+      // ignored on purpose
+    }
+  }
+
+  private entryPath(file: string): string {
+    return join(this.dir, `${createHash('sha256').update(file).digest('hex').slice(0, 32)}.json`);
+  }
+}
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');

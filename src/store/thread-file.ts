@@ -1,0 +1,113 @@
+import YAML, { LineCounter } from 'yaml';
+import { badInputError } from '../core/errors.js';
+import { ROLES, type Role, type StoredMessage, type Thread } from '../core/types.js';
+
+export const THREAD_VERSION = 1;
+
+/** Text of a thread file, with where its message list starts (-1 when it cannot be appended to). */
+export interface ThreadText {
+  text: string;
+  messagesOffset: number;
+}
+
+const STRINGIFY = { lineWidth: 0, minContentWidth: 0 } as const;
+const MESSAGES_KEY = 'messages:\n';
+// Alias expansion beyond this is a "billion laughs" document, not a conversation.
+const MAX_ALIAS_COUNT = 50;
+
+/** Parses and checks a thread file; errors name the file and the line. */
+export function parseThread(text: string, file: string): Thread {
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0]?.line ?? 1;
+    throw badInputError(`${file}:${line}: not valid YAML (${firstError.message.split('\n')[0]})`,
+      'fix the file by hand; it was left as it was');
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw badInputError(`${file}: ${(error as Error).message}`, 'fix the file by hand; it was left as it was');
+  }
+  const nodeLine = (path: (string | number)[]) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    return lineOf(node?.range?.[0]);
+  };
+  return checkThread(value, (path, problem) =>
+    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'));
+}
+
+type Complaint = (path: (string | number)[], problem: string) => Error;
+
+function checkThread(value: unknown, complain: Complaint): Thread {
+  if (value === null || value === undefined) return { version: THREAD_VERSION, messages: [] };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw complain([], 'not a thread: expected a mapping with a `messages` list');
+  }
+  const record = value as Record<string, unknown>;
+  const thread: Thread = { version: THREAD_VERSION, messages: [] };
+  if (record.version !== undefined) {
+    if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
+    if (record.version > THREAD_VERSION) {
+      throw complain(['version'], `thread format version ${record.version} is newer than this gpt knows`);
+    }
+  }
+  for (const key of ['model', 'system', 'created', 'updated'] as const) {
+    const field = record[key];
+    if (field === undefined || field === null) continue;
+    if (typeof field !== 'string') throw complain([key], `\`${key}\` must be text`);
+    thread[key] = field;
+  }
+  const messages = record.messages ?? [];
+  if (!Array.isArray(messages)) throw complain(['messages'], '`messages` must be a list');
+  thread.messages = messages.map((m, i) => checkMessage(m, i, complain));
+  return thread;
+}
+
+function checkMessage(value: unknown, index: number, complain: Complaint): StoredMessage {
+  const at = ['messages', index];
+  const n = index + 1;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw complain(at, `message ${n} must be a mapping with \`role\` and \`content\``);
+  }
+  const m = value as Record<string, unknown>;
+  if (!ROLES.includes(m.role as Role)) {
+    throw complain([...at, 'role'], `message ${n} has role ${JSON.stringify(m.role ?? null)}; expected ${ROLES.join(', ')}`);
+  }
+  if (typeof m.content !== 'string') throw complain([...at, 'content'], `message ${n} has no text \`content\``);
+  return m as unknown as StoredMessage;
+}
+
+/** The canonical file text: header fields, then `messages:` last so turns can be appended. */
+export function serializeThread(thread: Thread): ThreadText {
+  const { messages, ...header } = thread;
+  const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY);
+  if (messages.length === 0) return { text: `${head}messages: []\n`, messagesOffset: -1 };
+  return { text: head + MESSAGES_KEY + stringifyItems(messages), messagesOffset: byteLength(head + MESSAGES_KEY) };
+}
+
+/**
+ * Appends messages to a file we wrote, without re-serialising the old ones:
+ * a new header, the old message text byte for byte, then the new items.
+ */
+export function appendToThreadText(old: ThreadText, thread: Thread, added: StoredMessage[]): ThreadText {
+  if (old.messagesOffset < 0) return serializeThread({ ...thread, messages: [...thread.messages, ...added] });
+  const { messages: _ignored, ...header } = thread;
+  const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY) + MESSAGES_KEY;
+  const oldItems = Buffer.from(old.text, 'utf8').subarray(old.messagesOffset).toString('utf8');
+  return { text: head + oldItems + stringifyItems(added), messagesOffset: byteLength(head) };
+}
+
+function stringifyItems(messages: StoredMessage[]): string {
+  // Serialised under the key so the indentation matches a whole-file write; then the key is cut.
+  return YAML.stringify({ messages: messages.map(dropUndefined) }, STRINGIFY).slice(MESSAGES_KEY.length);
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');

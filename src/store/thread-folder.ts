@@ -1,0 +1,50 @@
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AUTO_NAME } from '../core/names.js';
+
+export interface ThreadFileInfo {
+  name: string;
+  file: string;
+  mtimeMs: number;
+}
+
+/** The thread files in the threads folder (`NAME.yaml`), in no particular order. */
+export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const infos = await Promise.all(
+    entries
+      .filter((entry) => entry.endsWith('.yaml') && !entry.startsWith('.'))
+      .map(async (entry) => {
+        const file = join(dir, entry);
+        try {
+          const info = await stat(file);
+          return info.isFile() ? { name: entry.slice(0, -'.yaml'.length), file, mtimeMs: info.mtimeMs } : undefined;
+        } catch {
+          return undefined; // removed while we looked
+        }
+      }),
+  );
+  return infos.filter((info): info is ThreadFileInfo => info !== undefined);
+}
+
+/** The most recently updated thread, named or not. */
+export async function latestThread(dir: string): Promise<ThreadFileInfo | undefined> {
+  const files = await listThreadFiles(dir);
+  return files.reduce<ThreadFileInfo | undefined>((best, f) => (!best || f.mtimeMs > best.mtimeMs ? f : best), undefined);
+}
+
+/** Keeps the newest `keep` automatically named conversations; named threads are never touched. */
+export async function pruneAutoThreads(dir: string, keep: number): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const autoCount = entries.filter((e) => e.endsWith('.yaml') && AUTO_NAME.test(e.slice(0, -5))).length;
+  if (autoCount <= keep) return;
+  const auto = (await listThreadFiles(dir)).filter((f) => AUTO_NAME.test(f.name));
+  auto.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  await Promise.all(auto.slice(keep).map((f) => unlink(f.file).catch(() => undefined)));
+}

@@ -1,0 +1,75 @@
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type Options, type Result } from 'execa';
+
+export const GPT_BIN = fileURLToPath(new URL('../../bin/gpt.js', import.meta.url));
+export const TEST_KEY = 'sk-test-0123456789abcdefSECRET';
+
+/** A private HOME with its own XDG folders, so no test sees another's threads or config. */
+export interface Sandbox {
+  home: string;
+  configHome: string;
+  dataHome: string;
+  cacheHome: string;
+  threadsDir: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeSandbox(baseURL?: string): Promise<Sandbox> {
+  const home = await mkdtemp(join(tmpdir(), 'gpt-test-'));
+  const configHome = join(home, 'config');
+  const dataHome = join(home, 'data');
+  const cacheHome = join(home, 'cache');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_CONFIG_HOME: configHome,
+    XDG_DATA_HOME: dataHome,
+    XDG_CACHE_HOME: cacheHome,
+    OPENAI_API_KEY: TEST_KEY,
+  };
+  if (baseURL) env.OPENAI_BASE_URL = baseURL;
+  return {
+    home, configHome, dataHome, cacheHome,
+    threadsDir: join(dataHome, 'gpt', 'threads'),
+    env,
+    async cleanup() {
+      await chmod(home, 0o700).catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeout?: number;
+}
+
+/** Runs the built binary: never inherits our environment, always has a stdin. */
+export function runGpt(sandbox: Sandbox, args: string[], options: RunOptions = {}): Promise<Result> {
+  const env = { ...sandbox.env, ...options.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const execaOptions: Options = {
+    input: options.input ?? '',
+    env: env as Record<string, string>,
+    extendEnv: false,
+    reject: false,
+    cwd: options.cwd ?? sandbox.home,
+    timeout: options.timeout ?? 20_000,
+    stripFinalNewline: false,
+  };
+  return execa('node', [GPT_BIN, ...args], execaOptions) as Promise<Result>;
+}
+
+export async function readThread(file: string): Promise<string> {
+  return readFile(file, 'utf8');
+}
+
+export async function threadFiles(sandbox: Sandbox): Promise<string[]> {
+  return (await readdir(sandbox.threadsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
+}

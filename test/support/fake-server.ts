@@ -1,0 +1,404 @@
+/**
+ * A fake OpenAI-compatible HTTP server for tests (node:http only).
+ *
+ * Listens on 127.0.0.1 on an ephemeral port. Chat completion requests are
+ * answered from a FIFO queue of scripted replies (falling back to a default),
+ * supporting both JSON and SSE streaming responses plus a range of failure
+ * modes (errors, hangs, dropped connections, malformed streams).
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON when the body is JSON, else the raw string ('' when empty). */
+  body: any;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export type ScriptedReply =
+  | {
+      kind: 'reply';
+      text?: string;
+      model?: string;
+      finishReason?: string | null;
+      usage?: Usage | null;
+      /** stream: split the text into these deltas (default: ~3 pieces by words). */
+      chunks?: string[];
+      /** wait before sending response headers */
+      firstByteDelayMs?: number;
+      /** wait between SSE events */
+      chunkDelayMs?: number;
+      /** stream: end the response without `data: [DONE]` */
+      omitDone?: boolean;
+      /** stream: no chunk carries finish_reason */
+      omitFinish?: boolean;
+      /** stream: destroy the socket after N content chunks */
+      dropAfterChunks?: number;
+      /** stream: after N content chunks send `data: {not json` then end */
+      malformedAfterChunks?: number;
+      headers?: Record<string, string>;
+    }
+  | {
+      kind: 'error';
+      status: number;
+      message: string;
+      type?: string;
+      code?: string | null;
+      headers?: Record<string, string>;
+      delayMs?: number;
+    }
+  | { kind: 'hang' }
+  | { kind: 'destroy' };
+
+export type ReplyScript = ScriptedReply | ((req: RecordedRequest) => ScriptedReply);
+
+export interface FakeServer {
+  /** Base URL including /v1, e.g. http://127.0.0.1:43210/v1 */
+  url: string;
+  /** Every request, in arrival order. */
+  requests: RecordedRequest[];
+  /** Only POST /v1/chat/completions. */
+  chatRequests(): RecordedRequest[];
+  /** Consumed FIFO by chat completion requests. */
+  enqueue(...replies: ReplyScript[]): void;
+  /** Used when the queue is empty. */
+  setDefault(reply: ReplyScript): void;
+  /** Closes the server and destroys all open sockets (hanging requests too). */
+  close(): Promise<void>;
+}
+
+const CHAT_PATH = '/v1/chat/completions';
+const MODELS_PATH = '/v1/models';
+
+function sleep(ms: number | undefined): Promise<void> {
+  if (!ms || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref?.();
+  });
+}
+
+function contentToText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') {
+          return (part as { text: string }).text;
+        }
+        return '';
+      })
+      .join('');
+  }
+  return '';
+}
+
+function lastUserContent(body: any): string {
+  const messages: unknown = body?.messages;
+  if (!Array.isArray(messages)) return '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; content?: unknown } | null;
+    if (m && m.role === 'user') return contentToText(m.content);
+  }
+  return '';
+}
+
+function wordCount(text: string): number {
+  const t = text.trim();
+  return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+/** Split text into ~3 pieces on word boundaries; concatenation equals the original text. */
+function splitIntoPieces(text: string, pieces = 3): string[] {
+  if (text === '') return [];
+  // Tokens that keep their trailing whitespace so that join('') round-trips.
+  const tokens = text.match(/\S+\s*|\s+/g) ?? [text];
+  if (tokens.length <= 1) return [text];
+  const n = Math.min(pieces, tokens.length);
+  const out: string[] = [];
+  const per = Math.ceil(tokens.length / n);
+  for (let i = 0; i < tokens.length; i += per) {
+    out.push(tokens.slice(i, i + per).join(''));
+  }
+  return out;
+}
+
+function errorBody(message: string, type: string, code: string | null): string {
+  return JSON.stringify({ error: { message, type, param: null, code } });
+}
+
+function defaultErrorType(status: number): string {
+  if (status === 400) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'api_error';
+}
+
+export async function startFakeServer(options?: { models?: string[] }): Promise<FakeServer> {
+  const models = options?.models ?? ['fake-model-1', 'fake-model-2'];
+  const requests: RecordedRequest[] = [];
+  const queue: ReplyScript[] = [];
+  let defaultReply: ReplyScript = { kind: 'reply' };
+  let requestCounter = 0;
+  let completionCounter = 0;
+  let closed = false;
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      // Never let a handler error crash the test process.
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(errorBody(`fake server error: ${String(err)}`, 'server_error', null));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.keepAliveTimeout = 1000;
+
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (closed) socket.destroy();
+  });
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const parts: Buffer[] = [];
+    for await (const chunk of req) parts.push(chunk as Buffer);
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: any = raw;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+    }
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const recorded: RecordedRequest = { method, path, headers: { ...req.headers }, body };
+    requests.push(recorded);
+
+    const requestId = `req_${++requestCounter}`;
+    res.setHeader('x-request-id', requestId);
+
+    if (method === 'POST' && path === CHAT_PATH) {
+      const script = queue.length > 0 ? queue.shift()! : defaultReply;
+      const reply: ScriptedReply = typeof script === 'function' ? script(recorded) : script;
+      await respondChat(recorded, reply, res);
+      return;
+    }
+    if (method === 'GET' && path === MODELS_PATH) {
+      const created = Math.floor(Date.now() / 1000);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })),
+        }),
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(errorBody(`Unknown route: ${method} ${path}`, 'invalid_request_error', 'unknown_url'));
+  }
+
+  async function respondChat(
+    recorded: RecordedRequest,
+    reply: ScriptedReply,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    if (reply.kind === 'hang') {
+      // Never answer; close() destroys the socket.
+      return;
+    }
+    if (reply.kind === 'destroy') {
+      res.socket?.destroy();
+      res.destroy();
+      return;
+    }
+    if (reply.kind === 'error') {
+      await sleep(reply.delayMs);
+      if (res.destroyed) return;
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+      res.end(
+        errorBody(
+          reply.message,
+          reply.type ?? defaultErrorType(reply.status),
+          reply.code === undefined ? null : reply.code,
+        ),
+      );
+      return;
+    }
+
+    const reqBody: any = recorded.body && typeof recorded.body === 'object' ? recorded.body : {};
+    const text = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
+    const model: string = reply.model ?? (typeof reqBody.model === 'string' ? reqBody.model : 'fake-model');
+    const finishReason = reply.finishReason === undefined ? 'stop' : reply.finishReason;
+    const messageCount = Array.isArray(reqBody.messages) ? reqBody.messages.length : 0;
+    const usage: Usage | null =
+      reply.usage === undefined
+        ? (() => {
+            const prompt = messageCount * 10;
+            const completion = wordCount(text);
+            return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+          })()
+        : reply.usage;
+    const id = `chatcmpl-fake-${++completionCounter}`;
+    const created = Math.floor(Date.now() / 1000);
+
+    await sleep(reply.firstByteDelayMs);
+    if (res.destroyed) return;
+
+    if (!reqBody.stream) {
+      res.writeHead(200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+      const completion: Record<string, unknown> = {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null },
+            logprobs: null,
+            finish_reason: finishReason,
+          },
+        ],
+      };
+      if (usage !== null) completion['usage'] = usage;
+      res.end(JSON.stringify(completion));
+      return;
+    }
+
+    // ---- Streaming (SSE) ----
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...(reply.headers ?? {}),
+    });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+
+    const chunk = (choices: unknown[], extra?: Record<string, unknown>): Record<string, unknown> => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices,
+      ...(extra ?? {}),
+    });
+    let first = true;
+    const send = async (payload: string): Promise<boolean> => {
+      if (!first) await sleep(reply.chunkDelayMs);
+      first = false;
+      if (res.destroyed || res.writableEnded) return false;
+      res.write(`data: ${payload}\n\n`);
+      return true;
+    };
+
+    if (!(await send(JSON.stringify(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]))))) return;
+
+    const pieces = reply.chunks ?? splitIntoPieces(text);
+    let sent = 0;
+    for (const piece of pieces) {
+      if (reply.dropAfterChunks !== undefined && sent >= reply.dropAfterChunks) {
+        dropConnection(res);
+        return;
+      }
+      if (reply.malformedAfterChunks !== undefined && sent >= reply.malformedAfterChunks) {
+        await sendMalformed(res, send);
+        return;
+      }
+      if (!(await send(JSON.stringify(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]))))) return;
+      sent++;
+    }
+    if (reply.dropAfterChunks !== undefined && sent >= reply.dropAfterChunks) {
+      dropConnection(res);
+      return;
+    }
+    if (reply.malformedAfterChunks !== undefined && sent >= reply.malformedAfterChunks) {
+      await sendMalformed(res, send);
+      return;
+    }
+
+    if (!reply.omitFinish) {
+      if (!(await send(JSON.stringify(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]))))) return;
+    }
+    const includeUsage = Boolean(reqBody.stream_options && reqBody.stream_options.include_usage);
+    if (includeUsage && usage !== null) {
+      if (!(await send(JSON.stringify(chunk([], { usage }))))) return;
+    }
+    if (!reply.omitDone) {
+      if (!(await send('[DONE]'))) return;
+    }
+    res.end();
+  }
+
+  function dropConnection(res: http.ServerResponse): void {
+    // Give already-written bytes a moment to flush, then kill the socket hard.
+    const socket = res.socket;
+    setImmediate(() => {
+      if (socket) socket.destroy();
+      res.destroy();
+    });
+  }
+
+  async function sendMalformed(res: http.ServerResponse, send: (p: string) => Promise<boolean>): Promise<void> {
+    if (!(await send('{not json'))) return;
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closePromise: Promise<void> | undefined;
+
+  const fake: FakeServer = {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    chatRequests: () => requests.filter((r) => r.method === 'POST' && r.path === CHAT_PATH),
+    enqueue: (...replies: ReplyScript[]) => {
+      queue.push(...replies);
+    },
+    setDefault: (reply: ReplyScript) => {
+      defaultReply = reply;
+    },
+    close: () => {
+      if (closePromise) return closePromise;
+      closed = true;
+      closePromise = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+        server.closeAllConnections?.();
+      });
+      return closePromise;
+    },
+  };
+  return fake;
+}
