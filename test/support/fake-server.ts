@@ -8,6 +8,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createBatchApi, type BatchScript, type FakeBatch, type FakeFile } from './fake-batch.js';
+
+export type { BatchScript, FakeBatch, FakeFile } from './fake-batch.js';
 
 export interface RecordedRequest {
   method: string;
@@ -71,6 +74,13 @@ export interface FakeServer {
   enqueue(...replies: ReplyScript[]): void;
   /** Used when the queue is empty. */
   setDefault(reply: ReplyScript): void;
+  /** Batch API: each created batch takes the next script (FIFO), then the default. */
+  enqueueBatch(...scripts: BatchScript[]): void;
+  setBatchDefault(script: BatchScript): void;
+  /** Files uploaded to /v1/files (and the output files the batches wrote). */
+  files(): FakeFile[];
+  /** Batches created through /v1/batches, in creation order. */
+  batches(): FakeBatch[];
   /** Closes the server and destroys all open sockets (hanging requests too). */
   close(): Promise<void>;
 }
@@ -175,14 +185,15 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     if (closed) socket.destroy();
   });
 
-  async function readBody(req: http.IncomingMessage): Promise<string> {
+  async function readBody(req: http.IncomingMessage): Promise<Buffer> {
     const parts: Buffer[] = [];
     for await (const chunk of req) parts.push(chunk as Buffer);
-    return Buffer.concat(parts).toString('utf8');
+    return Buffer.concat(parts);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     let body: any = raw;
     if (raw !== '') {
       try {
@@ -216,9 +227,57 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
       );
       return;
     }
+    if (batchApi.handle(recorded, bytes, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(errorBody(`Unknown route: ${method} ${path}`, 'invalid_request_error', 'unknown_url'));
   }
+
+  type ReplyScriptOf<K> = Extract<ScriptedReply, { kind: K }>;
+
+  /** What a reply consists of, before it is sent whole or streamed. */
+  function completionParts(reqBody: any, reply: ReplyScriptOf<'reply'>) {
+    const text = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
+    const model: string = reply.model ?? (typeof reqBody.model === 'string' ? reqBody.model : 'fake-model');
+    const finishReason = reply.finishReason === undefined ? 'stop' : reply.finishReason;
+    const messageCount = Array.isArray(reqBody.messages) ? reqBody.messages.length : 0;
+    const usage: Usage | null =
+      reply.usage === undefined
+        ? (() => {
+            const prompt = messageCount * 10;
+            const completion = wordCount(text);
+            return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+          })()
+        : reply.usage;
+    const id = `chatcmpl-fake-${++completionCounter}`;
+    const created = Math.floor(Date.now() / 1000);
+    return { id, created, text, model, finishReason, usage };
+  }
+
+  /** A whole (non-streamed) chat.completion object. */
+  function completionObject(parts: ReturnType<typeof completionParts>): Record<string, unknown> {
+    const { id, created, text, model, finishReason, usage } = parts;
+    const completion: Record<string, unknown> = {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null },
+          logprobs: null,
+          finish_reason: finishReason,
+        },
+      ],
+    };
+    if (usage !== null) completion['usage'] = usage;
+    return completion;
+  }
+
+  const batchApi = createBatchApi({
+    complete: (body) => completionObject(completionParts(body, { kind: 'reply' })),
+    nextRequestId: () => `req_${++requestCounter}`,
+  });
 
   async function respondChat(
     recorded: RecordedRequest,
@@ -249,42 +308,15 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     }
 
     const reqBody: any = recorded.body && typeof recorded.body === 'object' ? recorded.body : {};
-    const text = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
-    const model: string = reply.model ?? (typeof reqBody.model === 'string' ? reqBody.model : 'fake-model');
-    const finishReason = reply.finishReason === undefined ? 'stop' : reply.finishReason;
-    const messageCount = Array.isArray(reqBody.messages) ? reqBody.messages.length : 0;
-    const usage: Usage | null =
-      reply.usage === undefined
-        ? (() => {
-            const prompt = messageCount * 10;
-            const completion = wordCount(text);
-            return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-          })()
-        : reply.usage;
-    const id = `chatcmpl-fake-${++completionCounter}`;
-    const created = Math.floor(Date.now() / 1000);
+    const parts = completionParts(reqBody, reply);
+    const { id, created, model, finishReason, usage } = parts;
 
     await sleep(reply.firstByteDelayMs);
     if (res.destroyed) return;
 
     if (!reqBody.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-      const completion: Record<string, unknown> = {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: text, refusal: null },
-            logprobs: null,
-            finish_reason: finishReason,
-          },
-        ],
-      };
-      if (usage !== null) completion['usage'] = usage;
-      res.end(JSON.stringify(completion));
+      res.end(JSON.stringify(completionObject(parts)));
       return;
     }
 
@@ -317,7 +349,7 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
 
     if (!(await send(JSON.stringify(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]))))) return;
 
-    const pieces = reply.chunks ?? splitIntoPieces(text);
+    const pieces = reply.chunks ?? splitIntoPieces(parts.text);
     let sent = 0;
     for (const piece of pieces) {
       if (reply.dropAfterChunks !== undefined && sent >= reply.dropAfterChunks) {
@@ -388,6 +420,10 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     setDefault: (reply: ReplyScript) => {
       defaultReply = reply;
     },
+    enqueueBatch: (...scripts: BatchScript[]) => batchApi.enqueue(...scripts),
+    setBatchDefault: (script: BatchScript) => batchApi.setDefault(script),
+    files: () => batchApi.files(),
+    batches: () => batchApi.batches(),
     close: () => {
       if (closePromise) return closePromise;
       closed = true;
