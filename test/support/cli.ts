@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options, type Result } from 'execa';
 
-export const GPT_BIN = fileURLToPath(new URL('../../bin/gpt.js', import.meta.url));
+export const GPT_BIN = fileURLToPath(new URL('../../bin/gpt.cjs', import.meta.url));
 export const TEST_KEY = 'sk-test-0123456789abcdefSECRET';
 
 /** A private HOME with its own XDG folders, so no test sees another's threads or config. */
