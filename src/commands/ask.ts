@@ -1,13 +1,10 @@
 import { GptError, usageError } from '../core/errors.js';
-import { autoThreadName } from '../core/names.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { StoredMessage } from '../core/types.js';
 import { askJson, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
-import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
-import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
+import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
   args: string[];
@@ -51,33 +48,22 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     durationMs: performance.now() - started,
   };
   if (target) {
-    const turn: StoredMessage[] = [
-      { role: 'user', content: prompt, time: startedAt.toISOString() },
-      {
-        role: 'assistant',
-        content: reply.text,
-        model: reply.model,
-        finish_reason: reply.finishReason ?? undefined,
-        usage: reply.usage ?? undefined,
-        time: deps.now().toISOString(),
-      },
-    ];
+    const turn = completedTurn(prompt, startedAt, reply, deps.now());
     try {
-      await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+      await saveTurn(target, turn, request, deps);
     } catch (error) {
       // The reply is the user's; print it even though it could not be kept.
       if (!options.json) renderer.done(outcome);
       if (error instanceof GptError) error.output = askJson(outcome);
       throw error;
     }
-    if (target.auto) await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations);
   }
   renderer.done(outcome);
 }
 
 async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
   const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
-  const piped = await readStdin(deps.stdin, policy);
+  const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
@@ -86,26 +72,4 @@ async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }
   return prompt;
-}
-
-interface ThreadTarget {
-  ref: ThreadRef;
-  /** Kept automatically (no --thread): subject to retention. */
-  auto: boolean;
-}
-
-async function chooseThread(options: AskOptions, prompt: string, deps: Deps): Promise<ThreadTarget | undefined> {
-  const { threadsDir } = deps.paths;
-  if (options.thread !== undefined && options.continueLatest) {
-    throw usageError('--thread and --continue cannot be used together', 'choose one');
-  }
-  if (options.thread !== undefined) return { ref: resolveThreadRef(options.thread, threadsDir, deps.cwd), auto: false };
-  if (options.continueLatest) {
-    const latest = await latestThread(threadsDir);
-    if (!latest) throw usageError('there is no conversation to continue yet', 'start one with gpt ask "question"');
-    return { ref: { name: latest.name, file: latest.file, explicitPath: false }, auto: false };
-  }
-  if (!deps.settings.saveConversations) return undefined;
-  const name = await deps.store.unusedName(autoThreadName(prompt, deps.now()));
-  return { ref: resolveThreadRef(name, threadsDir, deps.cwd), auto: true };
 }

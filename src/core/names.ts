@@ -10,6 +10,7 @@ export function autoThreadName(prompt: string, now: Date): string {
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
   const words = prompt
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '') // accents off: é -> e
     .toLowerCase()
     .replace(/[^a-z0-9\s]+/g, ' ')
     .split(/\s+/)

@@ -30,14 +30,15 @@ function isRegularFile(input: NodeJS.ReadStream): boolean {
 }
 
 /** Reads stdin as UTF-8 text; `undefined` when nothing came within the grace period. */
-export async function readStdin(input: NodeJS.ReadStream, policy: StdinPolicy): Promise<string | undefined> {
+export async function readStdin(input: NodeJS.ReadStream, policy: StdinPolicy, signal?: AbortSignal): Promise<string | undefined> {
   if (policy === 'ignore') return undefined;
-  const bytes = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined);
+  const bytes = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined, signal);
   return bytes === undefined ? undefined : decodeText(bytes);
 }
 
-function collect(input: NodeJS.ReadStream, graceMs: number | undefined): Promise<Buffer | undefined> {
+function collect(input: NodeJS.ReadStream, graceMs: number | undefined, signal?: AbortSignal): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = graceMs === undefined ? undefined : setTimeout(() => {
@@ -47,8 +48,15 @@ function collect(input: NodeJS.ReadStream, graceMs: number | undefined): Promise
     }, graceMs);
     const finish = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       input.off('data', onData).off('end', onEnd).off('error', onError);
     };
+    const onAbort = () => {
+      finish();
+      input.destroy();
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const onData = (chunk: Buffer) => {
       clearTimeout(timer);
       size += chunk.length;

@@ -32,9 +32,11 @@ export function parseThread(text: string, file: string): Thread {
   } catch (error) {
     throw badInputError(`${file}: ${(error as Error).message}`, 'fix the file by hand; it was left as it was');
   }
-  const nodeLine = (path: (string | number)[]) => {
+  // The line of the nearest node that exists on the path (a missing key points at its message).
+  const nodeLine = (path: (string | number)[]): number => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return lineOf(node?.range?.[0]);
+    if (node?.range || path.length === 0) return lineOf(node?.range?.[0]);
+    return nodeLine(path.slice(0, -1));
   };
   return checkThread(value, (path, problem) =>
     badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'));
