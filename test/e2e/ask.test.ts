@@ -1,30 +1,367 @@
-import { readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
+import { GPT_BIN, TEST_KEY, makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
 
 let server: FakeServer;
 let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
+beforeAll(async () => { server = await startFakeServer({ models: ['llama3.2', 'qwen2.5'] }); });
 afterAll(async () => { await server.close(); });
 beforeEach(async () => {
   server.requests.length = 0;
+  server.setDefault({ kind: 'reply' });
   sandbox = await makeSandbox(server.url);
 });
 afterEach(async () => { await sandbox.cleanup(); });
 
-describe('gpt ask', () => {
-  it('answers a piped question on stdout, streamed, ending with one newline', async () => {
-    const r = await runGpt(sandbox, ['ask'], { input: 'What is the biggest animal in the world?\n' });
+const lastBody = () => server.chatRequests().at(-1)!.body;
+const threadPath = (name: string) => join(sandbox.threadsDir, `${name}.yaml`);
+const loadThread = async (file: string) => YAML.parse(await readFile(file, 'utf8'));
+
+describe('where the prompt comes from', () => {
+  it('streams the reply to a piped question on stdout, and nothing on stderr', async () => {
+    const r = await runGpt(sandbox, ['ask'], { input: 'What is the biggest animal in the world?' });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    // The piped newline is part of the prompt, so the echo already ends with one; no second is added.
     expect(r.stdout).toBe('echo: What is the biggest animal in the world?\n');
-    const [req] = server.chatRequests();
-    expect(req!.body.stream).toBe(true);
-    expect(req!.body.model).toBe('gpt-4o-mini');
-    expect(req!.body.messages).toEqual([{ role: 'user', content: 'What is the biggest animal in the world?\n' }]);
+    expect(lastBody()).toMatchObject({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'What is the biggest animal in the world?' }],
+    });
+  });
+
+  it('joins the arguments into the prompt', async () => {
+    const r = await runGpt(sandbox, ['ask', 'two', 'words'], { input: '' });
+    expect(r.stdout).toBe('echo: two words\n');
+  });
+
+  it('puts piped text first, a blank line, then the arguments, keeping stdin byte for byte', async () => {
+    const piped = '  indented line\n\n\ttabbed   \ntrailing spaces   \n';
+    await runGpt(sandbox, ['ask', 'Summarise', 'this'], { input: piped });
+    expect(lastBody().messages.at(-1).content).toBe(`${piped}\nSummarise this`);
+  });
+
+  it('refuses to run with no prompt, naming both ways to give one', async () => {
+    const r = await runGpt(sandbox, ['ask'], { input: '' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^gpt: no prompt given — .*gpt ask "question".*echo question \| gpt ask/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('does not wait for a pipe that stays open and silent when arguments are given', async () => {
+    // stdin is a pipe nobody writes to or closes, as in CI runners and cron.
+    const child = execa('node', [GPT_BIN, 'ask', 'hello'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('echo: hello\n');
+    expect(r.stderr).toMatch(/stdin sent nothing within 1s.*--stdin.*--no-stdin/);
+  });
+
+  it('skips stdin quietly with --no-stdin', async () => {
+    const child = execa('node', [GPT_BIN, 'ask', '--no-stdin', 'hello'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    const r = await child;
+    expect(r.stdout).toBe('echo: hello\n');
+    expect(r.stderr).toBe('');
+  });
+
+  it('waits for a slow pipe with --stdin', async () => {
+    const child = execa('node', [GPT_BIN, 'ask', '--stdin', 'question:'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    setTimeout(() => child.stdin!.end('late text'), 1_500);
+    const r = await child;
+    expect(r.stdout).toBe('echo: late text\n\nquestion:\n');
+  });
+
+  it('refuses binary stdin with one clear line', async () => {
+    const r = await runGpt(sandbox, ['ask'], { input: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) });
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toBe('gpt: stdin is binary data, not text — pipe text (UTF-8) into gpt\n');
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+});
+
+describe('options', () => {
+  it('sends model, system prompt, temperature and max tokens', async () => {
+    await runGpt(sandbox, ['ask', '-m', 'llama3.2', '-s', 'Be brief.', '-t', '0.3', '--max-tokens', '50', 'hi']);
+    expect(lastBody()).toMatchObject({
+      model: 'llama3.2',
+      temperature: 0.3,
+      max_tokens: 50,
+      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }],
+    });
+  });
+
+  it('refuses bad flag values as usage errors', async () => {
+    for (const args of [['-t', 'abc'], ['-t', '3'], ['--max-tokens', '0'], ['--timeout', 'soon'], ['--bogus']]) {
+      const r = await runGpt(sandbox, ['ask', ...args, 'hi']);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^gpt: .* — see gpt ask --help\n$/);
+    }
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('takes the model from GPT_MODEL, the config file, or a flag, in that order of strength', async () => {
+    await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
+    await writeFile(join(sandbox.configHome, 'gpt', 'config.yaml'), 'model: from-config\nsystem: Config system.\ntemperature: 0.7\n', { mode: 0o600 });
+    await runGpt(sandbox, ['ask', 'a']);
+    expect(lastBody()).toMatchObject({ model: 'from-config', temperature: 0.7, messages: [{ role: 'system', content: 'Config system.' }, { role: 'user', content: 'a' }] });
+    await runGpt(sandbox, ['ask', 'b'], { env: { GPT_MODEL: 'from-env' } });
+    expect(lastBody().model).toBe('from-env');
+    await runGpt(sandbox, ['ask', '-m', 'from-flag', 'c'], { env: { GPT_MODEL: 'from-env' } });
+    expect(lastBody().model).toBe('from-flag');
+  });
+
+  it('uses --base-url over OPENAI_BASE_URL', async () => {
+    const r = await runGpt(sandbox, ['ask', '--base-url', server.url, 'hi'], { env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    expect(r.stdout).toBe('echo: hi\n');
+  });
+
+  it('warns about a config file that others can read, and refuses a malformed one', async () => {
+    const config = join(sandbox.configHome, 'gpt', 'config.yaml');
+    await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
+    await writeFile(config, 'model: m\n', { mode: 0o644 });
+    await chmod(config, 0o644);
+    let r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.stderr).toContain(`gpt: ${config} can be read by other users — chmod 600`);
+    expect(r.exitCode).toBe(0);
+    await writeFile(config, 'model: [broken\n');
+    await chmod(config, 0o600);
+    r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^gpt: ${config}:\\d+: not valid YAML`));
+  });
+
+  it('prints the whole reply at once with --no-stream', async () => {
+    const r = await runGpt(sandbox, ['ask', '--no-stream', 'hi']);
+    expect(r.stdout).toBe('echo: hi\n');
+    expect(lastBody().stream).toBe(false);
+  });
+
+  it('has help with examples and a version', async () => {
+    const help = await runGpt(sandbox, ['ask', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('echo "What is the biggest animal in the world?" | gpt ask');
+    const version = await runGpt(sandbox, ['--version']);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('lists the models the endpoint serves', async () => {
+    const r = await runGpt(sandbox, ['models']);
+    expect(r.stdout).toBe('llama3.2\nqwen2.5\n');
+    const json = await runGpt(sandbox, ['models', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual([{ id: 'llama3.2' }, { id: 'qwen2.5' }]);
+  });
+});
+
+describe('streaming', () => {
+  it('shows the first piece before the reply is complete', async () => {
+    server.enqueue({ kind: 'reply', chunks: ['first ', 'second ', 'third'], chunkDelayMs: 400 });
+    const child = execa('node', [GPT_BIN, 'ask', 'go'], { env: sandbox.env, extendEnv: false, input: '', reject: false, stripFinalNewline: false });
+    const first = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(first).toBe('first ');
+    expect(child.exitCode).toBeNull(); // still streaming
+    const r = await child;
+    expect(r.stdout).toBe('first second third\n');
+  });
+
+  it('exits quietly when the reader stops early (EPIPE)', async () => {
+    server.enqueue({ kind: 'reply', chunks: Array.from({ length: 200 }, (_, i) => `line ${i}\n`.repeat(200)) });
+    const r = await execa('bash', ['-c', `node "${GPT_BIN}" ask lines | head -c 10; echo "status=\${PIPESTATUS[0]}" >&2`],
+      { env: sandbox.env, extendEnv: false, input: '', reject: false, stripFinalNewline: false });
+    expect(r.stdout).toBe('line 0\nlin');
+    expect(r.stderr).toBe('status=0\n');
+  });
+});
+
+describe('--json', () => {
+  it('prints exactly one object with reply, model, thread, finish reason, usage, request id and duration', async () => {
+    const r = await runGpt(sandbox, ['ask', '--json', '--thread', 'facts', 'Name a prime']);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!);
+    expect(out).toEqual({
+      reply: 'echo: Name a prime',
+      model: 'gpt-4o-mini',
+      thread: { name: 'facts', file: threadPath('facts') },
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+      request_id: expect.stringMatching(/^req_\d+$/),
+      duration_ms: expect.any(Number),
+    });
+  });
+
+  it('prints one object with error on failure, and the line on stderr', async () => {
+    server.enqueue({ kind: 'error', status: 400, message: 'This model does not exist' });
+    const r = await runGpt(sandbox, ['ask', '--json', '--max-retries', '0', 'hi']);
+    expect(r.exitCode).toBe(4);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: 'the API rejected the request (400): This model does not exist', hint: 'check the request options', exit_code: 4, status: 400 },
+    });
+    expect(r.stderr).toBe('gpt: the API rejected the request (400): This model does not exist — check the request options\n');
+  });
+});
+
+describe('threads', () => {
+  it('creates the thread on first use and sends the whole history after', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'whales', '-s', 'You are a helpful assistant.', 'What is the biggest animal in the world?']);
+    await runGpt(sandbox, ['ask', '--thread', 'whales', 'Please write a poem about blue whales.']);
+    expect(lastBody().messages).toEqual([
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'What is the biggest animal in the world?' },
+      { role: 'assistant', content: 'echo: What is the biggest animal in the world?' },
+      { role: 'user', content: 'Please write a poem about blue whales.' },
+    ]);
+    const file = threadPath('whales');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(sandbox.threadsDir)).mode & 0o777).toBe(0o700);
+    const thread = await loadThread(file);
+    expect(thread).toMatchObject({ version: 1, model: 'gpt-4o-mini', system: 'You are a helpful assistant.', created: expect.any(String), updated: expect.any(String) });
+    expect(thread.messages).toHaveLength(4);
+    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-4o-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
+  });
+
+  it('remembers its model and system prompt; flags override them for one turn only', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 't', '-m', 'llama3.2', '-s', 'Thread system.', 'one']);
+    await runGpt(sandbox, ['ask', '--thread', 't', 'two']);
+    expect(lastBody()).toMatchObject({ model: 'llama3.2', messages: [{ role: 'system', content: 'Thread system.' }, {}, {}, {}] });
+    await runGpt(sandbox, ['ask', '--thread', 't', '-m', 'qwen2.5', '-s', 'Other.', 'three']);
+    expect(lastBody()).toMatchObject({ model: 'qwen2.5', messages: [{ role: 'system', content: 'Other.' }, {}, {}, {}, {}, {}] });
+    expect(await loadThread(threadPath('t'))).toMatchObject({ model: 'llama3.2', system: 'Thread system.' });
+  });
+
+  it('writes Unicode as itself and multi-line text as block scalars', async () => {
+    server.enqueue({ kind: 'reply', text: '世界上最大的动物是蓝鲸。\n它们可以长达30米长。' });
+    await runGpt(sandbox, ['ask', '--thread', 'zh', '世界上最大的动物是什么？']);
+    const text = await readFile(threadPath('zh'), 'utf8');
+    expect(text).toContain('content: 世界上最大的动物是什么？');
+    expect(text).toContain('content: |-\n      世界上最大的动物是蓝鲸。\n      它们可以长达30米长。');
+  });
+
+  it('takes a value with a slash or a .yaml ending as a file path, creating folders', async () => {
+    const r = await runGpt(sandbox, ['ask', '--thread', 'project/notes/design.yaml', 'hi']);
+    expect(r.exitCode).toBe(0);
+    const thread = await loadThread(join(sandbox.home, 'project', 'notes', 'design.yaml'));
+    expect(thread.messages).toHaveLength(2);
+  });
+
+  it('refuses names that could escape the threads folder', async () => {
+    for (const name of ['..', '.hidden', 'a b', 'x;y']) {
+      const r = await runGpt(sandbox, ['ask', '--thread', name, 'hi']);
+      expect(r.exitCode, name).toBe(2);
+      expect(r.stderr).toMatch(/^gpt: invalid thread name/);
+    }
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('continues a hand-written file that has only messages', async () => {
+    const file = join(sandbox.home, 'hand.yaml');
+    await writeFile(file, 'messages:\n  - role: user\n    content: Hello\n  - role: assistant\n    content: Hi!\n');
+    const r = await runGpt(sandbox, ['ask', '--thread', file, 'How are you?']);
+    expect(r.exitCode).toBe(0);
+    expect(lastBody().messages).toEqual([
+      { role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }, { role: 'user', content: 'How are you?' },
+    ]);
+    expect((await loadThread(file)).messages).toHaveLength(4);
+  });
+
+  it('reports a malformed thread with its file and line, and leaves it untouched', async () => {
+    const file = threadPath('broken');
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    const broken = 'messages:\n  - role: user\n    content: "unterminated\n';
+    await writeFile(file, broken);
+    const r = await runGpt(sandbox, ['ask', '--thread', 'broken', 'hi']);
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toMatch(new RegExp(`^gpt: ${file}:\\d+: not valid YAML`));
+    expect(await readFile(file, 'utf8')).toBe(broken);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('leaves the thread as it was when the request fails', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'keep', 'one']);
+    const before = await readFile(threadPath('keep'), 'utf8');
+    server.enqueue({ kind: 'reply', chunks: ['partial ', 'reply ', 'never ', 'finished'], dropAfterChunks: 2 });
+    const r = await runGpt(sandbox, ['ask', '--thread', 'keep', '--max-retries', '0', 'two']);
+    expect(r.exitCode).toBe(5);
+    expect(await readFile(threadPath('keep'), 'utf8')).toBe(before);
+  });
+
+  it('keeps all eight turns of eight parallel asks on one thread', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runGpt(sandbox, ['ask', '--thread', 'busy', `question ${i}`])));
+    for (const r of results) expect(r.exitCode).toBe(0);
+    const thread = await loadThread(threadPath('busy'));
+    expect(thread.messages).toHaveLength(16);
+    const questions = thread.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).sort();
+    expect(questions).toEqual(Array.from({ length: 8 }, (_, i) => `question ${i}`));
+  });
+
+  it('keeps a conversation without --thread under a generated name, which -c continues', async () => {
+    await runGpt(sandbox, ['ask', 'What is the biggest animal?']);
+    const [name] = await threadFiles(sandbox);
+    expect(name).toMatch(/^\d{8}-\d{6}-what-is-the-biggest-animal\.yaml$/);
+    await runGpt(sandbox, ['ask', '-c', 'And the smallest?']);
+    expect(lastBody().messages).toHaveLength(3);
+    expect(await threadFiles(sandbox)).toEqual([name]);
+  });
+});
+
+describe('errors', () => {
+  it('names OPENAI_API_KEY when it is missing', async () => {
+    const r = await runGpt(sandbox, ['ask', 'hi'], { env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined } });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe('gpt: OPENAI_API_KEY is not set — export OPENAI_API_KEY=sk-..., or point OPENAI_BASE_URL at a local server\n');
+  });
+
+  it('explains a refused key without retrying', async () => {
+    server.enqueue({ kind: 'error', status: 401, message: 'Incorrect API key provided' });
+    const r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe('gpt: the API refused the key (401): Incorrect API key provided — check OPENAI_API_KEY\n');
+    expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('retries a server error as the SDK does, honouring retry-after-ms, then gives up clearly', async () => {
+    const fail = { kind: 'error' as const, status: 500, message: 'boom', headers: { 'retry-after-ms': '10' } };
+    server.enqueue(fail, fail, fail);
+    const r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toBe('gpt: the server failed (500): boom — try again later\n');
+    expect(server.chatRequests()).toHaveLength(3);
+  });
+
+  it('recovers when a retry succeeds', async () => {
+    server.enqueue({ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } });
+    const r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('echo: hi\n');
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('gives up on a slow first byte after --timeout', async () => {
+    server.enqueue({ kind: 'reply', firstByteDelayMs: 3_000 });
+    const r = await runGpt(sandbox, ['ask', '--timeout', '0.3', '--max-retries', '0', 'hi']);
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/^gpt: no answer from http:\/\/127\.0\.0\.1:\d+\/v1 within 0\.3s — raise --timeout/);
+  });
+
+  it('says so when nothing listens at the base URL', async () => {
+    const r = await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toBe('gpt: cannot connect to http://127.0.0.1:9/v1 — check the network, OPENAI_BASE_URL or --base-url\n');
+  });
+
+  it('never prints the key, even with --verbose, and shows a stack trace only then', async () => {
+    server.enqueue({ kind: 'error', status: 400, message: `bad key ${TEST_KEY}` });
+    const r = await runGpt(sandbox, ['ask', '--verbose', '--max-retries', '0', '--thread', 'v', 'hi']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('gpt[debug]:');
+    expect(r.stderr).toMatch(/\n\s+at /); // a stack trace
+    expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
+    const quiet = await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env: {} });
+    expect(quiet.stderr).not.toMatch(/\n\s+at /);
   });
 });
