@@ -1,0 +1,60 @@
+import { usageError } from '../core/errors.js';
+import { autoThreadName } from '../core/names.js';
+import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { ChatReply } from '../llm/client.js';
+import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
+import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
+import type { Deps } from './deps.js';
+
+/** Where a conversation is kept. */
+export interface ThreadTarget {
+  ref: ThreadRef;
+  /** Kept automatically (no --thread): subject to retention. */
+  auto: boolean;
+}
+
+export interface ThreadChoice {
+  thread?: string;
+  continueLatest: boolean;
+}
+
+/**
+ * `--thread` names the thread; `--continue` picks the most recently updated one; otherwise
+ * the conversation is kept under a name made from the time and the prompt (unless switched off).
+ */
+export async function chooseThread(choice: ThreadChoice, prompt: string, deps: Deps): Promise<ThreadTarget | undefined> {
+  const { threadsDir } = deps.paths;
+  if (choice.thread !== undefined && choice.continueLatest) {
+    throw usageError('--thread and --continue cannot be used together', 'choose one');
+  }
+  if (choice.thread !== undefined) return { ref: resolveThreadRef(choice.thread, threadsDir, deps.cwd), auto: false };
+  if (choice.continueLatest) {
+    const latest = await latestThread(threadsDir);
+    if (!latest) throw usageError('there is no conversation to continue yet', 'start one with gpt ask "question"');
+    return { ref: { name: latest.name, file: latest.file, explicitPath: false }, auto: false };
+  }
+  if (!deps.settings.saveConversations) return undefined;
+  const name = await deps.store.unusedName(autoThreadName(prompt, deps.now()));
+  return { ref: resolveThreadRef(name, threadsDir, deps.cwd), auto: true };
+}
+
+/** The two messages a completed turn adds to a thread. */
+export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date): StoredMessage[] {
+  return [
+    { role: 'user', content: prompt, time: startedAt.toISOString() },
+    {
+      role: 'assistant',
+      content: reply.text,
+      model: reply.model,
+      finish_reason: reply.finishReason ?? undefined,
+      usage: reply.usage ?? undefined,
+      time: finishedAt.toISOString(),
+    },
+  ];
+}
+
+/** Appends a turn (atomically, under the thread's lock), then applies retention to kept conversations. */
+export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
+  await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+  if (target.auto) await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations);
+}
