@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options } from 'execa';
 
 export const GPT_BIN = fileURLToPath(new URL('../../bin/gpt.cjs', import.meta.url));
 export const TEST_KEY = 'sk-test-0123456789abcdefSECRET';
@@ -50,8 +50,15 @@ export interface RunOptions {
   timeout?: number;
 }
 
+export interface GptRun {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the built binary: never inherits our environment, always has a stdin. */
-export function runGpt(sandbox: Sandbox, args: string[], options: RunOptions = {}): Promise<Result> {
+export async function runGpt(sandbox: Sandbox, args: string[], options: RunOptions = {}): Promise<GptRun> {
   const env = { ...sandbox.env, ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const execaOptions: Options = {
@@ -63,7 +70,8 @@ export function runGpt(sandbox: Sandbox, args: string[], options: RunOptions = {
     timeout: options.timeout ?? 20_000,
     stripFinalNewline: false,
   };
-  return execa('node', [GPT_BIN, ...args], execaOptions) as Promise<Result>;
+  const r = await execa('node', [GPT_BIN, ...args], execaOptions);
+  return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 export async function readThread(file: string): Promise<string> {

@@ -1,0 +1,129 @@
+import { mkdir, readFile, utimes, writeFile, chmod, symlink, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { startFakeServer, type FakeServer } from '../support/fake-server.js';
+import { GPT_BIN, makeSandbox, runGpt, type Sandbox } from '../support/cli.js';
+
+let server: FakeServer;
+let sandbox: Sandbox;
+beforeAll(async () => { server = await startFakeServer(); });
+afterAll(async () => { await server.close(); });
+beforeEach(async () => {
+  server.requests.length = 0;
+  server.setDefault({ kind: 'reply' });
+  sandbox = await makeSandbox(server.url);
+});
+afterEach(async () => { await sandbox.cleanup(); });
+
+const threadFile = (name: string) => join(sandbox.threadsDir, `${name}.yaml`);
+
+/** Starts `gpt ask --thread NAME` on a slow stream and sends `signal` once the first piece is out. */
+async function interruptMidStream(name: string, signal: 'SIGINT' | 'SIGTERM') {
+  server.enqueue({ kind: 'reply', chunks: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 500 });
+  const child = execa('node', [GPT_BIN, 'ask', '--thread', name, 'count'], { env: sandbox.env, extendEnv: false, input: '', reject: false, stripFinalNewline: false });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  child.kill(signal);
+  return child;
+}
+
+describe('signals during a streamed reply', () => {
+  it('SIGINT exits 130 and leaves the thread as it was', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'sig', 'first']);
+    const before = await readFile(threadFile('sig'), 'utf8');
+    const r = await interruptMidStream('sig', 'SIGINT');
+    expect(r.exitCode).toBe(130);
+    expect(r.stderr).toBe('gpt: interrupted\n');
+    expect(await readFile(threadFile('sig'), 'utf8')).toBe(before);
+  });
+
+  it('SIGTERM exits 143 and does not create a thread for the cut reply', async () => {
+    const r = await interruptMidStream('term', 'SIGTERM');
+    expect(r.exitCode).toBe(143);
+    expect(r.stderr).toBe('gpt: terminated\n');
+    await expect(readFile(threadFile('term'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('thread files under faults', () => {
+  it('never leaves a torn file when killed with SIGKILL at random points of a save', async () => {
+    // A long thread makes each save take a while, so kills land inside writes.
+    const messages = Array.from({ length: 2000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20) }));
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    await writeFile(threadFile('big'), YAML.stringify({ version: 1, messages }));
+    let killed = 0;
+    for (let i = 0; i < 12; i++) {
+      const child = execa('node', [GPT_BIN, 'ask', '--thread', 'big', `turn ${i}`], { env: sandbox.env, extendEnv: false, input: '', reject: false });
+      setTimeout(() => child.kill('SIGKILL'), 150 + Math.random() * 400);
+      const r = await child;
+      if (r.signal === 'SIGKILL') killed++;
+      const thread = YAML.parse(await readFile(threadFile('big'), 'utf8'));
+      expect(thread.messages.length % 2).toBe(0); // whole turns only
+      expect(thread.messages.length).toBeGreaterThanOrEqual(2000);
+    }
+    expect(killed).toBeGreaterThan(0);
+    // A SIGKILL may leave its unfinished temp file (big.yaml.<n>) or lock behind, never anything else.
+    const leftovers = (await readdir(sandbox.threadsDir)).filter((f) => f !== 'big.yaml');
+    for (const f of leftovers) expect(f).toMatch(/^big\.yaml\.(lock|\d+)$/);
+  }, 60_000);
+
+  it('takes over a stale lock left by a killed process, and says so', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'stale', 'one']);
+    const lock = `${threadFile('stale')}.lock`;
+    await mkdir(lock);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const r = await runGpt(sandbox, ['ask', '--thread', 'stale', 'two']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`gpt: ${lock} was left by a process that did not finish; taking it over\n`);
+    expect(YAML.parse(await readFile(threadFile('stale'), 'utf8')).messages).toHaveLength(4);
+  });
+
+  it('keeps all 16 turns of 16 parallel asks on one thread', async () => {
+    const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runGpt(sandbox, ['ask', '--thread', 'crowd', `q${i}`], { timeout: 60_000 })));
+    expect(runs.map((r) => r.exitCode)).toEqual(Array(16).fill(0));
+    const thread = YAML.parse(await readFile(threadFile('crowd'), 'utf8'));
+    expect(thread.messages).toHaveLength(32);
+  }, 90_000);
+
+  it('prints the reply and a clear error when the threads folder is read-only', async (ctx) => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    const readOnly = await makeReadOnly(sandbox.threadsDir);
+    if (!readOnly) ctx.skip(); // root on a file system without chattr: no way to deny a write here
+    try {
+      for (const json of [false, true]) {
+        const r = await runGpt(sandbox, ['ask', '--thread', 'ro', ...(json ? ['--json'] : []), 'keep this']);
+        expect(r.exitCode).toBe(7);
+        expect(r.stderr).toMatch(/^gpt: cannot (lock|write) .*ro\.yaml \(E[A-Z]+\) — check the folder is writable/);
+        if (json) expect(JSON.parse(r.stdout)).toMatchObject({ reply: 'echo: keep this', error: { exit_code: 7 } });
+        else expect(r.stdout).toBe('echo: keep this\n');
+      }
+    } finally {
+      await readOnly?.undo();
+    }
+  });
+
+  it('warns before writing through a thread path that is a symbolic link', async () => {
+    const real = join(sandbox.home, 'elsewhere.yaml');
+    await writeFile(real, 'messages: []\n');
+    const link = join(sandbox.home, 'link.yaml');
+    await symlink(real, link);
+    const r = await runGpt(sandbox, ['ask', '--thread', link, 'hi']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`gpt: ${link} is a symbolic link; writing to ${real}\n`);
+    expect(YAML.parse(await readFile(real, 'utf8')).messages).toHaveLength(2);
+  });
+});
+
+/** chmod is enough for a normal user; root needs the immutable attribute. */
+async function makeReadOnly(dir: string): Promise<{ undo(): Promise<void> } | undefined> {
+  await chmod(dir, 0o500);
+  if (process.getuid?.() !== 0) return { undo: () => chmod(dir, 0o700) };
+  const set = await execa('chattr', ['+i', dir], { reject: false });
+  if (set.exitCode !== 0) {
+    await chmod(dir, 0o700);
+    return undefined;
+  }
+  return { undo: async () => { await execa('chattr', ['-i', dir]); await chmod(dir, 0o700); } };
+}
