@@ -89,6 +89,7 @@ async function createDeps(proc: Process, common: CommonOptions, writeErr: (text:
     stdin: proc.stdin,
     out: (text) => void proc.stdout.write(text),
     warn: quietWarn,
+    err: writeErr,
     cwd: proc.cwd,
     now: () => new Date(),
     signal: proc.signal,

@@ -1,6 +1,28 @@
 import { Command } from 'commander';
-import type { CliContext } from './options.js';
+import { addRequestOptions, commonOptions, type CliContext } from './options.js';
 
-export function chatCommand(_context: CliContext): Command {
-  return new Command('chat').description('(not built yet)');
+const EXAMPLES = `
+Examples:
+  gpt chat                                     # kept under a generated name
+  gpt chat --thread whales                     # resumes the thread if it exists
+  gpt chat -c                                  # continue the latest conversation
+  printf 'q1\\nq2\\nnew\\nq3\\nquit\\n' | gpt chat    # one turn per line; replies on stdout
+
+At the prompt: 'quit' or 'exit' (or Ctrl-D) leaves, 'new' begins a new conversation,
+a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
+at an empty prompt it leaves.`;
+
+export function chatCommand(context: CliContext): Command {
+  return addRequestOptions(
+    new Command('chat').description('talk back and forth; each completed turn is saved at once'),
+  )
+    .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
+    .option('-c, --continue', 'continue the most recently updated conversation')
+    .option('--no-stream', 'print each reply when complete, not as it arrives')
+    .addHelpText('after', EXAMPLES)
+    .action(async (raw) => {
+      const { runChat } = await import('../commands/chat.js');
+      await context.run(commonOptions(raw), (deps) =>
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream }, deps));
+    });
 }

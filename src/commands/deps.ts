@@ -19,6 +19,8 @@ export interface Deps {
   out(text: string): void;
   /** stderr: one line of diagnostics (a newline is added). */
   warn(line: string): void;
+  /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */
+  err(text: string): void;
   cwd: string;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */

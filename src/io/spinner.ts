@@ -7,7 +7,9 @@ export interface Spinner {
 const silent: Spinner = { start() {}, stop() {} };
 
 export async function createSpinner(enabled: boolean): Promise<Spinner> {
-  if (!enabled) return silent;
+  // A terminal of width 0 (a pty nobody sized, e.g. `script` fed by a pipe) sends ora's
+  // line count to Infinity, and its clear() into an endless loop.
+  if (!enabled || !process.stderr.columns) return silent;
   // Loaded only when shown: ora and its dependencies cost start-up time.
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: process.stderr, discardStdin: false });

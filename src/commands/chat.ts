@@ -1,0 +1,200 @@
+import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
+import { GptError, formatError } from '../core/errors.js';
+import { buildRequestMessages, turnSettings } from '../core/prompt.js';
+import type { RequestSettings, StoredMessage } from '../core/types.js';
+import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
+import { textRenderer } from '../io/render.js';
+import { createSpinner, type Spinner } from '../io/spinner.js';
+import type { ChatClient, ChatReply } from '../llm/client.js';
+import { unusedThread } from '../store/thread-admin.js';
+import { resolveThreadRef } from '../store/threads.js';
+import type { Deps } from './deps.js';
+import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
+
+export interface ChatOptions {
+  thread?: string;
+  continueLatest: boolean;
+  stream: boolean;
+}
+
+export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
+const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines`;
+
+/** One conversation of the session: what is sent with the next prompt, and where turns are kept. */
+interface Conversation {
+  history: StoredMessage[];
+  request: RequestSettings;
+  /** Undefined until the first turn when the name is made from the first prompt. */
+  target: ThreadTarget | undefined;
+}
+
+/**
+ * The interactive loop. On a terminal: a prompt, streamed replies, Ctrl-C stops a reply.
+ * From a pipe: each line is a turn and stdout carries only the replies.
+ */
+export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
+  const client = await deps.client(); // a missing key fails now, not after the first question
+  const interactive = deps.terminal.stdinIsTTY;
+  let conversation = await openConversation(options, deps);
+  const lines = input ?? openLineInput(deps.stdin, interactive);
+  const session: Session = {
+    deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
+    spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet),
+  };
+  const reader = new ChatInput();
+  if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
+  try {
+    for (;;) {
+      const event = await nextEvent(lines, reader.prompt, deps.signal);
+      if (event.kind === 'interrupt') {
+        if (reader.inBlock) reader.cancelBlock();
+        else if (!event.hadText) break; // Ctrl-C at an empty prompt leaves
+        continue;
+      }
+      const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
+      if (command.kind === 'message') {
+        await takeTurn(session, conversation, command.text);
+        if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
+      }
+      if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
+      if (command.kind === 'quit' || event.kind === 'end') break;
+    }
+  } finally {
+    lines.close();
+    session.spinner.stop();
+  }
+  if (interactive) deps.err('\n');
+  const [first] = session.failures;
+  if (first && !interactive) {
+    // A script should learn that its session is incomplete; each error was printed as it came.
+    throw new GptError(first.exitCode, `${session.failures.length} of ${session.turns} turns failed`, 'see the errors above');
+  }
+}
+
+interface Session {
+  deps: Deps;
+  client: ChatClient;
+  lines: LineInput;
+  interactive: boolean;
+  stream: boolean;
+  spinner: Spinner;
+  turns: number;
+  failures: GptError[];
+}
+
+async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
+  if (options.thread === undefined && !options.continueLatest) {
+    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined };
+  }
+  const target = (await chooseThread(options, '', deps))!;
+  const { thread, exists } = await deps.store.load(target.ref.file);
+  const turns = thread.messages.filter((m) => m.role === 'user').length;
+  if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
+  return {
+    history: [...thread.messages],
+    request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
+    target,
+  };
+}
+
+/** `new`: the same settings, an empty history. A thread the user named is kept; the next is NAME-2, NAME-3... */
+async function startOver(old: Conversation, options: ChatOptions, deps: Deps, interactive: boolean): Promise<Conversation> {
+  let target: ThreadTarget | undefined;
+  if (options.thread !== undefined) {
+    const named = resolveThreadRef(options.thread, deps.paths.threadsDir, deps.cwd);
+    target = { ref: await unusedThread(named), auto: false };
+    deps.warn(`gpt: new conversation started in thread '${target.ref.name}'`);
+  } else if (interactive) {
+    deps.warn('gpt: new conversation started');
+  }
+  return { history: [], request: old.request, target };
+}
+
+/** Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn. */
+async function takeTurn(session: Session, conversation: Conversation, prompt: string): Promise<void> {
+  const { deps, lines } = session;
+  const startedAt = deps.now();
+  const stop = new AbortController();
+  const view = replyView(session);
+  session.turns++;
+  lines.onInterrupt = () => stop.abort();
+  let reply: ChatReply;
+  try {
+    view.start(conversation.request.model);
+    reply = await session.client.complete({
+      model: conversation.request.model,
+      messages: buildRequestMessages(conversation.request, conversation.history, prompt),
+      temperature: conversation.request.temperature,
+      maxTokens: conversation.request.maxTokens,
+      signal: AbortSignal.any([deps.signal, stop.signal]),
+    }, view.onText);
+  } catch (error) {
+    view.abandon();
+    if (deps.signal.aborted || !(error instanceof GptError)) throw error;
+    if (stop.signal.aborted) deps.err('gpt: reply stopped; this turn was not kept\n');
+    else fail(session, error);
+    return;
+  } finally {
+    lines.onInterrupt = undefined;
+  }
+  view.done(reply);
+  const turn = completedTurn(prompt, startedAt, reply, deps.now());
+  conversation.history.push(...turn);
+  try {
+    conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
+    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps);
+  } catch (error) {
+    if (!(error instanceof GptError)) throw error;
+    fail(session, error);
+  }
+}
+
+function fail(session: Session, error: GptError): void {
+  session.failures.push(error);
+  session.deps.err(`${formatError(error)}\n`);
+}
+
+/**
+ * Where a reply goes: its text to stdout; on a terminal also a spinner until the first
+ * words and an `Assistant: ` label, both on stderr. A line left open is always closed.
+ */
+function replyView({ deps, interactive, stream, spinner }: Session) {
+  let open: 'out' | 'err' | undefined;
+  let labelled = false;
+  const label = () => {
+    if (labelled) return;
+    labelled = true;
+    spinner.stop();
+    if (!interactive) return;
+    deps.err('Assistant: ');
+    open = 'err';
+  };
+  const renderer = textRenderer((text) => {
+    label();
+    deps.out(text);
+    open = text.endsWith('\n') ? undefined : 'out';
+  }, stream);
+  return {
+    onText: renderer.onText,
+    start(model: string) {
+      if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
+      else label();
+    },
+    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
+    abandon() {
+      spinner.stop();
+      if (open === 'out') deps.out('\n');
+      if (open === 'err') deps.err('\n');
+    },
+  };
+}
+
+/** The next line or key event; a SIGINT/SIGTERM (from a pipe's process group, say) ends the session. */
+function nextEvent(lines: LineInput, prompt: string, signal: AbortSignal): Promise<InputEvent> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    lines.next(prompt).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,149 @@
+import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { GptError, storageError, usageError } from '../core/errors.js';
+import type { Thread } from '../core/types.js';
+import { code, ensurePrivateDir, pathExists, PRIVATE_FILE } from './fs.js';
+import { withFileLock } from './lock.js';
+import { listThreadFiles } from './thread-folder.js';
+import { resolveThreadRef, type ThreadRef, type ThreadStore } from './threads.js';
+
+/** One line of `gpt thread list`. */
+export interface ThreadSummary {
+  name: string;
+  file: string;
+  /** When the file last changed: what `gpt ask -c` goes by. */
+  updated: Date;
+  model: string | null;
+  /** Completed exchanges: the number of user messages. */
+  turns: number | null;
+  /** The first words of the first prompt. */
+  preview: string;
+  /** Why the other fields are missing: the file could not be read as a thread. */
+  problem?: string;
+}
+
+const PREVIEW_CHARS = 60;
+
+/**
+ * The threads in the folder, newest first. Each file is loaded through the store, whose
+ * cache holds the parsed thread beside a hash of the bytes: a file gpt wrote costs a read,
+ * a hash and a JSON parse, never a YAML parse; only a file edited by hand is parsed again.
+ */
+export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> {
+  const files = await listThreadFiles(store.threadsDir);
+  files.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  return Promise.all(
+    files.map(async ({ name, file, mtimeMs }) => {
+      const updated = new Date(mtimeMs);
+      try {
+        return { name, file, updated, ...summarise((await store.load(file)).thread) };
+      } catch (error) {
+        if (!(error instanceof GptError)) throw error;
+        return { name, file, updated, model: null, turns: null, preview: '', problem: error.message };
+      }
+    }),
+  );
+}
+
+export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview'> {
+  const first = thread.messages.find((m) => m.role === 'user')?.content ?? '';
+  return {
+    model: thread.model ?? thread.messages.findLast((m) => m.model)?.model ?? null,
+    turns: thread.messages.filter((m) => m.role === 'user').length,
+    preview: firstWords(first, PREVIEW_CHARS),
+  };
+}
+
+export function firstWords(text: string, max: number): string {
+  const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** A thread that exists: a name in the threads folder, or a path. Unknown ones are a usage error. */
+export async function findThread(value: string, threadsDir: string, cwd: string): Promise<ThreadRef> {
+  const ref = resolveThreadRef(value, threadsDir, cwd);
+  const info = await stat(ref.file).catch(() => undefined);
+  if (!info?.isFile()) {
+    throw ref.explicitPath
+      ? usageError(`no thread file at ${ref.file}`, 'check the path')
+      : usageError(`no thread named '${value}'`, 'gpt thread list shows them');
+  }
+  return ref;
+}
+
+/** Where a new thread may be written: refused when something is there already. */
+export async function freeThread(value: string, threadsDir: string, cwd: string): Promise<ThreadRef> {
+  const ref = resolveThreadRef(value, threadsDir, cwd);
+  if (await pathExists(ref.file)) throw existsAlready(ref);
+  return ref;
+}
+
+const existsAlready = (ref: ThreadRef) =>
+  usageError(`${ref.explicitPath ? ref.file : `a thread named '${ref.name}'`} exists already`,
+    'choose another name, or remove that one first');
+
+/** `ref` itself if no file has its name yet, else the first free of `NAME-2`, `NAME-3`... beside it. */
+export async function unusedThread(ref: ThreadRef): Promise<ThreadRef> {
+  const ext = /\.ya?ml$/i.exec(ref.file)?.[0] ?? '';
+  const stem = ref.file.slice(0, ref.file.length - ext.length);
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `-${n}`;
+    const file = `${stem}${suffix}${ext}`;
+    if (!(await pathExists(file))) return { ...ref, name: `${ref.name}${suffix}`, file };
+  }
+}
+
+/**
+ * A file given by path is only touched if it reads as a thread; files in the threads
+ * folder are touched even when damaged, so that they can be removed.
+ */
+export async function checkIsThread(ref: ThreadRef, store: ThreadStore): Promise<void> {
+  if (ref.explicitPath) await store.load(ref.file);
+}
+
+/** Removes a thread under its lock, so that no append is lost half-way. */
+export async function removeThread(ref: ThreadRef, warn: (line: string) => void): Promise<void> {
+  await withFileLock(ref.file, () => fsStep(`remove ${ref.file}`, () => unlink(ref.file)), warn);
+}
+
+/** Renames a thread without ever replacing another: a hard link, then the old name goes. */
+export async function moveThread(from: ThreadRef, to: ThreadRef, warn: (line: string) => void): Promise<void> {
+  await withFileLock(from.file, async () => {
+    await placeAt(from, to, 'link');
+    await fsStep(`remove ${from.file}`, () => unlink(from.file));
+  }, warn);
+}
+
+/** Copies a thread to a new name, to branch the conversation from there. */
+export async function forkThread(from: ThreadRef, to: ThreadRef): Promise<void> {
+  await placeAt(from, to, 'copy');
+}
+
+/** Puts the file of `from` at `to`, never replacing a file; a link falls back to a copy across devices. */
+async function placeAt(from: ThreadRef, to: ThreadRef, how: 'link' | 'copy'): Promise<void> {
+  await ensurePrivateDir(dirname(to.file));
+  const copy = async () => {
+    await copyFile(from.file, to.file, constants.COPYFILE_EXCL);
+    await chmod(to.file, PRIVATE_FILE);
+  };
+  await fsStep(`write ${to.file}`, async () => {
+    if (how === 'copy') return copy();
+    try {
+      await link(from.file, to.file);
+    } catch (error) {
+      if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP'].includes(code(error))) throw error;
+      await copy();
+    }
+  }, to);
+}
+
+/** Runs one file-system step; its failure becomes a GptError (an existing target: usage). */
+async function fsStep(what: string, step: () => Promise<void>, target?: ThreadRef): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (target && code(error) === 'EEXIST') throw existsAlready(target);
+    throw storageError(`cannot ${what} (${code(error)})`, 'check the folder and its permissions', error);
+  }
+}
