@@ -42,6 +42,10 @@ export function toGptError(error: unknown, context: { baseURL?: string; timeoutM
     return new GptError(ExitCode.network, `the server sent a malformed reply (${error.message})`,
       'try again; if it persists, the server is not OpenAI-compatible', { cause: error });
   }
+  if (isCutConnection(error)) {
+    return new GptError(ExitCode.network, 'the connection was cut before the reply was complete',
+      'try again; the partial reply was not saved', { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new GptError(ExitCode.network, `the request failed: ${message}`, 'try again', { cause: error });
 }
@@ -50,4 +54,10 @@ function apiMessage(error: InstanceType<typeof OpenAI.APIError>): string {
   const body = error.error as { message?: unknown } | undefined;
   const text = typeof body?.message === 'string' ? body.message : error.message;
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** undici reports a socket closed mid-body as TypeError('terminated'). */
+function isCutConnection(error: unknown): boolean {
+  const e = error as { message?: string; cause?: { code?: string } } | undefined;
+  return e?.message === 'terminated' || e?.cause?.code === 'UND_ERR_SOCKET';
 }
