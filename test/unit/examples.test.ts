@@ -1,0 +1,31 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { validateConfig } from '../../src/core/config.js';
+import { parseThread } from '../../src/store/thread-file.js';
+
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+describe('examples', () => {
+  it('config.yaml holds only settings gpt knows', async () => {
+    const file = join(examples, 'config.yaml');
+    expect(validateConfig(YAML.parse(await readFile(file, 'utf8')), file)).toMatchObject({ model: 'gpt-4o-mini' });
+  });
+
+  it('whales.yaml is a valid hand-written thread', async () => {
+    const thread = parseThread(await readFile(join(examples, 'whales.yaml'), 'utf8'), 'whales.yaml');
+    expect(thread.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('every shell script parses', async () => {
+    const scripts = (await readdir(examples)).filter((f) => f.endsWith('.sh'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const r = await execa('bash', ['-n', join(examples, script)], { reject: false });
+      expect(r.exitCode, `${script}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
