@@ -15,9 +15,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 /** Temp file in the same folder, fsync, rename: readers see the old file or the new one. */
-export async function writePrivateFile(file: string, data: string): Promise<void> {
+export async function writePrivateFile(file: string, data: string, options = { fsync: true }): Promise<void> {
   try {
-    await writeFileAtomic(file, data, { mode: PRIVATE_FILE, fsync: true });
+    await writeFileAtomic(file, data, { mode: PRIVATE_FILE, fsync: options.fsync });
   } catch (error) {
     throw storageError(`cannot write ${file} (${code(error)})`, 'check the folder is writable and the disk has room', error);
   }

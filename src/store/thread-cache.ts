@@ -9,6 +9,9 @@ import type { ThreadText } from './thread-file.js';
  * thread is kept as JSON beside a hash of the exact file bytes it came from.
  * A file edited by hand no longer matches its hash and is parsed afresh.
  */
+/** Below this size parsing is quick (a few ms), so no cache file is read or written. */
+const CACHE_MIN_BYTES = 64 * 1024;
+
 interface CacheEntry {
   hash: string;
   messagesOffset: number;
@@ -24,6 +27,7 @@ export class ThreadCache {
   constructor(private readonly dir: string) {}
 
   async get(file: string, text: string): Promise<CachedThread | undefined> {
+    if (text.length < CACHE_MIN_BYTES) return undefined;
     const raw = await readTextIfExists(this.entryPath(file)).catch(() => undefined);
     if (!raw) return undefined;
     try {
@@ -36,10 +40,12 @@ export class ThreadCache {
 
   /** Best effort: a cache that cannot be written only makes the next read slower. */
   async put(file: string, written: ThreadText, thread: Thread): Promise<void> {
+    if (written.text.length < CACHE_MIN_BYTES) return;
     const entry: CacheEntry = { hash: hashOf(written.text), messagesOffset: written.messagesOffset, thread };
     try {
       await ensurePrivateDir(this.dir);
-      await writePrivateFile(this.entryPath(file), JSON.stringify(entry));
+      // No fsync: a cache lost in a crash only costs one slower read.
+      await writePrivateFile(this.entryPath(file), JSON.stringify(entry), { fsync: false });
     } catch {
       // ignored on purpose
     }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,20 @@ describe('ThreadStore', () => {
     const { thread } = await store.load(file);
     expect(thread.messages.map((m) => m.content)).toEqual(['q1', 'edited by hand', 'q2', 'a2']);
     expect(YAML.parse(await readFile(file, 'utf8')).messages).toHaveLength(4);
+  });
+
+  it('uses its cache for a long thread, and notices a hand edit all the same', async () => {
+    const file = join(dir, 'threads', 'long.yaml');
+    const long = 'x'.repeat(100 * 1024);
+    await store.append(file, turn(long, 'a1'), { create: {}, now: new Date(0) });
+    await store.append(file, turn('q2', 'a2'), { create: {}, now: new Date(0) });
+    expect((await readdir(join(dir, 'cache', 'threads'))).length).toBe(1);
+    const edited = (await readFile(file, 'utf8')).replace('content: a2', 'content: edited by hand');
+    await writeFile(file, edited);
+    await store.append(file, turn('q3', 'a3'), { create: {}, now: new Date(0) });
+    const { thread } = await store.load(file);
+    expect(thread.messages.map((m) => m.content)).toEqual([long, 'a1', 'q2', 'edited by hand', 'q3', 'a3']);
+    expect(YAML.parse(await readFile(file, 'utf8')).messages).toHaveLength(6);
   });
 
   it('keeps every turn of concurrent appends', async () => {
