@@ -1,0 +1,104 @@
+import { ROLES, type ChatMessage, type Role } from '../core/types.js';
+import type { Template } from './template.js';
+
+/** One prompt of a batch, checked and with its template applied. */
+export interface BatchItem {
+  /** The item's `id`, or its line (or position) number; always text. */
+  id: string;
+  /** Line of the input file it came from (its position in a YAML list has a line too). */
+  line: number;
+  prompt?: string;
+  messages?: ChatMessage[];
+  system?: string;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
+  thread?: string;
+}
+
+/** Why a value is not an item; the parsers add the file and line. */
+export class ItemProblem extends Error {}
+
+const problem = (text: string) => new ItemProblem(text);
+
+/**
+ * Checks one input value: a string is a prompt; a mapping has `prompt` or `messages` and
+ * optional `id`, `system`, `model`, `temperature`, `max_tokens`, `thread`. Other fields are
+ * kept only as template variables.
+ */
+export function checkItem(value: unknown, line: number, defaultId: number, template: Template | undefined): BatchItem {
+  if (typeof value === 'string') return withPrompt({ id: String(defaultId), line }, value, { prompt: value }, template);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw problem('an item must be an object with `prompt` or `messages` (or, in YAML, a string)');
+  }
+  const fields = value as Record<string, unknown>;
+  const item: BatchItem = { id: checkId(fields.id, defaultId), line };
+  const text = (key: string, nonEmpty = true) => {
+    const v = fields[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || (nonEmpty && v.trim() === '')) throw problem(`\`${key}\` must be ${nonEmpty ? 'non-empty ' : ''}text`);
+    return v;
+  };
+  item.system = text('system', false);
+  item.model = text('model');
+  item.thread = text('thread');
+  item.temperature = checkNumber(fields.temperature, 'temperature', 0, 2, false);
+  item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', 1, 10_000_000, true);
+  const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
+  const hasMessages = fields.messages !== undefined && fields.messages !== null;
+  if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
+  if (hasMessages) {
+    if (item.thread !== undefined) throw problem('an item with `thread` continues it with a `prompt`, not `messages`');
+    item.messages = checkMessages(fields.messages);
+    return dropUndefined(item);
+  }
+  if (!hasPrompt) throw problem('the item has neither `prompt` nor `messages`');
+  const prompt = text('prompt');
+  return withPrompt(item, prompt!, fields, template);
+}
+
+function withPrompt(item: BatchItem, prompt: string, fields: Record<string, unknown>, template: Template | undefined): BatchItem {
+  if (prompt.trim() === '') throw problem('the prompt is empty');
+  item.prompt = template ? template.fill({ ...fields, id: item.id, prompt }) : prompt;
+  return dropUndefined(item);
+}
+
+function checkId(value: unknown, defaultId: number): string {
+  if (value === undefined || value === null) return String(defaultId);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  throw problem('`id` must be non-empty text or a number');
+}
+
+function checkNumber(value: unknown, key: string, min: number, max: number, integer: boolean): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw problem(`\`${key}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function checkMessages(value: unknown): ChatMessage[] {
+  if (!Array.isArray(value) || value.length === 0) throw problem('`messages` must be a non-empty list');
+  return value.map((m, i) => {
+    const n = i + 1;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw problem(`message ${n} must be an object with \`role\` and \`content\``);
+    const { role, content } = m as Record<string, unknown>;
+    if (!ROLES.includes(role as Role)) throw problem(`message ${n} has role ${JSON.stringify(role ?? null)}; expected ${ROLES.join(', ')}`);
+    if (typeof content !== 'string') throw problem(`message ${n} has no text \`content\``);
+    return { role: role as Role, content };
+  });
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+/** About how many tokens the item's text is (4 characters a token): for --dry-run. */
+export function estimateTokens(item: BatchItem): number {
+  let chars = (item.system ?? '').length + (item.prompt ?? '').length;
+  for (const m of item.messages ?? []) chars += m.content.length;
+  return Math.ceil(chars / 4);
+}

@@ -1,0 +1,53 @@
+import type { GptError } from '../core/errors.js';
+import type { Usage } from '../core/types.js';
+import { errorJson } from '../io/render.js';
+import type { ChatReply } from '../llm/client.js';
+
+/** One line of a batch's results (documented in README): the same for local and remote runs. */
+export interface ResultRecord {
+  id: string;
+  reply: string | null;
+  model: string | null;
+  finish_reason: string | null;
+  usage: Usage | null;
+  /** Instead of a reply, when the item failed. */
+  error?: ReturnType<typeof errorJson>['error'];
+}
+
+export function replyRecord(id: string, reply: ChatReply): ResultRecord {
+  return { id, reply: reply.text, model: reply.model, finish_reason: reply.finishReason, usage: reply.usage };
+}
+
+export function errorRecord(id: string, model: string | null, error: GptError): ResultRecord {
+  return { id, reply: null, model, finish_reason: null, usage: null, error: errorJson(error).error };
+}
+
+/** Counts for the summary line and the progress bar. */
+export class Tally {
+  done = 0;
+  failed = 0;
+  tokens = 0;
+  rateLimited = 0;
+
+  add(record: ResultRecord): void {
+    if (record.error) {
+      this.failed++;
+      if (record.error.status === 429) this.rateLimited++;
+    } else {
+      this.done++;
+    }
+    this.tokens += record.usage?.total_tokens ?? 0;
+  }
+
+  get finished(): number {
+    return this.done + this.failed;
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** `1,000 items: 998 done, 2 failed, 45,210 tokens, 12.3s` */
+export function summaryLine(tally: Tally, total: number, seconds: number): string {
+  const items = total === 1 ? 'item' : 'items';
+  return `${count(total)} ${items}: ${count(tally.done)} done, ${count(tally.failed)} failed, ${count(tally.tokens)} tokens, ${seconds.toFixed(1)}s`;
+}
