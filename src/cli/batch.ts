@@ -1,6 +1,101 @@
-import { Command } from 'commander';
-import type { CliContext } from './options.js';
+import { Command, Option } from 'commander';
+import { addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
 
-export function batchCommand(_context: CliContext): Command {
-  return new Command('batch').description('(not built yet)');
+const EXAMPLES = `
+Examples:
+  gpt batch prompts.jsonl -o results.jsonl
+  gpt batch questions.txt -j 16 -m gpt-4o-mini > answers.jsonl
+  gpt batch words.txt --template 'Translate to French: {{prompt}}'
+  gpt batch prompts.jsonl -o results.jsonl --resume     # after a stopped run: only what is missing
+  gpt batch prompts.jsonl --dry-run                     # check the file, count items and tokens
+  gpt batch prompts.jsonl --remote -o results.jsonl     # OpenAI's Batch API: half the price, within 24h
+  gpt batch status batch_abc123
+  gpt batch results batch_abc123 -o results.jsonl
+
+Input (by extension, or --format): JSON Lines, one object a line with "prompt" or
+"messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread";
+YAML, a list of such objects or of strings; text, one prompt a line.
+Results: one JSON line per item, in input order:
+  {"id", "reply", "model", "finish_reason", "usage"}, or with "error" when it failed.
+Exit code 8 when any item failed.`;
+
+const POLL = ['--poll-interval <seconds>', 'seconds between checks of a --remote batch (default 10, growing)'] as const;
+const pollSeconds = numberIn('--poll-interval', 0.01, 86_400);
+
+/** Options of the commands that only talk to the Batch API. */
+const apiOptions = (command: Command) =>
+  command
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
+    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', numberIn('--timeout', 0.001, 86_400))
+    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', numberIn('--max-retries', 0, 20, true))
+    .option('-q, --quiet', 'no progress or warnings on stderr')
+    .option('--verbose', 'show stack traces on stderr');
+
+/**
+ * `gpt batch FILE` runs a file of prompts; `status`, `results` and `cancel` are subcommands.
+ * A first argument that is not one of their names is the input file (`./status` is a file).
+ */
+export function batchCommand(context: CliContext): Command {
+  const load = () => import('../commands/batch.js');
+  const batch = addRequestOptions(
+    new Command('batch')
+      .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
+      .argument('<file>', 'the prompts: .jsonl, .yaml or .txt, or - for stdin'),
+  )
+    .option('-o, --output <file>', 'write results to FILE (created private) instead of stdout')
+    .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
+    .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
+    .addOption(new Option('--format <format>', 'input format (default: by extension; stdin: jsonl)').choices(['jsonl', 'yaml', 'text']))
+    .option('--template <text>', 'wrap each prompt: {{prompt}} is the prompt, {{id}} and other fields too')
+    .option('--template-file <file>', 'the template, from a file')
+    .option('--dry-run', 'check the input, print the number of items and estimated tokens; send nothing')
+    .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
+    .option(POLL[0], POLL[1], pollSeconds)
+    .option('--no-wait', 'with --remote: print the batch ids and return (see gpt batch results)')
+    .addHelpText('after', EXAMPLES)
+    // Options after a subcommand's name belong to the subcommand (results -o FILE).
+    .enablePositionalOptions()
+    .action(async (file: string, raw) => {
+      const { runBatch } = await load();
+      await context.run(commonOptions(raw), (deps) =>
+        runBatch({
+          file,
+          output: raw.output,
+          resume: raw.resume ?? false,
+          concurrency: raw.concurrency,
+          format: raw.format,
+          template: raw.template,
+          templateFile: raw.templateFile,
+          dryRun: raw.dryRun ?? false,
+          remote: raw.remote ?? false,
+          pollInterval: raw.pollInterval,
+          wait: raw.wait,
+        }, deps));
+    });
+
+  batch.addCommand(apiOptions(new Command('status').description('show the state of Batch API batches').argument('<id...>', 'batch ids'))
+    .option('--json', 'print one JSON object per batch')
+    .action(async (ids: string[], raw) => {
+      const { runBatchStatus } = await load();
+      await context.run(commonOptions(raw), (deps) => runBatchStatus({ ids, json: raw.json ?? false }, deps));
+    }));
+
+  batch.addCommand(apiOptions(new Command('results').description('wait for Batch API batches to end, then write their results').argument('<id...>', 'batch ids'))
+    .option('-o, --output <file>', 'write results to FILE instead of stdout')
+    .option('--resume', 'append to -o FILE, leaving out ids already in it')
+    .option(POLL[0], POLL[1], pollSeconds)
+    .action(async (ids: string[], raw) => {
+      const { runBatchResults } = await load();
+      await context.run(commonOptions(raw), (deps) =>
+        runBatchResults({ ids, output: raw.output, resume: raw.resume ?? false, pollInterval: raw.pollInterval }, deps));
+    }));
+
+  batch.addCommand(apiOptions(new Command('cancel').description('cancel Batch API batches (what already ran keeps its results)').argument('<id...>', 'batch ids'))
+    .option('--json', 'print one JSON object per batch')
+    .action(async (ids: string[], raw) => {
+      const { runBatchCancel } = await load();
+      await context.run(commonOptions(raw), (deps) => runBatchCancel({ ids, json: raw.json ?? false }, deps));
+    }));
+
+  return batch;
 }

@@ -48,7 +48,8 @@ export function createSdk(options: ClientOptions): OpenAI {
   });
 }
 
-function requestBody(request: ChatRequest) {
+/** The JSON body of a chat request; the Batch API sends the same body in each request line. */
+export function requestBody(request: ChatRequest) {
   return {
     model: request.model,
     messages: request.messages,
@@ -62,13 +63,18 @@ async function wholeReply(sdk: OpenAI, request: ChatRequest): Promise<ChatReply>
   const { data, request_id } = await sdk.chat.completions
     .create({ ...requestBody(request), stream: false }, { signal: request.signal })
     .withResponse();
-  const choice = data.choices[0];
+  return completionReply(data, request.model, request_id);
+}
+
+/** A whole chat.completion as our reply (also each answer in a Batch API output file). */
+export function completionReply(data: OpenAI.ChatCompletion, requestedModel: string, requestId: string | null): ChatReply {
+  const choice = data.choices?.[0];
   return {
     text: choice?.message?.content ?? '',
-    model: data.model || request.model,
+    model: data.model || requestedModel,
     finishReason: choice?.finish_reason ?? null,
     usage: normaliseUsage(data.usage),
-    requestId: request_id,
+    requestId,
   };
 }
 

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import type { Progress } from '../io/progress.js';
+import type { BatchClient, RemoteBatch, RequestOutcome } from '../llm/openai-batch.js';
+import { customIdOf } from '../llm/openai-batch.js';
+import type { ResultRecord } from './record.js';
+import { collectResults, waitForBatches, type RequestFile } from './remote.js';
+
+/** One batch to pick up, and where the order of its requests can be read. */
+export interface BatchPart {
+  id: string;
+  /** The request file's lines (kept locally, or downloaded again). */
+  requestLines(): AsyncIterable<string>;
+}
+
+/** Uploads each request file and creates its batch, announcing each as it is created. */
+export async function submitFiles(
+  client: BatchClient,
+  files: RequestFile[],
+  name: string,
+  announce: (batch: RemoteBatch, file: RequestFile) => void,
+): Promise<RemoteBatch[]> {
+  const batches: RemoteBatch[] = [];
+  for (const [i, file] of files.entries()) {
+    const part = files.length > 1 ? `-${i + 1}-of-${files.length}` : '';
+    const fileId = await client.upload(file.path, `gpt-batch${part}.jsonl`);
+    const batch = await client.create(fileId, { created_by: 'gpt batch', input: name.slice(-500), part: `${i + 1}/${files.length}` });
+    announce(batch, file);
+    batches.push(batch);
+  }
+  return batches;
+}
+
+export interface PickUpContext {
+  client: BatchClient;
+  parse(line: string): RequestOutcome;
+  intervalMs: number;
+  signal: AbortSignal;
+  progress: Progress;
+  /** A status change, for stderr (CI logs see the batch move without a progress bar). */
+  onStatus(batch: RemoteBatch): void;
+  write(record: ResultRecord): void;
+  /** A folder for temporary files. */
+  scratch: string;
+}
+
+export interface PartOutcome {
+  batch: RemoteBatch;
+  written: number;
+  /** Expired, cancelled, or the whole batch failed: no result was written for these. */
+  notRun: number;
+}
+
+/** Polls until every part has ended, then writes their results, part after part, each in request order. */
+export async function pickUp(parts: BatchPart[], context: PickUpContext): Promise<PartOutcome[]> {
+  const seen = new Map<string, string>();
+  const ended = await waitForBatches(context.client, parts.map((p) => p.id), {
+    intervalMs: context.intervalMs,
+    signal: context.signal,
+    onCheck(batches) {
+      const sum = (key: 'total' | 'completed' | 'failed') => batches.reduce((n, b) => n + b[key], 0);
+      const statuses = [...new Set(batches.map((b) => b.status))].join(', ');
+      context.progress.update({ done: sum('completed') + sum('failed'), total: sum('total'), failed: sum('failed'), label: statuses });
+      for (const b of batches) {
+        if (seen.get(b.id) !== b.status) context.onStatus(b);
+        seen.set(b.id, b.status);
+      }
+    },
+  });
+  context.progress.stop();
+  const outcomes: PartOutcome[] = [];
+  for (const [i, batch] of ended.entries()) {
+    const part = parts[i]!;
+    if (batch.status === 'failed') {
+      let requests = 0;
+      for await (const _line of part.requestLines()) requests++;
+      outcomes.push({ batch, written: 0, notRun: requests });
+      continue;
+    }
+    const order = mapLines(part.requestLines(), customIdOf);
+    const { written, notRun } = await collectResults(batch, context.client, context.parse, order, join(context.scratch, `${batch.id}.results`), context.write);
+    outcomes.push({ batch, written, notRun });
+  }
+  return outcomes;
+}
+
+async function* mapLines<T>(lines: AsyncIterable<string>, map: (line: string) => T): AsyncGenerator<T> {
+  for await (const line of lines) if (line.trim() !== '') yield map(line);
+}

@@ -1,0 +1,371 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js';
+import { estimateTokens, type BatchItem } from '../batch/item.js';
+import { scanItems, type InputSummary } from '../batch/input.js';
+import { runLocal, type SendItem } from '../batch/local.js';
+import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
+import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from '../batch/record.js';
+import { writeRequestFiles } from '../batch/remote.js';
+import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
+import { chatRequest, itemRequest } from '../batch/request.js';
+import { readDoneIds } from '../batch/resume.js';
+import { openInput, readLines, type BatchInput } from '../batch/source.js';
+import { parseTemplate, type Template } from '../batch/template.js';
+import { createProgress } from '../io/progress.js';
+import type { ChatClient } from '../llm/client.js';
+import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
+import { resolveThreadRef } from '../store/threads.js';
+import type { Deps } from './deps.js';
+import { completedTurn, saveTurn } from './turn.js';
+
+/** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
+export const DEFAULT_CONCURRENCY = 4;
+/** Batch API jobs take minutes to hours; the wait grows from here (see waitForBatches). */
+export const DEFAULT_POLL_SECONDS = 10;
+
+export interface BatchOptions {
+  /** A path, or `-` for stdin. */
+  file: string;
+  output?: string;
+  resume: boolean;
+  concurrency?: number;
+  format?: string;
+  template?: string;
+  templateFile?: string;
+  dryRun: boolean;
+  remote: boolean;
+  pollInterval?: number;
+  wait: boolean;
+}
+
+export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
+  checkOptions(options);
+  const template = await loadTemplate(options, deps.cwd);
+  const input = await openInput(options.file, { format: options.format, template, cwd: deps.cwd, stdin: deps.stdin });
+  try {
+    const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
+    const done = options.resume && output ? await readDoneIds(output) : undefined;
+    if (done?.repairedTail) {
+      deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
+    }
+    const isPending = (item: BatchItem) => !done?.ids.has(item.id);
+    const scan = await scanItems(checkThreadNames(input, deps), input.name, isPending);
+    if (options.remote && scan.firstThreadLine !== undefined) {
+      throw usageError(`${input.name}:${scan.firstThreadLine}: an item with \`thread\` cannot run with --remote`,
+        'a thread needs one turn after another: run those items without --remote');
+    }
+    const pending = () => onlyPending(input.items(), isPending);
+    if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
+    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
+    const run = new RunReport(scan.count, resumeCommand(options), deps);
+    try {
+      if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
+      else await runItemsLocally(pending(), options, deps, sink, run);
+    } finally {
+      sink.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+/** `gpt batch FILE -o OUT --resume`: how to send what is left. */
+function resumeCommand({ file, output, remote }: BatchOptions): string {
+  return output === undefined
+    ? 'with -o FILE, --resume could send the rest'
+    : `gpt batch ${file} -o ${output} --resume${remote ? ' --remote' : ''} sends the rest`;
+}
+
+function checkOptions(options: BatchOptions): void {
+  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE', 'it continues the results in that file');
+  if (!options.remote) {
+    if (!options.wait) throw usageError('--no-wait applies to --remote runs');
+    if (options.pollInterval !== undefined) throw usageError('--poll-interval applies to --remote runs');
+  } else if (options.concurrency !== undefined) {
+    throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
+  }
+  if (options.template !== undefined && options.templateFile !== undefined) {
+    throw usageError('--template and --template-file cannot be used together', 'choose one');
+  }
+}
+
+async function loadTemplate(options: BatchOptions, cwd: string): Promise<Template | undefined> {
+  if (options.template !== undefined) return parseTemplate(options.template, '--template');
+  if (options.templateFile === undefined) return undefined;
+  const text = await readFile(resolve(cwd, options.templateFile), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw badInputError(`cannot read template ${options.templateFile} (${error.code ?? error.message})`, 'check the path');
+  });
+  // An editor's final newline is not part of the prompt.
+  return parseTemplate(text.replace(/\r?\n$/, ''), options.templateFile);
+}
+
+/** Thread names are checked with the rest of the input, before anything is sent. */
+async function* checkThreadNames(input: BatchInput, deps: Deps): AsyncGenerator<BatchItem> {
+  for await (const item of input.items()) {
+    if (item.thread !== undefined) {
+      try {
+        resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
+      } catch (error) {
+        throw badInputError(`${input.name}:${item.line}: ${(error as GptError).message}`, (error as GptError).hint);
+      }
+    }
+    yield item;
+  }
+}
+
+async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem>, isPending: (item: BatchItem) => boolean) {
+  for await (const item of items) if (isPending(item)) yield item;
+}
+
+async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> | undefined, input: BatchInput, deps: Deps) {
+  const lines = [`items: ${scan.count}`];
+  if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
+  lines.push(`estimated input tokens: ${scan.estimatedTokens}${scan.firstThreadLine === undefined ? '' : ' (not counting thread history)'}`);
+  if (remote) {
+    const { requestLine } = await import('../llm/openai-batch.js');
+    const files = await withScratch((dir) => writeRequestFiles(remote, remoteLine(requestLine, deps), dir, input.name));
+    lines.push(`batches: ${files.length}`);
+  }
+  deps.out(`${lines.join('\n')}\n`);
+}
+
+/** Counts results as they are written, shows progress, and says at the end how the run went. */
+class RunReport {
+  readonly tally = new Tally();
+  private readonly started = performance.now();
+  readonly progress;
+
+  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps) {
+    this.progress = createProgress(deps.terminal.decorate && !deps.quiet);
+  }
+
+  writer(sink: ResultSink) {
+    return (record: ResultRecord) => {
+      sink.write(record);
+      this.tally.add(record);
+      this.progress.update({ done: this.tally.finished, total: this.total, failed: this.tally.failed });
+    };
+  }
+
+  summary(): void {
+    this.progress.stop();
+    const seconds = (performance.now() - this.started) / 1000;
+    this.deps.warn(`gpt: ${summaryLine(this.tally, this.total, seconds)}`);
+    const left = this.total - this.tally.finished;
+    if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
+  }
+
+  /** Exit 8 when any item failed. */
+  checkFailures(): void {
+    const { failed, rateLimited } = this.tally;
+    if (failed === 0) return;
+    const hint = rateLimited > 0
+      ? `${rateLimited} were rate limited (429): lower -j or raise --max-retries`
+      : 'their result lines have an "error"; remove those lines and run again with --resume to retry them';
+    throw new GptError(ExitCode.batchItemsFailed, `${failed} of ${this.total} items failed`, hint);
+  }
+}
+
+async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
+  const client = await deps.client();
+  try {
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps), run.writer(sink));
+  } finally {
+    run.summary();
+  }
+  run.checkFailures();
+}
+
+/** These stop the whole batch: every other item would fail the same way. */
+const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
+
+function itemSender(client: ChatClient, deps: Deps): SendItem {
+  return async (item, signal) => {
+    let model = item.model ?? deps.flags.model ?? null;
+    try {
+      const ref = item.thread === undefined ? undefined : resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
+      const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
+      const request = itemRequest(item, deps.flags, deps.settings, thread);
+      model = request.settings.model;
+      const startedAt = deps.now();
+      const reply = await client.complete(chatRequest(request, signal));
+      if (!ref) return replyRecord(item.id, reply);
+      try {
+        await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
+      } catch (error) {
+        if (!(error instanceof GptError)) throw error;
+        return { ...replyRecord(item.id, reply), error: errorRecord(item.id, model, error).error }; // the reply is kept
+      }
+      return replyRecord(item.id, reply);
+    } catch (error) {
+      if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
+      return errorRecord(item.id, model, error);
+    }
+  };
+}
+
+type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
+
+function remoteLine(requestLine: RequestLine, deps: Deps) {
+  return (item: BatchItem) => requestLine(item.id, chatRequest(itemRequest(item, deps.flags, deps.settings)));
+}
+
+async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'gpt-batch-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
+  const { createBatchClient, requestLine } = await import('../llm/openai-batch.js');
+  await withScratch(async (scratch) => {
+    const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
+    if (files.length === 0) {
+      deps.warn('gpt: nothing to send');
+      return;
+    }
+    const client = createBatchClient(deps.settings);
+    const batches = await submitFiles(client, files, input.name, (batch, file) =>
+      deps.warn(`gpt: created batch ${batch.id} (${file.requests} requests)`));
+    const ids = batches.map((b) => b.id);
+    if (!options.wait) {
+      deps.out(`${ids.join('\n')}\n`);
+      deps.warn(`gpt: pick up the results later with: gpt batch results ${ids.join(' ')} -o FILE`);
+      return;
+    }
+    const parts = batches.map((batch, i): BatchPart => ({ id: batch.id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
+    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, () => {
+      const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
+      return `gpt batch results ${ids.join(' ')}${keep}`;
+    });
+  });
+}
+
+async function pickUpAndReport(
+  client: BatchClient,
+  parts: BatchPart[],
+  pollSeconds: number | undefined,
+  deps: Deps,
+  sink: ResultSink,
+  run: RunReport,
+  pickUpLater: () => string,
+): Promise<void> {
+  const { parseResultLine } = await import('../llm/openai-batch.js');
+  let outcomes: PartOutcome[];
+  try {
+    outcomes = await withScratch((scratch) => pickUp(parts, {
+      client,
+      parse: (line) => parseResultLine(line, deps.settings),
+      intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
+      signal: deps.signal,
+      progress: run.progress,
+      onStatus: (batch) => {
+        if (!deps.terminal.decorate) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+      },
+      write: run.writer(sink),
+      scratch,
+    }));
+  } catch (error) {
+    run.progress.stop();
+    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; pick up its results with: ${pickUpLater()}`);
+    throw error;
+  }
+  for (const { batch, written, notRun } of outcomes) {
+    if (batch.status === 'failed') deps.warn(`gpt: batch ${batch.id} failed: ${batch.errors.join('; ') || 'no reason given'}`);
+    else if (notRun > 0) deps.warn(`gpt: batch ${batch.id} ${batch.status}: ${written} of ${written + notRun} requests have results; ${notRun} did not run`);
+  }
+  run.summary();
+  if (outcomes.every((o) => o.batch.status === 'failed')) {
+    const first = outcomes[0]!.batch;
+    throw new GptError(ExitCode.apiRejected, `the Batch API refused the batch: ${first.errors[0] ?? first.status}`, 'check the model name and the options');
+  }
+  const notRun = outcomes.reduce((n, o) => n + o.notRun, 0);
+  if (notRun > 0 && run.tally.failed === 0) {
+    throw new GptError(ExitCode.batchItemsFailed, `${notRun} of ${run.total} items did not run`, run.resumeHint);
+  }
+  run.checkFailures();
+}
+
+function progressText(batch: RemoteBatch): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `${batch.status}, ${count(batch.completed)} of ${count(batch.total)} done, ${count(batch.failed)} failed`;
+}
+
+export interface BatchIdsOptions {
+  ids: string[];
+  json?: boolean;
+  output?: string;
+  resume?: boolean;
+  pollInterval?: number;
+}
+
+/** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
+export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  const client = await batchClient(deps);
+  for (const id of options.ids) printBatch(await client.retrieve(id), options, deps);
+}
+
+/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. */
+export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  const client = await batchClient(deps);
+  for (const id of options.ids) printBatch(await client.cancel(id), options, deps);
+}
+
+/** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
+export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
+  const client = await batchClient(deps);
+  const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
+  const done = options.resume && output ? (await readDoneIds(output)).ids : new Set<string>();
+  const base = output ? fileSink(output, options.resume ?? false) : streamSink(deps.out);
+  const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
+  const parts = options.ids.map((id): BatchPart => ({
+    id,
+    async *requestLines() {
+      yield* client.lines((await client.retrieve(id)).inputFileId);
+    },
+  }));
+  const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
+  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
+  try {
+    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, () => `gpt batch results ${options.ids.join(' ')}`);
+  } finally {
+    sink.close();
+  }
+}
+
+async function batchClient(deps: Deps): Promise<BatchClient> {
+  const { createBatchClient } = await import('../llm/openai-batch.js');
+  return createBatchClient(deps.settings);
+}
+
+function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {
+  if (options.json) {
+    deps.out(`${JSON.stringify(batchJson(batch))}\n`);
+    return;
+  }
+  const errors = batch.errors.length > 0 ? ` — ${batch.errors.join('; ')}` : '';
+  deps.out(`${batch.id}: ${progressText(batch)}${errors}\n`);
+}
+
+/** The `--json` shape of a batch (documented in README). */
+function batchJson(batch: RemoteBatch) {
+  return {
+    id: batch.id,
+    status: batch.status,
+    total: batch.total,
+    completed: batch.completed,
+    failed: batch.failed,
+    input_file_id: batch.inputFileId,
+    output_file_id: batch.outputFileId,
+    error_file_id: batch.errorFileId,
+    errors: batch.errors,
+    created_at: batch.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,153 @@
+import { openAsBlob } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import OpenAI from 'openai';
+import { ExitCode, GptError } from '../core/errors.js';
+import type { ChatReply, ChatRequest, ClientOptions } from './client.js';
+import { toGptError } from './errors.js';
+import { completionReply, createSdk, requestBody } from './openai.js';
+
+/** The endpoint every request of our batches goes to. */
+export const BATCH_ENDPOINT = '/v1/chat/completions';
+
+export type BatchStatus =
+  | 'validating' | 'in_progress' | 'finalizing' | 'cancelling' // still going
+  | 'completed' | 'expired' | 'cancelled' | 'failed'; //         ended
+
+/** A batch on the provider's Batch API, as gpt needs it. */
+export interface RemoteBatch {
+  id: string;
+  status: BatchStatus;
+  total: number;
+  completed: number;
+  failed: number;
+  inputFileId: string;
+  outputFileId: string | null;
+  errorFileId: string | null;
+  /** Why it failed validation: `line 3: ...` (a line of the request file). */
+  errors: string[];
+  createdAt: Date;
+}
+
+const ENDED: readonly BatchStatus[] = ['completed', 'expired', 'cancelled', 'failed'];
+export const hasEnded = (batch: RemoteBatch) => ENDED.includes(batch.status);
+
+/** What became of one request of a batch, from its line in the output or error file. */
+export type RequestOutcome =
+  | { customId: string; kind: 'reply'; reply: ChatReply }
+  | { customId: string; kind: 'error'; error: GptError }
+  /** Expired or cancelled before it ran. */
+  | { customId: string; kind: 'notRun' };
+
+/** The Files and Batches endpoints; like ChatClient, the SDK's types stay in this folder. */
+export interface BatchClient {
+  /** Uploads a request file (purpose `batch`) without reading it into memory; returns its id. */
+  upload(path: string, name: string): Promise<string>;
+  create(inputFileId: string, metadata: Record<string, string>): Promise<RemoteBatch>;
+  retrieve(id: string): Promise<RemoteBatch>;
+  cancel(id: string): Promise<RemoteBatch>;
+  /** A file's lines, as it downloads. */
+  lines(fileId: string): AsyncIterable<string>;
+}
+
+export function createBatchClient(options: ClientOptions): BatchClient {
+  const sdk = createSdk(options);
+  const fail = (error: unknown) => toGptError(error, options);
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw fail(error);
+    }
+  };
+  return {
+    upload: (path, name) =>
+      call(async () => {
+        const file = new File([await openAsBlob(path)], name, { type: 'application/jsonl' });
+        return (await sdk.files.create({ file, purpose: 'batch' })).id;
+      }),
+    create: (inputFileId, metadata) =>
+      call(async () => toRemote(await sdk.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }))),
+    retrieve: (id) => call(async () => toRemote(await sdk.batches.retrieve(id))),
+    cancel: (id) => call(async () => toRemote(await sdk.batches.cancel(id))),
+    async *lines(fileId) {
+      const response = await call(() => sdk.files.content(fileId));
+      if (!response.body) return;
+      const input = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      try {
+        for await (const line of lines) if (line.trim() !== '') yield line;
+      } catch (error) {
+        throw fail(error);
+      } finally {
+        lines.close();
+        input.destroy();
+      }
+    },
+  };
+}
+
+function toRemote(batch: OpenAI.Batch): RemoteBatch {
+  const counts = batch.request_counts;
+  return {
+    id: batch.id,
+    status: batch.status,
+    total: counts?.total ?? 0,
+    completed: counts?.completed ?? 0,
+    failed: counts?.failed ?? 0,
+    inputFileId: batch.input_file_id,
+    outputFileId: batch.output_file_id ?? null,
+    errorFileId: batch.error_file_id ?? null,
+    errors: (batch.errors?.data ?? []).map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.message ?? e.code ?? 'error'}`),
+    createdAt: new Date(batch.created_at * 1000),
+  };
+}
+
+/** One line of a request file: the same body a local run sends, under the item's id. */
+export function requestLine(customId: string, request: ChatRequest): string {
+  return JSON.stringify({ custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body: requestBody(request) });
+}
+
+/** The custom_id of a request line (of a request file read back for the order of results). */
+export function customIdOf(line: string): string {
+  const id = (JSON.parse(line) as { custom_id?: unknown }).custom_id;
+  if (typeof id !== 'string') throw malformed('a request line has no custom_id');
+  return id;
+}
+
+interface ResultLine {
+  custom_id?: unknown;
+  response?: { status_code?: number; request_id?: string; body?: unknown } | null;
+  error?: { code?: string; message?: string } | null;
+}
+
+const NOT_RUN = new Set(['batch_expired', 'batch_cancelled']);
+
+/** Reads a line of a batch's output or error file. */
+export function parseResultLine(line: string, context: Pick<ClientOptions, 'baseURL' | 'timeoutMs'>): RequestOutcome {
+  let value: ResultLine;
+  try {
+    value = JSON.parse(line) as ResultLine;
+  } catch {
+    throw malformed('a line of the batch results is not JSON');
+  }
+  const customId = value.custom_id;
+  if (typeof customId !== 'string') throw malformed('a line of the batch results has no custom_id');
+  const { response, error } = value;
+  if (!response) {
+    if (error?.code && NOT_RUN.has(error.code)) return { customId, kind: 'notRun' };
+    const message = error?.message ?? error?.code ?? 'no response';
+    return { customId, kind: 'error', error: new GptError(ExitCode.apiRejected, `the batch did not run this request: ${message}`, 'check the request') };
+  }
+  const status = response.status_code ?? 0;
+  if (status === 200) {
+    const reply = completionReply(response.body as OpenAI.ChatCompletion, '', response.request_id ?? null);
+    return { customId, kind: 'reply', reply };
+  }
+  const apiError = OpenAI.APIError.generate(status, response.body as object, undefined, new Headers());
+  return { customId, kind: 'error', error: toGptError(apiError, context) };
+}
+
+const malformed = (what: string) =>
+  new GptError(ExitCode.network, `${what}`, 'the server is not OpenAI-compatible, or the file was damaged; try gpt batch results ID again');
