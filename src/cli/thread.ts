@@ -1,6 +1,85 @@
 import { Command } from 'commander';
-import type { CliContext } from './options.js';
+import { commonOptions, type CliContext } from './options.js';
 
-export function threadCommand(_context: CliContext): Command {
-  return new Command('thread').description('(not built yet)');
+const EXAMPLES = `
+Examples:
+  gpt thread list                     # newest first
+  gpt thread show whales              # the conversation, for reading
+  gpt thread show --last | pbcopy     # the latest reply of the latest conversation
+  gpt thread fork whales whales-b     # branch: continue with gpt ask --thread whales-b
+  gpt thread mv 20261127-164012-what-is-the whales   # keep a saved conversation for good
+  $EDITOR "$(gpt thread path whales)"
+
+NAME is a thread in the threads folder; a value with a "/" or ending in .yaml is a file path.`;
+
+interface Raw {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const adminOptions = (command: Command) =>
+  command
+    .option('-q, --quiet', 'no warnings on stderr')
+    .option('--verbose', 'show stack traces on stderr');
+
+export function threadCommand(context: CliContext): Command {
+  const load = () => import('../commands/thread.js');
+  const run = (raw: Raw, command: Parameters<CliContext['run']>[1]) => context.run(commonOptions(raw), command);
+
+  const list = adminOptions(new Command('list').alias('ls').description('list saved threads, newest first'))
+    .option('--json', 'print a JSON array of objects')
+    .action(async (raw: Raw) => {
+      const { runThreadList } = await load();
+      await run(raw, (deps) => runThreadList({ json: raw.json ?? false }, deps));
+    });
+
+  const show = adminOptions(new Command('show').description('print a thread for reading (default: the latest)'))
+    .argument('[name|path]', 'the thread')
+    .option('--json', 'print the messages as a JSON array')
+    .option('--last', 'only the last reply')
+    .action(async (thread: string | undefined, raw: Raw & { last?: boolean }) => {
+      const { runThreadShow } = await load();
+      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false }, deps));
+    });
+
+  const rm = adminOptions(new Command('rm').description('remove threads'))
+    .argument('<name|path...>', 'the threads')
+    .action(async (threads: string[], raw: Raw) => {
+      const { runThreadRm } = await load();
+      await run(raw, (deps) => runThreadRm({ threads }, deps));
+    });
+
+  const mv = adminOptions(new Command('mv').description('rename a thread (never replaces one)'))
+    .argument('<old>', 'the thread')
+    .argument('<new>', 'its new name or path')
+    .action(async (from: string, to: string, raw: Raw) => {
+      const { runThreadMv } = await load();
+      await run(raw, (deps) => runThreadMv({ from, to }, deps));
+    });
+
+  const fork = adminOptions(new Command('fork').description('copy a thread, to branch the conversation'))
+    .argument('<src>', 'the thread')
+    .argument('<new>', 'the name or path of the copy')
+    .action(async (from: string, to: string, raw: Raw) => {
+      const { runThreadFork } = await load();
+      await run(raw, (deps) => runThreadFork({ from, to }, deps));
+    });
+
+  const path = adminOptions(new Command('path').description("print a thread's file path"))
+    .argument('<name>', 'the thread')
+    .action(async (thread: string, raw: Raw) => {
+      const { runThreadPath } = await load();
+      await run(raw, (deps) => runThreadPath({ thread }, deps));
+    });
+
+  return new Command('thread')
+    .description('list, show, rename, fork and remove saved conversations')
+    .addHelpText('after', EXAMPLES)
+    .addCommand(list)
+    .addCommand(show)
+    .addCommand(rm)
+    .addCommand(mv)
+    .addCommand(fork)
+    .addCommand(path);
 }

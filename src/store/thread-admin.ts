@@ -25,9 +25,10 @@ export interface ThreadSummary {
 const PREVIEW_CHARS = 60;
 
 /**
- * The threads in the folder, newest first. Each file is loaded through the store, whose
- * cache holds the parsed thread beside a hash of the bytes: a file gpt wrote costs a read,
- * a hash and a JSON parse, never a YAML parse; only a file edited by hand is parsed again.
+ * The threads in the folder, newest first (by file time, as `gpt ask -c` chooses). Each
+ * file is loaded through the store: a long thread gpt wrote comes from its cache (a read,
+ * a hash, a JSON parse; no YAML), a short one is parsed, which is as quick. Only a long
+ * thread edited by hand costs a full YAML parse.
  */
 export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> {
   const files = await listThreadFiles(store.threadsDir);
@@ -54,10 +55,15 @@ export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns'
   };
 }
 
+/** At most `max` characters, cut after a whole word where there are spaces (not in Chinese, say). */
 export function firstWords(text: string, max: number): string {
   const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
   const chars = [...flat];
-  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  if (chars.length <= max) return flat;
+  const cut = chars.slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  const midWord = chars[max - 1] !== ' ' && space > cut.length / 2;
+  return `${(midWord ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /** A thread that exists: a name in the threads folder, or a path. Unknown ones are a usage error. */

@@ -1,0 +1,74 @@
+import { usageError } from '../core/errors.js';
+import { renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
+import {
+  checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
+} from '../store/thread-admin.js';
+import { latestThread } from '../store/thread-folder.js';
+import type { ThreadRef } from '../store/threads.js';
+import type { Deps } from './deps.js';
+
+export async function runThreadList(options: { json: boolean }, deps: Deps): Promise<void> {
+  const threads = await listThreads(deps.store);
+  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${t.problem}`);
+  if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
+  else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
+}
+
+export interface ThreadShowOptions {
+  /** A name or path; the most recently updated thread when absent. */
+  thread?: string;
+  json: boolean;
+  last: boolean;
+}
+
+export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Promise<void> {
+  const ref = await existingOrLatest(options.thread, deps);
+  const { thread } = await deps.store.load(ref.file);
+  if (options.last) {
+    const reply = thread.messages.findLast((m) => m.role === 'assistant');
+    if (!reply) throw usageError(`thread '${ref.name}' has no reply yet`, `gpt thread show ${ref.name} shows all of it`);
+    deps.out(options.json ? `${JSON.stringify(reply)}\n` : reply.content.endsWith('\n') ? reply.content : `${reply.content}\n`);
+    return;
+  }
+  if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate));
+}
+
+export async function runThreadPath(options: { thread: string }, deps: Deps): Promise<void> {
+  deps.out(`${(await find(options.thread, deps)).file}\n`);
+}
+
+/** Checks every name before removing any, so a typo removes nothing. */
+export async function runThreadRm(options: { threads: string[] }, deps: Deps): Promise<void> {
+  const refs = new Map<string, ThreadRef>();
+  for (const value of options.threads) {
+    const ref = await find(value, deps);
+    await checkIsThread(ref, deps.store);
+    refs.set(ref.file, ref);
+  }
+  for (const ref of refs.values()) await removeThread(ref, deps.warn);
+}
+
+export async function runThreadMv(options: { from: string; to: string }, deps: Deps): Promise<void> {
+  const from = await find(options.from, deps);
+  await checkIsThread(from, deps.store);
+  const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
+  await moveThread(from, to, deps.warn);
+}
+
+export async function runThreadFork(options: { from: string; to: string }, deps: Deps): Promise<void> {
+  const from = await find(options.from, deps);
+  await checkIsThread(from, deps.store);
+  const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
+  await forkThread(from, to);
+  deps.warn(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
+}
+
+const find = (value: string, deps: Deps) => findThread(value, deps.paths.threadsDir, deps.cwd);
+
+async function existingOrLatest(value: string | undefined, deps: Deps): Promise<ThreadRef> {
+  if (value !== undefined) return find(value, deps);
+  const latest = await latestThread(deps.paths.threadsDir);
+  if (!latest) throw usageError('there are no threads yet', 'start one with gpt ask "question"');
+  return { name: latest.name, file: latest.file, explicitPath: false };
+}
