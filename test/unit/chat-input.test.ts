@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ChatInput, MORE_PROMPT, PROMPT } from '../../src/core/chat-input.js';
+
+const feed = (lines: string[]) => {
+  const input = new ChatInput();
+  return lines.map((line) => input.push(line));
+};
+
+describe('ChatInput', () => {
+  it('makes each line a message, keeping it as typed', () => {
+    expect(feed(['  hello  ', '世界上最大的动物是什么？'])).toEqual([
+      { kind: 'message', text: '  hello  ' },
+      { kind: 'message', text: '世界上最大的动物是什么？' },
+    ]);
+  });
+
+  it('knows quit, exit and new, with spaces around them, and skips blank lines', () => {
+    expect(feed(['quit', ' exit ', 'new', '', '   ', 'Quit'])).toEqual([
+      { kind: 'quit' }, { kind: 'quit' }, { kind: 'new' }, { kind: 'none' }, { kind: 'none' },
+      { kind: 'message', text: 'Quit' },
+    ]);
+  });
+
+  it('takes the lines between two """ lines as one message, commands included', () => {
+    const input = new ChatInput();
+    expect(input.prompt).toBe(PROMPT);
+    expect(input.push('"""')).toEqual({ kind: 'none' });
+    expect(input.prompt).toBe(MORE_PROMPT);
+    for (const line of ['def f():', '    quit', '', 'new']) expect(input.push(line)).toEqual({ kind: 'none' });
+    expect(input.push(' """ ')).toEqual({ kind: 'message', text: 'def f():\n    quit\n\nnew' });
+    expect(input.prompt).toBe(PROMPT);
+    expect(input.inBlock).toBe(false);
+  });
+
+  it('sends nothing for an empty block, and drops a cancelled one', () => {
+    const input = new ChatInput();
+    input.push('"""');
+    input.push('  ');
+    expect(input.push('"""')).toEqual({ kind: 'none' });
+    input.push('"""');
+    input.push('draft');
+    input.cancelBlock();
+    expect(input.inBlock).toBe(false);
+    expect(input.end()).toEqual({ kind: 'none' });
+  });
+
+  it('sends an unclosed block at the end of input rather than lose it', () => {
+    const input = new ChatInput();
+    input.push('"""');
+    input.push('a');
+    input.push('b');
+    expect(input.end()).toEqual({ kind: 'message', text: 'a\nb' });
+    expect(input.end()).toEqual({ kind: 'none' });
+  });
+});
