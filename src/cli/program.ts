@@ -21,6 +21,9 @@ export function buildProgram(context: CliContext, version: string): Command {
     .description('talk to OpenAI-compatible chat models from the shell and from scripts')
     .version(version, '-V, --version')
     .addHelpText('after', EXAMPLES)
+    // Options after a command's name are that command's: needed by `gpt batch results ID -o FILE`,
+    // whose parent `gpt batch FILE` has an -o too.
+    .enablePositionalOptions()
     .addCommand(askCommand(context))
     .addCommand(chatCommand(context))
     .addCommand(threadCommand(context))

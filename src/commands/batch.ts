@@ -232,7 +232,7 @@ async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, opt
     }
     const client = createBatchClient(deps.settings);
     const batches = await submitFiles(client, files, input.name, (batch, file) =>
-      deps.warn(`gpt: created batch ${batch.id} (${file.requests} requests)`));
+      deps.warn(`gpt: created batch ${batch.id} (${file.requests} request${file.requests === 1 ? '' : 's'})`));
     const ids = batches.map((b) => b.id);
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
