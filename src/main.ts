@@ -49,7 +49,7 @@ export async function main(proc: Process): Promise<number> {
       writeOut: (text) => proc.stdout.write(text),
       writeErr,
       // Commander's "error: ..." becomes our one-line form.
-      outputError: (text, write) => write(`gpt: ${text.replace(/^error: /, '').trim()} — see gpt ${command.name() === 'gpt' ? '' : `${command.name()} `}--help\n`),
+      outputError: (text, write) => write(`gpt: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} — see ${commandPath(command)} --help\n`),
     });
     command.commands.forEach(configure);
   };
@@ -64,6 +64,11 @@ export async function main(proc: Process): Promise<number> {
     throw error;
   }
   return exitCode;
+}
+
+/** `gpt`, `gpt ask`, `gpt thread rm`: what to put before --help. */
+function commandPath(command: Command): string {
+  return command.parent ? `${commandPath(command.parent)} ${command.name()}` : command.name();
 }
 
 async function createDeps(proc: Process, common: CommonOptions, writeErr: (text: string) => void): Promise<Deps> {

@@ -126,6 +126,44 @@ describe('gpt chat from a pipe', () => {
   });
 });
 
+describe('gpt chat and signals, from a pipe', () => {
+  const start = () => execa('node', [GPT_BIN, 'chat', '--thread', 'sig'], {
+    env: sandbox.env, extendEnv: false, cwd: sandbox.home, reject: false, stripFinalNewline: false, timeout: 20_000,
+  });
+  const untilOutput = (child: ReturnType<typeof start>, pattern: RegExp) => new Promise<void>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (pattern.test(out)) resolve();
+    });
+  });
+
+  it('SIGINT during a reply ends the session (130), keeping the turns before it', async () => {
+    server.enqueue({ kind: 'reply' }, { kind: 'reply', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 400 });
+    const child = start();
+    child.stdin!.write('q1\nq2\nq3\n');
+    await untilOutput(child, /echo: q1\none $/);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stdout).toBe('echo: q1\none \n');
+    expect(r.stderr).toBe('gpt: interrupted\n');
+    expect((await loadThread('sig.yaml')).messages).toHaveLength(2);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('SIGTERM while waiting for the next line ends the session (143)', async () => {
+    const child = start();
+    child.stdin!.write('q1\n');
+    await untilOutput(child, /echo: q1\n$/);
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(143);
+    expect(r.stderr).toBe('gpt: terminated\n');
+    expect((await loadThread('sig.yaml')).messages).toHaveLength(2);
+  });
+});
+
 describe('gpt chat --thread', () => {
   it('saves each turn, then resumes the thread and says how many turns it holds', async () => {
     const first = await runGpt(sandbox, ['chat', '--thread', 'whales', '-m', 'whale-model'], { input: 'q1\nq2\n' });

@@ -248,10 +248,14 @@ describe('gpt thread rm, mv, fork, path', () => {
     expect(unknown.stdout).toBe('');
   });
 
-  it('rejects a missing argument as usage', async () => {
-    for (const args of [['rm'], ['mv', 'whales'], ['fork'], ['path'], ['frobnicate']]) {
+  it('rejects a missing argument or an unknown subcommand as usage, pointing at the right help', async () => {
+    for (const args of [['rm'], ['mv', 'whales'], ['fork'], ['path']]) {
       const r = await gpt('thread', ...args);
       expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^gpt: missing required argument '.*' — see gpt thread ${args[0]} --help\n$`));
     }
+    const typo = await gpt('thread', 'frok');
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toBe("gpt: unknown command 'frok' (Did you mean fork?) — see gpt thread --help\n");
   });
 });
