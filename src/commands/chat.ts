@@ -35,39 +35,48 @@ interface Conversation {
 export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
-  let conversation = await openConversation(options, deps);
+  const conversation = await openConversation(options, deps);
   const lines = input ?? openLineInput(deps.stdin, interactive);
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet),
   };
-  const reader = new ChatInput();
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
+  let leftAtPrompt: boolean;
   try {
-    for (;;) {
-      const event = await nextEvent(lines, reader.prompt, deps.signal);
-      if (event.kind === 'interrupt') {
-        if (reader.inBlock) reader.cancelBlock();
-        else if (!event.hadText) break; // Ctrl-C at an empty prompt leaves
-        continue;
-      }
-      const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
-      if (command.kind === 'message') {
-        await takeTurn(session, conversation, command.text);
-        if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
-      }
-      if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
-      if (command.kind === 'quit' || event.kind === 'end') break;
-    }
+    leftAtPrompt = await converse(session, conversation, options);
   } finally {
     lines.close();
     session.spinner.stop();
   }
-  if (interactive) deps.err('\n');
+  if (interactive && leftAtPrompt) deps.err('\n');
   const [first] = session.failures;
   if (first && !interactive) {
     // A script should learn that its session is incomplete; each error was printed as it came.
     throw new GptError(first.exitCode, `${session.failures.length} of ${session.turns} turns failed`, 'see the errors above');
+  }
+}
+
+/** Acts on each line until the user leaves; true when they left at the prompt (Ctrl-C, Ctrl-D). */
+async function converse(session: Session, first: Conversation, options: ChatOptions): Promise<boolean> {
+  const { deps, lines, interactive } = session;
+  const reader = new ChatInput();
+  let conversation = first;
+  for (;;) {
+    const event = await nextEvent(lines, reader.prompt, deps.signal);
+    if (event.kind === 'interrupt') {
+      if (reader.inBlock) reader.cancelBlock();
+      else if (!event.hadText) return true; // Ctrl-C at an empty prompt leaves
+      continue;
+    }
+    const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
+    if (command.kind === 'message') {
+      await takeTurn(session, conversation, command.text);
+      if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
+    }
+    if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
+    if (event.kind === 'end') return command.kind !== 'message';
+    if (command.kind === 'quit') return false;
   }
 }
 
