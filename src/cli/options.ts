@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { FlagSettings } from '../core/config.js';
+import { NUMBER_LIMITS, describeLimit, withinLimit, type FlagSettings, type NumberLimit } from '../core/config.js';
 
 /** What every command that talks to the model shares; main turns it into Deps. */
 export interface CommonOptions {
@@ -15,11 +15,15 @@ export interface CliContext {
 }
 
 export function numberIn(name: string, min: number, max: number, integer = false) {
+  return limited(name, { min, max, integer });
+}
+
+/** A commander parser that accepts a number within `limit`. */
+function limited(name: string, limit: NumberLimit) {
   return (value: string): number => {
     const n = Number(value);
-    const kind = integer ? 'a whole number' : 'a number';
-    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be ${kind} from ${min} to ${max}.`);
+    if (value.trim() === '' || !withinLimit(n, limit)) {
+      throw new InvalidArgumentError(`${name} must be ${describeLimit(limit)}.`);
     }
     return n;
   };
@@ -30,11 +34,11 @@ export function addRequestOptions(command: Command): Command {
   return command
     .option('-m, --model <name>', 'model to use (default: config, GPT_MODEL, or gpt-4o-mini)')
     .option('-s, --system <text>', 'system prompt')
-    .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', numberIn('temperature', 0, 2))
-    .option('--max-tokens <n>', 'most tokens in the reply', numberIn('--max-tokens', 1, 10_000_000, true))
+    .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
+    .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens))
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
-    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', numberIn('--timeout', 0.001, 86_400))
-    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', numberIn('--max-retries', 0, 20, true))
+    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', limited('--timeout', NUMBER_LIMITS.timeout))
+    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries))
     .option('-q, --quiet', 'no spinner, progress or warnings on stderr')
     .option('--verbose', 'log requests and show stack traces on stderr');
 }

@@ -74,6 +74,29 @@ const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean'> = {
   keep_conversations: 'number',
 };
 
+export interface NumberLimit {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/** Ranges of the numeric settings, shared by the config file and the flags. */
+export const NUMBER_LIMITS = {
+  temperature: { min: 0, max: 2, integer: false },
+  max_tokens: { min: 1, max: 10_000_000, integer: true },
+  timeout: { min: 0.001, max: 86_400, integer: false },
+  max_retries: { min: 0, max: 20, integer: true },
+  keep_conversations: { min: 1, max: 1_000_000, integer: true },
+} satisfies Partial<Record<keyof ConfigFile, NumberLimit>>;
+
+export function withinLimit(n: number, limit: NumberLimit): boolean {
+  return Number.isFinite(n) && (!limit.integer || Number.isInteger(n)) && n >= limit.min && n <= limit.max;
+}
+
+export function describeLimit(limit: NumberLimit): string {
+  return `${limit.integer ? 'a whole number' : 'a number'} from ${limit.min} to ${limit.max}`;
+}
+
 /** Checks a parsed config document; unknown keys and wrong types are refused, naming the file. */
 export function validateConfig(value: unknown, file: string): ConfigFile {
   if (value === null || value === undefined) return {};
@@ -89,6 +112,10 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
     }
     if (typeof field !== expected) {
       throw new GptError(ExitCode.config, `setting '${key}' in ${file} must be a ${expected}`, fix);
+    }
+    const limit = (NUMBER_LIMITS as Record<string, NumberLimit>)[key];
+    if (limit && !withinLimit(field as number, limit)) {
+      throw new GptError(ExitCode.config, `setting '${key}' in ${file} must be ${describeLimit(limit)}`, fix);
     }
   }
   return value as ConfigFile;

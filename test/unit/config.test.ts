@@ -16,6 +16,12 @@ describe('validateConfig', () => {
     expect(() => validateConfig({ temperature: 'hot' }, 'c.yaml')).toThrow(/'temperature' in c.yaml must be a number/);
     expect(() => validateConfig(['a'], 'c.yaml')).toThrow(/c.yaml is not a mapping/);
   });
+
+  it('refuses numbers out of range, as the flags do', () => {
+    expect(() => validateConfig({ keep_conversations: 0 }, 'c.yaml')).toThrow(/'keep_conversations' in c.yaml must be a whole number from 1 to 1000000/);
+    expect(() => validateConfig({ temperature: 2.5 }, 'c.yaml')).toThrow(/'temperature' in c.yaml must be a number from 0 to 2/);
+    expect(() => validateConfig({ max_retries: 1.5 }, 'c.yaml')).toThrow(/'max_retries' in c.yaml must be a whole number/);
+  });
 });
 
 describe('resolvePaths', () => {
