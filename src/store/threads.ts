@@ -102,6 +102,9 @@ export class ThreadStore {
   private async parse(file: string, text: string) {
     const cached = await this.cache.get(file, text);
     if (cached) return cached;
-    return { thread: parseThread(text, file), messagesOffset: -1 };
+    const parsed = { thread: parseThread(text, file), messagesOffset: -1 };
+    // Remembered so the next read of this file (say, a file edited by hand) is quick too.
+    await this.cache.put(file, { text, messagesOffset: -1 }, parsed.thread);
+    return parsed;
   }
 }
