@@ -163,7 +163,7 @@ class RunReport {
     const { failed, rateLimited } = this.tally;
     if (failed === 0) return;
     const hint = rateLimited > 0
-      ? `${rateLimited} were rate limited (429): lower -j or raise --max-retries`
+      ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
       : 'their result lines have an "error"; remove those lines and run again with --resume to retry them';
     throw new GptError(ExitCode.batchItemsFailed, `${failed} of ${this.total} items failed`, hint);
   }

@@ -28,7 +28,9 @@ export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = pr
       const t = now();
       if (t - lastDraw < REDRAW_MS && state.done < state.total) return;
       lastDraw = t;
-      const line = progressLine(state, (t - started) / 1000).slice(0, Math.max(10, (stream.columns ?? 80) - 1));
+      // Never wider than the terminal: a wrapped line could not be redrawn in place.
+      const width = stream.columns || 80;
+      const line = progressLine(state, (t - started) / 1000).slice(0, Math.max(10, width - 1));
       stream.write(`\r${line}\x1b[K`);
       shown = true;
     },

@@ -140,6 +140,18 @@ describe('gpt batch: failures, resume, threads', () => {
     expect(r.stderr).toMatch(/gpt: 1 of 3 items failed — /);
   });
 
+  it('says so when items failed because the server kept answering 429', async () => {
+    server.setDefault((req) => (lastUser(req) === 'busy'
+      ? { kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after-ms': '1' } }
+      : { kind: 'reply' }));
+    await write('p.txt', 'busy\nfine\n');
+    const r = await runGpt(sandbox, ['batch', 'p.txt', '--max-retries', '1']);
+    expect(r.exitCode).toBe(8);
+    expect(jsonLines(r.stdout)[0].error).toMatchObject({ status: 429, exit_code: 5 });
+    expect(server.chatRequests().filter((q) => lastUser(q) === 'busy')).toHaveLength(2); // the SDK retried once
+    expect(r.stderr).toMatch(/gpt: 1 of 2 items failed — 1 was rate limited \(429\): lower -j or raise --max-retries/);
+  });
+
   it('stops the whole batch when the key is refused', async () => {
     server.setDefault({ kind: 'error', status: 401, message: 'bad key' });
     await write('p.txt', Array.from({ length: 20 }, (_, i) => `p${i}`).join('\n'));

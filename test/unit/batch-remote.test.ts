@@ -7,7 +7,7 @@ import type { ResultRecord } from '../../src/batch/record.js';
 import { collectResults, waitForBatches, writeRequestFiles } from '../../src/batch/remote.js';
 import { pickUp } from '../../src/batch/remote-run.js';
 import { readDoneIds } from '../../src/batch/resume.js';
-import { duration, progressLine } from '../../src/io/progress.js';
+import { createProgress, duration, progressLine } from '../../src/io/progress.js';
 import { customIdOf, parseResultLine, requestLine, type BatchClient, type RemoteBatch } from '../../src/llm/openai-batch.js';
 
 let dir: string;
@@ -167,5 +167,22 @@ describe('progress line', () => {
     expect(progressLine({ done: 250, total: 1000, failed: 2 }, 10)).toBe(`[${'█'.repeat(6)}${'░'.repeat(18)}] 250/1,000 25% · 25/s · ETA 0:30 · 2 failed`);
     expect(progressLine({ done: 0, total: 3, failed: 0, label: 'validating' }, 0)).toBe(`validating [${'░'.repeat(24)}] 0/3 0%`);
     expect(duration(3725)).toBe('1:02:05');
+  });
+
+  it('redraws one line in place, at most every 100 ms, and clears it at the end', () => {
+    const written: string[] = [];
+    let now = 0;
+    const stream = { columns: 0, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress(true, stream, () => now);
+    progress.update({ done: 1, total: 10, failed: 0 });
+    now = 50;
+    progress.update({ done: 2, total: 10, failed: 0 }); // too soon: skipped
+    now = 150;
+    progress.update({ done: 3, total: 10, failed: 1 });
+    progress.stop();
+    expect(written).toHaveLength(3);
+    expect(written[1]).toMatch(/^\r\[.*\] 3\/10 30% · 20\/s · ETA 0:00 · 1 failed\x1b\[K$/); // full width when columns is unknown
+    expect(written[2]).toBe('\r\x1b[K');
+    expect(createProgress(false, stream)).toEqual(expect.objectContaining({ update: expect.any(Function) }));
   });
 });
