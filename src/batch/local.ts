@@ -47,10 +47,23 @@ export async function runLocal(
   const threads = new Map<string, Promise<boolean>>();
   const running = new Set<Promise<unknown>>();
   let fatal: { error: unknown } | undefined;
+  const stopAll = (error: unknown) => {
+    if (fatal) return;
+    fatal = { error };
+    stop.abort(error);
+  };
+  /** Passes a result on; a result that cannot be written (a full disk) stops the batch. */
+  const deliver = (index: number, record: ResultRecord) => {
+    try {
+      ordered.put(index, record);
+    } catch (error) {
+      stopAll(error);
+    }
+  };
 
   const runItem = async (index: number, item: BatchItem, before: Promise<boolean> | undefined): Promise<boolean> => {
     if (before && !(await before) && !stop.signal.aborted) {
-      ordered.put(index, errorRecord(item.id, item.model ?? null, new GptError(ExitCode.batchItemsFailed,
+      deliver(index, errorRecord(item.id, item.model ?? null, new GptError(ExitCode.batchItemsFailed,
         `not sent: an earlier item of thread '${item.thread}' failed`, 'fix that item, then run the thread\'s items again')));
       return false;
     }
@@ -65,13 +78,10 @@ export async function runLocal(
       if (stop.signal.aborted) return false;
       const record = await send(item, itemAbort.signal);
       outcome = !record.error ? 'ok' : record.error.status === 429 ? 'rateLimited' : 'failed';
-      ordered.put(index, record);
+      deliver(index, record);
       return outcome === 'ok';
     } catch (error) {
-      if (!fatal) {
-        fatal = { error };
-        stop.abort(error);
-      }
+      stopAll(error);
       return false;
     } finally {
       stop.signal.removeEventListener('abort', forward);

@@ -1,5 +1,6 @@
 import type { GptError } from '../core/errors.js';
 import type { Usage } from '../core/types.js';
+import { thousands } from '../io/progress.js';
 import { errorJson } from '../io/render.js';
 import type { ChatReply } from '../llm/client.js';
 
@@ -44,10 +45,9 @@ export class Tally {
   }
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** `1,000 items: 998 done, 2 failed, 45,210 tokens, 12.3s` */
 export function summaryLine(tally: Tally, total: number, seconds: number): string {
   const items = total === 1 ? 'item' : 'items';
-  return `${count(total)} ${items}: ${count(tally.done)} done, ${count(tally.failed)} failed, ${count(tally.tokens)} tokens, ${seconds.toFixed(1)}s`;
+  return `${thousands(total)} ${items}: ${thousands(tally.done)} done, ${thousands(tally.failed)} failed, ${thousands(tally.tokens)} tokens, ${seconds.toFixed(1)}s`;
 }

@@ -13,7 +13,7 @@ import { chatRequest, itemRequest } from '../batch/request.js';
 import { readDoneIds } from '../batch/resume.js';
 import { openInput, readLines, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
-import { createProgress } from '../io/progress.js';
+import { createProgress, thousands } from '../io/progress.js';
 import type { ChatClient } from '../llm/client.js';
 import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
 import { resolveThreadRef } from '../store/threads.js';
@@ -293,8 +293,7 @@ async function pickUpAndReport(
 }
 
 function progressText(batch: RemoteBatch): string {
-  const count = (n: number) => n.toLocaleString('en-US');
-  return `${batch.status}, ${count(batch.completed)} of ${count(batch.total)} done, ${count(batch.failed)} failed`;
+  return `${batch.status}, ${thousands(batch.completed)} of ${thousands(batch.total)} done, ${thousands(batch.failed)} failed`;
 }
 
 export interface BatchIdsOptions {

@@ -47,17 +47,18 @@ export function progressLine(state: ProgressState, elapsedSeconds: number): stri
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
-  const parts = [`${state.label ? `${state.label} ` : ''}${bar} ${count(done)}/${count(total)} ${Math.floor(fraction * 100)}%`];
+  const parts = [`${state.label ? `${state.label} ` : ''}${bar} ${thousands(done)}/${thousands(total)} ${Math.floor(fraction * 100)}%`];
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
   if (rate > 0) {
     parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`);
     if (done < total) parts.push(`ETA ${duration((total - done) / rate)}`);
   }
-  if (failed > 0) parts.push(`${count(failed)} failed`);
+  if (failed > 0) parts.push(`${thousands(failed)} failed`);
   return parts.join(' · ');
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+/** 45210 -> `45,210`; toLocaleString would load ICU data (~35 ms) for this. */
+export const thousands = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** 75 -> `1:15`, 3725 -> `1:02:05` */
 export function duration(seconds: number): string {

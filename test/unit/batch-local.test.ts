@@ -130,6 +130,16 @@ describe('runLocal', () => {
     expect(out.map((r) => r.id)).toEqual(['i0']);
   });
 
+  it('stops when a result cannot be written', async () => {
+    const send: SendItem = async (item) => ok(item);
+    const full = new GptError(ExitCode.storage, 'cannot write out.jsonl (ENOSPC)');
+    let written = 0;
+    await expect(runLocal(items(20, (i) => (i === 3 ? { thread: 't' } : {})), { concurrency: 2, signal: never }, send, () => {
+      if (++written === 3) throw full;
+    })).rejects.toBe(full);
+    expect(written).toBe(3);
+  });
+
   it('stops sending when interrupted, and does not write what was in flight', async () => {
     const interrupt = new AbortController();
     const sent: string[] = [];
