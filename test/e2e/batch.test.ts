@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -210,6 +210,6 @@ describe('gpt batch: failures, resume, threads', () => {
     expect(thread.messages.map((m: { content: string }) => m.content)).toEqual(['first', 'echo: first', 'second', 'echo: second']);
     expect(YAML.parse(await readFile(join(sandbox.home, 'other.yaml'), 'utf8')).messages).toHaveLength(2);
     // Items without a thread are not kept as conversations.
-    expect((await import('node:fs/promises')).readdir(sandbox.threadsDir)).resolves.toEqual(['notes.yaml']);
+    expect(await readdir(sandbox.threadsDir)).toEqual(['notes.yaml']);
   });
 });
