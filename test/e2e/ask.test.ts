@@ -1,21 +1,12 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { GPT_BIN, TEST_KEY, makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
+import { GPT_BIN, TEST_KEY, runGpt, threadFiles } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer({ models: ['llama3.2', 'qwen2.5'] }); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  server.setDefault({ kind: 'reply' });
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness({ models: ['llama3.2', 'qwen2.5'] });
 
 const lastBody = () => server.chatRequests().at(-1)!.body;
 const threadPath = (name: string) => join(sandbox.threadsDir, `${name}.yaml`);

@@ -1,20 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { GPT_BIN, makeSandbox, runGpt, type Sandbox } from '../support/cli.js';
+import { GPT_BIN, runGpt } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  server.setBatchDefault({});
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const routes = () => server.requests.map((r) => `${r.method} ${r.path.replace(/(batch|file)_?[-\w]*?fake[-_]\d+/g, '$1')}`);

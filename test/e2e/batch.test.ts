@@ -1,21 +1,13 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-server.js';
-import { GPT_BIN, makeSandbox, runGpt, type Sandbox } from '../support/cli.js';
+import { type RecordedRequest } from '../support/fake-server.js';
+import { GPT_BIN, runGpt } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  server.setDefault({ kind: 'reply' });
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 const write = async (name: string, text: string) => {
   const file = join(sandbox.home, name);

@@ -1,21 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { GPT_BIN, makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
+import { GPT_BIN, runGpt, threadFiles } from '../support/cli.js';
 import { execa } from 'execa';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  server.setDefault({ kind: 'reply' });
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 const SEED_SESSION = [
   'What is the biggest animal in the world?',

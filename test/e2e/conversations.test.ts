@@ -1,20 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
+import { runGpt, threadFiles } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
 // Issue 3, "Continuing without planning ahead": conversations kept without --thread, and -c.
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 const contents = (i: number) => (server.chatRequests()[i]!.body.messages as { content: string }[]).map((m) => m.content);
 const config = async (text: string) => {

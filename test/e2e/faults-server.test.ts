@@ -1,19 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer, type ScriptedReply } from '../support/fake-server.js';
-import { TEST_KEY, makeSandbox, runGpt, type Sandbox } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { type ScriptedReply } from '../support/fake-server.js';
+import { TEST_KEY, runGpt } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  server.setDefault({ kind: 'reply' });
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 interface Fault {
   name: string;

@@ -1,18 +1,10 @@
 import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
-import { makeSandbox, runGpt, threadFiles, type Sandbox } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runGpt, threadFiles } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
-let server: FakeServer;
-let sandbox: Sandbox;
-beforeAll(async () => { server = await startFakeServer(); });
-afterAll(async () => { await server.close(); });
-beforeEach(async () => {
-  server.requests.length = 0;
-  sandbox = await makeSandbox(server.url);
-});
-afterEach(async () => { await sandbox.cleanup(); });
+useHarness();
 
 const gpt = (...args: string[]) => runGpt(sandbox, args, { env: { TZ: 'UTC' } });
 

@@ -193,6 +193,11 @@ export function createBatchApi(deps: BatchApiDeps) {
     setDefault: (script: BatchScript) => {
       defaultScript = script;
     },
+    /** Queued scripts are dropped and the default restored; uploaded files and batches stay. */
+    reset: () => {
+      queue.length = 0;
+      defaultScript = {};
+    },
     files: () => [...files.values()],
     batches: (): FakeBatch[] => [...batches.values()],
 

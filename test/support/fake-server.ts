@@ -81,6 +81,8 @@ export interface FakeServer {
   files(): FakeFile[];
   /** Batches created through /v1/batches, in creation order. */
   batches(): FakeBatch[];
+  /** Forgets recorded requests and queued replies, and restores the default replies: a fresh start for the next test. */
+  reset(): void;
   /** Closes the server and destroys all open sockets (hanging requests too). */
   close(): Promise<void>;
 }
@@ -424,6 +426,12 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     setBatchDefault: (script: BatchScript) => batchApi.setDefault(script),
     files: () => batchApi.files(),
     batches: () => batchApi.batches(),
+    reset: () => {
+      requests.length = 0;
+      queue.length = 0;
+      defaultReply = { kind: 'reply' };
+      batchApi.reset();
+    },
     close: () => {
       if (closePromise) return closePromise;
       closed = true;
