@@ -1,4 +1,4 @@
-import { ExitCode, GptError } from './core/errors.js';
+import { ExitCode } from './core/errors.js';
 import { main } from './main.js';
 
 // A reader that stops early (`gpt ask ... | head -1`) is not an error.
@@ -8,13 +8,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const interrupt = new AbortController();
-const onSignal = (code: number) => () => {
+const onSignal = (name: 'SIGINT' | 'SIGTERM', code: number) => () => {
   // A second signal means "now": leave without waiting for clean-up.
   if (interrupt.signal.aborted) process.exit(code);
-  interrupt.abort(new GptError(code as ExitCode, code === ExitCode.interrupted ? 'interrupted' : 'terminated'));
+  interrupt.abort(name);
 };
-process.on('SIGINT', onSignal(ExitCode.interrupted));
-process.on('SIGTERM', onSignal(ExitCode.terminated));
+process.on('SIGINT', onSignal('SIGINT', ExitCode.interrupted));
+process.on('SIGTERM', onSignal('SIGTERM', ExitCode.terminated));
 
 main({
   argv: process.argv.slice(2),
