@@ -1,9 +1,25 @@
 import OpenAI from 'openai';
 import { ExitCode, GptError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
 
-/** Maps what the SDK throws to one GptError; most specific classes first. */
-export function toGptError(error: unknown, context: { baseURL?: string; timeoutMs: number }): GptError {
+export interface ErrorContext {
+  baseURL?: string;
+  timeoutMs: number;
+  /** Never part of a message, even when the server echoes it (batch results are files). */
+  apiKey?: string;
+}
+
+/** Maps what the SDK throws to one GptError, with the key redacted from its message. */
+export function toGptError(error: unknown, context: ErrorContext): GptError {
   if (error instanceof GptError) return error;
+  const known = classify(error, context);
+  const message = redact(known.message, context.apiKey);
+  if (message === known.message) return known;
+  return new GptError(known.exitCode, message, known.hint, { cause: known.cause, status: known.status });
+}
+
+/** Most specific classes first. */
+function classify(error: unknown, context: ErrorContext): GptError {
   const where = context.baseURL ?? 'the OpenAI API';
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new GptError(ExitCode.network, `no answer from ${where} within ${context.timeoutMs / 1000}s`,

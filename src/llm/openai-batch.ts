@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import OpenAI from 'openai';
 import { ExitCode, GptError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
 import type { ChatReply, ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
 import { completionReply, createSdk, requestBody } from './openai.js';
@@ -125,7 +126,7 @@ interface ResultLine {
 const NOT_RUN = new Set(['batch_expired', 'batch_cancelled']);
 
 /** Reads a line of a batch's output or error file. */
-export function parseResultLine(line: string, context: Pick<ClientOptions, 'baseURL' | 'timeoutMs'>): RequestOutcome {
+export function parseResultLine(line: string, context: Pick<ClientOptions, 'baseURL' | 'timeoutMs' | 'apiKey'>): RequestOutcome {
   let value: ResultLine;
   try {
     value = JSON.parse(line) as ResultLine;
@@ -137,7 +138,7 @@ export function parseResultLine(line: string, context: Pick<ClientOptions, 'base
   const { response, error } = value;
   if (!response) {
     if (error?.code && NOT_RUN.has(error.code)) return { customId, kind: 'notRun' };
-    const message = error?.message ?? error?.code ?? 'no response';
+    const message = redact(error?.message ?? error?.code ?? 'no response', context.apiKey);
     return { customId, kind: 'error', error: new GptError(ExitCode.apiRejected, `the batch did not run this request: ${message}`, 'check the request') };
   }
   const status = response.status_code ?? 0;
