@@ -101,7 +101,8 @@ export function yamlItems(text: string, options: InputOptions): BatchItem[] {
   try {
     values = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[];
   } catch (error) {
-    throw badInputError(`${options.name}: ${(error as Error).message}`, FIX);
+    // Only aliases fail here: point at the first one.
+    throw badInputError(`${options.name}:${firstAliasLine(doc, lineCounter)}: ${(error as Error).message}`, FIX);
   }
   const nodes = doc.contents.items as Array<{ range?: [number, number, number] } | null>;
   return values.map((value, index) => {
@@ -112,6 +113,17 @@ export function yamlItems(text: string, options: InputOptions): BatchItem[] {
       throw located(options, line, error);
     }
   });
+}
+
+function firstAliasLine(doc: YAML.Document, lineCounter: LineCounter): number {
+  let offset = 0;
+  YAML.visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return YAML.visit.BREAK;
+    },
+  });
+  return lineCounter.linePos(offset).line;
 }
 
 /** What a first pass over the input learns; duplicate ids are refused here. */
