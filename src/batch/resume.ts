@@ -6,18 +6,20 @@ import { code } from '../store/fs.js';
 
 export interface DoneIds {
   ids: Set<string>;
-  /** A last line cut short by a killed run was removed (its item runs again). */
-  repairedTail: boolean;
+  /** Where a last line cut short by a killed run begins (its item runs again); cut it there before appending. */
+  unfinishedAt?: number;
 }
 
 /**
  * The ids already in a results file, for `--resume`. A missing file has none. A last line
- * without its newline was being written when the run was killed: it is cut off.
+ * without its newline was being written when the run was killed: it is not read, and the
+ * file is left as it is until `cutUnfinishedLine`, so a run refused later changes nothing.
  */
 export async function readDoneIds(file: string): Promise<DoneIds> {
-  const repairedTail = await cutUnfinishedLine(file);
   const ids = new Set<string>();
-  const stream = createReadStream(file, { encoding: 'utf8' });
+  const ends = await lineEnds(file);
+  if (ends === undefined || ends.complete === 0) return { ids, unfinishedAt: unfinished(ends) };
+  const stream = createReadStream(file, { encoding: 'utf8', end: ends.complete - 1 });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -31,14 +33,20 @@ export async function readDoneIds(file: string): Promise<DoneIds> {
       ids.add(id);
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ids, repairedTail };
     if (error instanceof GptError) throw error;
     throw storageError(`cannot read ${file} (${code(error)})`, 'check its permissions', error);
   } finally {
     lines.close();
     stream.destroy();
   }
-  return { ids, repairedTail };
+  return { ids, unfinishedAt: unfinished(ends) };
+}
+
+/** Removes the unfinished last line `readDoneIds` found. */
+export async function cutUnfinishedLine(file: string, at: number): Promise<void> {
+  await truncate(file, at).catch((error: unknown) => {
+    throw storageError(`cannot write ${file} (${code(error)})`, 'check the file is writable', error);
+  });
 }
 
 function idOf(text: string): string | undefined {
@@ -52,13 +60,21 @@ function idOf(text: string): string | undefined {
 
 const TAIL_CHUNK = 64 * 1024;
 
-/** Truncates the file after its last newline; true when something was cut. */
-async function cutUnfinishedLine(file: string): Promise<boolean> {
+interface LineEnds {
+  size: number;
+  /** Bytes up to and including the last newline. */
+  complete: number;
+}
+
+const unfinished = (ends: LineEnds | undefined) => (ends && ends.complete < ends.size ? ends.complete : undefined);
+
+/** The file's size and where its last whole line ends; undefined when there is no file. */
+async function lineEnds(file: string): Promise<LineEnds | undefined> {
   let handle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw storageError(`cannot read ${file} (${code(error)})`, 'check its permissions', error);
   }
   try {
@@ -69,15 +85,10 @@ async function cutUnfinishedLine(file: string): Promise<boolean> {
       const buffer = Buffer.alloc(end - start);
       await handle.read(buffer, 0, buffer.length, start);
       const newline = buffer.lastIndexOf(0x0a);
-      if (newline >= 0) {
-        end = start + newline + 1;
-        break;
-      }
+      if (newline >= 0) return { size, complete: start + newline + 1 };
       end = start;
     }
-    if (end === size) return false;
-    await truncate(file, end);
-    return true;
+    return { size, complete: 0 };
   } finally {
     await handle.close();
   }

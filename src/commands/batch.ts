@@ -10,7 +10,7 @@ import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from 
 import { writeRequestFiles } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
 import { chatRequest, itemRequest } from '../batch/request.js';
-import { readDoneIds } from '../batch/resume.js';
+import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { openInput, readLines, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress, thousands } from '../io/progress.js';
@@ -47,9 +47,6 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
   try {
     const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
     const done = options.resume && output ? await readDoneIds(output) : undefined;
-    if (done?.repairedTail) {
-      deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
-    }
     const isPending = (item: BatchItem) => !done?.ids.has(item.id);
     const scan = await scanItems(checkThreadNames(input, deps), input.name, isPending);
     if (options.remote && scan.firstThreadLine !== undefined) {
@@ -58,6 +55,11 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     }
     const pending = () => onlyPending(input.items(), isPending);
     if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
+    // The input is good: only now is -o FILE touched.
+    if (done?.unfinishedAt !== undefined) {
+      await cutUnfinishedLine(output!, done.unfinishedAt);
+      deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
+    }
     if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
     const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
     const run = new RunReport(scan.count, resumeCommand(options), deps);
@@ -321,7 +323,9 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
   const client = await batchClient(deps);
   const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
-  const done = options.resume && output ? (await readDoneIds(output)).ids : new Set<string>();
+  const resumed = options.resume && output ? await readDoneIds(output) : undefined;
+  if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
+  const done = resumed?.ids ?? new Set<string>();
   const base = output ? fileSink(output, options.resume ?? false) : streamSink(deps.out);
   const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
   const parts = options.ids.map((id): BatchPart => ({

@@ -6,7 +6,7 @@ import type { BatchItem } from '../../src/batch/item.js';
 import type { ResultRecord } from '../../src/batch/record.js';
 import { collectResults, waitForBatches, writeRequestFiles } from '../../src/batch/remote.js';
 import { pickUp } from '../../src/batch/remote-run.js';
-import { readDoneIds } from '../../src/batch/resume.js';
+import { cutUnfinishedLine, readDoneIds } from '../../src/batch/resume.js';
 import { createProgress, duration, progressLine } from '../../src/io/progress.js';
 import { customIdOf, parseResultLine, requestLine, type BatchClient, type RemoteBatch } from '../../src/llm/openai-batch.js';
 
@@ -145,13 +145,19 @@ describe('collecting results', () => {
 });
 
 describe('resume', () => {
-  it('reads the ids already written, cutting off a line a killed run left unfinished', async () => {
+  it('reads the ids already written, and finds a line a killed run left unfinished without changing the file', async () => {
     const file = join(dir, 'out.jsonl');
-    await writeFile(file, '{"id":"a","reply":"x"}\n\n{"id":7}\n{"id":"c","rep');
+    const text = '{"id":"a","reply":"x"}\n\n{"id":7}\n{"id":"c","rep';
+    await writeFile(file, text);
     const done = await readDoneIds(file);
     expect([...done.ids]).toEqual(['a', '7']);
-    expect(done.repairedTail).toBe(true);
+    expect(done.unfinishedAt).toBe(text.indexOf('{"id":"c"'));
+    expect(await readFile(file, 'utf8')).toBe(text);
+    await cutUnfinishedLine(file, done.unfinishedAt!);
     expect(await readFile(file, 'utf8')).toBe('{"id":"a","reply":"x"}\n\n{"id":7}\n');
+    expect((await readDoneIds(file)).unfinishedAt).toBeUndefined();
+    await writeFile(file, '{"id":"only","rep');
+    expect(await readDoneIds(file)).toEqual({ ids: new Set(), unfinishedAt: 0 });
   });
 
   it('treats a missing file as empty, and refuses a line that is not a result', async () => {
