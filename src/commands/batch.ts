@@ -49,6 +49,10 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const done = options.resume && output ? await readDoneIds(output) : undefined;
     const isPending = (item: BatchItem) => !done?.ids.has(item.id);
     const scan = await scanItems(checkThreadNames(input, deps), input.name, isPending);
+    if (scan.count + scan.skipped === 0) {
+      // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
+      throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
+    }
     if (options.remote && scan.firstThreadLine !== undefined) {
       throw usageError(`${input.name}:${scan.firstThreadLine}: an item with \`thread\` cannot run with --remote`,
         'a thread needs one turn after another: run those items without --remote');
