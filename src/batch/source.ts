@@ -2,9 +2,9 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
-import { badInputError, usageError } from '../core/errors.js';
+import { GptError, badInputError, usageError } from '../core/errors.js';
 import { code } from '../store/fs.js';
 import type { BatchItem } from './item.js';
 import { formatOf, jsonlItems, textItems, yamlItems, type InputFormat } from './input.js';
@@ -67,10 +67,16 @@ export async function openInput(file: string, options: OpenInputOptions): Promis
 const cannotRead = (name: string, error: unknown) =>
   badInputError(`cannot read ${name} (${code(error)})`, 'check the path and its permissions');
 
+/** A YAML input, whole; like every input it must be UTF-8. */
 async function readWhole(path: string, name: string): Promise<string> {
-  return readFile(path, 'utf8').catch((error: unknown) => {
+  const bytes = await readFile(path).catch((error: unknown) => {
     throw cannotRead(name, error);
   });
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw notUtf8(name, firstBadLine(bytes));
+  }
 }
 
 async function checkReadable(path: string, name: string): Promise<void> {
@@ -79,16 +85,75 @@ async function checkReadable(path: string, name: string): Promise<void> {
   });
 }
 
-/** The file's lines, read as they are needed (a line without its `\n` or `\r\n`). */
+/**
+ * Longer than any model's context, yet far from what would exhaust memory: a line beyond
+ * it is refused rather than buffered until the process runs out.
+ */
+export const MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The file's lines, read as they are needed (a line without its `\n` or `\r\n`). Lines
+ * are split on bytes and each is decoded strictly: text that is not UTF-8 is refused with
+ * its line number instead of reaching the model with U+FFFD in it.
+ */
 export async function* readLines(path: string, name: string): AsyncGenerator<string> {
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const stream = createReadStream(path);
+  let line = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const decode = (bytes: Buffer) => {
+    line++;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    let text: string;
+    try {
+      text = strictUtf8.decode(bytes.subarray(0, end));
+    } catch {
+      throw notUtf8(name, line);
+    }
+    return line === 1 && text.startsWith(BOM) ? text.slice(1) : text; // an editor's byte-order mark
+  };
   try {
-    for await (const line of lines) yield line;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let newline = chunk.indexOf(0x0a); newline >= 0; newline = chunk.indexOf(0x0a, start)) {
+        const tail = chunk.subarray(start, newline);
+        const bytes = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+        pending = [];
+        pendingBytes = 0;
+        start = newline + 1;
+        if (bytes.length > MAX_LINE_BYTES) throw lineTooLong(name, line + 1);
+        yield decode(bytes);
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > MAX_LINE_BYTES) throw lineTooLong(name, line + 1);
+      }
+    }
+    if (pendingBytes > 0) yield decode(Buffer.concat(pending));
   } catch (error) {
+    if (error instanceof GptError) throw error;
     throw cannotRead(name, error);
   } finally {
-    lines.close();
     stream.destroy();
   }
 }
+
+/** The number of the first line that is not UTF-8 (a character never spans a newline). */
+function firstBadLine(bytes: Buffer): number {
+  let line = 1;
+  for (let start = 0; ; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    if (!isUtf8(bytes.subarray(start, newline < 0 ? bytes.length : newline)) || newline < 0) return line;
+    start = newline + 1;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const BOM = '\uFEFF';
+
+const notUtf8 = (name: string, line: number) =>
+  badInputError(`${name}:${line}: not valid UTF-8 text`, 'convert it first, e.g. iconv -t UTF-8; nothing was sent');
+
+const lineTooLong = (name: string, line: number) =>
+  badInputError(`${name}:${line}: a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`, 'no model takes a prompt that long; nothing was sent');
