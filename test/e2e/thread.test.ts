@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGpt, threadFiles } from '../support/cli.js';
@@ -185,6 +185,19 @@ describe('gpt thread rm, mv, fork, path', () => {
     await writeFile(outside, `version: 1\n${CHINESE}`);
     expect((await gpt('thread', 'rm', outside)).exitCode).toBe(0);
     await expect(stat(outside)).rejects.toThrow();
+  });
+
+  it('removes a symbolic link in the threads folder, never the file it points to', async () => {
+    await threeThreads();
+    const outside = join(sandbox.home, 'precious.yaml');
+    await writeFile(outside, `version: 1\n${CHINESE}`);
+    await symlink(outside, join(sandbox.threadsDir, 'linked.yaml'));
+    const r = await gpt('thread', 'rm', 'linked');
+    expect(r.exitCode).toBe(0);
+    expect(await readFile(outside, 'utf8')).toBe(`version: 1\n${CHINESE}`);
+    await expect(lstat(join(sandbox.threadsDir, 'linked.yaml'))).rejects.toThrow(/ENOENT/);
+    expect(await readdir(sandbox.home)).not.toContain('precious.yaml.lock');
+    expect(await threadFiles(sandbox)).toHaveLength(3);
   });
 
   it('renames a thread, keeping its bytes and its place in the list, and never replaces one', async () => {
