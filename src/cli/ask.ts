@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addEndpointOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
 
 const EXAMPLES = `
 Examples:
@@ -42,9 +42,7 @@ export function askCommand(context: CliContext): Command {
 }
 
 export function modelsCommand(context: CliContext): Command {
-  return new Command('models')
-    .description('list the models the endpoint serves')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
+  return addEndpointOptions(new Command('models').description('list the models the endpoint serves'))
     .option('--json', 'print a JSON array')
     .option('--verbose', 'log requests and show stack traces on stderr')
     .action(async (raw) => {

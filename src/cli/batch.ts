@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
 
 const EXAMPLES = `
 Examples:
@@ -24,10 +24,7 @@ const pollSeconds = numberIn('--poll-interval', 0.01, 86_400);
 
 /** Options of the commands that only talk to the Batch API. */
 const apiOptions = (command: Command) =>
-  command
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
-    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', numberIn('--timeout', 0.001, 86_400))
-    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', numberIn('--max-retries', 0, 20, true))
+  addEndpointOptions(command)
     .option('-q, --quiet', 'no progress or warnings on stderr')
     .option('--verbose', 'show stack traces on stderr');
 

@@ -29,16 +29,21 @@ function limited(name: string, limit: NumberLimit) {
   };
 }
 
-/** The options of every command that sends requests: model, prompt, endpoint, output. */
-export function addRequestOptions(command: Command): Command {
+/** Where requests go and how patiently: every command that talks to the endpoint. */
+export function addEndpointOptions(command: Command): Command {
   return command
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
+    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', limited('--timeout', NUMBER_LIMITS.timeout))
+    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries));
+}
+
+/** The options of every command that sends prompts: model, prompt, endpoint, output. */
+export function addRequestOptions(command: Command): Command {
+  return addEndpointOptions(command
     .option('-m, --model <name>', 'model to use (default: config, GPT_MODEL, or gpt-4o-mini)')
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
-    .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens))
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
-    .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', limited('--timeout', NUMBER_LIMITS.timeout))
-    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries))
+    .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens)))
     .option('-q, --quiet', 'no spinner, progress or warnings on stderr')
     .option('--verbose', 'log requests and show stack traces on stderr');
 }
