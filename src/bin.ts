@@ -24,6 +24,14 @@ main({
   stdout: process.stdout,
   stderr: process.stderr,
   signal: interrupt.signal,
-}).then((code) => {
-  process.exitCode = code;
-});
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // main reports every error it expects; this is a bug, still said in one line.
+    process.stderr.write(`gpt: internal error: ${(error as Error)?.message ?? String(error)} — please report this\n`);
+    if (process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    process.exitCode = ExitCode.internal;
+  },
+);

@@ -1,7 +1,8 @@
 import { CommanderError, type Command } from 'commander';
 import { buildProgram } from './cli/program.js';
 import type { CliContext } from './cli/options.js';
-import { ExitCode } from './core/errors.js';
+import { ExitCode, usageError } from './core/errors.js';
+import { errorJson } from './io/render.js';
 import { redact } from './core/secrets.js';
 
 declare const __GPT_VERSION__: string;
@@ -24,6 +25,8 @@ export interface Process {
 export async function main(proc: Process): Promise<number> {
   const writeErr = (text: string) => proc.stderr.write(redact(text, proc.env.OPENAI_API_KEY));
   let exitCode: number = ExitCode.ok;
+  let usageProblem = '';
+  let usageHint = '';
 
   const context: CliContext = {
     async run(common, command) {
@@ -39,7 +42,11 @@ export async function main(proc: Process): Promise<number> {
       writeOut: (text) => proc.stdout.write(text),
       writeErr,
       // Commander's "error: ..." becomes our one-line form.
-      outputError: (text, write) => write(`gpt: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} — see ${commandPath(command)} --help\n`),
+      outputError: (text, write) => {
+        usageProblem = text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+        usageHint = `see ${commandPath(command)} --help`;
+        write(`gpt: ${usageProblem} — ${usageHint}\n`);
+      },
     });
     command.commands.forEach(configure);
   };
@@ -49,7 +56,10 @@ export async function main(proc: Process): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
-      return done ? ExitCode.ok : ExitCode.usage;
+      if (done) return ExitCode.ok;
+      // --json promises one object on stdout, even when the command line itself is wrong.
+      if (proc.argv.includes('--json')) proc.stdout.write(`${JSON.stringify(errorJson(usageError(usageProblem, usageHint)))}\n`);
+      return ExitCode.usage;
     }
     throw error;
   }

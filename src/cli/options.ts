@@ -34,13 +34,13 @@ export function addEndpointOptions(command: Command): Command {
   return command
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
     .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', limited('--timeout', NUMBER_LIMITS.timeout))
-    .option('--max-retries <n>', 'retries on 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries));
+    .option('--max-retries <n>', 'retries on 408, 409, 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries));
 }
 
 /** The options of every command that sends prompts: model, prompt, endpoint, output. */
 export function addRequestOptions(command: Command): Command {
   return addEndpointOptions(command
-    .option('-m, --model <name>', 'model to use (default: config, GPT_MODEL, or gpt-4o-mini)')
+    .option('-m, --model <name>', 'model to use (default: GPT_MODEL, config, or gpt-4o-mini)')
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
     .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens)))

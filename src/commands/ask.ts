@@ -25,9 +25,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const request = turnSettings(deps.flags, existing, deps.settings);
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
+  const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
   spinner.start(`Asking ${request.model}`);
-  const client = await deps.client();
   const onText = renderer.onText && ((piece: string) => {
     spinner.stop();
     renderer.onText!(piece);

@@ -65,6 +65,9 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
       deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
     }
     if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
+    if (options.remote) await batchClient(deps);
+    else await deps.client();
     const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
     const run = new RunReport(scan.count, resumeCommand(options), deps);
     try {

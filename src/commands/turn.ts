@@ -2,6 +2,7 @@ import { usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
+import { unusedThread } from '../store/thread-admin.js';
 import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
@@ -34,8 +35,8 @@ export async function chooseThread(choice: ThreadChoice, prompt: string, deps: D
     return { ref: { name: latest.name, file: latest.file, explicitPath: false }, auto: false };
   }
   if (!deps.settings.saveConversations) return undefined;
-  const name = await deps.store.unusedName(autoThreadName(prompt, deps.now()));
-  return { ref: resolveThreadRef(name, threadsDir, deps.cwd), auto: true };
+  const ref = await unusedThread(resolveThreadRef(autoThreadName(prompt, deps.now()), threadsDir, deps.cwd));
+  return { ref, auto: true };
 }
 
 /** The two messages a completed turn adds to a thread. */
@@ -56,5 +57,8 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
 /** Appends a turn (atomically, under the thread's lock), then applies retention to kept conversations. */
 export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
   await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
-  if (target.auto) await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations);
+  if (!target.auto) return;
+  // The turn is saved; failing to tidy old conversations must not report it as lost.
+  await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)
+    .catch((error: Error) => deps.warn(`gpt: could not remove old conversations (${error.message})`));
 }

@@ -20,7 +20,7 @@ export interface ChatReply {
 export interface ChatClient {
   /** Streams when `onText` is given (called with each piece as it arrives). */
   complete(request: ChatRequest, onText?: (text: string) => void): Promise<ChatReply>;
-  listModels(): Promise<string[]>;
+  listModels(signal?: AbortSignal): Promise<string[]>;
 }
 
 export interface ClientOptions {

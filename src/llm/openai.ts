@@ -18,10 +18,10 @@ export function createOpenAIClient(options: ClientOptions): ChatClient {
         throw fail(error);
       }
     },
-    async listModels() {
+    async listModels(signal) {
       try {
         const ids: string[] = [];
-        for await (const model of sdk.models.list()) ids.push(model.id);
+        for await (const model of sdk.models.list({ signal })) ids.push(model.id);
         return ids.sort();
       } catch (error) {
         throw fail(error);

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import type { StoredMessage, Thread } from '../core/types.js';
-import { ensurePrivateDir, pathExists, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
+import { ensurePrivateDir, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
 import { withFileLock } from './lock.js';
 import { ThreadCache } from './thread-cache.js';
 import { THREAD_VERSION, appendToThreadText, parseThread, serializeThread, type ThreadText } from './thread-file.js';
@@ -15,10 +15,6 @@ export interface ThreadRef {
 }
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-
-export function isThreadName(value: string): boolean {
-  return NAME.test(value) && !/\.(ya?ml)$/i.test(value);
-}
 
 /** Resolves `--thread VALUE`: a value with a `/` or a .yaml/.yml ending is a path. */
 export function resolveThreadRef(value: string, threadsDir: string, cwd: string): ThreadRef {
@@ -89,14 +85,6 @@ export class ThreadStore {
       await this.cache.put(file, written, thread);
       return thread;
     }, this.warn);
-  }
-
-  /** `base`, or `base-2`, `base-3`... whichever has no file yet in the threads folder. */
-  async unusedName(base: string): Promise<string> {
-    for (let n = 1; ; n++) {
-      const name = n === 1 ? base : `${base}-${n}`;
-      if (!(await pathExists(join(this.threadsDir, `${name}.yaml`)))) return name;
-    }
   }
 
   private async parse(file: string, text: string) {

@@ -118,3 +118,37 @@ async function makeReadOnly(dir: string): Promise<{ undo(): Promise<void> } | un
   }
   return { undo: async () => { await execa('chattr', ['-i', dir]); await chmod(dir, 0o700); } };
 }
+
+describe('errors before the request', () => {
+  it('a missing key on a terminal prints its error and exits, with no spinner left running', async () => {
+    const gpt = ['node', GPT_BIN, 'ask', 'hi'].map((a) => `'${a}'`).join(' ');
+    const env = { ...sandbox.env, TERM: 'xterm' } as Record<string, string>;
+    delete env.OPENAI_API_KEY;
+    delete env.OPENAI_BASE_URL;
+    // A terminal on stderr: where the spinner would run.
+    const r = await execa('script', ['-qefc', `stty cols 80 rows 24; exec ${gpt}`, '/dev/null'], {
+      env, extendEnv: false, cwd: sandbox.home, reject: false, timeout: 15_000, input: '',
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stdout)).toContain('gpt: OPENAI_API_KEY is not set');
+  });
+
+  it('a missing key leaves an existing batch results file as it was', async () => {
+    const input = join(sandbox.home, 'p.jsonl');
+    const output = join(sandbox.home, 'out.jsonl');
+    await writeFile(input, '{"prompt": "x"}\n');
+    await writeFile(output, '{"id":"1","reply":"kept"}\n');
+    const r = await runGpt(sandbox, ['batch', input, '-o', output], { env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined } });
+    expect(r.exitCode).toBe(3);
+    expect(await readFile(output, 'utf8')).toBe('{"id":"1","reply":"kept"}\n');
+  });
+
+  it('a usage error under --json is one JSON object on stdout too', async () => {
+    const r = await runGpt(sandbox, ['ask', '--json', '-t', '5', 'hi']);
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: expect.stringContaining('temperature must be a number from 0 to 2'), hint: 'see gpt ask --help', exit_code: 2, status: null },
+    });
+  });
+});
