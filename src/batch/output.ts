@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { storageError } from '../core/errors.js';
 import { PRIVATE_FILE, code } from '../store/fs.js';
 import type { ResultRecord } from './record.js';
@@ -16,13 +16,14 @@ export function streamSink(out: (text: string) => void): ResultSink {
 }
 
 /**
- * `-o FILE`: created private (0600); each line is handed to the OS as soon as it is
+ * `-o FILE`: private (0600), even if it existed before; each line is handed to the OS as soon as it is
  * written, so a run that is killed loses no finished result. `append` keeps what is there.
  */
 export function fileSink(file: string, append: boolean): ResultSink {
   let fd: number;
   try {
     fd = openSync(file, append ? 'a' : 'w', PRIVATE_FILE);
+    fchmodSync(fd, PRIVATE_FILE); // replies are private even in a file that existed before
   } catch (error) {
     throw storageError(`cannot write ${file} (${code(error)})`, 'check the folder exists and is writable', error);
   }

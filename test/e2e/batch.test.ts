@@ -205,3 +205,15 @@ describe('gpt batch: failures, resume, threads', () => {
     expect(await readdir(sandbox.threadsDir)).toEqual(['notes.yaml']);
   });
 });
+
+describe('gpt batch: the results file', () => {
+  it('is made private even when it existed before with wider permissions', async () => {
+    await write('p.txt', 'one\n');
+    const out = join(sandbox.home, 'out.jsonl');
+    await writeFile(out, 'old\n', { mode: 0o644 });
+    const r = await runGpt(sandbox, ['batch', 'p.txt', '-o', 'out.jsonl']);
+    expect(r.exitCode).toBe(0);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.reply)).toEqual(['echo: one']);
+  });
+});
