@@ -20,6 +20,17 @@ describe('examples', () => {
     expect(thread.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
   });
 
+  it('the batch inputs pass gpt batch --dry-run', async () => {
+    const gpt = fileURLToPath(new URL('../../bin/gpt.cjs', import.meta.url));
+    for (const [file, items] of [['prompts.jsonl', 5], ['words.txt', 3]] as const) {
+      const r = await execa('node', [gpt, 'batch', join(examples, file), '--dry-run'], {
+        env: { PATH: process.env.PATH ?? '', HOME: examples }, extendEnv: false, reject: false, input: '',
+      });
+      expect(r.exitCode, `${file}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`items: ${items}`);
+    }
+  });
+
   it('every shell script parses', async () => {
     const scripts = (await readdir(examples)).filter((f) => f.endsWith('.sh'));
     expect(scripts.length).toBeGreaterThan(0);
