@@ -1,7 +1,6 @@
 import type { FlagSettings, Settings } from '../core/config.js';
-import { buildRequestMessages, turnSettings } from '../core/prompt.js';
+import { buildRequestMessages, turnSettings, withSystemPrompt } from '../core/prompt.js';
 import type { ChatMessage, RequestSettings, Thread } from '../core/types.js';
-import type { ChatRequest } from '../llm/client.js';
 import type { BatchItem } from './item.js';
 
 export interface ItemRequest {
@@ -20,14 +19,6 @@ export function itemRequest(item: BatchItem, flags: FlagSettings, settings: Sett
     temperature: item.temperature ?? merged.temperature,
     maxTokens: item.maxTokens ?? merged.maxTokens,
   };
-  if (item.messages) {
-    const hasSystem = item.messages.some((m) => m.role === 'system');
-    const system: ChatMessage[] = request.system && !hasSystem ? [{ role: 'system', content: request.system }] : [];
-    return { settings: request, messages: [...system, ...item.messages] };
-  }
+  if (item.messages) return { settings: request, messages: withSystemPrompt(request.system, item.messages) };
   return { settings: request, messages: buildRequestMessages(request, thread?.messages ?? [], item.prompt ?? '') };
-}
-
-export function chatRequest({ settings, messages }: ItemRequest, signal?: AbortSignal): ChatRequest {
-  return { model: settings.model, messages, temperature: settings.temperature, maxTokens: settings.maxTokens, signal };
 }

@@ -1,5 +1,6 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
+import { chatRequest } from '../llm/client.js';
 import { askJson, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
@@ -33,13 +34,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     renderer.onText!(piece);
   });
   const reply = await client
-    .complete({
-      model: request.model,
-      messages: buildRequestMessages(request, existing?.messages ?? [], prompt),
-      temperature: request.temperature,
-      maxTokens: request.maxTokens,
-      signal: deps.signal,
-    }, onText)
+    .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
     .finally(() => spinner.stop());
 
   const outcome: AskOutcome = {

@@ -9,12 +9,12 @@ import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
 import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from '../batch/record.js';
 import { writeRequestFiles } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
-import { chatRequest, itemRequest } from '../batch/request.js';
+import { itemRequest } from '../batch/request.js';
 import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { openInput, readLines, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress, thousands } from '../io/progress.js';
-import type { ChatClient } from '../llm/client.js';
+import { chatRequest, type ChatClient } from '../llm/client.js';
 import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
 import { resolveThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
@@ -200,7 +200,7 @@ function itemSender(client: ChatClient, deps: Deps): SendItem {
       const request = itemRequest(item, deps.flags, deps.settings, thread);
       model = request.settings.model;
       const startedAt = deps.now();
-      const reply = await client.complete(chatRequest(request, signal));
+      const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
       if (!ref) return replyRecord(item.id, reply);
       try {
         await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
@@ -219,7 +219,10 @@ function itemSender(client: ChatClient, deps: Deps): SendItem {
 type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 
 function remoteLine(requestLine: RequestLine, deps: Deps) {
-  return (item: BatchItem) => requestLine(item.id, chatRequest(itemRequest(item, deps.flags, deps.settings)));
+  return (item: BatchItem) => {
+    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
+    return requestLine(item.id, chatRequest(settings, messages));
+  };
 }
 
 async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import type { RequestSettings, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
 import { textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
-import type { ChatClient, ChatReply } from '../llm/client.js';
+import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
@@ -130,13 +130,9 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   let reply: ChatReply;
   try {
     view.start(conversation.request.model);
-    reply = await session.client.complete({
-      model: conversation.request.model,
-      messages: buildRequestMessages(conversation.request, conversation.history, prompt),
-      temperature: conversation.request.temperature,
-      maxTokens: conversation.request.maxTokens,
-      signal: AbortSignal.any([deps.signal, stop.signal]),
-    }, view.onText);
+    const { request, history } = conversation;
+    const messages = buildRequestMessages(request, history, prompt);
+    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;

@@ -20,13 +20,14 @@ export function buildRequestMessages(
   history: readonly StoredMessage[],
   prompt: string,
 ): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  // A system message written into the history by hand wins over the thread's field.
-  const historyHasSystem = history.some((m) => m.role === 'system');
-  if (settings.system && !historyHasSystem) messages.push({ role: 'system', content: settings.system });
-  for (const m of history) messages.push({ role: m.role, content: m.content });
-  messages.push({ role: 'user', content: prompt });
-  return messages;
+  const messages = history.map((m): ChatMessage => ({ role: m.role, content: m.content }));
+  return withSystemPrompt(settings.system, [...messages, { role: 'user', content: prompt }]);
+}
+
+/** The system prompt first, unless the messages carry their own (written by hand, say), which win. */
+export function withSystemPrompt(system: string | undefined, messages: ChatMessage[]): ChatMessage[] {
+  if (!system || messages.some((m) => m.role === 'system')) return messages;
+  return [{ role: 'system', content: system }, ...messages];
 }
 
 /** A thread remembers its model and system prompt; flags still override them for one turn. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, Usage } from '../core/types.js';
+import type { ChatMessage, RequestSettings, Usage } from '../core/types.js';
 
 export interface ChatRequest {
   model: string;
@@ -14,6 +14,11 @@ export interface ChatReply {
   finishReason: string | null;
   usage: Usage | null;
   requestId: string | null;
+}
+
+/** A request from merged settings and the messages to send. */
+export function chatRequest(settings: RequestSettings, messages: ChatMessage[], signal?: AbortSignal): ChatRequest {
+  return { model: settings.model, messages, temperature: settings.temperature, maxTokens: settings.maxTokens, signal };
 }
 
 /** The one contract the commands need from a model provider. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/core/config.js';
-import { chatRequest, itemRequest } from '../../src/batch/request.js';
+import { itemRequest } from '../../src/batch/request.js';
+import { chatRequest } from '../../src/llm/client.js';
 
 const settings = (flags = {}) => resolveSettings(flags, {}, { model: 'config-model', system: 'config system', temperature: 0.1 });
 
@@ -28,6 +29,7 @@ describe('what one batch item sends', () => {
     const own = [{ role: 'system' as const, content: 'mine' }, ...messages];
     expect(itemRequest({ id: '1', line: 1, messages: own }, {}, settings()).messages).toEqual(own);
     const signal = new AbortController().signal;
-    expect(chatRequest(itemRequest({ id: '1', line: 1, messages: own }, {}, settings()), signal)).toEqual({ model: 'config-model', messages: own, temperature: 0.1, maxTokens: undefined, signal });
+    const { settings: merged, messages: sent } = itemRequest({ id: '1', line: 1, messages: own }, {}, settings());
+    expect(chatRequest(merged, sent, signal)).toEqual({ model: 'config-model', messages: own, temperature: 0.1, maxTokens: undefined, signal });
   });
 });
