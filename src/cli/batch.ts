@@ -34,6 +34,7 @@ const apiOptions = (command: Command) =>
  */
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
+  const loadRemote = () => import('../commands/batch-remote.js');
   const batch = addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
@@ -73,7 +74,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('status').description('show the state of Batch API batches').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchStatus } = await load();
+      const { runBatchStatus } = await loadRemote();
       await context.run(commonOptions(raw), (deps) => runBatchStatus({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -82,7 +83,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--resume', 'append to -o FILE, leaving out ids already in it')
     .option(POLL[0], POLL[1], pollSeconds)
     .action(async (ids: string[], raw) => {
-      const { runBatchResults } = await load();
+      const { runBatchResults } = await loadRemote();
       await context.run(commonOptions(raw), (deps) =>
         runBatchResults({ ids, output: raw.output, resume: raw.resume ?? false, pollInterval: raw.pollInterval }, deps));
     }));
@@ -90,7 +91,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('cancel').description('cancel Batch API batches (what already ran keeps its results)').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchCancel } = await load();
+      const { runBatchCancel } = await loadRemote();
       await context.run(commonOptions(raw), (deps) => runBatchCancel({ ids, json: raw.json ?? false }, deps));
     }));
 
