@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
-import { ExitCode, GptError, usageError } from '../core/errors.js';
+import { createHash } from 'node:crypto';
+import { ExitCode, GptError, formatError, usageError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
 import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
-import { writeRequestFiles } from '../batch/remote.js';
+import { writeRequestFiles, type RequestFile } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
 import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
 import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
 import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, withScratch, type BatchOptions } from './batch.js';
+import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
 // The --remote path of `gpt batch`, and `gpt batch status|results|cancel`: OpenAI's Batch API.
@@ -22,20 +24,97 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
       return;
     }
     const client = createBatchClient(deps.settings);
-    const batches = await submitFiles(client, files, input.name, (batch, file) =>
-      deps.warn(`gpt: created batch ${batch.id} (${file.requests} request${file.requests === 1 ? '' : 's'})`));
-    const ids = batches.map((b) => b.id);
+    const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+    const submission = await openSubmission(journal, files, input, options, deps);
+    const ids = await submitFiles(client, files, input.name, submission.parts, {
+      uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
+      created(part, batch) {
+        try {
+          journal.created(submission.id, part, batch.id, batch.status);
+        } catch (error) {
+          // The batch exists and is paid for: say its id and go on rather than lose it.
+          deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
+        }
+        const requests = files[part]!.requests;
+        deps.warn(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+      },
+    });
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
-      deps.warn(`gpt: pick up the results later with: gpt batch results ${ids.join(' ')} -o FILE`);
+      deps.warn(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
       return;
     }
-    const parts = batches.map((batch, i): BatchPart => ({ id: batch.id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
-    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, () => {
+    const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
+    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
       const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
       return `gpt batch results ${ids.join(' ')}${keep}`;
     });
   });
+}
+
+/**
+ * The journal's open submission of these very requests, to pick up; or a new one, recorded before
+ * anything is uploaded (a journal that cannot be written stops the run before it costs money).
+ */
+async function openSubmission(journal: BatchJournal, files: RequestFile[], input: BatchInput, options: BatchOptions, deps: Deps): Promise<Submission> {
+  const key = {
+    input: options.file === '-' ? 'stdin' : resolve(deps.cwd, options.file),
+    endpoint: endpointOf(deps),
+    fingerprint: createHash('sha256').update(files.map((f) => f.sha256).join('\n')).digest('hex'),
+  };
+  const earlier = options.newBatch ? undefined : await journal.findOpen(key);
+  if (earlier) {
+    const ids = earlier.parts.flatMap((p) => (p.batchId ? [p.batchId] : []));
+    const what = ids.length > 0 ? `batch${ids.length > 1 ? 'es' : ''} ${ids.join(', ')}` : 'the upload';
+    deps.warn(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
+    return earlier;
+  }
+  const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
+  return journal.begin({ ...key, output, parts: files.map((f) => ({ sha256: f.sha256, requests: f.requests })) });
+}
+
+/** The base URL the batches live on: the same requests sent elsewhere are another submission. */
+function endpointOf(deps: Deps): string {
+  return (deps.settings.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** `2026-11-29T18:03:12Z` */
+const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** What the journal is told while batches are picked up; it only adds to the record, so it never fails a run. */
+interface Notes {
+  status(batch: RemoteBatch): void;
+  /** The batch's results have been written. */
+  done(id: string): void;
+  cancelled(id: string): void;
+}
+
+/** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
+function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
+  let warned = false;
+  const note = (work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      if (!warned) deps.warn(formatError(error as GptError));
+      warned = true;
+    }
+  };
+  return {
+    status: (batch) => ids.has(batch.id) && note(() => journal.status(batch.id, batch.status)),
+    done: (id) => ids.has(id) && note(() => journal.done(id)),
+    cancelled: (id) => ids.has(id) && note(() => journal.cancelled(id)),
+  };
+}
+
+/** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
+async function notesFor(deps: Deps): Promise<Notes> {
+  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  const known = await journal.read().catch(() => [] as Submission[]);
+  const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
+  return journalNotes(journal, new Set(ids), deps);
 }
 
 async function pickUpAndReport(
@@ -45,9 +124,10 @@ async function pickUpAndReport(
   deps: Deps,
   sink: ResultSink,
   run: RunReport,
+  notes: Notes,
   pickUpLater: () => string,
 ): Promise<void> {
-  const { parseResultLine } = await import('../llm/openai-batch.js');
+  const { parseResultLine, hasEnded } = await import('../llm/openai-batch.js');
   let outcomes: PartOutcome[];
   try {
     outcomes = await withScratch((scratch) => pickUp(parts, {
@@ -57,28 +137,43 @@ async function pickUpAndReport(
       signal: deps.signal,
       progress: run.progress,
       onStatus: (batch) => {
-        if (!deps.terminal.decorate) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+        notes.status(batch);
+        // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
+        if (!deps.terminal.decorate && !hasEnded(batch)) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
       },
       write: run.writer(sink),
       scratch,
     }));
   } catch (error) {
     run.progress.stop();
-    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; pick up its results with: ${pickUpLater()}`);
+    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
     throw error;
   }
-  for (const { batch, written, notRun } of outcomes) {
+  for (const { batch } of outcomes) notes.done(batch.id);
+  reportOutcomes(outcomes, run, deps);
+}
+
+/**
+ * One account of how the batches ended: a line for each that did not complete, then the summary
+ * (done, failed, did not run), then the error to exit with, saying how to send the rest.
+ */
+function reportOutcomes(outcomes: PartOutcome[], run: RunReport, deps: Deps): void {
+  for (const { batch, notRun, written } of outcomes) {
     if (batch.status === 'failed') deps.warn(`gpt: batch ${batch.id} failed: ${batch.errors.join('; ') || 'no reason given'}`);
-    else if (notRun > 0) deps.warn(`gpt: batch ${batch.id} ${batch.status}: ${written} of ${written + notRun} requests have results; ${notRun} did not run`);
+    else if (notRun > 0) deps.warn(`gpt: batch ${batch.id} ${batch.status}: ${notRun} of its ${written + notRun} requests did not run`);
   }
-  run.summary();
+  const notRun = outcomes.reduce((n, o) => n + o.notRun, 0);
+  run.summary(notRun);
   if (outcomes.every((o) => o.batch.status === 'failed')) {
     const first = outcomes[0]!.batch;
     throw new GptError(ExitCode.apiRejected, `the Batch API refused the batch: ${first.errors[0] ?? first.status}`, 'check the model name and the options');
   }
-  const notRun = outcomes.reduce((n, o) => n + o.notRun, 0);
-  if (notRun > 0 && run.tally.failed === 0) {
-    throw new GptError(ExitCode.batchItemsFailed, `${notRun} of ${run.total} items did not run`, run.resumeHint);
+  if (notRun > 0) {
+    const { failed } = run.tally;
+    const of = `of ${run.total} item${run.total === 1 ? '' : 's'}`;
+    const message = failed === 0 ? `${notRun} ${of} did not run` : `${failed} ${of} failed and ${notRun} did not run`;
+    const retry = failed === 0 ? '' : '; to retry the failed ones too, remove their lines with "error" first';
+    throw new GptError(ExitCode.batchItemsFailed, message, `${run.resumeHint}${retry}`);
   }
   run.checkFailures();
 }
@@ -98,13 +193,69 @@ export interface BatchIdsOptions {
 /** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
 export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
   const client = await batchClient(deps);
-  for (const id of options.ids) printBatch(await client.retrieve(id), options, deps);
+  const notes = await notesFor(deps);
+  for (const id of options.ids) {
+    const batch = await client.retrieve(id);
+    notes.status(batch);
+    printBatch(batch, options, deps);
+  }
 }
 
-/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. */
+/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. Running its input again submits it anew. */
 export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
   const client = await batchClient(deps);
-  for (const id of options.ids) printBatch(await client.cancel(id), options, deps);
+  const notes = await notesFor(deps);
+  for (const id of options.ids) {
+    const batch = await client.cancel(id);
+    notes.status(batch);
+    notes.cancelled(id);
+    printBatch(batch, options, deps);
+  }
+}
+
+export interface BatchListOptions {
+  json?: boolean;
+  /** Ask the API for the status of the batches that have not ended (needs the key). */
+  refresh?: boolean;
+}
+
+/** `gpt batch list`: the batches submitted from here, from the journal; offline unless --refresh. */
+export async function runBatchList(options: BatchListOptions, deps: Deps): Promise<void> {
+  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  let submissions = await journal.read();
+  if (options.refresh) {
+    const { hasEnded } = await import('../llm/openai-batch.js');
+    const client = await batchClient(deps);
+    const rows = listed(submissions).filter((row) => row.batch && !row.results_written && !hasEnded(row));
+    const notes = journalNotes(journal, new Set(rows.map((row) => row.id)), deps);
+    for (const row of rows) notes.status(await client.retrieve(row.id));
+    submissions = await journal.read();
+  }
+  const rows = listed(submissions);
+  if (rows.length === 0 && !options.json) deps.warn(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
+  for (const row of rows) {
+    deps.out(options.json
+      ? `${JSON.stringify(row)}\n`
+      : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`);
+  }
+}
+
+/** A row of `gpt batch list` (its `--json` shape, documented in README): one per batch, or per upload that has none yet. */
+function listed(submissions: Submission[]) {
+  return submissions.flatMap((sub) => sub.parts.map((part) => ({
+    /** The batch id; before the batch was created, the uploaded file's id. */
+    id: part.batchId ?? part.fileId ?? '-',
+    batch: part.batchId !== undefined,
+    /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
+    status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
+    created_at: sub.createdAt.toISOString(),
+    input: sub.input,
+    output: sub.output,
+    endpoint: sub.endpoint,
+    requests: part.requests,
+    sha256: part.sha256,
+    results_written: sub.state === 'done',
+  })));
 }
 
 /** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
@@ -126,7 +277,8 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
   const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
   try {
-    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, () => `gpt batch results ${options.ids.join(' ')}`);
+    const notes = await notesFor(deps);
+    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);
   } finally {
     sink.close();
   }

@@ -37,6 +37,8 @@ export interface BatchOptions {
   remote: boolean;
   pollInterval?: number;
   wait: boolean;
+  /** --remote: submit anew even when the journal has an open batch of these requests. */
+  newBatch?: boolean;
 }
 
 export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
@@ -158,11 +160,12 @@ export class RunReport {
     };
   }
 
-  summary(): void {
+  /** `notRun`: items of a --remote batch that expired or was cancelled before they ran. */
+  summary(notRun = 0): void {
     this.progress.stop();
     const seconds = (performance.now() - this.started) / 1000;
-    this.deps.warn(`gpt: ${summaryLine(this.tally, this.total, seconds)}`);
-    const left = this.total - this.tally.finished;
+    this.deps.warn(`gpt: ${summaryLine(this.tally, this.total, seconds, notRun)}`);
+    const left = this.total - this.tally.finished - notRun;
     if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
   }
 
