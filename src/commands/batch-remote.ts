@@ -26,7 +26,8 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
     const client = createBatchClient(deps.settings);
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, input, options, deps);
-    const ids = await submitFiles(client, files, input.name, submission.parts, {
+    const picked = submission.parts.some((p) => p.fileId !== undefined);
+    const ids = await gone(picked, () => submitFiles(client, files, input.name, submission.parts, {
       uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
       created(part, batch) {
         try {
@@ -38,17 +39,17 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
         const requests = files[part]!.requests;
         deps.warn(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
       },
-    });
+    }));
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
       deps.warn(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
       return;
     }
     const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
-    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
+    await gone(picked, () => pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
       const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
       return `gpt batch results ${ids.join(' ')}${keep}`;
-    });
+    }));
   });
 }
 
@@ -71,6 +72,16 @@ async function openSubmission(journal: BatchJournal, files: RequestFile[], input
   }
   const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
   return journal.begin({ ...key, output, parts: files.map((f) => ({ sha256: f.sha256, requests: f.requests })) });
+}
+
+/** A batch or file picked up from the journal that the API no longer has (deleted, or too old): say how to start again. */
+async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!picked || !(error instanceof GptError) || error.status !== 404) throw error;
+    throw new GptError(error.exitCode, `${error.message} (picked up from the journal of an earlier run)`, 'run again with --new-batch to submit anew', { cause: error, status: 404 });
+  }
 }
 
 /** The base URL the batches live on: the same requests sent elsewhere are another submission. */

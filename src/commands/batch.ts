@@ -94,6 +94,7 @@ function checkOptions(options: BatchOptions): void {
   if (!options.remote) {
     if (!options.wait) throw usageError('--no-wait applies to --remote runs');
     if (options.pollInterval !== undefined) throw usageError('--poll-interval applies to --remote runs');
+    if (options.newBatch) throw usageError('--new-batch applies to --remote runs');
   } else if (options.concurrency !== undefined) {
     throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
   }

@@ -100,6 +100,17 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     expect(rows.map((r) => [r.status, r.results_written])).toEqual([['cancelling', false], ['completed', true]]);
   });
 
+  it('a picked-up batch the API no longer has says to submit anew with --new-batch', async () => {
+    server.enqueueBatch({ inProgressPolls: 1000 });
+    await writeInput(['a']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    await writeFile(journalFile(), (await readFile(journalFile(), 'utf8')).replaceAll(id, 'batch_gone'));
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', ...FAST]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/\ngpt: no such batch: batch_gone \(picked up from the journal of an earlier run\) — run again with --new-batch to submit anew\n$/);
+    expect((await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--new-batch', ...FAST])).exitCode).toBe(0);
+  });
+
   it('gpt batch list --refresh asks the API for batches that have not ended; with no journal, says so', async () => {
     const empty = await runGpt(sandbox, ['batch', 'list']);
     expect([empty.exitCode, empty.stdout]).toEqual([0, '']);
