@@ -13,7 +13,7 @@ import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, withScratch, type BatchOpt
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
-// The --remote path of `gpt batch`, and `gpt batch status|results|cancel`: OpenAI's Batch API.
+// The --remote path of `gpt batch`, and `gpt batch status|results|cancel|list`: OpenAI's Batch API.
 
 export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
   const { createBatchClient, requestLine } = await import('../llm/openai-batch.js');
@@ -25,7 +25,7 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
     }
     const client = createBatchClient(deps.settings);
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
-    const submission = await openSubmission(journal, files, input, options, deps);
+    const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);
     const ids = await gone(picked, () => submitFiles(client, files, input.name, submission.parts, {
       uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
@@ -57,7 +57,7 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
  * The journal's open submission of these very requests, to pick up; or a new one, recorded before
  * anything is uploaded (a journal that cannot be written stops the run before it costs money).
  */
-async function openSubmission(journal: BatchJournal, files: RequestFile[], input: BatchInput, options: BatchOptions, deps: Deps): Promise<Submission> {
+async function openSubmission(journal: BatchJournal, files: RequestFile[], options: BatchOptions, deps: Deps): Promise<Submission> {
   const key = {
     input: options.file === '-' ? 'stdin' : resolve(deps.cwd, options.file),
     endpoint: endpointOf(deps),
@@ -113,10 +113,13 @@ function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Note
       warned = true;
     }
   };
+  const noteIfKnown = (id: string, work: () => void) => {
+    if (ids.has(id)) note(work);
+  };
   return {
-    status: (batch) => ids.has(batch.id) && note(() => journal.status(batch.id, batch.status)),
-    done: (id) => ids.has(id) && note(() => journal.done(id)),
-    cancelled: (id) => ids.has(id) && note(() => journal.cancelled(id)),
+    status: (batch) => noteIfKnown(batch.id, () => journal.status(batch.id, batch.status)),
+    done: (id) => noteIfKnown(id, () => journal.done(id)),
+    cancelled: (id) => noteIfKnown(id, () => journal.cancelled(id)),
   };
 }
 
@@ -237,9 +240,10 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
   if (options.refresh) {
     const { hasEnded } = await import('../llm/openai-batch.js');
     const client = await batchClient(deps);
-    const rows = listed(submissions).filter((row) => row.batch && !row.results_written && !hasEnded(row));
-    const notes = journalNotes(journal, new Set(rows.map((row) => row.id)), deps);
-    for (const row of rows) notes.status(await client.retrieve(row.id));
+    const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
+      .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
+    const notes = journalNotes(journal, new Set(going), deps);
+    for (const id of going) notes.status(await client.retrieve(id));
     submissions = await journal.read();
   }
   const rows = listed(submissions);
@@ -256,7 +260,6 @@ function listed(submissions: Submission[]) {
   return submissions.flatMap((sub) => sub.parts.map((part) => ({
     /** The batch id; before the batch was created, the uploaded file's id. */
     id: part.batchId ?? part.fileId ?? '-',
-    batch: part.batchId !== undefined,
     /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
     status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
     created_at: sub.createdAt.toISOString(),
