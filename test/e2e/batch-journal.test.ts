@@ -100,6 +100,17 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     expect(rows.map((r) => [r.status, r.results_written])).toEqual([['cancelling', false], ['completed', true]]);
   });
 
+  it('gpt batch results marks the entry done, like a run that waited', async () => {
+    server.enqueueBatch({ inProgressPolls: 1 });
+    await writeInput(['a']);
+    const args = ['batch', 'p.jsonl', '--remote', '-q', ...FAST];
+    const id = (await runGpt(sandbox, [...args, '--no-wait'])).stdout.trim();
+    expect((await runGpt(sandbox, ['batch', 'results', id, ...FAST])).exitCode).toBe(0);
+    expect((await runGpt(sandbox, ['batch', 'list'])).stdout).toMatch(`${id}  done `);
+    expect((await runGpt(sandbox, args)).exitCode).toBe(0);
+    expect(batches()).toHaveLength(2);
+  });
+
   it('a picked-up batch the API no longer has says to submit anew with --new-batch', async () => {
     server.enqueueBatch({ inProgressPolls: 1000 });
     await writeInput(['a']);
