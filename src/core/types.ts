@@ -37,3 +37,6 @@ export interface RequestSettings {
   temperature?: number;
   maxTokens?: number;
 }
+
+/** Where a setting in force came from, most specific first (shown by `gpt endpoints`). */
+export type SettingSource = 'flag' | 'item' | 'thread' | 'profile' | 'env' | 'config' | 'default';
