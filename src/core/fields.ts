@@ -17,14 +17,15 @@ export type FieldKind =
  */
 export function checkFields(value: unknown, fields: Record<string, FieldKind>, what: string, file: string): Record<string, unknown> {
   const fix = `fix or remove it in ${file}`;
+  const at = what === '' ? '' : ` ${what}`;
   if (!isMapping(value)) throw configError(`${what} in ${file} must be a mapping of settings`, fix);
   for (const [key, field] of Object.entries(value)) {
     const kind = fields[key];
     if (!kind) {
-      throw configError(`unknown setting '${key}' ${what} in ${file}`, `known settings: ${Object.keys(fields).join(', ')}`);
+      throw configError(`unknown setting '${key}'${at} in ${file}`, `known settings: ${Object.keys(fields).join(', ')}`);
     }
     const problem = fieldProblem(field, kind);
-    if (problem) throw configError(`setting '${key}' ${what} in ${file} must be ${problem}`, fix);
+    if (problem) throw configError(`setting '${key}'${at} in ${file} must be ${problem}`, fix);
   }
   return value;
 }
