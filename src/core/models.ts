@@ -198,8 +198,10 @@ export function shapeRequest(
   const dropped: RequestShape['dropped'] = [];
   const refuse = (knob: Knob, what: string, hint: string): Refusal => {
     const flag = FLAGS[knob];
-    const named = sources[knob] === undefined || sources[knob] === 'flag' ? flag : `${CONFIG_KEYS[knob]} (set by the ${sources[knob] === 'item' ? 'batch item' : sources[knob]})`;
-    return { refused: knob, flag, message: `${model} takes no ${named}${what}`, hint };
+    const source = sources[knob];
+    const byFlag = source === undefined || source === 'flag';
+    const setBy = byFlag ? '' : `, set by the ${source === 'item' ? 'batch item' : source}`;
+    return { refused: knob, flag, message: `${model} takes no ${byFlag ? flag : CONFIG_KEYS[knob]}${what}${setBy}`, hint };
   };
   const modelFix = (field: string, value: string) => `or, if this server's ${model} does take it, set models: {${model}: {${field}: ${value}}} in the config`;
 
@@ -225,7 +227,7 @@ export function shapeRequest(
       fields[knob === 'topP' ? 'top_p' : 'temperature'] = value;
     } else if (why === 'default value' || isDefault(sources[knob])) {
       // 1 is what reasoning models use anyway; a config default is not aimed at this model.
-      if (why !== 'default value') dropped.push({ setting: CONFIG_KEYS[knob], reason: `${model} takes none${why}` });
+      if (why !== 'default value') dropped.push({ setting: CONFIG_KEYS[knob], reason: `${model} takes no ${CONFIG_KEYS[knob]}${why}` });
     } else {
       const fix = why.startsWith(' with') ? `drop ${FLAGS[knob]}, or use --reasoning-effort none` : `drop ${FLAGS[knob]}`;
       return refuse(knob, why, `${fix}, ${modelFix('sampling', 'always')}`);

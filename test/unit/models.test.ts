@@ -150,14 +150,17 @@ describe('shapeRequest', () => {
   it('drops config defaults that do not fit the model instead of refusing', () => {
     const shape = shaped('gpt-5-mini', { temperature: 0.7, reasoningEffort: 'none' }, {}, { temperature: 'config', reasoningEffort: 'config' });
     expect(shape.fields).toEqual({});
-    expect(shape.dropped.map((d) => d.setting)).toEqual(['reasoning_effort', 'temperature']);
+    expect(shape.dropped).toEqual([
+      { setting: 'reasoning_effort', reason: 'gpt-5-mini takes no reasoning_effort none' },
+      { setting: 'temperature', reason: 'gpt-5-mini takes no temperature (reasoning models use 1)' },
+    ]);
   });
 
   it('names where a setting came from when it was not a flag', () => {
     expect(refused('gpt-5', { temperature: 0.2 }, {}, { temperature: 'item' }).message)
-      .toBe('gpt-5 takes no temperature (set by the batch item) (reasoning models use 1)');
+      .toBe('gpt-5 takes no temperature (reasoning models use 1), set by the batch item');
     expect(refused('gpt-5.1', { reasoningEffort: 'minimal' }, {}, { reasoningEffort: 'thread' }).message)
-      .toMatch(/^gpt-5.1 takes no reasoning_effort \(set by the thread\) minimal/);
+      .toBe('gpt-5.1 takes no reasoning_effort minimal (it takes none, low, medium, high), set by the thread');
   });
 
   it('follows the config and the profile over the table', () => {
