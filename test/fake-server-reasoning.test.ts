@@ -29,6 +29,7 @@ describe('fake server: reasoning models and servers', () => {
     const temperature = await rejection({ temperature: 0.3 });
     expect(temperature.message).toContain('Only the default (1) value is supported');
     expect((await rejection({ model: 'gpt-5.4-mini', temperature: 0.3, reasoning_effort: 'high' })).param).toBe('temperature');
+    expect((await rejection({ model: 'gpt-5.5', temperature: 0.3 })).param).toBe('temperature'); // its default effort is medium
     expect((await rejection({ model: 'gpt-5.1', reasoning_effort: 'minimal' })).message)
       .toContain("Supported values are: 'none', 'low', 'medium', and 'high'.");
     // A refused request does not use up the scripted reply.

@@ -13,13 +13,16 @@ import type { ModelEntry } from './models.js';
 export const BUILT_IN_MODELS: ReadonlyArray<readonly [pattern: string, entry: ModelEntry]> = [
   // Pro and Codex models are served by the Responses API only; Chat Completions answers 404.
   ['gpt-5-pro*', { ...reasoning(), reasoning_efforts: ['high'], default_reasoning_effort: 'high', responses_only: true }],
-  ['gpt-5.*-pro*', { ...reasoning(), reasoning_efforts: ['medium', 'high', 'xhigh'], default_reasoning_effort: 'medium', responses_only: true }],
+  ['gpt-5.*-pro*', { ...reasoning(), reasoning_efforts: ['medium', 'high', 'xhigh'], default_reasoning_effort: 'high', responses_only: true }],
   ['gpt-5*codex*', { ...reasoning(), responses_only: true }],
-  // The ChatGPT snapshots: not tunable like the API models; say only what is sure.
-  ['gpt-5*-chat*', { max_tokens_field: 'max_completion_tokens', images: true }],
-  // gpt-5.1 and later: effort `none` by default, and then they take a temperature.
+  // The ChatGPT snapshots: gpt-5-chat takes a temperature; the later ones take only effort medium.
+  ['gpt-5-chat*', { max_tokens_field: 'max_completion_tokens', sampling: 'always', images: true }],
+  ['gpt-5.*-chat*', { max_tokens_field: 'max_completion_tokens', reasoning_efforts: ['medium'], default_reasoning_effort: 'medium', images: true }],
+  // gpt-5.1 and later take a temperature with effort `none`, which is the default up to
+  // gpt-5.4; from gpt-5.5 the default is medium, so -t needs --reasoning-effort none.
   ['gpt-5.1*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high'], default_reasoning_effort: 'none' }],
-  ['gpt-5.*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'none' }],
+  ['gpt-5.[2-4]*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'none' }],
+  ['gpt-5.*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'medium' }],
   // gpt-5, gpt-5-mini, gpt-5-nano (and their dated snapshots): never a temperature.
   ['gpt-5*', { ...reasoning(), reasoning_efforts: ['minimal', 'low', 'medium', 'high'], default_reasoning_effort: 'medium' }],
   // The first o1 previews took no reasoning_effort, no images and no system prompt.

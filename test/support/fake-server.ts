@@ -203,7 +203,9 @@ export function reasoningModelError(body: any): Extract<ScriptedReply, { kind: '
     const spoken = list.length > 1 ? `${list.slice(0, -1).join(', ')}, and ${list.at(-1)}` : list[0];
     return unsupported('reasoning_effort', `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${spoken}.`);
   }
-  const samplingOk = /^gpt-5\.\d/.test(model) && (effort === undefined || effort === 'none');
+  // gpt-5.1 to 5.4 default to effort none; later ones to medium, so they need it sent.
+  const defaultNone = /^gpt-5\.[1-4]/.test(model);
+  const samplingOk = /^gpt-5\.\d/.test(model) && (effort === 'none' || (effort === undefined && defaultNone));
   for (const param of ['temperature', 'top_p']) {
     if (body[param] !== undefined && body[param] !== 1 && !samplingOk) {
       return unsupported(param, `Unsupported value: '${param}' does not support ${body[param]} with this model. Only the default (1) value is supported.`);

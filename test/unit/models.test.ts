@@ -47,6 +47,8 @@ describe('the built-in table', () => {
     ['gpt-5.1', 'max_completion_tokens', 'effort_none'],
     ['gpt-5.4-mini', 'max_completion_tokens', 'effort_none'],
     ['gpt-5.10', 'max_completion_tokens', 'effort_none'],
+    ['gpt-5.5-2026-04-23', 'max_completion_tokens', 'effort_none'],
+    ['gpt-5-chat-latest', 'max_completion_tokens', 'always'],
     ['o1', 'max_completion_tokens', 'never'],
     ['o3-mini', 'max_completion_tokens', 'never'],
     ['o4-mini-2025-04-16', 'max_completion_tokens', 'never'],
@@ -79,7 +81,7 @@ describe('the built-in table', () => {
 
   it('puts no broad pattern above a narrower one that it would hide', () => {
     BUILT_IN_MODELS.forEach(([pattern], i) => {
-      const literal = pattern.replace(/\[1-9\]/g, '1').replace(/\*/g, '');
+      const literal = pattern.replace(/\[(.)[^\]]*\]/g, '$1').replace(/\*/g, '');
       const winner = BUILT_IN_MODELS.find(([p]) => matchesPattern(p, literal));
       expect(winner?.[0], `${pattern} is hidden`).toBe(BUILT_IN_MODELS[i]![0]);
     });
@@ -129,6 +131,9 @@ describe('shapeRequest', () => {
   it('lets gpt-5.1 and later take a temperature only with effort none', () => {
     expect(shaped('gpt-5.4-mini', { temperature: 0.3 }).fields).toEqual({ temperature: 0.3 });
     expect(shaped('gpt-5.4-mini', { temperature: 0.3, reasoningEffort: 'none' }).fields).toEqual({ temperature: 0.3, reasoning_effort: 'none' });
+    // From gpt-5.5 the default effort is medium: a temperature needs effort none said out loud.
+    expect(refused('gpt-5.5', { temperature: 0.3 }).message).toBe('gpt-5.5 takes no --temperature with reasoning effort medium (only with none)');
+    expect(shaped('gpt-5.5', { temperature: 0.3, reasoningEffort: 'none' }).fields).toEqual({ temperature: 0.3, reasoning_effort: 'none' });
     const r = refused('gpt-5.4-mini', { temperature: 0.3, reasoningEffort: 'high' });
     expect(r.message).toBe('gpt-5.4-mini takes no --temperature with reasoning effort high (only with none)');
     expect(r.hint).toMatch(/--reasoning-effort none/);
