@@ -132,3 +132,15 @@ function partialSuffix(text: string, tag: string): number {
   }
   return 0;
 }
+
+/**
+ * The thinking in a streamed delta or a whole message: llama.cpp, DeepSeek and older vLLM
+ * call it `reasoning_content`; Ollama, OpenRouter and vLLM 0.9+ call it `reasoning`. A server
+ * in transition may send both with the same text, so one is taken, not both.
+ */
+export function reasoningOf(deltaOrMessage: unknown): string | undefined {
+  if (typeof deltaOrMessage !== 'object' || deltaOrMessage === null) return undefined;
+  const { reasoning_content: content, reasoning } = deltaOrMessage as Record<string, unknown>;
+  if (typeof content === 'string' && content !== '') return content;
+  return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReasoningSplitter, splitReasoning, type SplitReply } from '../../src/core/reasoning.js';
+import { createReasoningSplitter, reasoningOf, splitReasoning, type SplitReply } from '../../src/core/reasoning.js';
 
 /** Feeds `pieces` as content deltas; checks that what streamed is what end() returns. */
 function feed(pieces: string[], reasoningDeltas: string[] = []) {
@@ -107,5 +107,17 @@ describe('splitReasoning', () => {
     expect(splitReasoning(SAMPLE)).toEqual(EXPECTED);
     expect(splitReasoning('Paris.', ' It is Paris. ')).toEqual({ answer: 'Paris.', reasoning: 'It is Paris.', unclosed: false });
     expect(splitReasoning('Paris.', null)).toEqual({ answer: 'Paris.', reasoning: '', unclosed: false });
+  });
+});
+
+describe('reasoningOf', () => {
+  it('reads either field name once, ignoring empty and foreign values', () => {
+    expect(reasoningOf({ content: '', reasoning_content: 'a' })).toBe('a');
+    expect(reasoningOf({ content: '', reasoning: 'b' })).toBe('b');
+    expect(reasoningOf({ reasoning_content: 'same', reasoning: 'same' })).toBe('same');
+    expect(reasoningOf({ reasoning_content: '', reasoning: 'c' })).toBe('c');
+    expect(reasoningOf({ reasoning: { effort: 'high' } })).toBeUndefined();
+    expect(reasoningOf({ content: 'x' })).toBeUndefined();
+    expect(reasoningOf(null)).toBeUndefined();
   });
 });
