@@ -12,6 +12,7 @@ import {
   type RequestShape,
 } from '../../src/core/models.js';
 import { GptError } from '../../src/core/errors.js';
+import { reasoningModelError } from '../support/fake-server.js';
 
 const shaped = (...args: Parameters<typeof shapeRequest>): RequestShape => {
   const shape = shapeRequest(...args);
@@ -203,5 +204,31 @@ describe('validateModelsMap', () => {
   it('parses efforts', () => {
     expect(parseEffort('xhigh')).toBe('xhigh');
     expect(parseEffort('max')).toBeUndefined();
+  });
+});
+
+describe('shapeRequest against the fake OpenAI API', () => {
+  const models = ['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5-pro', 'gpt-5.1', 'gpt-5.2', 'gpt-5.4-mini', 'gpt-5.5', 'o1', 'o3', 'o4-mini'];
+  const efforts = [undefined, 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+
+  it('never sends what the API refuses, and refuses only what the API would', () => {
+    let sent = 0;
+    for (const model of models) {
+      for (const temperature of [undefined, 0.3, 1]) {
+        for (const reasoningEffort of efforts) {
+          const knobs = { maxTokens: 50, temperature, reasoningEffort };
+          const shape = shapeRequest(model, knobs);
+          const asked = { model, max_completion_tokens: 50, temperature, reasoning_effort: reasoningEffort };
+          const label = JSON.stringify(asked);
+          if (isRefusal(shape)) {
+            expect(reasoningModelError(asked), label).toBeDefined();
+          } else {
+            expect(reasoningModelError({ model, ...shape.fields }), label).toBeUndefined();
+            sent++;
+          }
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(50);
   });
 });
