@@ -261,3 +261,12 @@ export function shapeOrError(...args: Parameters<typeof shapeRequest>): RequestS
 export function parseEffort(value: string): Effort | undefined {
   return (EFFORTS as readonly string[]).includes(value) ? (value as Effort) : undefined;
 }
+
+/** A model name from a flag, the environment or a file: not empty, one line. Returns it trimmed. */
+export function checkModelName(value: string, name = '--model'): string {
+  const text = value.trim();
+  if (text === '' || /[\u0000-\u001f\u007f]/.test(text)) {
+    throw usageError(`${name} needs a model name${text === '' ? '' : ' on one line'}`, 'gpt models lists the names this endpoint serves');
+  }
+  return text;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MODELS } from '../../src/core/model-table.js';
 import {
+  checkModelName,
   isRefusal,
   matchesPattern,
   parseEffort,
@@ -230,5 +231,22 @@ describe('shapeRequest against the fake OpenAI API', () => {
       }
     }
     expect(sent).toBeGreaterThan(50);
+  });
+});
+
+describe('checkModelName', () => {
+  it('refuses an empty or multi-line name as a usage error', () => {
+    expect(checkModelName(' gpt-5-mini ')).toBe('gpt-5-mini');
+    expect(() => checkModelName('')).toThrow(/--model needs a model name$/);
+    expect(() => checkModelName('  ', '-m')).toThrow(/-m needs a model name/);
+    expect(() => checkModelName('a\nb')).toThrow(/on one line/);
+    const error = (() => {
+      try {
+        checkModelName('');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect((error as GptError).exitCode).toBe(2);
   });
 });
