@@ -8,6 +8,7 @@
  *
  * Answer text is handed on as soon as it is certain: the only text held back is leading
  * whitespace and a partial `<think>` at the very start, and whitespace after `</think>`.
+ * Leading whitespace is the answer's own unless thinking came first.
  * Reasoning is trimmed at both ends; inside a block a partial `</think>` and trailing
  * whitespace wait for the next chunk.
  */
@@ -70,7 +71,8 @@ export function createReasoningSplitter(sink: ReasoningSink = {}): ReasoningSpli
         return; // still maybe a <think>
       } else {
         state = 'answer';
-        const whole = pending;
+        // After thinking sent beside the content, the blank lines before the answer are the server's, not the answer's.
+        const whole = reasoning === '' ? pending : pending.trimStart();
         pending = '';
         return say(whole);
       }
@@ -91,7 +93,7 @@ export function createReasoningSplitter(sink: ReasoningSink = {}): ReasoningSpli
 
   function end(): SplitReply {
     const unclosed = state === 'think';
-    if (state === 'lead') say(pending);
+    if (state === 'lead') say(reasoning === '' ? pending : pending.trimStart());
     if (state === 'think') thought.push(pending);
     pending = '';
     return { answer, reasoning, unclosed };

@@ -94,6 +94,13 @@ describe('createReasoningSplitter', () => {
     expect(beforeEnd[0]).toEqual({ answer: 'The', reasoning: 'Let me see.' });
   });
 
+  it('drops the blank lines between thinking deltas and the answer', () => {
+    for (const pieces of everySplit('\n\n  The answer.')) {
+      expect(feed(pieces, ['Let me see.']).final.answer).toBe('The answer.');
+    }
+    expect(feed(['\n'], ['x']).final.answer).toBe('');
+  });
+
   it('splits every way the reasoning deltas can arrive', () => {
     const text = '\n  Step one.\n\nStep two.  \n';
     for (const pieces of everySplit(text)) {
