@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkBaseURL,
-  describeSettings,
-  formatSettingRows,
   knobSources,
   resolveEndpoint,
   validateProfileConfig,
   type EndpointInputs,
 } from '../../src/core/endpoints.js';
 import { formatError, GptError } from '../../src/core/errors.js';
+import { describeSettings, formatSettingRows } from '../../src/core/settings-report.js';
 import { isRefusal, shapeRequest } from '../../src/core/models.js';
 
 const F = 'c.yaml';
