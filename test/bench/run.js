@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { startBenchServer } from './fake-chat.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const GPT = join(here, '..', '..', 'bin', 'gpt.cjs');
+// BENCH_GPT: another gpt to measure (an installed package, an older build).
+const GPT = process.env.BENCH_GPT || join(here, '..', '..', 'bin', 'gpt.cjs');
 const BARE = join(here, 'bare-fetch.mjs');
 const STATS = join(here, 'process-stats.cjs');
 const RUNS = Number(process.env.BENCH_RUNS || 21);
