@@ -1,40 +1,50 @@
 #!/usr/bin/env node
 'use strict';
-// Runs dist/gpt.cjs (and, when a command runs, dist/runtime.cjs) through V8's code
-// cache: compiling the bundles is a large part of gpt's start-up. Each cache sits
-// beside its bundle; V8 rejects a stale one (another bundle or Node version) and it is
-// rebuilt at exit. Where dist/ is read-only, nothing is cached and nothing breaks.
+// Compiling the bundle is a large part of gpt's start-up, so the compiled code is cached
+// on the user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package.
+// Node 22.1+ keeps that cache itself; on Node 20 we keep a V8 code cache of the bundle.
+// A cache that cannot be read or written costs speed only.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
-const vm = require('node:vm');
-const { wrap } = require('node:module');
+const Module = require('node:module');
 
-const dist = path.join(__dirname, '..', 'dist');
-const loaded = new Map();
+const bundle = path.join(__dirname, '..', 'dist', 'gpt.cjs');
+if (!fs.existsSync(bundle)) {
+  process.stderr.write('gpt: not built yet — run npm run build\n');
+  process.exit(1);
+}
+const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
 
-function load(name) {
-  if (loaded.has(name)) return loaded.get(name).exports;
-  const file = path.join(dist, name);
-  const cacheFile = `${file}.${process.version}.cache`;
+if (Module.enableCompileCache) {
+  Module.enableCompileCache(path.join(cacheDir, 'compile-cache'));
+  require(bundle);
+} else {
+  requireWithCodeCache(bundle, path.join(cacheDir, 'code-cache'));
+}
+
+/** require(file) through a V8 code cache kept in dir, one file for this bundle and Node. */
+function requireWithCodeCache(file, dir) {
+  const vm = require('node:vm');
+  const source = fs.readFileSync(file, 'utf8');
+  const { size, mtimeMs } = fs.statSync(file);
+  // V8 checks only the source's length: the name tells one build from another.
+  const name = `gpt.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}`;
   let cachedData;
-  try { cachedData = fs.readFileSync(cacheFile); } catch { /* not cached yet */ }
-  const script = new vm.Script(wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  try { cachedData = fs.readFileSync(path.join(dir, name)); } catch { /* not cached yet */ }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // Written at exit, so the functions this run compiled are in it too.
     process.once('exit', () => {
       try {
-        const temp = `${cacheFile}.${process.pid}`;
-        fs.writeFileSync(temp, script.createCachedData());
-        fs.renameSync(temp, cacheFile);
-      } catch { /* read-only install */ }
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        for (const old of fs.readdirSync(dir)) if (old.startsWith('gpt.cjs-')) fs.rmSync(path.join(dir, old), { force: true });
+        const temp = path.join(dir, `${name}.${process.pid}`);
+        fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(temp, path.join(dir, name));
+      } catch { /* a read-only or full disk: no cache */ }
     });
   }
   const module_ = { exports: {} };
-  loaded.set(name, module_);
-  // The bundles require each other by './name.cjs'; everything else is Node's.
-  const localRequire = (id) => (id.startsWith('./') ? load(id.slice(2)) : require(id));
-  script.runInThisContext()(module_.exports, localRequire, module_, file, dist);
-  return module_.exports;
+  script.runInThisContext()(module_.exports, Module.createRequire(file), module_, file, path.dirname(file));
 }
-
-load('gpt.cjs');

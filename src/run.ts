@@ -1,6 +1,5 @@
-// The runtime: everything a command needs once the flags are parsed. It is bundled
-// apart from the entry (dist/runtime.cjs) and loaded only when a command runs, so
-// `gpt --version` and `gpt --help` load the command line's definition and no more.
+// The runtime: everything a command needs once the flags are parsed. main.ts imports
+// it only when a command runs, so `gpt --version` and `gpt --help` do not evaluate it.
 import { homedir } from 'node:os';
 import type { CommonOptions } from './cli/options.js';
 import type { Deps } from './commands/deps.js';
@@ -12,14 +11,6 @@ import type { ChatClient } from './llm/client.js';
 import { errorJson } from './io/render.js';
 import { detectTerminal } from './io/terminal.js';
 import type { Process } from './main.js';
-
-// The entry's `import('./commands/x.js')` resolves to this module (see build.mjs).
-export * from './commands/ask.js';
-export * from './commands/batch.js';
-export * from './commands/batch-remote.js';
-export * from './commands/chat.js';
-export * from './commands/models.js';
-export * from './commands/thread.js';
 
 /** Runs one command with its dependencies and returns its exit code; every error is reported here. */
 export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void>): Promise<number> {

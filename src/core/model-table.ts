@@ -1,4 +1,38 @@
-import type { ModelEntry } from './models.js';
+// The vocabulary of the table; src/core/models.ts applies it.
+export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type Effort = (typeof EFFORTS)[number];
+export const TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens'] as const;
+export type TokenField = (typeof TOKEN_FIELDS)[number];
+/** Whether the model takes temperature and top_p: always, never, or only with reasoning effort `none`. */
+export const SAMPLING = ['always', 'never', 'effort_none'] as const;
+export type Sampling = (typeof SAMPLING)[number];
+
+/**
+ * What we know of one model, in the words of the config's `models:` map (and of the
+ * built-in table). Every field is optional: an absent one means "not known", and the
+ * request is then sent as given.
+ */
+export interface ModelEntry {
+  max_tokens_field?: TokenField;
+  sampling?: Sampling;
+  /** The efforts it takes; [] means it takes no `reasoning_effort` at all. */
+  reasoning_efforts?: Effort[];
+  /** What the server uses when no effort is sent (decides `sampling: effort_none`). */
+  default_reasoning_effort?: Effort;
+  images?: boolean;
+  files?: boolean;
+  /** Served by the Responses API only: Chat Completions answers 404. */
+  responses_only?: boolean;
+  /** US dollars per million tokens. */
+  input_price?: number;
+  output_price?: number;
+  cached_input_price?: number;
+  /** Tokens of prompt and reply together. */
+  context_window?: number;
+}
+
+/** Model name (or pattern with `*`, `?`, `[..]`) → what to change in the table. */
+export type ModelsMap = Record<string, ModelEntry>;
 
 /**
  * What we know of OpenAI's models, as data. Keys are name patterns (`*` any text, `?` one

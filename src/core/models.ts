@@ -1,42 +1,10 @@
 import { checkFields, configError, isMapping, type FieldKind } from './fields.js';
 import { usageError, type GptError } from './errors.js';
-import { BUILT_IN_MODELS } from './model-table.js';
+import { BUILT_IN_MODELS, EFFORTS, SAMPLING, TOKEN_FIELDS, type Effort, type ModelEntry, type ModelsMap, type Sampling, type TokenField } from './model-table.js';
 import type { SettingSource } from './types.js';
 
-export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
-export type Effort = (typeof EFFORTS)[number];
-export const TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens'] as const;
-export type TokenField = (typeof TOKEN_FIELDS)[number];
-/** Whether the model takes temperature and top_p: always, never, or only with reasoning effort `none`. */
-export const SAMPLING = ['always', 'never', 'effort_none'] as const;
-export type Sampling = (typeof SAMPLING)[number];
-
-/**
- * What we know of one model, in the words of the config's `models:` map (and of the
- * built-in table). Every field is optional: an absent one means "not known", and the
- * request is then sent as given.
- */
-export interface ModelEntry {
-  max_tokens_field?: TokenField;
-  sampling?: Sampling;
-  /** The efforts it takes; [] means it takes no `reasoning_effort` at all. */
-  reasoning_efforts?: Effort[];
-  /** What the server uses when no effort is sent (decides `sampling: effort_none`). */
-  default_reasoning_effort?: Effort;
-  images?: boolean;
-  files?: boolean;
-  /** Served by the Responses API only: Chat Completions answers 404. */
-  responses_only?: boolean;
-  /** US dollars per million tokens. */
-  input_price?: number;
-  output_price?: number;
-  cached_input_price?: number;
-  /** Tokens of prompt and reply together. */
-  context_window?: number;
-}
-
-/** Model name (or pattern with `*`, `?`, `[..]`) → what to change in the table. */
-export type ModelsMap = Record<string, ModelEntry>;
+export { EFFORTS, SAMPLING, TOKEN_FIELDS } from './model-table.js';
+export type { Effort, ModelEntry, ModelsMap, Sampling, TokenField } from './model-table.js';
 
 /** What an endpoint profile may correct for every model it serves, or for some. */
 export interface EndpointCapabilities {
@@ -265,7 +233,7 @@ export function parseEffort(value: string): Effort | undefined {
 /** A model name from a flag, the environment or a file: not empty, one line. Returns it trimmed. */
 export function checkModelName(value: string, name = '--model'): string {
   const text = value.trim();
-  if (text === '' || /[\u0000-\u001f\u007f]/.test(text)) {
+  if (text === '' || /\p{Cc}/u.test(text)) {
     throw usageError(`${name} needs a model name${text === '' ? '' : ' on one line'}`, 'gpt models lists the names this endpoint serves');
   }
   return text;

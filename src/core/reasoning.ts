@@ -54,12 +54,16 @@ export function createReasoningSplitter(sink: ReasoningSink = {}): ReasoningSpli
   };
 
   function content(text: string): void {
-    if (state === 'answer') return say(text);
+    if (state === 'answer') {
+      say(text);
+      return;
+    }
     if (state === 'after') {
       const rest = text.trimStart();
       if (rest === '') return;
       state = 'answer';
-      return say(rest);
+      say(rest);
+      return;
     }
     pending += text;
     if (state === 'lead') {
@@ -74,7 +78,8 @@ export function createReasoningSplitter(sink: ReasoningSink = {}): ReasoningSpli
         // After thinking sent beside the content, the blank lines before the answer are the server's, not the answer's.
         const whole = reasoning === '' ? pending : pending.trimStart();
         pending = '';
-        return say(whole);
+        say(whole);
+        return;
       }
     }
     // state === 'think'
@@ -84,7 +89,8 @@ export function createReasoningSplitter(sink: ReasoningSink = {}): ReasoningSpli
       const rest = pending.slice(close + CLOSE.length);
       pending = '';
       state = 'after';
-      return content(rest);
+      content(rest);
+      return;
     }
     const keep = partialSuffix(pending, CLOSE);
     thought.push(pending.slice(0, pending.length - keep));

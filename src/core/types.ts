@@ -1,4 +1,4 @@
-import type { Effort } from './models.js';
+import type { Effort } from './model-table.js';
 
 export type Role = 'system' | 'user' | 'assistant';
 export const ROLES: readonly Role[] = ['system', 'user', 'assistant'];

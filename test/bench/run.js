@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { startBenchServer } from './fake-chat.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const GPT = join(here, '..', '..', 'bin', 'gpt.cjs');
+// BENCH_GPT: another gpt to measure (an installed package, an older build).
+const GPT = process.env.BENCH_GPT || join(here, '..', '..', 'bin', 'gpt.cjs');
 const BARE = join(here, 'bare-fetch.mjs');
 const STATS = join(here, 'process-stats.cjs');
 const RUNS = Number(process.env.BENCH_RUNS || 21);
@@ -79,19 +80,35 @@ const env = {
   PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'),
   XDG_CACHE_HOME: join(home, 'cache'), OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: server.url,
 };
+const threads = join(home, 'data', 'gpt', 'threads');
+mkdirSync(threads, { recursive: true, mode: 0o700 });
+// BENCH_ONLY=startup measures start-up alone (the figures shell completion depends on).
+const startupOnly = process.env.BENCH_ONLY === 'startup';
 try {
-  addRows('gpt --version vs node -e 0', await compare([
+  // Shell completion calls `thread list` and `thread path` on every Tab: 50 short threads.
+  for (let i = 0; i < 50; i++) writeLongThread(join(threads, `thread-${i}.yaml`), 2);
+  const [bare, version, list, path] = await compare([
     { args: () => ['-e', '0'], env },
     { args: () => [GPT, '--version'], env },
-  ]), { time: 1.15 });
+    { args: () => [GPT, 'thread', 'list'], env },
+    { args: () => [GPT, 'thread', 'path', 'thread-7'], env },
+  ]);
+  addRows('gpt --version vs node -e 0', [bare, version], { time: 1.15 });
+  addRows('gpt thread list (50 threads) vs node -e 0', [bare, list], { time: 1.25 });
+  addRows('gpt thread path NAME vs node -e 0', [bare, path], { time: 1.25 });
+  if (!startupOnly) await benchRequests();
+} finally {
+  await server.close();
+  rmSync(home, { recursive: true, force: true });
+}
 
+/** Request overhead, long threads and batch: each against its own baseline. */
+async function benchRequests() {
   addRows('gpt ask hi vs bare fetch', await compare([
     { args: () => [BARE], env },
     { args: () => [GPT, 'ask', '--no-stdin', 'hi'], env },
   ]), { time: 1.2, rss: 1.1 });
 
-  const threads = join(home, 'data', 'gpt', 'threads');
-  mkdirSync(threads, { recursive: true, mode: 0o700 });
   writeLongThread(join(threads, 'long.yaml'), 1000);
   const kib = Math.round(readFileSync(join(threads, 'long.yaml')).length / 1024);
   addRows(`ask --thread of 1,000 turns (${kib} KiB) vs new thread`, await compare([
@@ -103,9 +120,6 @@ try {
     const { benchBatch } = await import('./batch.js');
     for (const r of await benchBatch()) rows.push(r);
   }
-} finally {
-  await server.close();
-  rmSync(home, { recursive: true, force: true });
 }
 
 const fmt = (n, unit) => (n === undefined ? '' : `${n.toFixed(unit === 'ms' ? 1 : 2)}${unit ? ` ${unit}` : ''}`);

@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -22,12 +23,18 @@ describe('examples', () => {
 
   it('the batch inputs pass gpt batch --dry-run', async () => {
     const gpt = fileURLToPath(new URL('../../bin/gpt.cjs', import.meta.url));
-    for (const [file, items] of [['prompts.jsonl', 5], ['words.txt', 3]] as const) {
-      const r = await execa('node', [gpt, 'batch', join(examples, file), '--dry-run'], {
-        env: { PATH: process.env.PATH ?? '', HOME: examples }, extendEnv: false, reject: false, input: '',
-      });
-      expect(r.exitCode, `${file}: ${r.stderr}`).toBe(0);
-      expect(r.stdout).toContain(`items: ${items}`);
+    // gpt keeps its compiled-code cache under XDG_CACHE_HOME: not in the repository.
+    const cache = await mkdtemp(join(tmpdir(), 'gpt-examples-cache-'));
+    try {
+      for (const [file, items] of [['prompts.jsonl', 5], ['words.txt', 3]] as const) {
+        const r = await execa('node', [gpt, 'batch', join(examples, file), '--dry-run'], {
+          env: { PATH: process.env.PATH ?? '', HOME: examples, XDG_CACHE_HOME: cache }, extendEnv: false, reject: false, input: '',
+        });
+        expect(r.exitCode, `${file}: ${r.stderr}`).toBe(0);
+        expect(r.stdout).toContain(`items: ${items}`);
+      }
+    } finally {
+      await rm(cache, { recursive: true, force: true });
     }
   });
 
