@@ -49,6 +49,7 @@ const CAUSES: Record<string, string> = {
   ENOENT: 'the folder does not exist',
   ENOTDIR: 'a part of the path is not a folder',
   EIO: 'an input/output error',
+  ENAMETOOLONG: 'a name in the path is too long',
 };
 
 /** The real reason in words, with its code: `the disk is full (ENOSPC)`. */

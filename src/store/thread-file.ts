@@ -1,6 +1,7 @@
 import YAML, { LineCounter } from 'yaml';
 import { badInputError } from '../core/errors.js';
 import { ROLES, type Role, type StoredMessage, type Thread } from '../core/types.js';
+import { appendInPlace } from './foreign-thread.js';
 
 export const THREAD_VERSION = 1;
 
@@ -83,6 +84,13 @@ function checkMessage(value: unknown, index: number, complain: Complaint): Store
   return m as unknown as StoredMessage;
 }
 
+/** The text of a new thread file: JSON when its name ends in .json, else canonical YAML. */
+export function newThreadText(thread: Thread, file: string): ThreadText {
+  if (!/\.json$/i.test(file)) return serializeThread(thread);
+  const { messages, ...header } = thread;
+  return { text: `${JSON.stringify({ ...header, version: THREAD_VERSION, messages }, null, 2)}\n`, messagesOffset: -1 };
+}
+
 /** The canonical file text: header fields, then `messages:` last so turns can be appended. */
 export function serializeThread(thread: Thread): ThreadText {
   const { messages, ...header } = thread;
@@ -92,11 +100,18 @@ export function serializeThread(thread: Thread): ThreadText {
 }
 
 /**
- * Appends messages to a file we wrote, without re-serialising the old ones:
- * a new header, the old message text byte for byte, then the new items.
+ * Appends messages to a thread file. A file we wrote (its message list found at
+ * `messagesOffset`) is not re-serialised: a new header, the old message text byte for
+ * byte, then the new items. Any other file is edited in its own layout (foreign-thread.ts).
+ * `thread` is the file's thread with its new header (`updated`), before `added`.
  */
 export function appendToThreadText(old: ThreadText, thread: Thread, added: StoredMessage[]): ThreadText {
-  if (old.messagesOffset < 0) return serializeThread({ ...thread, messages: [...thread.messages, ...added] });
+  if (old.messagesOffset < 0) {
+    const text = appendInPlace(old.text, thread.updated ?? new Date().toISOString(), added, STRINGIFY);
+    // Still in gpt's layout (a file we wrote that was too small to cache): the next append can be quick.
+    const canonical = serializeThread({ ...thread, messages: [...thread.messages, ...added] });
+    return { text, messagesOffset: canonical.text === text ? canonical.messagesOffset : -1 };
+  }
   const { messages: _ignored, ...header } = thread;
   const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY) + MESSAGES_KEY;
   const oldItems = Buffer.from(old.text, 'utf8').subarray(old.messagesOffset).toString('utf8');
