@@ -40,12 +40,14 @@ export function parseThread(text: string, file: string): Thread {
     return nodeLine(path.slice(0, -1));
   };
   return checkThread(value, (path, problem) =>
-    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'));
+    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'),
+  (version) => badInputError(`${file} was written by a newer gpt (thread format ${version}; this gpt reads ${THREAD_VERSION})`,
+    'upgrade gpt to read or continue it; the file was left as it was'));
 }
 
 type Complaint = (path: (string | number)[], problem: string) => Error;
 
-function checkThread(value: unknown, complain: Complaint): Thread {
+function checkThread(value: unknown, complain: Complaint, newerFormat: (version: number) => Error): Thread {
   if (value === null || value === undefined) return { version: THREAD_VERSION, messages: [] };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw complain([], 'not a thread: expected a mapping with a `messages` list');
@@ -54,9 +56,7 @@ function checkThread(value: unknown, complain: Complaint): Thread {
   const thread: Thread = { version: THREAD_VERSION, messages: [] };
   if (record.version !== undefined) {
     if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
-    if (record.version > THREAD_VERSION) {
-      throw complain(['version'], `thread format version ${record.version} is newer than this gpt knows`);
-    }
+    if (record.version > THREAD_VERSION) throw newerFormat(record.version);
   }
   for (const key of ['model', 'system', 'created', 'updated'] as const) {
     const field = record[key];
