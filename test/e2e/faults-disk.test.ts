@@ -46,3 +46,40 @@ describe.skipIf(noTmpfs)(`a small disk (tmpfs)${noTmpfs ? ` — skipped: ${noTmp
     expect(await readdir(sandbox.threadsDir)).toEqual(['full.yaml']); // no temp file left
   });
 });
+
+describe.skipIf(noTmpfs)(`a read-only HOME (read-only tmpfs)${noTmpfs ? ` — skipped: ${noTmpfs}` : ''}`, () => {
+  // Root ignores permission bits, so a read-only mount stands for a read-only HOME.
+  const NOT_KEPT = /^gpt: this conversation is not kept \(cannot create folder \S+: the file system is read-only \(EROFS\)\) — [^\n]+\n$/;
+
+  it('gpt ask without --thread warns once and exits 0; --json says no thread', async () => {
+    await mountAt(sandbox.home, 'ro,size=16k');
+    let r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('echo: hi\n');
+    expect(r.stderr).toMatch(NOT_KEPT);
+    r = await runGpt(sandbox, ['ask', '--json', 'hi']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reply: 'echo: hi', thread: null });
+    expect(r.stderr).toMatch(NOT_KEPT);
+  });
+
+  it('gpt chat from a pipe warns once for the whole conversation and exits 0', async () => {
+    await mountAt(sandbox.home, 'ro,size=16k');
+    const r = await runGpt(sandbox, ['chat'], { input: 'one\ntwo\nthree\n' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('echo: one');
+    expect(r.stdout).toContain('echo: three');
+    expect(r.stderr).toMatch(NOT_KEPT);
+  });
+
+  it('an explicit --thread still fails with exit 7, naming the read-only file system', async () => {
+    await mountAt(sandbox.home, 'ro,size=16k');
+    for (const args of [['ask', '--thread', 'kept', 'hi'], ['chat', '--thread', 'kept']]) {
+      const r = await runGpt(sandbox, args, { input: 'hi\n' });
+      expect(r.exitCode).toBe(7);
+      expect(r.stdout).toContain('echo: hi');
+      expect(r.stderr).toMatch(/^gpt: cannot create folder \S+: the file system is read-only \(EROFS\) — /m);
+      expect(r.stderr).not.toContain('ENOENT');
+    }
+  });
+});
