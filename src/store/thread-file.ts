@@ -100,6 +100,16 @@ export function serializeThread(thread: Thread): ThreadText {
 }
 
 /**
+ * Where the message list starts in `text` when it is exactly what gpt writes for `thread`
+ * (a file gpt wrote, too short to be cached); -1 for any other file.
+ */
+export function canonicalOffset(text: string, thread: Thread): number {
+  if (!text.startsWith('version: ')) return -1; // written by hand: not worth a serialisation
+  const canonical = serializeThread(thread);
+  return canonical.text === text ? canonical.messagesOffset : -1;
+}
+
+/**
  * Appends messages to a thread file. A file we wrote (its message list found at
  * `messagesOffset`) is not re-serialised: a new header, the old message text byte for
  * byte, then the new items. Any other file is edited in its own layout (foreign-thread.ts).
@@ -107,10 +117,7 @@ export function serializeThread(thread: Thread): ThreadText {
  */
 export function appendToThreadText(old: ThreadText, thread: Thread, added: StoredMessage[]): ThreadText {
   if (old.messagesOffset < 0) {
-    const text = appendInPlace(old.text, thread.updated ?? new Date().toISOString(), added, STRINGIFY);
-    // Still in gpt's layout (a file we wrote that was too small to cache): the next append can be quick.
-    const canonical = serializeThread({ ...thread, messages: [...thread.messages, ...added] });
-    return { text, messagesOffset: canonical.text === text ? canonical.messagesOffset : -1 };
+    return { text: appendInPlace(old.text, thread.updated ?? new Date().toISOString(), added, STRINGIFY), messagesOffset: -1 };
   }
   const { messages: _ignored, ...header } = thread;
   const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY) + MESSAGES_KEY;

@@ -4,7 +4,7 @@ import type { StoredMessage, Thread } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
 import { withFileLock } from './lock.js';
 import { ThreadCache } from './thread-cache.js';
-import { THREAD_VERSION, appendToThreadText, newThreadText, parseThread, type ThreadText } from './thread-file.js';
+import { THREAD_VERSION, appendToThreadText, canonicalOffset, newThreadText, parseThread, type ThreadText } from './thread-file.js';
 
 /** A thread named by the user: a bare name in the threads folder, or a file path. */
 export interface ThreadRef {
@@ -92,7 +92,8 @@ export class ThreadStore {
       } else {
         const old = await this.parse(file, text);
         const header = { ...old.thread, updated: stamp };
-        written = appendToThreadText({ text, messagesOffset: old.messagesOffset }, header, added);
+        const messagesOffset = old.messagesOffset >= 0 ? old.messagesOffset : canonicalOffset(text, old.thread);
+        written = appendToThreadText({ text, messagesOffset }, header, added);
         thread = { ...header, messages: [...old.thread.messages, ...added] };
       }
       await writePrivateFile(file, written.text);

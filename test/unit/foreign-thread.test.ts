@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { StoredMessage, Thread } from '../../src/core/types.js';
-import { appendToThreadText, parseThread, serializeThread } from '../../src/store/thread-file.js';
+import { appendToThreadText, canonicalOffset, parseThread, serializeThread } from '../../src/store/thread-file.js';
 import { ThreadStore } from '../../src/store/threads.js';
 
 const NOW = new Date('2026-11-29T18:00:00.000Z');
@@ -116,17 +116,26 @@ describe('appending to a thread file gpt did not write', () => {
 });
 
 describe('a file gpt wrote, too short to be cached', () => {
-  it('is edited in place to the same bytes a whole write gives, so later appends take the quick path', () => {
-    const tricky = ['plain', 'two\nlines', '  leading spaces\nx', 'ends with newline\n', '', 'key: value', '- dash', '"quoted"', '# hash', 'yes', '世界'];
-    let thread: Thread = { version: 1, model: 'm', system: 'be\nbrief', created: 'c', updated: 'u1', messages: [] };
-    let written = serializeThread({ ...thread, messages: [{ role: 'user', content: 'first' }] });
-    thread = { ...thread, messages: [{ role: 'user', content: 'first' }] };
-    for (const [i, text] of tricky.entries()) {
-      const turn: StoredMessage[] = [{ role: 'user', content: text }, { role: 'assistant', content: `${text} (${i})`, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }];
+  const tricky = ['plain', 'two\nlines', '  leading spaces\nx', 'ends with newline\n', '', 'key: value', '- dash', '"quoted"', '# hash', 'yes', '世界'];
+  const turnOf = (text: string, i: number): StoredMessage[] =>
+    [{ role: 'user', content: text }, { role: 'assistant', content: `${text} (${i})`, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }];
+  const start: Thread = { version: 1, model: 'm', system: 'be\nbrief', created: 'c', updated: 'u1', messages: [{ role: 'user', content: 'first' }] };
+
+  it('is recognised, so its append takes the quick path', () => {
+    const written = serializeThread(start);
+    expect(canonicalOffset(written.text, start)).toBe(written.messagesOffset);
+    expect(canonicalOffset(`# mine\n${written.text}`, start)).toBe(-1);
+    expect(canonicalOffset(written.text.replace('content: first', 'content: "first"'), start)).toBe(-1);
+  });
+
+  it('edited in place comes out as the same bytes a whole write gives', () => {
+    let thread = start;
+    let text = serializeThread(thread).text;
+    for (const [i, content] of tricky.entries()) {
       const header = { ...thread, updated: `u${i + 2}` };
-      written = appendToThreadText({ text: written.text, messagesOffset: -1 }, header, turn);
-      thread = { ...header, messages: [...thread.messages, ...turn] };
-      expect(written).toEqual(serializeThread(thread));
+      text = appendToThreadText({ text, messagesOffset: -1 }, header, turnOf(content, i)).text;
+      thread = { ...header, messages: [...thread.messages, ...turnOf(content, i)] };
+      expect(text).toBe(serializeThread(thread).text);
     }
   });
 });
