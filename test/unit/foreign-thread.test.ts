@@ -70,6 +70,12 @@ const FOREIGN: { name: string; file: string; text: string; keeps: string[] }[] =
     keeps: ['\uFEFF# just a title for now\ntitle: empty\n'],
   },
   {
+    name: 'a document marker and an empty messages key',
+    file: 'marker.yaml',
+    text: '---\ntitle: started by hand\nmessages:\n',
+    keeps: ['---\ntitle: started by hand\n'],
+  },
+  {
     name: 'JSON with 4-space indentation',
     file: 'conv.json',
     text: `${JSON.stringify({ title: 'json', tags: ['a'], messages: [{ role: 'user', content: 'hi' }] }, null, 4)}\n`,
