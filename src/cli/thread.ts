@@ -10,7 +10,7 @@ Examples:
   gpt thread mv 20261127-164012-what-is-the whales   # keep a saved conversation for good
   $EDITOR "$(gpt thread path whales)"
 
-NAME is a thread in the threads folder; a value with a "/" or ending in .yaml is a file path.`;
+NAME is a thread in the threads folder; a value with a "/" or ending in .yaml or .json is a file path.`;
 
 interface Raw {
   json?: boolean;

@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
+import { harmless, renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
 } from '../store/thread-admin.js';
@@ -27,7 +27,9 @@ export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Pro
   if (options.last) {
     const reply = thread.messages.findLast((m) => m.role === 'assistant');
     if (!reply) throw usageError(`thread '${ref.name}' has no reply yet`, `gpt thread show ${ref.name} shows all of it`);
-    deps.out(options.json ? `${JSON.stringify(reply)}\n` : reply.content.endsWith('\n') ? reply.content : `${reply.content}\n`);
+    // Exact to a pipe (for scripts); on a terminal, control characters are shown, not obeyed.
+    const text = deps.terminal.stdoutIsTTY ? harmless(reply.content) : reply.content;
+    deps.out(options.json ? `${JSON.stringify(reply)}\n` : text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);

@@ -1,7 +1,8 @@
-import { usageError } from '../core/errors.js';
+import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
+import { ensurePrivateDir } from '../store/fs.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
@@ -34,9 +35,30 @@ export async function chooseThread(choice: ThreadChoice, prompt: string, deps: D
     if (!latest) throw usageError('there is no conversation to continue yet', 'start one with gpt ask "question"');
     return { ref: { name: latest.name, file: latest.file, explicitPath: false }, auto: false };
   }
-  if (!deps.settings.saveConversations) return undefined;
+  if (!deps.settings.saveConversations || cannotKeep.has(deps)) return undefined;
+  try {
+    await ensurePrivateDir(threadsDir); // a read-only HOME shows here, before a thread is promised
+  } catch (error) {
+    notKept(error, deps);
+    return undefined;
+  }
   const ref = await unusedThread(resolveThreadRef(autoThreadName(prompt, deps.now()), threadsDir, deps.cwd));
   return { ref, auto: true };
+}
+
+/** Runs (a gpt chat) in which a conversation kept automatically could not be saved: warned once. */
+const cannotKeep = new WeakSet<Deps>();
+
+/**
+ * The user asked for nothing to be saved, so a conversation kept automatically that cannot
+ * be saved is a warning (once), not a failure; a thread named with --thread still fails.
+ */
+function notKept(error: unknown, deps: Deps): void {
+  if (!(error instanceof GptError) || error.exitCode !== ExitCode.storage) throw error;
+  if (cannotKeep.has(deps)) return;
+  cannotKeep.add(deps);
+  deps.warn(`gpt: this conversation is not kept (${error.message}) — make the threads folder writable `
+    + '(or set XDG_DATA_HOME), or set save_conversations: false in the config');
 }
 
 /** The two messages a completed turn adds to a thread. */
@@ -56,7 +78,13 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
 
 /** Appends a turn (atomically, under the thread's lock), then applies retention to kept conversations. */
 export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
-  await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+  if (target.auto && cannotKeep.has(deps)) return;
+  try {
+    await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+  } catch (error) {
+    if (!target.auto) throw error;
+    return notKept(error, deps);
+  }
   if (!target.auto) return;
   // The turn is saved; failing to tidy old conversations must not report it as lost.
   await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export interface Paths {
   configFile: string;
@@ -12,10 +12,10 @@ type Env = Record<string, string | undefined>;
 
 /** XDG base directories, with the usual fallbacks under HOME. */
 export function resolvePaths(env: Env, home: string): Paths {
-  const config = env.XDG_CONFIG_HOME || join(home, '.config');
-  const data = env.XDG_DATA_HOME || join(home, '.local', 'share');
-  const cache = env.XDG_CACHE_HOME || join(home, '.cache');
-  const state = env.XDG_STATE_HOME || join(home, '.local', 'state');
+  const config = xdg(env.XDG_CONFIG_HOME) ?? join(home, '.config');
+  const data = xdg(env.XDG_DATA_HOME) ?? join(home, '.local', 'share');
+  const cache = xdg(env.XDG_CACHE_HOME) ?? join(home, '.cache');
+  const state = xdg(env.XDG_STATE_HOME) ?? join(home, '.local', 'state');
   return {
     configFile: join(config, 'gpt', 'config.yaml'),
     threadsDir: join(data, 'gpt', 'threads'),
@@ -23,3 +23,6 @@ export function resolvePaths(env: Env, home: string): Paths {
     stateDir: join(state, 'gpt'),
   };
 }
+
+/** The XDG spec: a relative path in these variables is invalid and must be ignored (as an empty one). */
+const xdg = (value: string | undefined) => (value && isAbsolute(value) ? value : undefined);

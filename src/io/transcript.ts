@@ -16,18 +16,35 @@ export function renderTranscript(thread: Thread, colour: boolean): string {
     ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
     : thread.messages;
   return messages
-    .map((m) => `${paint(colour, COLOURS[m.role], `${LABELS[m.role]}:`)} ${m.content.replace(/\n+$/, '')}\n`)
+    .map((m) => `${paint(colour, COLOURS[m.role], `${LABELS[m.role]}:`)} ${harmless(m.content.replace(/\n+$/, ''))}\n${
+      'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''}`)
     .join('\n');
+}
+
+/** After a reply that stopped at --max-tokens (finish_reason: length). */
+const CUT_SHORT = '[reply cut short: it reached the token limit (--max-tokens)]';
+
+/**
+ * Text as a person can safely see it on a terminal: control characters (ESC, CR, BEL, C1...)
+ * become visible `^[`-style text, so a stored prompt cannot move the cursor, change colours or
+ * set the window title. Newline and tab stay. Only for renderings meant to be read; --json is exact.
+ */
+export function harmless(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[^\P{Cc}\n\t]/gu, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
+    return code === 0x7f ? '^?' : `\\x${code.toString(16)}`;
+  });
 }
 
 /** `gpt thread list`: aligned columns, newest first; the header only on a terminal. */
 export function renderThreadList(threads: readonly ThreadSummary[], header: boolean): string {
   const rows = threads.map((t) => [
-    t.name,
+    harmless(t.name),
     localMinute(t.updated),
-    t.model ?? '?',
+    harmless(t.model ?? '?'),
     t.turns === null ? '?' : String(t.turns),
-    t.problem === undefined ? t.preview : '(not readable as a thread)',
+    t.problem === undefined ? harmless(t.preview) : '(not readable as a thread)',
   ]);
   if (header) rows.unshift(['NAME', 'UPDATED', 'MODEL', 'TURNS', 'FIRST PROMPT']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));

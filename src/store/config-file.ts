@@ -19,9 +19,13 @@ export async function loadConfigFile(file: string, warn: (line: string) => void)
   return validateConfig(value, file);
 }
 
+/**
+ * Other users who can change the config could point `base_url` at their own server and
+ * read every prompt (and the key). Reading it is harmless: the key belongs in the environment.
+ */
 async function warnIfShared(file: string, warn: (line: string) => void): Promise<void> {
   const { mode } = await stat(file);
-  if (mode & 0o077) {
-    warn(`gpt: ${file} can be read by other users — chmod 600 ${file}`);
+  if (mode & 0o022) {
+    warn(`gpt: ${file} can be changed by other users — chmod go-w ${file}`);
   }
 }

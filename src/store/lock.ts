@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { storageError } from '../core/errors.js';
-import { code } from './fs.js';
+import { cause, code } from './fs.js';
 
 /** A lock whose holder has not refreshed it for this long was left by a killed process. */
 const STALE_MS = 5_000;
@@ -34,7 +34,7 @@ async function acquire(file: string, lockPath: string): Promise<() => Promise<vo
       return await lockfile.lock(file, { lockfilePath: lockPath, realpath: false, stale: STALE_MS, retries: 0 });
     } catch (error) {
       if (code(error) !== 'ELOCKED') {
-        throw storageError(`cannot lock ${file} (${code(error)})`, 'check the folder is writable and the disk has room', error);
+        throw storageError(`cannot lock ${file}: ${cause(error)}`, 'check the folder is writable and the disk has room', error);
       }
       if (Date.now() > deadline) {
         throw storageError(`${file} is locked by another gpt process (${lockPath})`,

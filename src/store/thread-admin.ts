@@ -91,7 +91,7 @@ const existsAlready = (ref: ThreadRef) =>
 
 /** `ref` itself if no file has its name yet, else the first free of `NAME-2`, `NAME-3`... beside it. */
 export async function unusedThread(ref: ThreadRef): Promise<ThreadRef> {
-  const ext = /\.ya?ml$/i.exec(ref.file)?.[0] ?? '';
+  const ext = /\.(ya?ml|json)$/i.exec(ref.file)?.[0] ?? '';
   const stem = ref.file.slice(0, ref.file.length - ext.length);
   for (let n = 1; ; n++) {
     const suffix = n === 1 ? '' : `-${n}`;

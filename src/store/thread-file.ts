@@ -1,6 +1,7 @@
 import YAML, { LineCounter } from 'yaml';
 import { badInputError } from '../core/errors.js';
 import { ROLES, type Role, type StoredMessage, type Thread } from '../core/types.js';
+import { appendInPlace } from './foreign-thread.js';
 
 export const THREAD_VERSION = 1;
 
@@ -39,12 +40,14 @@ export function parseThread(text: string, file: string): Thread {
     return nodeLine(path.slice(0, -1));
   };
   return checkThread(value, (path, problem) =>
-    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'));
+    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'),
+  (version) => badInputError(`${file} was written by a newer gpt (thread format ${version}; this gpt reads ${THREAD_VERSION})`,
+    'upgrade gpt to read or continue it; the file was left as it was'));
 }
 
 type Complaint = (path: (string | number)[], problem: string) => Error;
 
-function checkThread(value: unknown, complain: Complaint): Thread {
+function checkThread(value: unknown, complain: Complaint, newerFormat: (version: number) => Error): Thread {
   if (value === null || value === undefined) return { version: THREAD_VERSION, messages: [] };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw complain([], 'not a thread: expected a mapping with a `messages` list');
@@ -53,9 +56,7 @@ function checkThread(value: unknown, complain: Complaint): Thread {
   const thread: Thread = { version: THREAD_VERSION, messages: [] };
   if (record.version !== undefined) {
     if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
-    if (record.version > THREAD_VERSION) {
-      throw complain(['version'], `thread format version ${record.version} is newer than this gpt knows`);
-    }
+    if (record.version > THREAD_VERSION) throw newerFormat(record.version);
   }
   for (const key of ['model', 'system', 'created', 'updated'] as const) {
     const field = record[key];
@@ -83,6 +84,13 @@ function checkMessage(value: unknown, index: number, complain: Complaint): Store
   return m as unknown as StoredMessage;
 }
 
+/** The text of a new thread file: JSON when its name ends in .json, else canonical YAML. */
+export function newThreadText(thread: Thread, file: string): ThreadText {
+  if (!/\.json$/i.test(file)) return serializeThread(thread);
+  const { messages, ...header } = thread;
+  return { text: `${JSON.stringify({ ...header, version: THREAD_VERSION, messages }, null, 2)}\n`, messagesOffset: -1 };
+}
+
 /** The canonical file text: header fields, then `messages:` last so turns can be appended. */
 export function serializeThread(thread: Thread): ThreadText {
   const { messages, ...header } = thread;
@@ -92,11 +100,25 @@ export function serializeThread(thread: Thread): ThreadText {
 }
 
 /**
- * Appends messages to a file we wrote, without re-serialising the old ones:
- * a new header, the old message text byte for byte, then the new items.
+ * Where the message list starts in `text` when it is exactly what gpt writes for `thread`
+ * (a file gpt wrote, too short to be cached); -1 for any other file.
+ */
+export function canonicalOffset(text: string, thread: Thread): number {
+  if (!text.startsWith('version: ')) return -1; // written by hand: not worth a serialisation
+  const canonical = serializeThread(thread);
+  return canonical.text === text ? canonical.messagesOffset : -1;
+}
+
+/**
+ * Appends messages to a thread file. A file we wrote (its message list found at
+ * `messagesOffset`) is not re-serialised: a new header, the old message text byte for
+ * byte, then the new items. Any other file is edited in its own layout (foreign-thread.ts).
+ * `thread` is the file's thread with its new header (`updated`), before `added`.
  */
 export function appendToThreadText(old: ThreadText, thread: Thread, added: StoredMessage[]): ThreadText {
-  if (old.messagesOffset < 0) return serializeThread({ ...thread, messages: [...thread.messages, ...added] });
+  if (old.messagesOffset < 0) {
+    return { text: appendInPlace(old.text, thread.updated ?? new Date().toISOString(), added, STRINGIFY), messagesOffset: -1 };
+  }
   const { messages: _ignored, ...header } = thread;
   const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY) + MESSAGES_KEY;
   const oldItems = Buffer.from(old.text, 'utf8').subarray(old.messagesOffset).toString('utf8');

@@ -1,10 +1,10 @@
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import type { StoredMessage, Thread } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
 import { withFileLock } from './lock.js';
 import { ThreadCache } from './thread-cache.js';
-import { THREAD_VERSION, appendToThreadText, parseThread, serializeThread, type ThreadText } from './thread-file.js';
+import { THREAD_VERSION, appendToThreadText, canonicalOffset, newThreadText, parseThread, type ThreadText } from './thread-file.js';
 
 /** A thread named by the user: a bare name in the threads folder, or a file path. */
 export interface ThreadRef {
@@ -14,20 +14,34 @@ export interface ThreadRef {
   explicitPath: boolean;
 }
 
-const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+/** Letters and digits of any script, `.`, `_` and `-`; not starting with a dot. */
+const NAME = /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}._-]*$/u;
+/** A file path rather than a name: it has a `/`, or the ending of a thread file. */
+const PATH_LIKE = /\/|\.(ya?ml|json)$/i;
+const THREAD_FILE_ENDING = /\.(ya?ml|json)$/i;
+/** File names are at most 255 bytes (ext4, tmpfs, APFS...); the lock folder adds `.lock`. */
+const MAX_FILE_NAME_BYTES = 255 - '.lock'.length;
 
-/** Resolves `--thread VALUE`: a value with a `/` or a .yaml/.yml ending is a path. */
+/** Resolves `--thread VALUE`: a value with a `/` or a .yaml/.yml/.json ending is a path. */
 export function resolveThreadRef(value: string, threadsDir: string, cwd: string): ThreadRef {
-  if (value.includes('/') || /\.ya?ml$/i.test(value)) {
+  if (PATH_LIKE.test(value)) {
     const file = resolve(cwd, value);
-    const name = file.split('/').pop()!.replace(/\.ya?ml$/i, '');
-    return { name, file, explicitPath: true };
+    checkLength(basename(file), 'the file name', 0);
+    return { name: basename(file).replace(THREAD_FILE_ENDING, ''), file, explicitPath: true };
   }
   if (!NAME.test(value)) {
     throw usageError(`invalid thread name '${value}'`,
       'use letters, digits, ".", "_" and "-" (not starting with "."), or a path containing "/"');
   }
+  checkLength(`${value}.yaml`, 'the thread name', '.yaml'.length);
   return { name: value, file: join(threadsDir, `${value}.yaml`), explicitPath: false };
+}
+
+function checkLength(fileName: string, what: string, ending: number): void {
+  const bytes = Buffer.byteLength(fileName);
+  if (bytes <= MAX_FILE_NAME_BYTES) return;
+  throw usageError(`${what} is too long (${bytes - ending} bytes; at most ${MAX_FILE_NAME_BYTES - ending})`,
+    'choose a shorter name (letters outside ASCII count 2 to 4 bytes each)');
 }
 
 export interface LoadedThread {
@@ -74,11 +88,12 @@ export class ThreadStore {
       let written: ThreadText;
       if (text === undefined) {
         thread = { version: THREAD_VERSION, ...options.create, created: stamp, updated: stamp, messages: added };
-        written = serializeThread(thread);
+        written = newThreadText(thread, file);
       } else {
         const old = await this.parse(file, text);
         const header = { ...old.thread, updated: stamp };
-        written = appendToThreadText({ text, messagesOffset: old.messagesOffset }, header, added);
+        const messagesOffset = old.messagesOffset >= 0 ? old.messagesOffset : canonicalOffset(text, old.thread);
+        written = appendToThreadText({ text, messagesOffset }, header, added);
         thread = { ...header, messages: [...old.thread.messages, ...added] };
       }
       await writePrivateFile(file, written.text);

@@ -111,14 +111,19 @@ describe('options', () => {
     expect(r.stdout).toBe('echo: hi\n');
   });
 
-  it('warns about a config file that others can read, and refuses a malformed one', async () => {
+  it('warns about a config file that others can change (not read), and refuses a malformed one', async () => {
     const config = join(sandbox.configHome, 'gpt', 'config.yaml');
     await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
-    await writeFile(config, 'model: m\n', { mode: 0o644 });
-    await chmod(config, 0o644);
+    await writeFile(config, 'model: m\n');
+    await chmod(config, 0o644); // the usual mode: readable, holds no secret
     let r = await runGpt(sandbox, ['ask', 'hi']);
-    expect(r.stderr).toContain(`gpt: ${config} can be read by other users — chmod 600`);
-    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const mode of [0o664, 0o646]) {
+      await chmod(config, mode);
+      r = await runGpt(sandbox, ['ask', 'hi']);
+      expect(r.stderr).toBe(`gpt: ${config} can be changed by other users — chmod go-w ${config}\n`);
+      expect(r.exitCode).toBe(0);
+    }
     await writeFile(config, 'model: [broken\n');
     await chmod(config, 0o600);
     r = await runGpt(sandbox, ['ask', 'hi']);

@@ -19,7 +19,7 @@ const threads: Array<{ name: string; text: string; error: RegExp }> = [
   { name: 'messages that is not a list', text: 'messages: hello\n', error: /:1: `messages` must be a list/ },
   { name: 'an unknown role', text: 'messages:\n  - role: user\n    content: hi\n  - role: wizard\n    content: boo\n', error: /:4: message 2 has role "wizard"; expected system, user, assistant/ },
   { name: 'content that is not text', text: 'messages:\n  - role: user\n    content:\n      nested: map\n', error: /:4: message 1 has no text `content`/ },
-  { name: 'a newer format version', text: 'version: 99\nmessages: []\n', error: /:1: thread format version 99 is newer than this gpt knows/ },
+  { name: 'a newer format version', text: 'version: 99\nmessages: []\n', error: /bad\.yaml was written by a newer gpt \(thread format 99; this gpt reads 1\) — upgrade gpt/ },
   { name: 'a billion-laughs alias bomb', text: billionLaughs, error: /bomb|alias|resource exhaustion/i },
 ];
 

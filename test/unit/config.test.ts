@@ -3,6 +3,7 @@ import { validateConfig } from '../../src/core/config.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import { autoThreadName, AUTO_NAME } from '../../src/core/names.js';
 import { redact } from '../../src/core/secrets.js';
+import { resolveThreadRef } from '../../src/store/threads.js';
 
 describe('validateConfig', () => {
   it('accepts the documented settings', () => {
@@ -32,6 +33,9 @@ describe('resolvePaths', () => {
       cacheDir: '/h/.cache/gpt',
       stateDir: '/h/.local/state/gpt',
     });
+    // The XDG spec: relative values are ignored.
+    expect(resolvePaths({ XDG_DATA_HOME: 'data', XDG_CONFIG_HOME: './c', XDG_CACHE_HOME: '~/k', XDG_STATE_HOME: 's' }, '/h'))
+      .toEqual(resolvePaths({}, '/h'));
     expect(resolvePaths({ XDG_DATA_HOME: '/d', XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/k', XDG_STATE_HOME: '/s' }, '/h')).toEqual({
       configFile: '/c/gpt/config.yaml',
       threadsDir: '/d/gpt/threads',
@@ -49,9 +53,34 @@ describe('autoThreadName', () => {
     expect(AUTO_NAME.test('20261127-164012-what-is-the-biggest-animal')).toBe(true);
   });
 
+  it('keeps letters and digits of any script; accents off Latin letters only', () => {
+    const names = {
+      '世界上最大的动物': '20261127-164012-世界上最大的动物',
+      '世界上最大的动物是什么？ 蓝鲸': '20261127-164012-世界上最大的动物是什么-蓝鲸',
+      'Café crème': '20261127-164012-cafe-creme',
+      'Привет, мир! Как дела?': '20261127-164012-привет-мир-как-дела',
+      'がぎぐ ＡＢＣ': '20261127-164012-がぎぐ-abc',
+      'नमस्ते दुनिया': '20261127-164012-नमस्ते-दुनिया',
+    };
+    for (const [prompt, name] of Object.entries(names)) {
+      expect(autoThreadName(prompt, now)).toBe(name);
+      expect(AUTO_NAME.test(name)).toBe(true); // retention finds it
+      expect(() => resolveThreadRef(name, '/d/threads', '/cwd')).not.toThrow(); // gpt thread show NAME finds it
+    }
+  });
+
+  it('is a safe file name of bounded length whatever the prompt', () => {
+    for (const prompt of ['../../etc/passwd', '.hidden', '𠜎'.repeat(200), `${'長'.repeat(100)} word`, 'a/b\\c\0d']) {
+      const name = autoThreadName(prompt, now);
+      expect(name).toMatch(/^20261127-164012(-[^/.\\\0]+)?$/);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(15 + 1 + 120);
+      expect(AUTO_NAME.test(name)).toBe(true);
+      expect(resolveThreadRef(name, '/d/threads', '/cwd').explicitPath).toBe(false);
+    }
+  });
+
   it('is only the time when no word is usable', () => {
-    expect(autoThreadName('世界上最大的动物是什么？', now)).toBe('20261127-164012');
-    expect(autoThreadName('Café crème', now)).toBe('20261127-164012-cafe-creme');
+    expect(autoThreadName('?!… 🐋', now)).toBe('20261127-164012');
   });
 });
 

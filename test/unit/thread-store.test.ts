@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import type { StoredMessage, Thread } from '../../src/core/types.js';
 import { appendToThreadText, parseThread, serializeThread } from '../../src/store/thread-file.js';
 import { resolveThreadRef, ThreadStore } from '../../src/store/threads.js';
+import type { GptError } from '../../src/core/errors.js';
 
 const turn = (q: string, a: string): StoredMessage[] => [
   { role: 'user', content: q, time: '2026-11-27T10:00:00.000Z' },
@@ -67,12 +68,30 @@ describe('thread names', () => {
     expect(resolveThreadRef('notes', '/d/threads', '/cwd')).toEqual({ name: 'notes', file: '/d/threads/notes.yaml', explicitPath: false });
     expect(resolveThreadRef('proj/chat.yaml', '/d/threads', '/cwd')).toMatchObject({ file: '/cwd/proj/chat.yaml', explicitPath: true });
     expect(resolveThreadRef('chat.yml', '/d/threads', '/cwd')).toMatchObject({ file: '/cwd/chat.yml', explicitPath: true });
+    expect(resolveThreadRef('conv.json', '/d/threads', '/cwd')).toEqual({ name: 'conv', file: '/cwd/conv.json', explicitPath: true });
+    expect(resolveThreadRef('notes/conv.json', '/d/threads', '/cwd')).toMatchObject({ file: '/cwd/notes/conv.json', explicitPath: true });
   });
 
   it('refuses names that are not letters, digits, ".", "_" and "-"', () => {
-    for (const bad of ['..', '.hidden', 'a b', 'x;rm', '', 'ü']) {
+    for (const bad of ['..', '.hidden', 'a b', 'x;rm', '', 'a\u001b[31m']) {
       expect(() => resolveThreadRef(bad, '/d/threads', '/cwd')).toThrow(/invalid thread name/);
     }
+    for (const good of ['ü', '鲸鱼', 'v1.2_final-draft']) expect(resolveThreadRef(good, '/d/threads', '/cwd').explicitPath).toBe(false);
+  });
+
+  it('refuses a name too long for a file as a usage error that names the limit', () => {
+    const refuse = (value: string) => {
+      try {
+        resolveThreadRef(value, '/d/threads', '/cwd');
+      } catch (error) {
+        return error as GptError;
+      }
+      throw new Error(`accepted ${value}`);
+    };
+    expect(refuse('x'.repeat(300))).toMatchObject({ exitCode: 2, message: 'the thread name is too long (300 bytes; at most 245)' });
+    expect(refuse('鲸'.repeat(90)).message).toBe('the thread name is too long (270 bytes; at most 245)');
+    expect(refuse(`dir/${'y'.repeat(260)}.yaml`)).toMatchObject({ exitCode: 2, message: 'the file name is too long (265 bytes; at most 250)' });
+    expect(resolveThreadRef('x'.repeat(245), '/d/threads', '/cwd').name).toHaveLength(245);
   });
 });
 

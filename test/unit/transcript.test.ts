@@ -62,3 +62,41 @@ describe('renderThreadList', () => {
     expect(json).toEqual({ name: 'whales', file: '/t/whales.yaml', updated: '2026-11-27T09:05:00.000Z', model: 'm', turns: 3, preview: 'hello' });
   });
 });
+
+describe('control characters in stored text', () => {
+  const evil = 'hi\x1b]0;pwned\x07\x1b[31mred\rback\x9b2J\x7f\tend\nnext';
+
+  it('are shown as visible text, never sent to the terminal; newline and tab stay', () => {
+    const shown = renderTranscript({ version: 1, messages: [{ role: 'user', content: evil }] }, false);
+    expect(shown).toBe('You: hi^[]0;pwned^G^[[31mred^Mback\\x9b2J^?\tend\nnext\n');
+    expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+
+  it('in thread list too: name, model and preview', () => {
+    const list = renderThreadList([{
+      name: 'n\x1b[2J', file: '/t/n.yaml', updated: new Date(0), model: 'm\x07', turns: 1, preview: firstWords(evil, 60),
+    }], false);
+    expect(list).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(list).toContain('n^[[2J');
+    expect(list).toContain('m^G');
+    expect(list).toContain('hi^[]0;pwned^G^[[31mred back\\x9b2J^? end next'); // whitespace flattened first
+  });
+
+  it('a Windows line ending is a line ending, not ^M', () => {
+    expect(renderTranscript({ version: 1, messages: [{ role: 'user', content: 'a\r\nb' }] }, false)).toBe('You: a\nb\n');
+  });
+});
+
+describe('a reply cut at --max-tokens', () => {
+  it('is marked in the transcript', () => {
+    const cut: Thread = { version: 1, messages: [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'The blue wh', finish_reason: 'length' },
+      { role: 'user', content: 'q2' },
+      { role: 'assistant', content: 'Whole.', finish_reason: 'stop' },
+    ] };
+    expect(renderTranscript(cut, false)).toBe(
+      'You: q\n\nAssistant: The blue wh\n[reply cut short: it reached the token limit (--max-tokens)]\n\nYou: q2\n\nAssistant: Whole.\n');
+    expect(renderTranscript(cut, true)).toContain('\x1b[2m[reply cut short: it reached the token limit (--max-tokens)]\x1b[0m\n');
+  });
+});
