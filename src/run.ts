@@ -13,11 +13,10 @@ import { detectTerminal } from './io/terminal.js';
 import type { Process } from './main.js';
 
 /** Runs one command with its dependencies and returns its exit code; every error is reported here. */
-export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void>): Promise<number> {
+export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void | number>): Promise<number> {
   const signal = interruption(proc.signal);
   try {
-    await command(await createDeps(proc, common, signal));
-    return ExitCode.ok;
+    return (await command(await createDeps(proc, common, signal))) ?? ExitCode.ok;
   } catch (error) {
     return report(error, common, proc, signal);
   }
