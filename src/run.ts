@@ -13,6 +13,7 @@ import { detectTerminal } from './io/terminal.js';
 import type { Process } from './main.js';
 
 /** Runs one command with its dependencies and returns its exit code; every error is reported here. */
+// biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
 export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void | number>): Promise<number> {
   const signal = interruption(proc.signal);
   try {
