@@ -62,6 +62,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     warn: quietWarn,
     err: writeErr,
     cwd: proc.cwd,
+    env: proc.env,
     now: () => new Date(),
     signal,
     quiet: common.quiet,

@@ -26,6 +26,7 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -37,6 +38,7 @@ export function askCommand(context: CliContext): Command {
           json: raw.json ?? false,
           stream: raw.stream,
           stdin: raw.stdin,
+          edit: raw.edit ?? false,
         }, deps));
     });
 }

@@ -22,6 +22,8 @@ export interface Deps {
   /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */
   err(text: string): void;
   cwd: string;
+  /** The environment, for what a command reads of it itself ($VISUAL, $EDITOR). */
+  env: Record<string, string | undefined>;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
   signal: AbortSignal;
