@@ -105,9 +105,25 @@ describe('gpt __complete', () => {
 });
 
 describe('zsh and fish', () => {
-  it('zsh parses its script', async () => {
-    const r = await execa('zsh', ['-n', '-c', (await runGpt(sandbox, ['completion', 'zsh'])).stdout], { reject: false, input: '' });
+  it('zsh parses its script, and its function offers what bash does', async () => {
+    const script = (await runGpt(sandbox, ['completion', 'zsh'])).stdout;
+    const r = await execa('zsh', ['-n', '-c', script], { reject: false, input: '' });
     expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    await makeThreads(['whales', 'wasps']);
+    const file = join(sandbox.home, '_gpt');
+    await writeFile(file, script);
+    // Outside a completion widget: compadd and _files print what they were given; zsh filters by prefix itself.
+    const driver = `compdef() {}; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print _files; }
+source '${file}'
+t() { words=("$@"); CURRENT=$#; _gpt | tr '\n' ' '; echo; }
+t gpt thread show w; t gpt ''; t gpt batch -o ''; t gpt thread ''`;
+    const out = (await execa('zsh', ['-f', '-c', driver], { env: await shellEnv(), extendEnv: false, input: '' })).stdout.split('\n');
+    expect(out).toEqual([
+      'wasps whales ',
+      'ask chat thread batch models completion ',
+      '_files ',
+      'list ls search grep show export rm mv fork path ',
+    ]);
   });
 
   it('fish parses its script and completes with it', async () => {
