@@ -8,6 +8,7 @@ Examples:
   git diff | gpt ask "Write a commit message for this diff"
   gpt ask --thread whales "Tell me more about blue whales"
   gpt ask -c "And in French?"                  # continue the latest conversation
+  git diff | gpt ask -e "Review this diff"     # edit the prompt in $EDITOR first
   gpt ask --json "Name three primes" | jq -r .reply
   OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
 

@@ -12,6 +12,7 @@ Examples:
   gpt ask --thread notes "Summarise our plan"
   gpt chat
   gpt batch prompts.jsonl -o results.jsonl
+  source <(gpt completion bash)                # Tab completion (zsh and fish too)
 
 Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, NO_COLOR.
 Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;

@@ -13,7 +13,7 @@ describe('findInMessages', () => {
     const text = `${'🐋'.repeat(30)} the blue\nwhale ${'x'.repeat(60)}`;
     const [hit] = findInMessages([user(text)], literalPattern('BLUE WHALE'.replace(' ', '\n')));
     expect(hit!.excerpt).toMatch(/^…(🐋)+ the blue whale x+…$/u);
-    expect(hit!.excerpt.isWellFormed()).toBe(true);
+    expect(() => encodeURIComponent(hit!.excerpt)).not.toThrow(); // a lone half of a surrogate pair throws
   });
 
   it('takes regular-expression characters as themselves', () => {
