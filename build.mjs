@@ -21,6 +21,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   minify: true,
+  keepNames: true, // the SDK builds its User-Agent from its class name; stacks keep function names
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __GPT_VERSION__: JSON.stringify(version) },

@@ -1,5 +1,5 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
-import { GptError, formatError } from '../core/errors.js';
+import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
@@ -156,7 +156,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
 
 function fail(session: Session, error: GptError): void {
   session.failures.push(error);
-  session.deps.err(`${formatError(error)}\n`);
+  session.deps.report(error);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { GptError } from '../core/errors.js';
 import type { FlagSettings, Settings } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
 import type { ChatClient } from '../llm/client.js';
@@ -21,6 +22,8 @@ export interface Deps {
   warn(line: string): void;
   /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */
   err(text: string): void;
+  /** An error the command survives (a failed chat turn): printed as every error is (io/report-error.ts). */
+  report(error: GptError): void;
   cwd: string;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
