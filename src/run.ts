@@ -39,7 +39,7 @@ export async function runCommand(proc: Process, common: CommonOptions, command: 
     const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
     return reportError(cause, errors);
   }
-  const failedOutput = stdout.failure();
+  const failedOutput = await stdout.failure();
   return failedOutput ? reportError(failedOutput, errors) : ExitCode.ok;
 }
 

@@ -8,15 +8,22 @@ import { GptError, ExitCode } from '../core/errors.js';
  */
 export function watchOutput(stream: NodeJS.WritableStream) {
   let failure: NodeJS.ErrnoException | undefined;
+  let lastWrite: Promise<void> = Promise.resolve();
   stream.on('error', (error: NodeJS.ErrnoException) => {
     failure ??= error;
   });
   return {
     write(text: string): void {
-      if (!failure) stream.write(text);
+      if (failure) return;
+      lastWrite = new Promise((resolve) => stream.write(text, (error) => {
+        // The callback comes a tick before the 'error' event.
+        if (error) failure ??= error as NodeJS.ErrnoException;
+        resolve();
+      }));
     },
-    /** The error to exit with when a write failed. */
-    failure(): GptError | undefined {
+    /** Once every write is done: the error to exit with when one failed. */
+    async failure(): Promise<GptError | undefined> {
+      await lastWrite;
       if (!failure) return undefined;
       return new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
         'make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there', { cause: failure });
