@@ -75,7 +75,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
-        createOpenAIClient({ ...settings, log, retryNotice: quietWarn }))),
+        createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
     terminal: detectTerminal(proc.env),
     stdin: proc.stdin,
     out,

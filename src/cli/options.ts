@@ -7,6 +7,8 @@ export interface CommonOptions {
   quiet: boolean;
   verbose: boolean;
   json: boolean;
+  /** A line on stderr before each retry of a request (default: unless --quiet). */
+  retryNotices?: boolean;
 }
 
 /** Runs a command with its dependencies; provided by main. */
