@@ -33,13 +33,13 @@ export async function runCommand(proc: Process, common: CommonOptions, command: 
     verbose: common.verbose || Boolean(proc.env.DEBUG),
   };
   try {
-    await command(await createDeps(proc, common, signal, stdout.write, errors));
+    await command(await createDeps(proc, common, signal, stdout, errors));
   } catch (error) {
     // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
     const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
     return reportError(cause, errors);
   }
-  const failedOutput = await stdout.failure();
+  const failedOutput = await stdout.settled();
   return failedOutput ? reportError(failedOutput, errors) : ExitCode.ok;
 }
 
@@ -56,7 +56,7 @@ function interruption(processSignal: AbortSignal): AbortSignal {
 
 const stderrWriter = (proc: Process) => (text: string) => void proc.stderr.write(redact(text, proc.env.OPENAI_API_KEY));
 
-async function createDeps(proc: Process, common: CommonOptions, signal: AbortSignal, out: (text: string) => void, errors: ErrorOutput): Promise<Deps> {
+async function createDeps(proc: Process, common: CommonOptions, signal: AbortSignal, stdout: ReturnType<typeof watchOutput>, errors: ErrorOutput): Promise<Deps> {
   const [{ loadConfigFile }, { ThreadStore }] = await Promise.all([
     import('./store/config-file.js'),
     import('./store/threads.js'),
@@ -78,7 +78,8 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
         createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
     terminal: detectTerminal(proc.env),
     stdin: proc.stdin,
-    out,
+    out: stdout.write,
+    outFailed: stdout.failed,
     warn: quietWarn,
     err: writeErr,
     report: (error) => void reportError(error, { ...errors, json: false }),

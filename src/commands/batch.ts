@@ -68,7 +68,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await batchClient(deps);
     else await deps.client();
-    const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
+    const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
     const run = new RunReport(scan.count, resumeCommand(options), deps);
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
@@ -139,6 +139,15 @@ async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> 
     lines.push(`batches: ${files.length}`);
   }
   deps.out(`${lines.join('\n')}\n`);
+}
+
+/** Result lines to stdout; like -o FILE, the run stops at the first line that cannot be written. */
+function stdoutSink(deps: Deps): ResultSink {
+  return streamSink((text) => {
+    const failed = deps.outFailed();
+    if (failed) throw failed;
+    deps.out(text);
+  });
 }
 
 /** Counts results as they are written, shows progress, and says at the end how the run went. */
@@ -336,7 +345,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   const resumed = options.resume && output ? await readDoneIds(output) : undefined;
   if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
   const done = resumed?.ids ?? new Set<string>();
-  const base = output ? fileSink(output, options.resume ?? false) : streamSink(deps.out);
+  const base = output ? fileSink(output, options.resume ?? false) : stdoutSink(deps);
   const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
   const parts = options.ids.map((id): BatchPart => ({
     id,

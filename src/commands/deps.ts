@@ -16,8 +16,10 @@ export interface Deps {
   client(): Promise<ChatClient>;
   terminal: Terminal;
   stdin: NodeJS.ReadStream;
-  /** stdout: the product. */
+  /** stdout: the product. A write that fails (a full disk) is reported when the command ends (exit 7). */
   out(text: string): void;
+  /** The error a failed stdout write ends with, as soon as it is known (a batch stops there). */
+  outFailed(): GptError | undefined;
   /** stderr: one line of diagnostics (a newline is added). */
   warn(line: string): void;
   /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */

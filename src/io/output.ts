@@ -22,8 +22,12 @@ export function watchOutput(stream: NodeJS.WritableStream) {
       }));
     },
     /** Once every write is done: the error to exit with when one failed. */
-    async failure(): Promise<GptError | undefined> {
+    async settled(): Promise<GptError | undefined> {
       await lastWrite;
+      return this.failed();
+    },
+    /** The error to exit with, if a write has failed by now. */
+    failed(): GptError | undefined {
       if (!failure) return undefined;
       return new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
         'make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there', { cause: failure });

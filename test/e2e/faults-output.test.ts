@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { GPT_BIN } from '../support/cli.js';
-import { sandbox, useHarness } from '../support/harness.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
 
@@ -46,10 +46,11 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
     expect(r.exitCode).toBe(7);
   });
 
-  it('gpt batch to stdout says it in one line and exits 7', async () => {
-    await writeFile(join(sandbox.home, 'p.txt'), 'one\ntwo\n');
-    const r = await runToFullDisk(['batch', 'p.txt', '-q']);
+  it('gpt batch to stdout stops at the first line it cannot write, says it in one line and exits 7', async () => {
+    await writeFile(join(sandbox.home, 'p.txt'), Array.from({ length: 20 }, (_, i) => `prompt ${i}`).join('\n'));
+    const r = await runToFullDisk(['batch', 'p.txt', '-q', '-j', '1']);
     expect(r.stderr).toBe(STDOUT_FAILED);
     expect(r.exitCode).toBe(7);
+    expect(server.chatRequests().length).toBeLessThan(5); // not 20 replies paid for and lost
   });
 });
