@@ -83,7 +83,7 @@ export function checkBaseURL(value: string, source: BaseURLSource): void {
   }
   if (protocol === 'http:' || protocol === 'https:') return;
   const where = source === 'base_url' ? 'base_url in the config file' : source;
-  const fixed = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'http://HOST:PORT/v1' : `http://${value}`;
+  const fixed = value.trim() === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'http://HOST:PORT/v1' : `http://${value}`;
   const exitCode = source === 'base_url' ? ExitCode.config : ExitCode.usage;
   throw new GptError(exitCode, `${where} '${value}' is not a URL starting with http:// or https://`, `write it as ${fixed}`);
 }
