@@ -57,7 +57,8 @@ export function batchCommand(context: CliContext): Command {
     .enablePositionalOptions()
     .action(async (file: string, raw) => {
       const { runBatch } = await load();
-      await context.run(commonOptions(raw), (deps) =>
+      // Items retry on their own; a line for each would bury the progress (the summary counts 429s).
+      await context.run({ ...commonOptions(raw), retryNotices: false }, (deps) =>
         runBatch({
           file,
           output: raw.output,

@@ -1,7 +1,7 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
-import { askJson, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
@@ -54,6 +54,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     }
   }
   renderer.done(outcome);
+  const cut = cutNotice(reply);
+  if (cut && !options.json) deps.warn(cut);
 }
 
 async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {

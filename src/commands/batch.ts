@@ -69,7 +69,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await batchClient(deps);
     else await deps.client();
-    const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
+    const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
     const run = new RunReport(scan.count, resumeCommand(options), deps);
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
@@ -141,6 +141,15 @@ async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> 
     lines.push(`batches: ${files.length}`);
   }
   deps.out(`${lines.join('\n')}\n`);
+}
+
+/** Result lines to stdout; like -o FILE, the run stops at the first line that cannot be written. */
+export function stdoutSink(deps: Deps): ResultSink {
+  return streamSink((text) => {
+    const failed = deps.outFailed();
+    if (failed) throw failed;
+    deps.out(text);
+  });
 }
 
 /** Counts results as they are written, shows progress, and says at the end how the run went. */

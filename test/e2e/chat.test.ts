@@ -99,7 +99,8 @@ describe('gpt chat from a pipe', () => {
   it('waits for whole replies with --no-stream', async () => {
     const r = await runGpt(sandbox, ['chat', '--no-stream'], { input: 'q1\nq2\n' });
     expect(r.stdout).toBe('echo: q1\necho: q2\n');
-    expect(server.chatRequests().map((q) => q.body.stream)).toEqual([false, false]);
+    // Streamed on the wire all the same (so --timeout means silence), printed when whole.
+    expect(server.chatRequests().map((q) => q.body.stream)).toEqual([true, true]);
   });
 
   it('fails at once without a key, before reading any line', async () => {
