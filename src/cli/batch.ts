@@ -15,6 +15,7 @@ Examples:
 Input (by extension, or --format): JSON Lines, one object a line with "prompt" or
 "messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread";
 YAML, a list of such objects or of strings; text, one prompt a line.
+An item's "thread" is a thread name; a path there is refused unless --allow-paths.
 Results: one JSON line per item, in input order:
   {"id", "reply", "model", "finish_reason", "usage"}, or with "error" when it failed.
 Exit code 8 when any item failed.`;
@@ -49,6 +50,8 @@ export function batchCommand(context: CliContext): Command {
     .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
     .option(POLL[0], POLL[1], pollSeconds)
     .option('--no-wait', 'with --remote: print the batch ids and return (see gpt batch results)')
+    .option('--thread-dir <dir>', 'keep the threads that items name in DIR (names only, never outside it)')
+    .option('--allow-paths', 'let items name files by path (a thread path); by default a batch file names threads only')
     .addHelpText('after', EXAMPLES)
     // Options after a subcommand's name belong to the subcommand (results -o FILE).
     .enablePositionalOptions()
@@ -67,6 +70,8 @@ export function batchCommand(context: CliContext): Command {
           remote: raw.remote ?? false,
           pollInterval: raw.pollInterval,
           wait: raw.wait,
+          threadDir: raw.threadDir,
+          allowPaths: raw.allowPaths ?? false,
         }, deps));
     });
 

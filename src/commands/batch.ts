@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js';
 import { estimateTokens, type BatchItem } from '../batch/item.js';
 import { scanItems, type InputSummary } from '../batch/input.js';
+import { checkItemPaths, itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
+import { ItemProblem } from '../batch/item.js';
 import { runLocal, type SendItem } from '../batch/local.js';
 import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
 import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from '../batch/record.js';
@@ -16,7 +18,6 @@ import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress, thousands } from '../io/progress.js';
 import { chatRequest, type ChatClient } from '../llm/client.js';
 import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
-import { resolveThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
 import { completedTurn, saveTurn } from './turn.js';
 
@@ -38,6 +39,10 @@ export interface BatchOptions {
   remote: boolean;
   pollInterval?: number;
   wait: boolean;
+  /** --thread-dir: item threads are kept in this folder instead of the threads folder. */
+  threadDir?: string;
+  /** --allow-paths: items may name files anywhere (their thread paths). */
+  allowPaths?: boolean;
 }
 
 export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
@@ -48,16 +53,14 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
     const done = options.resume && output ? await readDoneIds(output) : undefined;
     const isPending = (item: BatchItem) => !done?.ids.has(item.id);
-    const scan = await scanItems(checkThreadNames(input, deps), input.name, isPending);
+    const rules = itemPathRules(options, deps);
+    const items = () => checkedItems(input, rules);
+    const scan = await scanItems(items(), input.name, isPending);
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
-    if (options.remote && scan.firstThreadLine !== undefined) {
-      throw usageError(`${input.name}:${scan.firstThreadLine}: an item with \`thread\` cannot run with --remote`,
-        'a thread needs one turn after another: run those items without --remote');
-    }
-    const pending = () => onlyPending(input.items(), isPending);
+    const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
     // The input is good: only now is -o FILE touched.
     if (done?.unfinishedAt !== undefined) {
@@ -72,7 +75,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const run = new RunReport(scan.count, resumeCommand(options), deps);
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(pending(), options, deps, sink, run);
+      else await runItemsLocally(pending(), options, deps, sink, run, rules);
     } finally {
       sink.close();
     }
@@ -111,15 +114,32 @@ async function loadTemplate(options: BatchOptions, cwd: string): Promise<Templat
   return parseTemplate(text.replace(/\r?\n$/, ''), options.templateFile);
 }
 
-/** Thread names are checked with the rest of the input, before anything is sent. */
-async function* checkThreadNames(input: BatchInput, deps: Deps): AsyncGenerator<BatchItem> {
+/** Relative paths in items are taken from the input file's folder (the working folder for stdin). */
+function itemPathRules(options: BatchOptions, deps: Deps): ItemPathRules {
+  return {
+    base: options.file === '-' ? deps.cwd : dirname(resolve(deps.cwd, options.file)),
+    threadsDir: deps.paths.threadsDir,
+    threadDir: options.threadDir === undefined ? undefined : resolve(deps.cwd, options.threadDir),
+    allowPaths: options.allowPaths ?? false,
+    remote: options.remote,
+  };
+}
+
+/**
+ * The input's items, each checked against the rules for what it may point at: on every
+ * reading, so the first pass refuses a file before anything is sent, and what runs (here
+ * or uploaded) is what was checked.
+ */
+async function* checkedItems(input: BatchInput, rules: ItemPathRules): AsyncGenerator<BatchItem> {
   for await (const item of input.items()) {
-    if (item.thread !== undefined) {
-      try {
-        resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
-      } catch (error) {
-        throw badInputError(`${input.name}:${item.line}: ${(error as GptError).message}`, (error as GptError).hint);
-      }
+    try {
+      checkItemPaths(item, rules);
+    } catch (error) {
+      if (error instanceof ItemProblem) throw badInputError(`${input.name}:${item.line}: ${error.message}`, error.hint);
+      if (!(error instanceof GptError)) throw error;
+      // An invalid thread name is a usage error for --thread; in a file it is bad input.
+      const exitCode = error.exitCode === ExitCode.usage && !rules.remote ? ExitCode.badInput : error.exitCode;
+      throw new GptError(exitCode, `${input.name}:${item.line}: ${error.message}`, error.hint);
     }
     yield item;
   }
@@ -178,10 +198,10 @@ class RunReport {
   }
 }
 
-async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
+async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
   const client = await deps.client();
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules), run.writer(sink));
   } finally {
     run.summary();
   }
@@ -191,11 +211,11 @@ async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOp
 /** These stop the whole batch: every other item would fail the same way. */
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
-function itemSender(client: ChatClient, deps: Deps): SendItem {
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules): SendItem {
   return async (item, signal) => {
     let model = item.model ?? deps.flags.model ?? null;
     try {
-      const ref = item.thread === undefined ? undefined : resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
+      const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
       const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
       const request = itemRequest(item, deps.flags, deps.settings, thread);
       model = request.settings.model;
@@ -214,6 +234,15 @@ function itemSender(client: ChatClient, deps: Deps): SendItem {
       return errorRecord(item.id, model, error);
     }
   };
+}
+
+/** The item's thread, checked again as it is sent (a link may have changed since the input was checked). */
+function threadOf(thread: string, rules: ItemPathRules) {
+  try {
+    return itemThreadRef(thread, rules);
+  } catch (error) {
+    throw error instanceof ItemProblem ? badInputError(error.message, error.hint) : error;
+  }
 }
 
 type RequestLine = typeof import('../llm/openai-batch.js').requestLine;

@@ -192,7 +192,7 @@ describe('gpt batch: failures, resume, threads', () => {
       '{"id": "c", "prompt": "second", "thread": "notes"}',
       '{"id": "d", "prompt": "elsewhere", "thread": "other.yaml"}',
     ].join('\n'));
-    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '-q']);
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '-q', '--allow-paths']); // other.yaml is a path
     expect(r.exitCode).toBe(0);
     const second = server.chatRequests().find((q) => lastUser(q) === 'second')!;
     expect(second.body.messages).toEqual([
