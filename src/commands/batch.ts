@@ -12,7 +12,8 @@ import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from 
 import { writeRequestFiles } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
 import { itemRequest } from '../batch/request.js';
-import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
+import { cutUnfinishedLine, prepareForResume, readDoneIds } from '../batch/resume.js';
+import { ServerWatch } from '../batch/server-gone.js';
 import { openInput, readLines, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress, thousands } from '../io/progress.js';
@@ -52,7 +53,8 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
   try {
     const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
     const done = options.resume && output ? await readDoneIds(output) : undefined;
-    const isPending = (item: BatchItem) => !done?.ids.has(item.id);
+    // Items without a line, and those whose line is an error worth retrying.
+    const isPending = (item: BatchItem) => !done?.ids.has(item.id) || done.retry.has(item.id);
     const rules = itemPathRules(options, deps);
     const items = () => checkedItems(input, rules);
     const scan = await scanItems(items(), input.name, isPending);
@@ -62,17 +64,23 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     }
     const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
-    // The input is good: only now is -o FILE touched.
-    if (done?.unfinishedAt !== undefined) {
-      await cutUnfinishedLine(output!, done.unfinishedAt);
-      deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
-    }
-    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await batchClient(deps);
     else await deps.client();
+    // The input is good: only now is -o FILE touched.
+    if (done) {
+      await prepareForResume(output!, done);
+      if (done.unfinishedAt !== undefined) {
+        deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
+      }
+    }
+    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    if (done && done.retry.size > 0) {
+      deps.warn(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+    }
     const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
     const run = new RunReport(scan.count, resumeCommand(options), deps);
+    run.failedBefore = done?.failedKept ?? 0;
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
       else await runItemsLocally(pending(), options, deps, sink, run, rules);
@@ -166,6 +174,8 @@ class RunReport {
   readonly tally = new Tally();
   private readonly started = performance.now();
   readonly progress;
+  /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
+  failedBefore = 0;
 
   constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps) {
     this.progress = createProgress(deps.terminal.decorate && !deps.quiet);
@@ -187,21 +197,23 @@ class RunReport {
     if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
   }
 
-  /** Exit 8 when any item failed. */
+  /** Exit 8 when any item failed: in this run, or in an earlier one whose error line is still there. */
   checkFailures(): void {
     const { failed, rateLimited } = this.tally;
-    if (failed === 0) return;
+    if (failed + this.failedBefore === 0) return;
     const hint = rateLimited > 0
       ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
-      : 'their result lines have an "error"; remove those lines and run again with --resume to retry them';
-    throw new GptError(ExitCode.batchItemsFailed, `${failed} of ${this.total} items failed`, hint);
+      : 'their result lines have an "error"; fix what it says, remove those lines and run again with --resume to retry them';
+    const earlier = `${this.failedBefore} ${this.failedBefore === 1 ? 'item' : 'items'} failed in an earlier run`;
+    const message = failed === 0 ? earlier : `${failed} of ${this.total} items failed${this.failedBefore > 0 ? `, and ${earlier}` : ''}`;
+    throw new GptError(ExitCode.batchItemsFailed, message, hint);
   }
 }
 
 async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
   const client = await deps.client();
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint), run.writer(sink));
   } finally {
     run.summary();
   }
@@ -211,7 +223,8 @@ async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOp
 /** These stop the whole batch: every other item would fail the same way. */
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules): SendItem {
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
+  const watch = new ServerWatch();
   return async (item, signal) => {
     let model = item.model ?? deps.flags.model ?? null;
     try {
@@ -221,6 +234,7 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules): SendI
       model = request.settings.model;
       const startedAt = deps.now();
       const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
+      watch.gone();
       if (!ref) return replyRecord(item.id, reply);
       try {
         await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
@@ -231,6 +245,11 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules): SendI
       return replyRecord(item.id, reply);
     } catch (error) {
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
+      if (watch.gone(error)) {
+        // Stop sending: what finished is written, the rest is left for --resume.
+        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`,
+          `check the server; ${resumeHint}`, { cause: error });
+      }
       return errorRecord(item.id, model, error);
     }
   };
