@@ -6,7 +6,7 @@ Examples:
   gpt batch prompts.jsonl -o results.jsonl
   gpt batch questions.txt -j 16 -m gpt-4o-mini > answers.jsonl
   gpt batch words.txt --template 'Translate to French: {{prompt}}'
-  gpt batch prompts.jsonl -o results.jsonl --resume     # after a stopped run: only what is missing
+  gpt batch prompts.jsonl -o results.jsonl --resume     # after a stopped run: the rest, and network failures
   gpt batch prompts.jsonl --dry-run                     # check the file, count items and tokens
   gpt batch prompts.jsonl --remote -o results.jsonl     # OpenAI's Batch API: half the price, within 24h
   gpt batch status batch_abc123
@@ -18,7 +18,8 @@ YAML, a list of such objects or of strings; text, one prompt a line.
 An item's "thread" is a thread name; a path there is refused unless --allow-paths.
 Results: one JSON line per item, in input order:
   {"id", "reply", "model", "finish_reason", "usage"}, or with "error" when it failed.
-Exit code 8 when any item failed.`;
+Exit code 8 when any item failed (--resume sends again those that failed on the network);
+5 when the server could not be reached and the run stopped early.`;
 
 const POLL = ['--poll-interval <seconds>', 'seconds between checks of a --remote batch (default 10, growing)'] as const;
 const pollSeconds = numberIn('--poll-interval', 0.01, 86_400);
