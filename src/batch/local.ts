@@ -14,7 +14,10 @@ export type SendItem = (item: BatchItem, signal: AbortSignal) => Promise<ResultR
 export interface LocalRunOptions {
   /** Most requests in flight; fewer while the server keeps answering 429. */
   concurrency: number;
-  /** Ctrl-C: stop sending; what is in flight is not written, so --resume sends it again. */
+  /**
+   * Ctrl-C: stop sending; what is in flight is not written, so --resume sends it again, and
+   * what finished is, though the output then has gaps where those items would be.
+   */
   signal: AbortSignal;
   /** How much may be held back for ordering (HOLD_LIMITS unless a test makes it small). */
   hold?: HoldLimits;
@@ -32,7 +35,8 @@ export const HOLD_LIMITS: HoldLimits = { items: 10_000, chars: 32 * 1024 * 1024 
 const resultChars = (record: ResultRecord) => (record.reply?.length ?? 0) + (record.error?.message.length ?? 0) + 256;
 
 /**
- * Runs items concurrently and passes their results to `emit` in input order. Items are
+ * Runs items concurrently and passes their results to `emit` in input order (a run that
+ * stops also passes on the results held behind an unfinished item). Items are
  * read from `items` only as they are started. Items of one thread run one after another.
  */
 export async function runLocal(
@@ -54,6 +58,7 @@ export async function runLocal(
   const threads = new Map<string, Promise<boolean>>();
   const running = new Set<Promise<unknown>>();
   let fatal: { error: unknown } | undefined;
+  let writeFailed = false;
   const stopAll = (error: unknown) => {
     if (fatal) return;
     fatal = { error };
@@ -64,6 +69,7 @@ export async function runLocal(
     try {
       ordered.put(index, record);
     } catch (error) {
+      writeFailed = true;
       stopAll(error);
     }
   };
@@ -127,6 +133,14 @@ export async function runLocal(
   } finally {
     await Promise.allSettled([...running]);
     options.signal.removeEventListener('abort', onInterrupt);
+    // Stopped behind an unfinished item: its followers' results are written all the same.
+    if (!writeFailed) {
+      try {
+        ordered.flush();
+      } catch (error) {
+        fatal ??= { error };
+      }
+    }
   }
   if (fatal) throw fatal.error;
   if (options.signal.aborted) throw options.signal.reason;

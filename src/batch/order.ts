@@ -62,6 +62,19 @@ export class ReorderBuffer<T> {
     return new Promise((wake) => this.waiters.push({ ready, wake }));
   }
 
+  /**
+   * Passes on every held result, in index order, though earlier ones are missing: a run
+   * that stops writes what it paid for, and --resume sends what is missing.
+   */
+  flush(): void {
+    for (const index of [...this.early.keys()].sort((a, b) => a - b)) {
+      const value = this.early.get(index)!;
+      this.early.delete(index);
+      this.heldChars -= this.size(value);
+      this.emit(value);
+    }
+  }
+
   /** Ends every wait, now and later: nothing more will be put. */
   release(): void {
     this.released = true;

@@ -202,6 +202,22 @@ describe('runLocal', () => {
     expect(sent.length).toBe(4);
   });
 
+  it('when stopped behind a slow item, still writes the results held for it, in input order', async () => {
+    const interrupt = new AbortController();
+    const send: SendItem = async (item, signal) => {
+      if (item.id !== 'i0') return ok(item);
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      throw new GptError(ExitCode.interrupted, 'interrupted');
+    };
+    const out: string[] = [];
+    const run = runLocal(items(20), { concurrency: 3, signal: interrupt.signal }, send, (r) => out.push(r.id));
+    await sleep(20);
+    expect(out).toEqual([]);
+    interrupt.abort(new GptError(ExitCode.interrupted, 'interrupted'));
+    await expect(run).rejects.toThrow('interrupted');
+    expect(out).toEqual(items(20).slice(1).map((i) => i.id)); // all but the one in flight
+  });
+
   it('sends fewer at once while the server keeps answering 429', async () => {
     let inFlight = 0;
     const seen: number[] = [];
