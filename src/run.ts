@@ -16,6 +16,7 @@ import type { Process } from './main.js';
 // The entry's `import('./commands/x.js')` resolves to this module (see build.mjs).
 export * from './commands/ask.js';
 export * from './commands/batch.js';
+export * from './commands/batch-remote.js';
 export * from './commands/chat.js';
 export * from './commands/models.js';
 export * from './commands/thread.js';

@@ -46,8 +46,9 @@ export class Tally {
 }
 
 
-/** `1,000 items: 998 done, 2 failed, 45,210 tokens, 12.3s` */
-export function summaryLine(tally: Tally, total: number, seconds: number): string {
+/** `1,000 items: 998 done, 2 failed, 45,210 tokens, 12.3s`; with `notRun`, `..., 2 failed, 5 did not run, ...` */
+export function summaryLine(tally: Tally, total: number, seconds: number, notRun = 0): string {
   const items = total === 1 ? 'item' : 'items';
-  return `${thousands(total)} ${items}: ${thousands(tally.done)} done, ${thousands(tally.failed)} failed, ${thousands(tally.tokens)} tokens, ${seconds.toFixed(1)}s`;
+  const skipped = notRun > 0 ? `, ${thousands(notRun)} did not run` : '';
+  return `${thousands(total)} ${items}: ${thousands(tally.done)} done, ${thousands(tally.failed)} failed${skipped}, ${thousands(tally.tokens)} tokens, ${seconds.toFixed(1)}s`;
 }

@@ -12,22 +12,48 @@ export interface BatchPart {
   requestLines(): AsyncIterable<string>;
 }
 
-/** Uploads each request file and creates its batch, announcing each as it is created. */
+/** What is known of a request file from an earlier run that stopped: its upload, its batch. */
+export interface SubmittedPart {
+  fileId?: string;
+  batchId?: string;
+}
+
+/** Told of each upload and batch as soon as the API returns it, before anything else can fail. */
+export interface SubmitRecord {
+  uploaded(part: number, fileId: string): void;
+  created(part: number, batch: RemoteBatch): void;
+}
+
+/**
+ * Creates a batch for each request file, uploading it first, and returns the batch ids in file
+ * order. A file already uploaded (`known[i].fileId`) is not uploaded again; a file that already
+ * has its batch (`known[i].batchId`) is left as it is.
+ */
 export async function submitFiles(
   client: BatchClient,
   files: RequestFile[],
   name: string,
-  announce: (batch: RemoteBatch, file: RequestFile) => void,
-): Promise<RemoteBatch[]> {
-  const batches: RemoteBatch[] = [];
+  known: SubmittedPart[],
+  record: SubmitRecord,
+): Promise<string[]> {
+  const ids: string[] = [];
   for (const [i, file] of files.entries()) {
+    const existing = known[i]?.batchId;
+    if (existing) {
+      ids.push(existing);
+      continue;
+    }
     const part = files.length > 1 ? `-${i + 1}-of-${files.length}` : '';
-    const fileId = await client.upload(file.path, `gpt-batch${part}.jsonl`);
+    let fileId = known[i]?.fileId;
+    if (!fileId) {
+      fileId = await client.upload(file.path, `gpt-batch${part}.jsonl`);
+      record.uploaded(i, fileId);
+    }
     const batch = await client.create(fileId, { created_by: 'gpt batch', input: name.slice(-500), part: `${i + 1}/${files.length}` });
-    announce(batch, file);
-    batches.push(batch);
+    record.created(i, batch);
+    ids.push(batch.id);
   }
-  return batches;
+  return ids;
 }
 
 export interface PickUpContext {

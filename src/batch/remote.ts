@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { badInputError } from '../core/errors.js';
@@ -15,6 +16,8 @@ export interface RequestFile {
   path: string;
   requests: number;
   bytes: number;
+  /** Of the file's bytes: what the batch journal knows a submission by. */
+  sha256: string;
 }
 
 /**
@@ -31,6 +34,10 @@ export async function writeRequestFiles(
   const files: RequestFile[] = [];
   let fd: number | undefined;
   let current: RequestFile | undefined;
+  let hash: Hash | undefined;
+  const finish = () => {
+    if (current && hash) current.sha256 = hash.digest('hex');
+  };
   try {
     for await (const item of items) {
       const line = `${toLine(item)}\n`;
@@ -40,14 +47,18 @@ export async function writeRequestFiles(
       }
       if (!current || current.requests + 1 > limits.requests || current.bytes + bytes > limits.bytes) {
         if (fd !== undefined) closeSync(fd);
-        current = { path: join(dir, `requests-${files.length + 1}.jsonl`), requests: 0, bytes: 0 };
+        finish();
+        current = { path: join(dir, `requests-${files.length + 1}.jsonl`), requests: 0, bytes: 0, sha256: '' };
+        hash = createHash('sha256');
         files.push(current);
         fd = openSync(current.path, 'w', 0o600);
       }
       writeSync(fd!, line);
+      hash!.update(line);
       current.requests++;
       current.bytes += bytes;
     }
+    finish();
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -11,6 +11,7 @@ Examples:
   gpt batch prompts.jsonl --remote -o results.jsonl     # OpenAI's Batch API: half the price, within 24h
   gpt batch status batch_abc123
   gpt batch results batch_abc123 -o results.jsonl
+  gpt batch list                                        # the batches submitted from here
 
 Input (by extension, or --format): JSON Lines, one object a line with "prompt" or
 "messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread";
@@ -31,11 +32,12 @@ const apiOptions = (command: Command) =>
     .option('--verbose', 'show stack traces on stderr');
 
 /**
- * `gpt batch FILE` runs a file of prompts; `status`, `results` and `cancel` are subcommands.
- * A first argument that is not one of their names is the input file (`./status` is a file).
+ * `gpt batch FILE` runs a file of prompts; `status`, `results`, `cancel` and `list` (`ls`) are
+ * subcommands. A first argument that is not one of their names is the input file (`./list` is a file).
  */
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
+  const loadRemote = () => import('../commands/batch-remote.js');
   const batch = addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
@@ -51,6 +53,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
     .option(POLL[0], POLL[1], pollSeconds)
     .option('--no-wait', 'with --remote: print the batch ids and return (see gpt batch results)')
+    .option('--new-batch', 'with --remote: submit anew, even when a batch of the same requests from an earlier run is open')
     .option('--thread-dir <dir>', 'keep the threads that items name in DIR (names only, never outside it)')
     .option('--allow-paths', 'let items name files by path (a thread path); by default a batch file names threads only')
     .addHelpText('after', EXAMPLES)
@@ -71,6 +74,7 @@ export function batchCommand(context: CliContext): Command {
           remote: raw.remote ?? false,
           pollInterval: raw.pollInterval,
           wait: raw.wait,
+          newBatch: raw.newBatch ?? false,
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
         }, deps));
@@ -79,7 +83,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('status').description('show the state of Batch API batches').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchStatus } = await load();
+      const { runBatchStatus } = await loadRemote();
       await context.run(commonOptions(raw), (deps) => runBatchStatus({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -88,7 +92,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--resume', 'append to -o FILE, leaving out ids already in it')
     .option(POLL[0], POLL[1], pollSeconds)
     .action(async (ids: string[], raw) => {
-      const { runBatchResults } = await load();
+      const { runBatchResults } = await loadRemote();
       await context.run(commonOptions(raw), (deps) =>
         runBatchResults({ ids, output: raw.output, resume: raw.resume ?? false, pollInterval: raw.pollInterval }, deps));
     }));
@@ -96,8 +100,16 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('cancel').description('cancel Batch API batches (what already ran keeps its results)').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchCancel } = await load();
+      const { runBatchCancel } = await loadRemote();
       await context.run(commonOptions(raw), (deps) => runBatchCancel({ ids, json: raw.json ?? false }, deps));
+    }));
+
+  batch.addCommand(apiOptions(new Command('list').alias('ls').description('list the Batch API batches submitted from here (from the journal; no key needed)'))
+    .option('--json', 'print one JSON object per batch')
+    .option('--refresh', 'ask the API for the status of the batches that have not ended')
+    .action(async (raw) => {
+      const { runBatchList } = await loadRemote();
+      await context.run(commonOptions(raw), (deps) => runBatchList({ json: raw.json ?? false, refresh: raw.refresh ?? false }, deps));
     }));
 
   return batch;

@@ -32,7 +32,7 @@ export interface RemoteBatch {
 }
 
 const ENDED: readonly BatchStatus[] = ['completed', 'expired', 'cancelled', 'failed'];
-export const hasEnded = (batch: RemoteBatch) => ENDED.includes(batch.status);
+export const hasEnded = (batch: { status: string }) => ENDED.includes(batch.status as BatchStatus);
 
 /** What became of one request of a batch, from its line in the output or error file. */
 export type RequestOutcome =
@@ -70,8 +70,8 @@ export function createBatchClient(options: ClientOptions): BatchClient {
       }),
     create: (inputFileId, metadata) =>
       call(async () => toRemote(await sdk.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }))),
-    retrieve: (id) => call(async () => toRemote(await sdk.batches.retrieve(id))),
-    cancel: (id) => call(async () => toRemote(await sdk.batches.cancel(id))),
+    retrieve: (id) => call(async () => toRemote(await sdk.batches.retrieve(id))).catch(noSuchBatch(id)),
+    cancel: (id) => call(async () => toRemote(await sdk.batches.cancel(id))).catch(noSuchBatch(id)),
     async *lines(fileId) {
       const response = await call(() => sdk.files.content(fileId));
       if (!response.body) return;
@@ -88,6 +88,12 @@ export function createBatchClient(options: ClientOptions): BatchClient {
     },
   };
 }
+
+/** A 404 for a batch id is about the id, not the model the generic hint suggests. */
+const noSuchBatch = (id: string) => (error: GptError): never => {
+  if (error.status !== 404) throw error;
+  throw new GptError(ExitCode.apiRejected, `no such batch: ${id}`, 'check the id; gpt batch list shows the batches created here', { cause: error, status: 404 });
+};
 
 function toRemote(batch: OpenAI.Batch): RemoteBatch {
   const counts = batch.request_counts;

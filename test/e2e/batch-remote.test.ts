@@ -51,9 +51,16 @@ describe('gpt batch --remote', () => {
     const written = jsonLines(await readFile(out, 'utf8'));
     expect(written.map((x) => [x.id, x.reply, x.error?.status ?? null])).toEqual([['a', 'echo: prompt a', null], ['b', null, 400], ['c', 'echo: prompt c', null]]);
     expect(written[1].error.message).toBe('the API rejected the request (400): fake failure for b');
-    expect(r.stderr).toMatch(/gpt: batch batch_fake_\d+ expired: 3 of 5 requests have results; 2 did not run/);
-    expect(r.stderr).toMatch(/gpt: 2 of 5 items have no result yet — gpt batch p\.jsonl -o out\.jsonl --resume --remote sends the rest/);
-    expect(r.stderr).toMatch(/gpt: 1 of 5 items failed/);
+    // One account: which batch ended how, then done / failed / did not run, then how to send the rest.
+    const id = server.batches().at(-1)!.id;
+    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
+      `gpt: created batch ${id} (5 requests)`,
+      `gpt: batch ${id} expired: 2 of its 5 requests did not run`,
+      'gpt: 5 items: 2 done, 1 failed, 2 did not run, 26 tokens, T',
+      'gpt: 1 of 5 items failed and 2 did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest;'
+        + ' to retry the failed ones too, remove their lines with "error" first',
+      '',
+    ].join('\n'));
 
     const resumed = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', '--resume', ...FAST]);
     expect(resumed.exitCode).toBe(8); // b's 400 is still in the file
@@ -61,6 +68,22 @@ describe('gpt batch --remote', () => {
     const upload = server.files().filter((f) => f.purpose === 'batch').at(-1)!;
     expect(jsonLines(upload.text()).map((x) => x.custom_id)).toEqual(['d', 'e']);
     expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('tells an expired batch in its own counts, even when the API counts the requests that never ran as failed', async () => {
+    server.enqueueBatch({ outcome: 'expired', completedCount: 1, notRunCountsAsFailed: true, inProgressPolls: 1 });
+    await writeInput(['a', 'b', 'c']);
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', ...FAST]);
+    expect(r.exitCode).toBe(8);
+    const id = server.batches().at(-1)!.id;
+    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
+      `gpt: created batch ${id} (3 requests)`,
+      `gpt: batch ${id}: in_progress, 1 of 3 done, 0 failed`,
+      `gpt: batch ${id} expired: 2 of its 3 requests did not run`,
+      'gpt: 3 items: 1 done, 0 failed, 2 did not run, 13 tokens, T',
+      'gpt: 2 of 3 items did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest',
+      '',
+    ].join('\n'));
   });
 
   it('--no-wait prints the batch id; status, results and cancel pick it up later', async () => {
@@ -88,7 +111,12 @@ describe('gpt batch --remote', () => {
     const after = await runGpt(sandbox, ['batch', 'results', other, ...FAST]);
     expect(after.exitCode).toBe(8);
     expect(jsonLines(after.stdout).map((x) => x.id)).toEqual(['a']);
-    expect(after.stderr).toMatch(/batch batch_fake_\d+ cancelled: 1 of 2 requests have results; 1 did not run/);
+    expect(after.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
+      `gpt: batch ${other} cancelled: 1 of its 2 requests did not run`,
+      'gpt: 2 items: 1 done, 0 failed, 1 did not run, 13 tokens, T',
+      'gpt: 1 of 2 items did not run — run their input again with -o FILE --resume to send the rest',
+      '',
+    ].join('\n'));
   });
 
   it('when stopped while waiting, says how to pick the batch up later', async () => {
@@ -102,7 +130,7 @@ describe('gpt batch --remote', () => {
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
-    expect(r.stderr).toMatch(/gpt: the batch goes on running on the server; pick up its results with: gpt batch results batch_fake_\d+ -o out\.jsonl\n/);
+    expect(r.stderr).toMatch(/gpt: the batch goes on running on the server; run the same command again to pick up its results, or: gpt batch results batch_fake_\d+ -o out\.jsonl\n/);
   });
 
   it('reports a batch the API refused as a whole', async () => {

@@ -22,6 +22,8 @@ export interface BatchScript {
   failStatus?: number;
   /** outcome 'failed': the validation errors reported. */
   errors?: Array<{ code?: string; message: string; line?: number | null }>;
+  /** expired/cancelled: count the requests that never ran as failed in request_counts, as the API may. */
+  notRunCountsAsFailed?: boolean;
   /** Write output lines in reverse input order (the API does not promise input order). */
   reverseOutput?: boolean;
 }
@@ -178,7 +180,8 @@ export function createBatchApi(deps: BatchApiDeps) {
       lines.length === 0 ? null : addFile(`${batch.id}_${name}.jsonl`, 'batch_output', Buffer.from(`${lines.join('\n')}\n`)).id;
     batch.object.output_file_id = write(outputLines, 'output');
     batch.object.error_file_id = write(errorLines, 'error');
-    batch.object.request_counts = { total: requests.length, completed: Math.min(ran, requests.length) - failed, failed };
+    const notRun = Math.max(0, requests.length - ran);
+    batch.object.request_counts = { total: requests.length, completed: Math.min(ran, requests.length) - failed, failed: failed + (script.notRunCountsAsFailed ? notRun : 0) };
     setStatus(batch, outcome, { [`${outcome}_at`]: now(), finalizing_at: now() });
   }
 

@@ -24,6 +24,21 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  completion_tokens_details?: { reasoning_tokens?: number };
+  prompt_tokens_details?: { cached_tokens?: number };
+}
+
+/**
+ * How strictly the server checks requests, like the APIs it stands in for (off by default).
+ * `reasoningModels`: names starting o1.., gpt-5 are reasoning models as on the OpenAI API:
+ * `max_tokens` and a temperature/top_p other than 1 are refused with OpenAI's 400s (gpt-5.1 and
+ * later take them with effort none), efforts are checked per family, and usage reports
+ * reasoning and cached tokens. `rejectStreamOptions`: 400 for `stream_options`, as some
+ * compatible servers answer.
+ */
+export interface ApiRules {
+  reasoningModels?: boolean;
+  rejectStreamOptions?: boolean;
 }
 
 export type ScriptedReply =
@@ -48,6 +63,15 @@ export type ScriptedReply =
       /** stream: after N content chunks send `data: {not json` then end */
       malformedAfterChunks?: number;
       headers?: Record<string, string>;
+      /** Thinking sent beside the answer, as a local reasoning server does. */
+      reasoning?: string;
+      /** Where the thinking goes: `reasoning_content` (llama.cpp, default), `reasoning` (Ollama, vLLM) or an inline `<think>` block. */
+      reasoningField?: 'reasoning_content' | 'reasoning' | 'think';
+      /** stream: split the reasoning into these deltas (default: ~3 pieces by words). */
+      reasoningChunks?: string[];
+      /** With reasoningModels: completion_tokens_details.reasoning_tokens (default 8) and prompt_tokens_details.cached_tokens (default 0). */
+      reasoningTokens?: number;
+      cachedTokens?: number;
     }
   | {
       kind: 'error';
@@ -55,6 +79,8 @@ export type ScriptedReply =
       message: string;
       type?: string;
       code?: string | null;
+      /** The request field the error is about. */
+      param?: string | null;
       headers?: Record<string, string>;
       delayMs?: number;
     }
@@ -81,6 +107,8 @@ export interface FakeServer {
   files(): FakeFile[];
   /** Batches created through /v1/batches, in creation order. */
   batches(): FakeBatch[];
+  /** Checks requests like a given API does (see ApiRules); reset() restores the rules given at start. */
+  setApiRules(rules: ApiRules): void;
   /** Forgets recorded requests and queued replies, and restores the default replies: a fresh start for the next test. */
   reset(): void;
   /** Closes the server and destroys all open sockets (hanging requests too). */
@@ -144,8 +172,46 @@ function splitIntoPieces(text: string, pieces = 3): string[] {
   return out;
 }
 
-function errorBody(message: string, type: string, code: string | null): string {
-  return JSON.stringify({ error: { message, type, param: null, code } });
+function errorBody(message: string, type: string, code: string | null, param: string | null = null): string {
+  return JSON.stringify({ error: { message, type, param, code } });
+}
+
+const REASONING_MODEL = /^(o[1-9]|gpt-5)/;
+
+/** The efforts a family takes, as the OpenAI API checks them (late 2026). */
+function effortsOf(model: string): string[] {
+  if (/^gpt-5-pro/.test(model)) return ['high'];
+  if (/^gpt-5\.1/.test(model)) return ['none', 'low', 'medium', 'high'];
+  if (/^gpt-5\.\d/.test(model)) return ['none', 'low', 'medium', 'high', 'xhigh'];
+  if (/^gpt-5/.test(model)) return ['minimal', 'low', 'medium', 'high'];
+  return ['low', 'medium', 'high'];
+}
+
+/** The 400 that the OpenAI API gives a reasoning model for this body, if any. */
+export function reasoningModelError(body: any): Extract<ScriptedReply, { kind: 'error' }> | undefined {
+  const model = String(body?.model ?? '').replace(/^.*\//, '');
+  if (!REASONING_MODEL.test(model)) return undefined;
+  const unsupported = (param: string, message: string, code = 'unsupported_value') =>
+    ({ kind: 'error' as const, status: 400, message, param, code, type: 'invalid_request_error' });
+  if (body.max_tokens !== undefined) {
+    return unsupported('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'unsupported_parameter');
+  }
+  const efforts = effortsOf(model);
+  const effort = body.reasoning_effort;
+  if (effort !== undefined && !efforts.includes(effort)) {
+    const list = efforts.map((e) => `'${e}'`);
+    const spoken = list.length > 1 ? `${list.slice(0, -1).join(', ')}, and ${list.at(-1)}` : list[0];
+    return unsupported('reasoning_effort', `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${spoken}.`);
+  }
+  // gpt-5.1 to 5.4 default to effort none; later ones to medium, so they need it sent.
+  const defaultNone = /^gpt-5\.[1-4]/.test(model);
+  const samplingOk = /^gpt-5\.\d/.test(model) && (effort === 'none' || (effort === undefined && defaultNone));
+  for (const param of ['temperature', 'top_p']) {
+    if (body[param] !== undefined && body[param] !== 1 && !samplingOk) {
+      return unsupported(param, `Unsupported value: '${param}' does not support ${body[param]} with this model. Only the default (1) value is supported.`);
+    }
+  }
+  return undefined;
 }
 
 function defaultErrorType(status: number): string {
@@ -158,8 +224,9 @@ function defaultErrorType(status: number): string {
   return 'api_error';
 }
 
-export async function startFakeServer(options?: { models?: string[] }): Promise<FakeServer> {
+export async function startFakeServer(options?: { models?: string[]; rules?: ApiRules }): Promise<FakeServer> {
   const models = options?.models ?? ['fake-model-1', 'fake-model-2'];
+  let rules: ApiRules = { ...options?.rules };
   const requests: RecordedRequest[] = [];
   const queue: ReplyScript[] = [];
   let defaultReply: ReplyScript = { kind: 'reply' };
@@ -213,6 +280,9 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     res.setHeader('x-request-id', requestId);
 
     if (method === 'POST' && path === CHAT_PATH) {
+      // Checked before a scripted reply is taken, as a real API validates before it works.
+      const refusal = ruleError(recorded.body);
+      if (refusal) return respondChat(recorded, refusal, res);
       const script = queue.length > 0 ? queue.shift()! : defaultReply;
       const reply: ScriptedReply = typeof script === 'function' ? script(recorded) : script;
       await respondChat(recorded, reply, res);
@@ -236,9 +306,21 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
 
   type ReplyScriptOf<K> = Extract<ScriptedReply, { kind: K }>;
 
+  function ruleError(body: any): ReplyScriptOf<'error'> | undefined {
+    if (!body || typeof body !== 'object') return undefined;
+    if (rules.rejectStreamOptions && body.stream_options !== undefined) {
+      return { kind: 'error', status: 400, message: 'Unrecognized request argument supplied: stream_options', param: 'stream_options' };
+    }
+    return rules.reasoningModels ? reasoningModelError(body) : undefined;
+  }
+
   /** What a reply consists of, before it is sent whole or streamed. */
   function completionParts(reqBody: any, reply: ReplyScriptOf<'reply'>) {
-    const text = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
+    const answer = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
+    const inline = reply.reasoning !== undefined && reply.reasoningField === 'think';
+    const text = inline ? `<think>\n${reply.reasoning}\n</think>\n\n${answer}` : answer;
+    const reasoning = inline ? undefined : reply.reasoning;
+    const reasoningField = reply.reasoningField === 'reasoning' ? 'reasoning' : 'reasoning_content';
     const model: string = reply.model ?? (typeof reqBody.model === 'string' ? reqBody.model : 'fake-model');
     const finishReason = reply.finishReason === undefined ? 'stop' : reply.finishReason;
     const messageCount = Array.isArray(reqBody.messages) ? reqBody.messages.length : 0;
@@ -246,18 +328,34 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
       reply.usage === undefined
         ? (() => {
             const prompt = messageCount * 10;
-            const completion = wordCount(text);
-            return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+            const completion = wordCount(text) + wordCount(reasoning ?? '');
+            const plain = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+            return rules.reasoningModels && REASONING_MODEL.test(model.replace(/^.*\//, '')) ? withDetails(plain, reply) : plain;
           })()
         : reply.usage;
     const id = `chatcmpl-fake-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
-    return { id, created, text, model, finishReason, usage };
+    return { id, created, text, model, finishReason, usage, reasoning, reasoningField };
+  }
+
+  /** Usage as the OpenAI API reports it for a reasoning model: the hidden thinking counts as completion tokens. */
+  function withDetails(usage: Usage, reply: ReplyScriptOf<'reply'>): Usage {
+    const reasoningTokens = reply.reasoningTokens ?? 8;
+    const completion = usage.completion_tokens + reasoningTokens;
+    return {
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: completion,
+      total_tokens: usage.prompt_tokens + completion,
+      prompt_tokens_details: { cached_tokens: reply.cachedTokens ?? 0 },
+      completion_tokens_details: { reasoning_tokens: reasoningTokens },
+    };
   }
 
   /** A whole (non-streamed) chat.completion object. */
   function completionObject(parts: ReturnType<typeof completionParts>): Record<string, unknown> {
-    const { id, created, text, model, finishReason, usage } = parts;
+    const { id, created, text, model, finishReason, usage, reasoning, reasoningField } = parts;
+    const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: null };
+    if (reasoning !== undefined) message[reasoningField] = reasoning;
     const completion: Record<string, unknown> = {
       id,
       object: 'chat.completion',
@@ -266,7 +364,7 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: text, refusal: null },
+          message,
           logprobs: null,
           finish_reason: finishReason,
         },
@@ -304,6 +402,7 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
           reply.message,
           reply.type ?? defaultErrorType(reply.status),
           reply.code === undefined ? null : reply.code,
+          reply.param ?? null,
         ),
       );
       return;
@@ -350,6 +449,13 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     };
 
     if (!(await send(JSON.stringify(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]))))) return;
+
+    if (parts.reasoning !== undefined) {
+      for (const piece of reply.reasoningChunks ?? splitIntoPieces(parts.reasoning)) {
+        const delta = { content: '', [parts.reasoningField]: piece };
+        if (!(await send(JSON.stringify(chunk([{ index: 0, delta, logprobs: null, finish_reason: null }]))))) return;
+      }
+    }
 
     const pieces = reply.chunks ?? splitIntoPieces(parts.text);
     let sent = 0;
@@ -426,7 +532,11 @@ export async function startFakeServer(options?: { models?: string[] }): Promise<
     setBatchDefault: (script: BatchScript) => batchApi.setDefault(script),
     files: () => batchApi.files(),
     batches: () => batchApi.batches(),
+    setApiRules: (next: ApiRules) => {
+      rules = { ...next };
+    },
     reset: () => {
+      rules = { ...options?.rules };
       requests.length = 0;
       queue.length = 0;
       defaultReply = { kind: 'reply' };

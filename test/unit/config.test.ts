@@ -30,11 +30,13 @@ describe('resolvePaths', () => {
       configFile: '/h/.config/gpt/config.yaml',
       threadsDir: '/h/.local/share/gpt/threads',
       cacheDir: '/h/.cache/gpt',
+      stateDir: '/h/.local/state/gpt',
     });
-    expect(resolvePaths({ XDG_DATA_HOME: '/d', XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/k' }, '/h')).toEqual({
+    expect(resolvePaths({ XDG_DATA_HOME: '/d', XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/k', XDG_STATE_HOME: '/s' }, '/h')).toEqual({
       configFile: '/c/gpt/config.yaml',
       threadsDir: '/d/gpt/threads',
       cacheDir: '/k/gpt',
+      stateDir: '/s/gpt',
     });
   });
 });

@@ -1,0 +1,329 @@
+import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { ExitCode, GptError, formatError, usageError } from '../core/errors.js';
+import type { BatchItem } from '../batch/item.js';
+import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
+import { writeRequestFiles, type RequestFile } from '../batch/remote.js';
+import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
+import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
+import { readLines, type BatchInput } from '../batch/source.js';
+import { thousands } from '../io/progress.js';
+import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
+import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, withScratch, type BatchOptions } from './batch.js';
+import { BatchJournal, type Submission } from '../store/batch-journal.js';
+import type { Deps } from './deps.js';
+
+// The --remote path of `gpt batch`, and `gpt batch status|results|cancel|list`: OpenAI's Batch API.
+
+export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
+  const { createBatchClient, requestLine } = await import('../llm/openai-batch.js');
+  await withScratch(async (scratch) => {
+    const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
+    if (files.length === 0) {
+      deps.warn('gpt: nothing to send');
+      return;
+    }
+    const client = createBatchClient(deps.settings);
+    const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+    const submission = await openSubmission(journal, files, options, deps);
+    const picked = submission.parts.some((p) => p.fileId !== undefined);
+    const ids = await gone(picked, () => submitFiles(client, files, input.name, submission.parts, {
+      uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
+      created(part, batch) {
+        try {
+          journal.created(submission.id, part, batch.id, batch.status);
+        } catch (error) {
+          // The batch exists and is paid for: say its id and go on rather than lose it.
+          deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
+        }
+        const requests = files[part]!.requests;
+        deps.warn(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+      },
+    }));
+    if (!options.wait) {
+      deps.out(`${ids.join('\n')}\n`);
+      deps.warn(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
+      return;
+    }
+    const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
+    await gone(picked, () => pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
+      const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
+      return `gpt batch results ${ids.join(' ')}${keep}`;
+    }));
+  });
+}
+
+/**
+ * The journal's open submission of these very requests, to pick up; or a new one, recorded before
+ * anything is uploaded (a journal that cannot be written stops the run before it costs money).
+ */
+async function openSubmission(journal: BatchJournal, files: RequestFile[], options: BatchOptions, deps: Deps): Promise<Submission> {
+  const key = {
+    input: options.file === '-' ? 'stdin' : resolve(deps.cwd, options.file),
+    endpoint: endpointOf(deps),
+    fingerprint: createHash('sha256').update(files.map((f) => f.sha256).join('\n')).digest('hex'),
+  };
+  const earlier = options.newBatch ? undefined : await journal.findOpen(key);
+  if (earlier) {
+    const ids = earlier.parts.flatMap((p) => (p.batchId ? [p.batchId] : []));
+    const what = ids.length > 0 ? `batch${ids.length > 1 ? 'es' : ''} ${ids.join(', ')}` : 'the upload';
+    deps.warn(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
+    return earlier;
+  }
+  const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
+  return journal.begin({ ...key, output, parts: files.map((f) => ({ sha256: f.sha256, requests: f.requests })) });
+}
+
+/** A batch or file picked up from the journal that the API no longer has (deleted, or too old): say how to start again. */
+async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!picked || !(error instanceof GptError) || error.status !== 404) throw error;
+    throw new GptError(error.exitCode, `${error.message} (picked up from the journal of an earlier run)`, 'run again with --new-batch to submit anew', { cause: error, status: 404 });
+  }
+}
+
+/** The base URL the batches live on: the same requests sent elsewhere are another submission. */
+function endpointOf(deps: Deps): string {
+  return (deps.settings.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** `2026-11-29T18:03:12Z` */
+const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** What the journal is told while batches are picked up; it only adds to the record, so it never fails a run. */
+interface Notes {
+  status(batch: RemoteBatch): void;
+  /** The batch's results have been written. */
+  done(id: string): void;
+  cancelled(id: string): void;
+}
+
+/** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
+function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
+  let warned = false;
+  const note = (work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      if (!warned) deps.warn(formatError(error as GptError));
+      warned = true;
+    }
+  };
+  const noteIfKnown = (id: string, work: () => void) => {
+    if (ids.has(id)) note(work);
+  };
+  return {
+    status: (batch) => noteIfKnown(batch.id, () => journal.status(batch.id, batch.status)),
+    done: (id) => noteIfKnown(id, () => journal.done(id)),
+    cancelled: (id) => noteIfKnown(id, () => journal.cancelled(id)),
+  };
+}
+
+/** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
+async function notesFor(deps: Deps): Promise<Notes> {
+  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  const known = await journal.read().catch(() => [] as Submission[]);
+  const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
+  return journalNotes(journal, new Set(ids), deps);
+}
+
+async function pickUpAndReport(
+  client: BatchClient,
+  parts: BatchPart[],
+  pollSeconds: number | undefined,
+  deps: Deps,
+  sink: ResultSink,
+  run: RunReport,
+  notes: Notes,
+  pickUpLater: () => string,
+): Promise<void> {
+  const { parseResultLine, hasEnded } = await import('../llm/openai-batch.js');
+  let outcomes: PartOutcome[];
+  try {
+    outcomes = await withScratch((scratch) => pickUp(parts, {
+      client,
+      parse: (line) => parseResultLine(line, deps.settings),
+      intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
+      signal: deps.signal,
+      progress: run.progress,
+      onStatus: (batch) => {
+        notes.status(batch);
+        // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
+        if (!deps.terminal.decorate && !hasEnded(batch)) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+      },
+      write: run.writer(sink),
+      scratch,
+    }));
+  } catch (error) {
+    run.progress.stop();
+    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
+    throw error;
+  }
+  for (const { batch } of outcomes) notes.done(batch.id);
+  reportOutcomes(outcomes, run, deps);
+}
+
+/**
+ * One account of how the batches ended: a line for each that did not complete, then the summary
+ * (done, failed, did not run), then the error to exit with, saying how to send the rest.
+ */
+function reportOutcomes(outcomes: PartOutcome[], run: RunReport, deps: Deps): void {
+  for (const { batch, notRun, written } of outcomes) {
+    if (batch.status === 'failed') deps.warn(`gpt: batch ${batch.id} failed: ${batch.errors.join('; ') || 'no reason given'}`);
+    else if (notRun > 0) deps.warn(`gpt: batch ${batch.id} ${batch.status}: ${notRun} of its ${written + notRun} requests did not run`);
+  }
+  const notRun = outcomes.reduce((n, o) => n + o.notRun, 0);
+  run.summary(notRun);
+  if (outcomes.every((o) => o.batch.status === 'failed')) {
+    const first = outcomes[0]!.batch;
+    throw new GptError(ExitCode.apiRejected, `the Batch API refused the batch: ${first.errors[0] ?? first.status}`, 'check the model name and the options');
+  }
+  if (notRun > 0) {
+    const { failed } = run.tally;
+    const of = `of ${run.total} item${run.total === 1 ? '' : 's'}`;
+    const message = failed === 0 ? `${notRun} ${of} did not run` : `${failed} ${of} failed and ${notRun} did not run`;
+    const retry = failed === 0 ? '' : '; to retry the failed ones too, remove their lines with "error" first';
+    throw new GptError(ExitCode.batchItemsFailed, message, `${run.resumeHint}${retry}`);
+  }
+  run.checkFailures();
+}
+
+function progressText(batch: RemoteBatch): string {
+  return `${batch.status}, ${thousands(batch.completed)} of ${thousands(batch.total)} done, ${thousands(batch.failed)} failed`;
+}
+
+export interface BatchIdsOptions {
+  ids: string[];
+  json?: boolean;
+  output?: string;
+  resume?: boolean;
+  pollInterval?: number;
+}
+
+/** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
+export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  const client = await batchClient(deps);
+  const notes = await notesFor(deps);
+  for (const id of options.ids) {
+    const batch = await client.retrieve(id);
+    notes.status(batch);
+    printBatch(batch, options, deps);
+  }
+}
+
+/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. Running its input again submits it anew. */
+export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  const client = await batchClient(deps);
+  const notes = await notesFor(deps);
+  for (const id of options.ids) {
+    const batch = await client.cancel(id);
+    notes.status(batch);
+    notes.cancelled(id);
+    printBatch(batch, options, deps);
+  }
+}
+
+export interface BatchListOptions {
+  json?: boolean;
+  /** Ask the API for the status of the batches that have not ended (needs the key). */
+  refresh?: boolean;
+}
+
+/** `gpt batch list`: the batches submitted from here, from the journal; offline unless --refresh. */
+export async function runBatchList(options: BatchListOptions, deps: Deps): Promise<void> {
+  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  let submissions = await journal.read();
+  if (options.refresh) {
+    const { hasEnded } = await import('../llm/openai-batch.js');
+    const client = await batchClient(deps);
+    const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
+      .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
+    const notes = journalNotes(journal, new Set(going), deps);
+    for (const id of going) notes.status(await client.retrieve(id));
+    submissions = await journal.read();
+  }
+  const rows = listed(submissions);
+  if (rows.length === 0 && !options.json) deps.warn(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
+  for (const row of rows) {
+    deps.out(options.json
+      ? `${JSON.stringify(row)}\n`
+      : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`);
+  }
+}
+
+/** A row of `gpt batch list` (its `--json` shape, documented in README): one per batch, or per upload that has none yet. */
+function listed(submissions: Submission[]) {
+  return submissions.flatMap((sub) => sub.parts.map((part) => ({
+    /** The batch id; before the batch was created, the uploaded file's id. */
+    id: part.batchId ?? part.fileId ?? '-',
+    /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
+    status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
+    created_at: sub.createdAt.toISOString(),
+    input: sub.input,
+    output: sub.output,
+    endpoint: sub.endpoint,
+    requests: part.requests,
+    sha256: part.sha256,
+    results_written: sub.state === 'done',
+  })));
+}
+
+/** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
+export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
+  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
+  const client = await batchClient(deps);
+  const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
+  const resumed = options.resume && output ? await readDoneIds(output) : undefined;
+  if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
+  const done = resumed?.ids ?? new Set<string>();
+  const base = output ? fileSink(output, options.resume ?? false) : streamSink(deps.out);
+  const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
+  const parts = options.ids.map((id): BatchPart => ({
+    id,
+    async *requestLines() {
+      yield* client.lines((await client.retrieve(id)).inputFileId);
+    },
+  }));
+  const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
+  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
+  try {
+    const notes = await notesFor(deps);
+    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);
+  } finally {
+    sink.close();
+  }
+}
+
+export async function batchClient(deps: Deps): Promise<BatchClient> {
+  const { createBatchClient } = await import('../llm/openai-batch.js');
+  return createBatchClient(deps.settings);
+}
+
+function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {
+  if (options.json) {
+    deps.out(`${JSON.stringify(batchJson(batch))}\n`);
+    return;
+  }
+  const errors = batch.errors.length > 0 ? ` — ${batch.errors.join('; ')}` : '';
+  deps.out(`${batch.id}: ${progressText(batch)}${errors}\n`);
+}
+
+/** The `--json` shape of a batch (documented in README). */
+function batchJson(batch: RemoteBatch) {
+  return {
+    id: batch.id,
+    status: batch.status,
+    total: batch.total,
+    completed: batch.completed,
+    failed: batch.failed,
+    input_file_id: batch.inputFileId,
+    output_file_id: batch.outputFileId,
+    error_file_id: batch.errorFileId,
+    errors: batch.errors,
+    created_at: batch.createdAt.toISOString(),
+  };
+}

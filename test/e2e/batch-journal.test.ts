@@ -1,0 +1,163 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GPT_BIN, runGpt } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
+
+useHarness();
+
+const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const FAST = ['--poll-interval', '0.01'];
+// The fake server keeps its files and batches for the whole test file: count from a test's start.
+let base = { uploads: 0, batches: 0 };
+const uploads = () => server.files().filter((f) => f.purpose === 'batch').length - base.uploads;
+const batches = () => server.batches().slice(base.batches);
+beforeEach(() => {
+  base = { uploads: 0, batches: 0 };
+  base = { uploads: uploads(), batches: server.batches().length };
+});
+const journalFile = () => join(sandbox.home, '.local', 'state', 'gpt', 'batches.jsonl');
+
+async function writeInput(ids: string[], name = 'p.jsonl'): Promise<void> {
+  await writeFile(join(sandbox.home, name), ids.map((id) => JSON.stringify({ id, prompt: `prompt ${id}` })).join('\n'));
+}
+
+/** Starts `gpt batch ...` and kills it with `signal` once it has checked its batch at least once. */
+async function killWhilePolling(args: string[], signal: NodeJS.Signals) {
+  const before = server.batches().length;
+  const child = execa('node', [GPT_BIN, ...args], { env: sandbox.env, extendEnv: false, cwd: sandbox.home, input: '', reject: false, timeout: 15_000 });
+  for (let i = 0; i < 1000 && !server.batches()[before]?.retrieves; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  child.kill(signal);
+  return child;
+}
+
+describe('gpt batch --remote: the journal of submitted batches', () => {
+  it.each(['SIGKILL', 'SIGINT'] as const)('after %s while it waits, the same command picks the batch up: no second upload or batch', async (signal) => {
+    server.enqueueBatch({ inProgressPolls: 5 });
+    await writeInput(['a', 'b', 'c']);
+    const args = ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl'];
+    const killed = await killWhilePolling([...args, '--poll-interval', '60'], signal);
+    expect(killed.exitCode ?? killed.signal).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130);
+    expect([uploads(), batches().length]).toEqual([1, 1]);
+    const id = batches()[0]!.id;
+
+    const again = await runGpt(sandbox, [...args, ...FAST, ...(signal === 'SIGINT' ? ['--resume'] : [])]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`^gpt: picking up batch ${id} created \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ for this input \\(--new-batch submits it anew\\)\\n`));
+    expect([uploads(), batches().length]).toEqual([1, 1]);
+    expect(jsonLines(await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).map((x) => x.reply)).toEqual(['a', 'b', 'c'].map((x) => `echo: prompt ${x}`));
+
+    // Private, and whole lines only.
+    expect((await stat(journalFile())).mode & 0o777).toBe(0o600);
+    expect((await stat(join(sandbox.home, '.local', 'state', 'gpt'))).mode & 0o777).toBe(0o700);
+    const journal = await readFile(journalFile(), 'utf8');
+    expect(journal.endsWith('\n')).toBe(true);
+    expect(journal).not.toContain('sk-test');
+
+    const list = await runGpt(sandbox, ['batch', 'list'], { env: { OPENAI_API_KEY: undefined } });
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${id}  done {7}  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  ${join(sandbox.home, 'p.jsonl')} -> ${join(sandbox.home, 'out.jsonl')}\\n$`));
+    const [row] = jsonLines((await runGpt(sandbox, ['batch', 'ls', '--json'])).stdout);
+    expect(row).toMatchObject({ id, status: 'completed', input: join(sandbox.home, 'p.jsonl'), output: join(sandbox.home, 'out.jsonl'), endpoint: server.url.replace(/\/$/, ''), requests: 3, results_written: true });
+    expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a batch whose results were written, a changed input or --new-batch is submitted anew', async () => {
+    await writeInput(['a', 'b']);
+    const args = ['batch', 'p.jsonl', '--remote', '-q', ...FAST];
+    expect((await runGpt(sandbox, args)).exitCode).toBe(0);
+    expect((await runGpt(sandbox, args)).exitCode).toBe(0); // done: a deliberate re-run
+    expect(batches()).toHaveLength(2);
+
+    server.enqueueBatch({ inProgressPolls: 1000 }, { inProgressPolls: 1000 });
+    const first = await runGpt(sandbox, [...args, '--no-wait']);
+    const picked = await runGpt(sandbox, [...args, '--no-wait']);
+    expect(picked.stdout).toBe(first.stdout); // still open: the same batch
+    expect(batches()).toHaveLength(3);
+
+    await writeInput(['a', 'b', 'c']);
+    const changed = await runGpt(sandbox, [...args, '--no-wait']);
+    expect(changed.stdout).not.toBe(first.stdout);
+    expect(batches()).toHaveLength(4);
+    expect((await runGpt(sandbox, [...args, '--no-wait', '-m', 'other'])).stdout).not.toBe(changed.stdout);
+    expect(batches()).toHaveLength(5);
+
+    const forced = await runGpt(sandbox, [...args, '--no-wait', '--new-batch']);
+    expect(forced.stdout).not.toBe(changed.stdout);
+    expect(batches()).toHaveLength(6);
+  });
+
+  it('gpt batch cancel ends the entry: the next run submits anew', async () => {
+    server.enqueueBatch({ inProgressPolls: 1000 });
+    await writeInput(['a']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    expect((await runGpt(sandbox, ['batch', 'cancel', id])).exitCode).toBe(0);
+    const after = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-q', ...FAST]);
+    expect(after.exitCode).toBe(0);
+    expect(batches()).toHaveLength(2);
+    const rows = jsonLines((await runGpt(sandbox, ['batch', 'list', '--json'])).stdout);
+    expect(rows.map((r) => [r.status, r.results_written])).toEqual([['cancelling', false], ['completed', true]]);
+  });
+
+  it('gpt batch results marks the entry done, like a run that waited', async () => {
+    server.enqueueBatch({ inProgressPolls: 1 });
+    await writeInput(['a']);
+    const args = ['batch', 'p.jsonl', '--remote', '-q', ...FAST];
+    const id = (await runGpt(sandbox, [...args, '--no-wait'])).stdout.trim();
+    expect((await runGpt(sandbox, ['batch', 'results', id, ...FAST])).exitCode).toBe(0);
+    expect((await runGpt(sandbox, ['batch', 'list'])).stdout).toMatch(`${id}  done `);
+    expect((await runGpt(sandbox, args)).exitCode).toBe(0);
+    expect(batches()).toHaveLength(2);
+  });
+
+  it('a picked-up batch the API no longer has says to submit anew with --new-batch', async () => {
+    server.enqueueBatch({ inProgressPolls: 1000 });
+    await writeInput(['a']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    await writeFile(journalFile(), (await readFile(journalFile(), 'utf8')).replaceAll(id, 'batch_gone'));
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', ...FAST]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/\ngpt: no such batch: batch_gone \(picked up from the journal of an earlier run\) — run again with --new-batch to submit anew\n$/);
+    expect((await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--new-batch', ...FAST])).exitCode).toBe(0);
+  });
+
+  it('gpt batch list --refresh asks the API for batches that have not ended; with no journal, says so', async () => {
+    const empty = await runGpt(sandbox, ['batch', 'list']);
+    expect([empty.exitCode, empty.stdout]).toEqual([0, '']);
+    expect(empty.stderr).toMatch(/^gpt: no batches submitted from here yet/);
+
+    server.enqueueBatch({ inProgressPolls: 1 });
+    await writeInput(['a']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    expect((await runGpt(sandbox, ['batch', 'list'])).stdout).toMatch(`${id}  validating `);
+    expect(batches()[0]!.retrieves).toBe(0); // offline
+    expect((await runGpt(sandbox, ['batch', 'list', '--refresh'])).stdout).toMatch(`${id}  in_progress `);
+  });
+
+  it('a file named list is an input as ./list', async () => {
+    await writeFile(join(sandbox.home, 'list'), '{"prompt": "hello"}\n');
+    const r = await runGpt(sandbox, ['batch', './list']);
+    expect(r.exitCode).toBe(0);
+    expect(jsonLines(r.stdout)[0].reply).toBe('echo: hello');
+  });
+
+  it('a journal that cannot be written stops the run before anything is uploaded', async () => {
+    await writeFile(join(sandbox.home, 'state'), 'not a folder');
+    await writeInput(['a']);
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', ...FAST], { env: { XDG_STATE_HOME: join(sandbox.home, 'state') } });
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toMatch(/^gpt: cannot (read|write) the batch journal .*state\/gpt\/batches\.jsonl \((ENOTDIR|EEXIST)\)/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('gpt batch status|cancel of an unknown id', () => {
+  it('says there is no such batch, not to check the model', async () => {
+    for (const command of ['status', 'cancel']) {
+      const r = await runGpt(sandbox, ['batch', command, 'batch_999']);
+      expect(r.exitCode).toBe(4);
+      expect(r.stderr).toBe('gpt: no such batch: batch_999 — check the id; gpt batch list shows the batches created here\n');
+    }
+  });
+});
