@@ -73,6 +73,11 @@ describe('gpt batch: a batch file is data: its items name threads, not files', (
     expect(allowed.exitCode).toBe(0);
     expect(YAML.parse(await readFile(join(sandbox.home, 'x.yaml'), 'utf8')).messages).toHaveLength(2);
     expect(await readdir(sandbox.home)).not.toContain('threads');
+
+    // From stdin, relative paths are taken from the working folder.
+    const piped = await runGpt(sandbox, ['batch', '-', '--allow-paths', '-q'], { cwd: dir, input: '{"prompt": "p", "thread": "../piped.yaml"}\n' });
+    expect(piped.exitCode).toBe(0);
+    expect(YAML.parse(await readFile(join(sandbox.home, 'work', 'piped.yaml'), 'utf8')).messages).toHaveLength(2);
   });
 
   it('refuses a thread item with --remote whatever the opt-ins: nothing is uploaded', async () => {
