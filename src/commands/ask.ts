@@ -35,7 +35,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   });
   const reply = await client
     .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop());
+    .finally(() => spinner.stop())
+    .catch((error: unknown) => {
+      renderer.cut();
+      throw error;
+    });
 
   const outcome: AskOutcome = {
     reply,

@@ -105,11 +105,15 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
   const logicalLines = (): string[] => {
     const buffer = screen.buffer.active;
     const out: string[] = [];
-    lines().forEach((line, i) => {
-      if (i > 0 && buffer.getLine(i)?.isWrapped) out[out.length - 1] += line;
-      else out.push(line);
-    });
-    return out;
+    // A wrapped row is full to the edge: taken untrimmed, its last character may be a space.
+    const count = lines().length;
+    for (let i = 0; i < count; i++) {
+      const row = buffer.getLine(i);
+      const whole = row?.translateToString(false) ?? '';
+      if (i > 0 && row?.isWrapped) out[out.length - 1] += whole;
+      else out.push(whole);
+    }
+    return out.map((line) => line.trimEnd());
   };
   const text = () => logicalLines().join('\n');
   const describe = () =>
