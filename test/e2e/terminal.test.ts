@@ -36,3 +36,52 @@ describe('gpt ask on a terminal', () => {
     expect(lines[1]).toBe('gpt: interrupted');
   });
 });
+
+/** The last user message of each chat request the server received. */
+const sentPrompts = () => server.chatRequests().map((r) => r.body.messages.at(-1).content);
+
+describe('gpt chat on a terminal', () => {
+  it('sends a paste of several lines as one message, and switches bracketed paste off on leaving', async () => {
+    const term = runInTerminal(sandbox, ['chat']);
+    await term.waitFor(/You: $/);
+    expect(term.bracketedPaste()).toBe(true);
+    term.paste('line one\rline two\rline three\r');
+    await term.waitFor(/Assistant: echo: line one\nline two\nline three\n\nYou: $/);
+    term.type('\x04');
+    expect(await term.exit()).toBe(0);
+    expect(sentPrompts()).toEqual(['line one\nline two\nline three']);
+    expect(term.bracketedPaste()).toBe(false);
+  });
+
+  it('keeps the last line of a paste open for more typing; Enter sends it all', async () => {
+    const term = runInTerminal(sandbox, ['chat']);
+    await term.waitFor(/You: $/);
+    term.type('explain: ');
+    await term.waitFor(/You: explain: $/);
+    term.paste('a = 1\rb = 2');
+    await term.waitFor(/\.\.\. b = 2$/);
+    term.type(' please\r');
+    await term.waitFor(/Assistant: echo: explain: a = 1\nb = 2 please\n\nYou: $/);
+    term.type('\x03');
+    expect(await term.exit()).toBe(0);
+    expect(sentPrompts()).toEqual(['explain: a = 1\nb = 2 please']);
+  });
+
+  it('clears a typed line or a held paste on Ctrl-C, and leaves on Ctrl-C at an empty prompt', async () => {
+    const term = runInTerminal(sandbox, ['chat'], { columns: 40, rows: 12 });
+    await term.waitFor(/You: $/);
+    term.type('never sent');
+    await term.waitFor(/You: never sent$/);
+    term.type('\x03');
+    await term.waitFor(/You: $/);
+    term.paste('not this\reither');
+    await term.waitFor(/\.\.\. either$/);
+    term.type('\x03');
+    await term.waitFor(/You: $/);
+    expect(term.cursor().column).toBe('You: '.length);
+    term.type('\x03');
+    expect(await term.exit()).toBe(0);
+    expect(sentPrompts()).toEqual([]);
+    expect(term.bracketedPaste()).toBe(false);
+  });
+});

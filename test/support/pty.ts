@@ -37,6 +37,8 @@ export interface TerminalRun {
   text(): string;
   /** Where the cursor is on the screen (0-based; `row` counts from the top of the scrollback). */
   cursor(): { row: number; column: number };
+  /** Whether the program has asked the terminal to mark pastes (`ESC[?2004h`). */
+  bracketedPaste(): boolean;
   /** Every byte the program sent, for a failure message. */
   raw(): string;
   /** Resolves with the exit code once `gpt` has exited and its output is drawn. */
@@ -104,16 +106,22 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
   };
   const logicalLines = (): string[] => {
     const buffer = screen.buffer.active;
+    const cursorRow = buffer.baseY + buffer.cursorY;
     const out: string[] = [];
-    // A wrapped row is full to the edge: taken untrimmed, its last character may be a space.
     const count = lines().length;
     for (let i = 0; i < count; i++) {
       const row = buffer.getLine(i);
-      const whole = row?.translateToString(false) ?? '';
+      // A wrapped row is full to the edge: taken untrimmed, its last character may be a space.
+      let whole = row?.translateToString(false) ?? '';
+      if (i === count - 1) {
+        // The blanks a prompt ends with (`You: `) are where the cursor waits: they count.
+        const kept = i === cursorRow ? buffer.cursorX : 0;
+        whole = whole.slice(0, Math.max(kept, whole.trimEnd().length));
+      }
       if (i > 0 && row?.isWrapped) out[out.length - 1] += whole;
       else out.push(whole);
     }
-    return out.map((line) => line.trimEnd());
+    return out.map((line, i) => (i === out.length - 1 ? line : line.trimEnd()));
   };
   const text = () => logicalLines().join('\n');
   const describe = () =>
@@ -144,15 +152,18 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
     type: (keys) => void child.stdin!.write(keys),
     paste: (pasted) => void child.stdin!.write(`\x1b[200~${pasted}\x1b[201~`),
     waitFor(expected, timeoutMs = 15_000) {
-      const found = () => (typeof expected === 'string' ? text().includes(expected) : expected.test(text()));
-      return until(() => found() || exited !== undefined, String(expected), timeoutMs).then(() => {
-        if (!found()) throw new Error(`gpt exited (${exited}) before the screen showed ${String(expected)}; ${describe()}`);
+      let found = false;
+      const look = () => (found = typeof expected === 'string' ? text().includes(expected) : expected.test(text()));
+      // Decided at one drawing: a later one may already have moved on (a prompt redrawn, say).
+      return until(() => look() || exited !== undefined, String(expected), timeoutMs).then(() => {
+        if (!found) throw new Error(`gpt exited (${exited}) before the screen showed ${String(expected)}; ${describe()}`);
       });
     },
     lines,
     logicalLines,
     text,
     cursor: () => ({ row: screen.buffer.active.baseY + screen.buffer.active.cursorY, column: screen.buffer.active.cursorX }),
+    bracketedPaste: () => screen.modes.bracketedPasteMode,
     raw: () => raw,
     async exit(timeoutMs = 20_000) {
       await until(() => exited !== undefined, 'gpt to exit', timeoutMs);
