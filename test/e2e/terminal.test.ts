@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { server, sandbox, useHarness } from '../support/harness.js';
 import { closeTerminals, runInTerminal } from '../support/pty.js';
@@ -84,4 +86,39 @@ describe('gpt chat on a terminal', () => {
     expect(sentPrompts()).toEqual([]);
     expect(term.bracketedPaste()).toBe(false);
   });
+});
+
+describe('gpt batch on a terminal, results on the same screen', () => {
+  /** Five items, one at a time, slow enough for the bar to be drawn between results. */
+  const runBatch = async (columns: number) => {
+    await writeFile(join(sandbox.home, 'p.txt'), ['one', 'two', 'three', 'four', 'five'].join('\n'));
+    server.setDefault({ kind: 'reply', firstByteDelayMs: 300 });
+    return runInTerminal(sandbox, ['batch', '-j', '1', 'p.txt'], { columns, rows: 24 });
+  };
+  const isResult = (line: string | undefined) => {
+    try {
+      return typeof JSON.parse(line ?? '').reply === 'string';
+    } catch {
+      return false;
+    }
+  };
+
+  for (const columns of [80, 40]) {
+    it(`puts each result on a line of its own, under a whole bar (${columns} columns)`, async () => {
+      const term = await runBatch(columns);
+      await term.waitFor(/\] 2\/5 40%/);
+      const [first, second, bar, ...rest] = term.logicalLines();
+      expect([first, second].map(isResult)).toEqual([true, true]);
+      expect(rest).toEqual([]);
+      // Fitted, not cut: the bar, the count and the percentage, then whole parts only.
+      expect(bar).toMatch(/^\[[█░]{24}\] 2\/5 40%( · [\d.]+\/s)?( · ETA \d+:\d\d)?$/);
+      expect(bar!.length).toBeLessThan(columns);
+
+      expect(await term.exit()).toBe(0);
+      const lines = term.logicalLines();
+      expect(lines.slice(0, 5).map(isResult)).toEqual(Array(5).fill(true));
+      expect(lines.slice(0, 5).map((l) => JSON.parse(l).reply)).toEqual(['echo: one', 'echo: two', 'echo: three', 'echo: four', 'echo: five']);
+      expect(lines.slice(5)).toEqual([expect.stringMatching(/^gpt: 5 items: 5 done, 0 failed/)]);
+    });
+  }
 });
