@@ -37,7 +37,8 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
   const queue: InputEvent[] = [];
   let waiting: ((event: InputEvent) => void) | undefined;
   let ended = false;
-  const paste = interactive ? watchPastes(input, output) : undefined;
+  // The terminal is asked through stderr: with stderr redirected, it is not asked.
+  const paste = interactive && output.isTTY ? watchPastes(input, output) : undefined;
 
   const deliver = (event: InputEvent) => {
     const resolve = waiting;
