@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { server, sandbox, useHarness } from '../support/harness.js';
 import { closeTerminals, runInTerminal } from '../support/pty.js';
 
@@ -43,6 +44,49 @@ describe('gpt ask on a terminal', () => {
 const sentPrompts = () => server.chatRequests().map((r) => r.body.messages.at(-1).content);
 
 describe('gpt chat on a terminal', () => {
+  it('stops a streaming reply on Ctrl-C, returns to the prompt, and leaves on Ctrl-C at an empty prompt', async () => {
+    const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
+    server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 250 });
+    const term = runInTerminal(sandbox, ['chat', '--thread', 'whales']);
+    await term.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[^]*You: $/);
+    term.type('tell me slowly\r');
+    await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
+    await term.waitFor(/Assistant: word0 /);
+    expect(term.text()).not.toContain('Asking');
+    term.type('\x03');
+    await term.waitFor(/gpt: reply stopped; this turn was not kept\n\nYou: $/);
+    expect(term.text()).not.toContain('word39');
+
+    term.type('and now?\r');
+    await term.waitFor(/Assistant: echo: and now\?\n\nYou: $/);
+    term.type('\x03');
+    expect(await term.exit()).toBe(0);
+
+    // The stopped turn was neither sent again nor kept.
+    expect(sentPrompts()).toEqual(['tell me slowly', 'and now?']);
+    expect(server.chatRequests()[1]!.body.messages).toHaveLength(1);
+    const saved = YAML.parse(await readFile(join(sandbox.threadsDir, 'whales.yaml'), 'utf8'));
+    expect(saved.messages.map((m: { content: string }) => m.content)).toEqual(['and now?', 'echo: and now?']);
+  });
+
+  it('on an unsized terminal (0 columns), clears typed text on Ctrl-C, takes a """ block as one message, and leaves on Ctrl-D', async () => {
+    const term = runInTerminal(sandbox, ['chat'], { unsized: true });
+    await term.waitFor(/You: $/);
+    term.type('never sent');
+    await term.waitFor(/You: never sent$/);
+    term.type('\x03');
+    await term.waitFor(/You: $/);
+    term.type('"""\r');
+    await term.waitFor(/\.\.\. $/);
+    term.type('new\r');
+    await term.waitFor(/new\n\.\.\. $/);
+    term.type('quit\r"""\r');
+    await term.waitFor(/Assistant: echo: new\nquit\n\nYou: $/);
+    term.type('\x04');
+    expect(await term.exit()).toBe(0);
+    expect(sentPrompts()).toEqual(['new\nquit']);
+  });
+
   it('sends a paste of several lines as one message, and switches bracketed paste off on leaving', async () => {
     const term = runInTerminal(sandbox, ['chat']);
     await term.waitFor(/You: $/);

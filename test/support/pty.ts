@@ -17,6 +17,8 @@ export interface TerminalOptions {
   /** Added to the sandbox's environment; undefined removes a variable. */
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Leaves the pty at 0x0, as `script` makes it and as nobody's window is: a case gpt must survive. */
+  unsized?: boolean;
 }
 
 export interface TerminalRun {
@@ -65,7 +67,8 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
     else env[k] = v;
   }
   // `script` makes a pty of size 0x0; stty sizes it before gpt starts, as a window would be.
-  const command = `stty cols ${columns} rows ${rows} && exec ${['node', GPT_BIN, ...args].map(quote).join(' ')}`;
+  const gpt = `exec ${['node', GPT_BIN, ...args].map(quote).join(' ')}`;
+  const command = options.unsized ? gpt : `stty cols ${columns} rows ${rows} && ${gpt}`;
   const child: ChildProcess = spawn('script', ['-qfec', command, '/dev/null'], {
     env, cwd: options.cwd ?? sandbox.home, stdio: ['pipe', 'pipe', 'pipe'],
   });
