@@ -27,7 +27,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
   const onText = renderer.onText && ((piece: string) => {
     spinner.stop();

@@ -191,7 +191,7 @@ export class RunReport {
   private readonly resultsUnderBar: boolean;
 
   constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps, resultsToStdout: boolean) {
-    this.progress = createProgress(deps.terminal.decorate && !deps.quiet);
+    this.progress = createProgress(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
     this.resultsUnderBar = resultsToStdout && deps.terminal.stdoutIsTTY;
   }
 

@@ -26,7 +26,7 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
  * On a terminal: readline with line editing and history, prompting on stderr; Ctrl-C
  * arrives as a key press, not as a signal. Otherwise each line of the pipe, undecorated.
  */
-export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream = process.stderr): LineInput {
+export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream): LineInput {
   const rl = createInterface({
     input,
     output: interactive ? output : undefined,

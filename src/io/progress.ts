@@ -29,7 +29,7 @@ const NARROW_BAR_WIDTH = 10;
 
 const silent: ProgressBar = { update() {}, stop() {}, clearFor: (write) => write() };
 
-export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, now = () => performance.now()): ProgressBar {
+export function createProgress(enabled: boolean, stream: NodeJS.WriteStream, now = () => performance.now()): ProgressBar {
   if (!enabled) return silent;
   const started = now();
   let lastDraw = -Infinity;

@@ -7,7 +7,7 @@ export interface Spinner {
 
 const silent: Spinner = { start() {}, stop() {} };
 
-export async function createSpinner(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Promise<Spinner> {
+export async function createSpinner(enabled: boolean, stream: NodeJS.WriteStream): Promise<Spinner> {
   // A terminal of width 0 (a pty nobody sized, e.g. `script` fed by a pipe) sends ora's
   // line count to Infinity, and its clear() into an endless loop.
   if (!enabled || !stream.columns) return silent;
