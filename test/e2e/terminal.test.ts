@@ -16,6 +16,18 @@ describe('gpt ask on a terminal', () => {
     await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
     expect(await term.exit()).toBe(0);
     expect(term.logicalLines()).toEqual([pieces.join('')]);
+    expect(term.cursorShown()).toBe(true);
+  });
+
+  it('on Ctrl-C while the spinner turns, leaves only the error, and the cursor shown', async () => {
+    server.enqueue({ kind: 'reply', firstByteDelayMs: 10_000 });
+    const term = runInTerminal(sandbox, ['ask', 'slow?']);
+    await term.waitFor('Asking gpt-4o-mini');
+    expect(term.cursorShown()).toBe(false);
+    term.type('\x03');
+    expect(await term.exit()).toBe(130);
+    expect(term.logicalLines()).toEqual(['gpt: interrupted']);
+    expect(term.cursorShown()).toBe(true);
   });
 
   it('wraps a long reply at a narrow width without losing a word', async () => {

@@ -41,6 +41,8 @@ export interface TerminalRun {
   cursor(): { row: number; column: number };
   /** Whether the program has asked the terminal to mark pastes (`ESC[?2004h`). */
   bracketedPaste(): boolean;
+  /** Whether the cursor is visible: a spinner hides it (`ESC[?25l`) and must show it again. */
+  cursorShown(): boolean;
   /** Every byte the program sent, for a failure message. */
   raw(): string;
   /** Resolves with the exit code once `gpt` has exited and its output is drawn. */
@@ -167,6 +169,7 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
     text,
     cursor: () => ({ row: screen.buffer.active.baseY + screen.buffer.active.cursorY, column: screen.buffer.active.cursorX }),
     bracketedPaste: () => screen.modes.bracketedPasteMode,
+    cursorShown: () => raw.lastIndexOf('\x1b[?25l') <= raw.lastIndexOf('\x1b[?25h'),
     raw: () => raw,
     async exit(timeoutMs = 20_000) {
       await until(() => exited !== undefined, 'gpt to exit', timeoutMs);
