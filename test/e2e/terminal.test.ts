@@ -60,7 +60,7 @@ describe('gpt chat on a terminal', () => {
     const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 250 });
     const term = runInTerminal(sandbox, ['chat', '--thread', 'whales']);
-    await term.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[^]*You: $/);
+    await term.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[\s\S]*You: $/);
     term.type('tell me slowly\r');
     await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
     await term.waitFor(/Assistant: word0 /);
