@@ -15,7 +15,8 @@ export interface QuickDeps {
  * or a cache file: never the config (YAML) and never the API, since every Tab waits for it.
  */
 export async function runComplete(options: { kind: DynamicKind }, deps: QuickDeps): Promise<void> {
-  const values = await SOURCES[options.kind](deps);
+  // A folder that cannot be read offers nothing: a Tab is no place for an error.
+  const values = await SOURCES[options.kind](deps).catch(() => []);
   if (values.length > 0) deps.out(`${values.join('\n')}\n`);
 }
 
