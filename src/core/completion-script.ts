@@ -112,18 +112,26 @@ export function bashScript(specs: readonly CommandSpec[]): string {
   return `${HEADER('bash', 'source <(gpt completion bash) in ~/.bashrc')}
 ${shTables(specs)}${SH_LOGIC}
 _gpt() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} c
-  # bash splits --model=gpt at the "=" (COMP_WORDBREAKS).
-  if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=\${COMP_WORDS[COMP_CWORD-2]}; fi
+  # bash splits words at ":" and "=" (COMP_WORDBREAKS): a model such as llama3.2:latest comes
+  # in pieces. Join them; bash replaces only what follows the last ":", so offer only that.
+  local n=$COMP_CWORD cur=\${COMP_WORDS[COMP_CWORD]} c
+  while (( n > 2 )) && [[ \${COMP_WORDS[n]} == : || \${COMP_WORDS[n-1]} == : ]]; do
+    n=$((n - 1)); cur=\${COMP_WORDS[n]}$cur
+  done
+  local colon=
+  [[ $cur == *:* ]] && colon=\${cur%"\${cur##*:}"}
+  local prev=\${COMP_WORDS[n-1]}
+  # --model=gpt: the flag is before the "=".
+  if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=\${COMP_WORDS[n-2]}; fi
   local at
-  at=$(_gpt_path_of "\${COMP_WORDS[@]:1:COMP_CWORD-1}")
+  at=$(_gpt_path_of "\${COMP_WORDS[@]:1:n-1}")
   COMPREPLY=()
   while IFS= read -r c; do
     if [[ $c == __gpt_files__ ]]; then
       compopt -o filenames 2>/dev/null
       while IFS= read -r c; do COMPREPLY+=("$c"); done < <(compgen -f -- "$cur")
     elif [[ $c == "$cur"* ]]; then
-      COMPREPLY+=("$c")
+      COMPREPLY+=("\${c#"$colon"}")
     fi
   done < <(_gpt_candidates "$at" "$prev" "$cur")
 }

@@ -83,6 +83,20 @@ describe('gpt completion bash', () => {
     expect(server.requests.length).toBe(before);
   });
 
+  it('completes a model name with ":" that bash hands over in pieces (llama3.2:latest)', async () => {
+    await mkdir(join(sandbox.cacheHome, 'gpt'), { recursive: true });
+    await writeFile(join(sandbox.cacheHome, 'gpt', 'models.json'),
+      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'llama3.2:1b', 'qwen2.5'] }));
+    // bash replaces only what follows the last ":" (a COMP_WORDBREAKS character).
+    expect(await bashComplete([
+      ['gpt', 'ask', '-m', 'll'],
+      ['gpt', 'ask', '-m', 'llama3.2', ':'],
+      ['gpt', 'ask', '-m', 'llama3.2', ':', 'l'],
+      ['gpt', 'ask', '--model', '=', 'llama3.2', ':', '1'],
+      ['gpt', 'ask', '-m', 'llama3.2', ':', 'latest', '--th'],
+    ])).toEqual([['llama3.2:latest', 'llama3.2:1b'], ['latest', '1b'], ['latest'], ['1b'], ['--thread']]);
+  });
+
   it('ignores a models list older than a day', async () => {
     await mkdir(join(sandbox.cacheHome, 'gpt'), { recursive: true });
     const old = new Date(Date.now() - 25 * 3600_000).toISOString();
