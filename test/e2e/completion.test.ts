@@ -2,6 +2,7 @@
 // and calls its function with COMP_WORDS set; fish answers `complete -C`; zsh parses its script.
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { GPT_BIN, runGpt } from '../support/cli.js';
@@ -102,6 +103,37 @@ describe('gpt completion bash', () => {
     const old = new Date(Date.now() - 25 * 3600_000).toISOString();
     await writeFile(join(sandbox.cacheHome, 'gpt', 'models.json'), JSON.stringify({ fetched_at: old, models: ['stale'] }));
     expect(await bashComplete([['gpt', 'ask', '-m', '']])).toEqual([[]]);
+  });
+});
+
+describe('bash on a terminal', () => {
+  it('Tab completes a thread name and a model with ":" on the command line, as a person sees it', async () => {
+    await makeThreads(['whales', 'wasps']);
+    await mkdir(join(sandbox.cacheHome, 'gpt'), { recursive: true });
+    await writeFile(join(sandbox.cacheHome, 'gpt', 'models.json'),
+      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'qwen2.5'] }));
+    // util-linux script gives bash a pty, so readline does the completing.
+    const bash = spawn('script', ['-qfec', 'bash --norc -i', '/dev/null'], {
+      env: { ...(await shellEnv()), PS1: '$ ', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    bash.stdout.on('data', (chunk) => (screen += chunk));
+    const waitFor = async (text: string) => {
+      for (let waited = 0; !screen.includes(text); waited += 50) {
+        if (waited > 10_000) throw new Error(`never saw ${JSON.stringify(text)} in ${JSON.stringify(screen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      bash.stdin.write('source <(gpt completion bash); echo ready\n');
+      await waitFor('ready\r\n');
+      bash.stdin.write('gpt thread show wh\t');
+      await waitFor('gpt thread show whales ');
+      bash.stdin.write('\x15gpt ask -m llama3.2:l\t');
+      await waitFor('gpt ask -m llama3.2:latest ');
+    } finally {
+      bash.kill();
+    }
   });
 });
 
