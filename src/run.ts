@@ -70,7 +70,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
         createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
-    terminal: detectTerminal(proc.env),
+    terminal: detectTerminal(proc.env, proc),
     stdin: proc.stdin,
     out: stdout.write,
     outFailed: stdout.failed,
