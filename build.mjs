@@ -23,4 +23,7 @@ await build({
   legalComments: 'none',
   define: { __GPT_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
+  // The tokenizer's tables (megabytes) and the price data stay in node_modules (they are
+  // dependencies): bundled, every start-up would parse them; only commands that count load them.
+  external: ['gpt-tokenizer', '@pydantic/genai-prices'],
 });
