@@ -1,4 +1,5 @@
 import { GptError, ExitCode } from './errors.js';
+import type { ModelsMap } from './model-table.js';
 
 export const DEFAULT_MODEL = 'gpt-4o-mini';
 export const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -16,6 +17,8 @@ export interface ConfigFile {
   max_retries?: number;
   save_conversations?: boolean;
   keep_conversations?: number;
+  /** Prices and context windows (issue 13) beside the capabilities (issue 10): core/models.ts. */
+  models?: ModelsMap;
 }
 
 /** Options that a flag can set; undefined means "not given". */
@@ -42,6 +45,8 @@ export interface Settings {
   maxRetries: number;
   saveConversations: boolean;
   keepConversations: number;
+  /** The config's `models:` map, for resolveModel. */
+  models?: ModelsMap;
 }
 
 type Env = Record<string, string | undefined>;
@@ -65,6 +70,7 @@ export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile)
     maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
     saveConversations: file.save_conversations ?? true,
     keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
+    models: file.models,
   };
 }
 
@@ -88,7 +94,7 @@ export function checkBaseURL(value: string, source: BaseURLSource): void {
   throw new GptError(exitCode, `${where} '${value}' is not a URL starting with http:// or https://`, `write it as ${fixed}`);
 }
 
-const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean'> = {
+const FIELD_TYPES: Record<Exclude<keyof ConfigFile, 'models'>, 'string' | 'number' | 'boolean'> = {
   model: 'string',
   system: 'string',
   base_url: 'string',
@@ -131,9 +137,10 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
     throw new GptError(ExitCode.config, `config file ${file} is not a mapping of settings`, fix);
   }
   for (const [key, field] of Object.entries(value)) {
-    const expected = FIELD_TYPES[key as keyof ConfigFile];
+    if (key === 'models') continue; // checked by validateModelsMap (core/models.ts), in loadConfigFile
+    const expected = FIELD_TYPES[key as keyof typeof FIELD_TYPES];
     if (!expected) {
-      const known = Object.keys(FIELD_TYPES).join(', ');
+      const known = [...Object.keys(FIELD_TYPES), 'models'].join(', ');
       throw new GptError(ExitCode.config, `unknown setting '${key}' in ${file}`, `known settings: ${known}`);
     }
     if (typeof field !== expected) {

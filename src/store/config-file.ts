@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { ExitCode, GptError } from '../core/errors.js';
 import { validateConfig, type ConfigFile } from '../core/config.js';
+import { validateModelsMap } from '../core/models.js';
 import { readTextIfExists } from './fs.js';
 
 /** Reads the YAML config file; a missing file is an empty config. */
@@ -16,7 +17,9 @@ export async function loadConfigFile(file: string, warn: (line: string) => void)
     const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new GptError(ExitCode.config, `${file}${line ? `:${line}` : ''}: not valid YAML`, 'fix the config file');
   }
-  return validateConfig(value, file);
+  const config = validateConfig(value, file);
+  if (config.models !== undefined) validateModelsMap(config.models, file);
+  return config;
 }
 
 /**
