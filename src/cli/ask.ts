@@ -27,6 +27,7 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
@@ -40,6 +41,7 @@ export function askCommand(context: CliContext): Command {
           stream: raw.stream,
           stdin: raw.stdin,
           edit: raw.edit ?? false,
+          usage: raw.usage ?? false,
         }, deps));
     });
 }

@@ -1,12 +1,12 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
-import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { askJson, cutNotice, jsonRenderer, textRenderer, usageLine, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
 import { promptFromEditor } from './prompt-editor.js';
-import { chooseThread, completedTurn, saveTurn } from './turn.js';
+import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 
 export interface AskOptions {
   args: string[];
@@ -18,6 +18,8 @@ export interface AskOptions {
   stdin?: boolean;
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
+  /** -u/--usage: the call's tokens and cost on stderr after the reply. */
+  usage?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -48,9 +50,10 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     reply,
     thread: target ? { name: target.ref.name, file: target.ref.file } : null,
     durationMs: performance.now() - started,
+    cost: await costOfReply(reply, request.model, deps),
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now());
+    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost);
     try {
       await saveTurn(target, turn, request, deps);
     } catch (error) {
@@ -61,6 +64,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     }
   }
   renderer.done(outcome);
+  if (options.usage) deps.warn(usageLine(reply.usage, outcome.cost));
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
 }

@@ -19,7 +19,9 @@ import { createProgress } from '../io/progress.js';
 import { chatRequest, type ChatClient } from '../llm/client.js';
 import { batchClient, runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
-import { completedTurn, saveTurn } from './turn.js';
+import { loadPricer, type Pricer } from '../usage/price-table.js';
+import { resolveModel } from '../core/models.js';
+import { completedTurn, costOfReply, saveTurn } from './turn.js';
 
 /** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -81,6 +83,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     }
     const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
+    run.price = await loadPricer(deps.settings.baseURL, (model) => resolveModel(model, { config: deps.settings.models }).entry, options.remote);
     run.failedBefore = done?.failedKept ?? 0;
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
@@ -187,6 +190,8 @@ export class RunReport {
   readonly progress;
   /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
   failedBefore = 0;
+  /** The cost of each result line (the Batch API's discount for --remote). */
+  price: Pricer = () => null;
   /** Results on the terminal the bar is drawn on: each must start a line of its own. */
   private readonly resultsUnderBar: boolean;
 
@@ -197,6 +202,7 @@ export class RunReport {
 
   writer(sink: ResultSink) {
     return (record: ResultRecord) => {
+      if (record.usage) record.cost = this.price(record.usage, record.model);
       if (this.resultsUnderBar) this.progress.clearFor(() => sink.write(record));
       else sink.write(record);
       this.tally.add(record);
@@ -253,7 +259,8 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       watch.gone();
       if (!ref) return replyRecord(item.id, reply);
       try {
-        await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
+        const turn = completedTurn(item.prompt ?? '', startedAt, reply, deps.now(), await costOfReply(reply, model, deps));
+        await saveTurn({ ref, auto: false }, turn, request.settings, deps);
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { ...replyRecord(item.id, reply), error: errorRecord(item.id, model, error).error }; // the reply is kept

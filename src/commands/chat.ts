@@ -9,7 +9,7 @@ import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
-import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
+import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
@@ -145,7 +145,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   view.done(reply);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now());
+  const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps));
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
@@ -187,7 +187,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
     },
-    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
+    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0, cost: null }),
     abandon() {
       spinner.stop();
       if (open === 'out') deps.out('\n');

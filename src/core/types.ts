@@ -25,6 +25,8 @@ export interface StoredMessage extends ChatMessage {
   model?: string;
   usage?: Usage;
   finish_reason?: string;
+  /** USD, from usage and the price table or config (core/prices.ts); null when the price is unknown. */
+  cost?: number | null;
   /** The model's thinking, kept for the reader; never sent back to the model. */
   reasoning?: string;
 }

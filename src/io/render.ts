@@ -1,4 +1,6 @@
 import type { GptError } from '../core/errors.js';
+import { formatUSD } from '../core/prices.js';
+import type { Usage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
 
 export interface ThreadInfo {
@@ -11,6 +13,8 @@ export interface AskOutcome {
   reply: ChatReply;
   thread: ThreadInfo | null;
   durationMs: number;
+  /** USD; null when the price is unknown (README "Costs"). */
+  cost: number | null;
 }
 
 /** How replies reach stdout: streamed text, or one JSON object at the end. */
@@ -56,13 +60,14 @@ export function cutNotice(reply: ChatReply): string | undefined {
 }
 
 /** The stable `--json` shape of a reply (documented in README). */
-export function askJson({ reply, thread, durationMs }: AskOutcome) {
+export function askJson({ reply, thread, durationMs, cost }: AskOutcome) {
   return {
     reply: reply.text,
     model: reply.model,
     thread,
     finish_reason: reply.finishReason,
     usage: reply.usage,
+    cost,
     request_id: reply.requestId,
     duration_ms: Math.round(durationMs),
   };
@@ -79,4 +84,12 @@ export function errorJson(error: GptError) {
     },
     ...error.output,
   };
+}
+
+/** The -u/--usage line on stderr: the call's tokens as the server counted them, and their cost. */
+export function usageLine(usage: Usage | null, cost: number | null): string {
+  if (!usage) return 'gpt: usage: the server sent no token counts';
+  const cached = usage.cached_tokens ? ` (${usage.cached_tokens} cached)` : '';
+  const reasoning = usage.reasoning_tokens ? ` (${usage.reasoning_tokens} reasoning)` : '';
+  return `gpt: usage: ${usage.prompt_tokens} input${cached} + ${usage.completion_tokens} output${reasoning} = ${usage.total_tokens} tokens, ${formatUSD(cost)}`;
 }

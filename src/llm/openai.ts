@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { VERSION as SDK_VERSION } from 'openai/version';
 import { checkBaseURL } from '../core/config.js';
 import { ExitCode, GptError } from '../core/errors.js';
-import type { Usage } from '../core/types.js';
+import { usageOf } from './reply-reader.js';
 import { VERSION } from '../core/version.js';
 import type { ChatClient, ChatReply, ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
@@ -74,7 +74,7 @@ export function completionReply(data: OpenAI.ChatCompletion, requestedModel: str
     text: choice?.message?.content ?? '',
     model: data.model || requestedModel,
     finishReason: choice?.finish_reason ?? null,
-    usage: normaliseUsage(data.usage),
+    usage: usageOf(data.usage),
     requestId,
   };
 }
@@ -109,7 +109,7 @@ async function streamReply(
     for await (const chunk of stream) {
       armIdleTimer();
       if (chunk.model) reply.model = chunk.model;
-      if (chunk.usage) reply.usage = normaliseUsage(chunk.usage);
+      if (chunk.usage) reply.usage = usageOf(chunk.usage);
       const choice = chunk.choices[0];
       const text = choice?.delta?.content;
       if (text) {
@@ -142,11 +142,3 @@ function abortError(reason: unknown, timeoutMs: number): GptError {
   return new GptError(ExitCode.interrupted, 'interrupted');
 }
 
-function normaliseUsage(usage: OpenAI.CompletionUsage | null | undefined): Usage | null {
-  if (!usage) return null;
-  return {
-    prompt_tokens: usage.prompt_tokens,
-    completion_tokens: usage.completion_tokens,
-    total_tokens: usage.total_tokens,
-  };
-}

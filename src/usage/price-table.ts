@@ -1,4 +1,6 @@
-import type { PriceTable } from '../core/prices.js';
+import { costOf, hasOwnPrices, isOpenAI, type CostInputs, type PriceTable } from '../core/prices.js';
+import type { ModelEntry } from '../core/model-table.js';
+import type { Usage } from '../core/types.js';
 
 let table: Promise<PriceTable> | undefined;
 
@@ -17,4 +19,19 @@ export function loadPriceTable(): Promise<PriceTable> {
     return found ? found.total_price : null;
   });
   return table;
+}
+
+/** The cost of a reply (core/prices.ts costOf), loading the table only when it can be used. */
+export async function replyCost(usage: Usage | null | undefined, inputs: CostInputs): Promise<number | null> {
+  if (!usage) return null;
+  const table = hasOwnPrices(inputs.entry) || !isOpenAI(inputs.baseURL) ? undefined : await loadPriceTable();
+  return costOf(usage, inputs, table);
+}
+
+/** Prices usage sync (batch results are written one at a time): the table is loaded first, when it can be used. */
+export type Pricer = (usage: Usage | null, model: string | null) => number | null;
+
+export async function loadPricer(baseURL: string | undefined, entryOf: (model: string) => ModelEntry | undefined, batch = false): Promise<Pricer> {
+  const table = isOpenAI(baseURL) ? await loadPriceTable() : undefined;
+  return (usage, model) => (usage && model !== null ? costOf(usage, { model, baseURL, entry: entryOf(model), batch }, table) : null);
 }

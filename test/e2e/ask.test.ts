@@ -186,6 +186,7 @@ describe('--json', () => {
       thread: { name: 'facts', file: threadPath('facts') },
       finish_reason: 'stop',
       usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+      cost: null, // a server that is not the OpenAI API, and no price in the config
       request_id: expect.stringMatching(/^req_\d+$/),
       duration_ms: expect.any(Number),
     });

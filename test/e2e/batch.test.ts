@@ -28,7 +28,7 @@ describe('gpt batch: input formats', () => {
     const r = await runGpt(sandbox, ['batch', 'p.jsonl']);
     expect(r.exitCode).toBe(0);
     const results = jsonLines(r.stdout);
-    expect(results[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
+    expect(results[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }, cost: null });
     expect(results.map((x) => [x.id, x.reply])).toEqual([['whale', 'echo: biggest animal?'], ['2', 'echo: second'], ['chat', 'echo: again']]);
     const bodies = Object.fromEntries(server.chatRequests().map((q) => [lastUser(q), q.body]));
     expect(bodies['biggest animal?']).toMatchObject({ model: 'm-2', temperature: 0.2, max_tokens: 50 });

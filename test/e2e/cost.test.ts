@@ -1,0 +1,89 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { runGpt } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
+
+useHarness();
+
+/** $1 per million input tokens, $0.50 cached, $4 output: easy sums. */
+const PRICED = 'models:\n  priced-model:\n    input_price: 1\n    cached_input_price: 0.5\n    output_price: 4\n';
+async function writeConfig(text: string) {
+  await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
+  await writeFile(join(sandbox.configHome, 'gpt', 'config.yaml'), text, { mode: 0o600 });
+}
+const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 200 } };
+// 600 × $1 + 400 × $0.50 + 500 × $4 (reasoning included), per million.
+const COST = (600 + 200 + 2000) / 1e6;
+
+describe('cost', () => {
+  it('ask --json carries the cost from the config prices, cached input at its own rate, reasoning as output', async () => {
+    await writeConfig(PRICED);
+    server.enqueue({ kind: 'reply', usage });
+    const r = await runGpt(sandbox, ['ask', '--json', '-m', 'priced-model', 'hi']);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.cost).toBeCloseTo(COST, 12);
+    expect(out.usage).toMatchObject({ cached_tokens: 400, reasoning_tokens: 200 });
+  });
+
+  it('ask --json says null, never a guess, for a model with no price on a server that is not OpenAI', async () => {
+    server.enqueue({ kind: 'reply', usage });
+    const r = await runGpt(sandbox, ['ask', '--json', '-m', 'gpt-4o-mini', 'hi']);
+    expect(JSON.parse(r.stdout).cost).toBeNull();
+  });
+
+  it('keeps the cost in each assistant message of the thread file', async () => {
+    await writeConfig(PRICED);
+    server.enqueue({ kind: 'reply', usage }, { kind: 'reply', usage });
+    await runGpt(sandbox, ['ask', '--thread', 'spend', '-m', 'priced-model', 'one']);
+    await runGpt(sandbox, ['ask', '--thread', 'spend', 'two']);
+    const thread = YAML.parse(await readFile(join(sandbox.threadsDir, 'spend.yaml'), 'utf8'));
+    const costs = thread.messages.filter((m: { role: string }) => m.role === 'assistant').map((m: { cost: number }) => m.cost);
+    expect(costs).toHaveLength(2);
+    for (const cost of costs) expect(cost).toBeCloseTo(COST, 12);
+    expect(thread.messages.filter((m: { role: string }) => m.role === 'user').every((m: object) => !('cost' in m))).toBe(true);
+  });
+
+  it('-u prints the tokens and the cost on stderr after the reply; stdout has only the reply', async () => {
+    await writeConfig(PRICED);
+    server.enqueue({ kind: 'reply', usage, text: 'the answer' });
+    const r = await runGpt(sandbox, ['ask', '-u', '-m', 'priced-model', 'hi']);
+    expect(r.stdout).toBe('the answer\n');
+    expect(r.stderr).toBe('gpt: usage: 1000 input (400 cached) + 500 output (200 reasoning) = 1500 tokens, $0.0028\n');
+  });
+
+  it('-u says so when the server sent no usage, and when the price is unknown', async () => {
+    server.enqueue({ kind: 'reply', usage: null }, { kind: 'reply', usage });
+    expect((await runGpt(sandbox, ['ask', '--usage', 'hi'])).stderr).toBe('gpt: usage: the server sent no token counts\n');
+    expect((await runGpt(sandbox, ['ask', '-u', 'hi'])).stderr).toMatch(/= 1500 tokens, cost unknown\n$/);
+  });
+
+  it('batch result lines carry each cost and the summary the total', async () => {
+    await writeConfig(PRICED);
+    server.setDefault({ kind: 'reply', usage });
+    await writeFile(join(sandbox.home, 'in.jsonl'), '{"id":"a","prompt":"x"}\n{"id":"b","prompt":"y"}\n');
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '-m', 'priced-model']);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    for (const line of lines) expect(line.cost).toBeCloseTo(COST, 12);
+    expect(r.stderr).toMatch(/^gpt: 2 items: 2 done, 0 failed, 3,000 tokens, \$0\.0056, \d+\.\ds\n$/);
+  });
+
+  it('batch --remote prices at the Batch API discount (half)', async () => {
+    await writeConfig(PRICED);
+    await writeFile(join(sandbox.home, 'in.jsonl'), '{"id":"a","prompt":"x"}\n');
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '--remote', '--poll-interval', '0.05', '-m', 'priced-model']);
+    expect(r.exitCode).toBe(0);
+    const line = JSON.parse(r.stdout);
+    expect(line.cost).toBeCloseTo((line.usage.prompt_tokens * 1 + line.usage.completion_tokens * 4) / 1e6 / 2, 12);
+  });
+
+  it('a config models: entry with a bad price is refused, naming the file', async () => {
+    await writeConfig('models:\n  m:\n    input_price: lots\n');
+    const r = await runGpt(sandbox, ['ask', 'hi']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/input_price/);
+  });
+});
