@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addEndpointOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addContextOption, addEndpointOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
 
 const EXAMPLES = `
 Examples:
@@ -16,11 +16,11 @@ The prompt is stdin (when piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addRequestOptions(
+  return addContextOption(addRequestOptions(
     new Command('ask')
       .description('ask one question; the reply goes to stdout')
       .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  )
+  ))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--json', 'print one JSON object instead of text')
@@ -42,6 +42,7 @@ export function askCommand(context: CliContext): Command {
           stdin: raw.stdin,
           edit: raw.edit ?? false,
           usage: raw.usage ?? false,
+          context: raw.context,
         }, deps));
     });
 }

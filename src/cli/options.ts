@@ -1,4 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseContextPolicy } from '../core/context.js';
+import type { ContextPolicy } from '../core/types.js';
 import { NUMBER_LIMITS, describeLimit, withinLimit, type FlagSettings, type NumberLimit } from '../core/config.js';
 
 /** What every command that talks to the model shares; main turns it into Deps. */
@@ -90,4 +92,14 @@ export function commonOptions(raw: RawRequestOptions): CommonOptions {
     verbose: raw.verbose ?? false,
     json: raw.json ?? false,
   };
+}
+
+/** --context trim|fail|all: ask and chat (README "Long threads"). */
+export function addContextOption(command: Command): Command {
+  return command.option('--context <policy>', 'when a thread outgrows the model\'s window: trim (send the recent turns that fit; default), fail, or all',
+    (value: string): ContextPolicy => {
+      const policy = parseContextPolicy(value);
+      if (!policy) throw new InvalidArgumentError('--context must be trim, fail or all.');
+      return policy;
+    });
 }

@@ -1,3 +1,4 @@
+import type { ContextPolicy } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
@@ -5,6 +6,7 @@ import { askJson, cutNotice, jsonRenderer, textRenderer, usageLine, type AskOutc
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { fitThread } from './context.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 
@@ -18,6 +20,8 @@ export interface AskOptions {
   stdin?: boolean;
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
+  /** --context: what to do when the thread outgrows the model's window (default: the thread's, else trim). */
+  context?: ContextPolicy;
   /** -u/--usage: the call's tokens and cost on stderr after the reply. */
   usage?: boolean;
 }
@@ -30,6 +34,12 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
   const request = turnSettings(deps.flags, existing, deps.settings);
 
+  const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
+  const messages = existing?.messages.length
+    ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
+    : all;
+
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
@@ -39,7 +49,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     renderer.onText!(piece);
   });
   const reply = await client
-    .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
+    .complete(chatRequest(request, messages, deps.signal), onText)
     .finally(() => spinner.stop())
     .catch((error: unknown) => {
       renderer.cut();

@@ -9,12 +9,16 @@ import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
 import type { Deps } from './deps.js';
+import type { ContextPolicy } from '../core/types.js';
+import { fitThread } from './context.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
   continueLatest: boolean;
   stream: boolean;
+  /** --context: what to do when the conversation outgrows the model's window (default: the thread's, else trim). */
+  context?: ContextPolicy;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -26,6 +30,8 @@ interface Conversation {
   request: RequestSettings;
   /** Undefined until the first turn when the name is made from the first prompt. */
   target: ThreadTarget | undefined;
+  /** --context, else the thread file's `context:`, else trim. */
+  context: ContextPolicy;
 }
 
 /**
@@ -93,7 +99,7 @@ interface Session {
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined };
+    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined, context: options.context ?? 'trim' };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -103,6 +109,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
     history: [...thread.messages],
     request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
     target,
+    context: options.context ?? thread.context ?? 'trim',
   };
 }
 
@@ -116,7 +123,7 @@ async function startOver(old: Conversation, options: ChatOptions, deps: Deps, in
   } else if (interactive) {
     deps.warn('gpt: new conversation started');
   }
-  return { history: [], request: old.request, target };
+  return { history: [], request: old.request, target, context: options.context ?? 'trim' };
 }
 
 /** Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn. */
@@ -131,7 +138,8 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   try {
     view.start(conversation.request.model);
     const { request, history } = conversation;
-    const messages = buildRequestMessages(request, history, prompt);
+    const all = buildRequestMessages(request, history, prompt);
+    const messages = history.length > 0 ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps) : all;
     reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
   } catch (error) {
     view.abandon();

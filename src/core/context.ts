@@ -1,9 +1,7 @@
-import type { ChatMessage } from './types.js';
 import { REPLY_PRIMING } from './tokens.js';
+import { CONTEXT_POLICIES, type ChatMessage, type ContextPolicy } from './types.js';
 
-/** What to do with a thread longer than the model's window: README "Long threads". */
-export const CONTEXT_POLICIES = ['trim', 'fail', 'all'] as const;
-export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
+export { CONTEXT_POLICIES, type ContextPolicy } from './types.js';
 
 export function parseContextPolicy(value: string): ContextPolicy | undefined {
   return (CONTEXT_POLICIES as readonly string[]).includes(value) ? (value as ContextPolicy) : undefined;

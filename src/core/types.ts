@@ -3,6 +3,10 @@ import type { Effort } from './model-table.js';
 export type Role = 'system' | 'user' | 'assistant';
 export const ROLES: readonly Role[] = ['system', 'user', 'assistant'];
 
+/** What to do with a thread longer than the model's window: README "Long threads" (core/context.ts). */
+export const CONTEXT_POLICIES = ['trim', 'fail', 'all'] as const;
+export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
+
 /** What the API needs of one message. */
 export interface ChatMessage {
   role: Role;
@@ -38,6 +42,8 @@ export interface Thread {
   /** The endpoint profile the thread was made with; its model counts only there. */
   endpoint?: string;
   reasoning_effort?: Effort;
+  /** What to do when the thread outgrows the model's window (core/context.ts); --context wins. */
+  context?: ContextPolicy;
   created?: string;
   updated?: string;
   messages: StoredMessage[];

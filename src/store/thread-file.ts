@@ -1,4 +1,5 @@
 import YAML, { LineCounter } from 'yaml';
+import { CONTEXT_POLICIES, parseContextPolicy } from '../core/context.js';
 import { badInputError } from '../core/errors.js';
 import { ROLES, type Role, type StoredMessage, type Thread } from '../core/types.js';
 import { appendInPlace } from './foreign-thread.js';
@@ -63,6 +64,11 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
     if (field === undefined || field === null) continue;
     if (typeof field !== 'string') throw complain([key], `\`${key}\` must be text`);
     thread[key] = field;
+  }
+  if (record.context !== undefined && record.context !== null) {
+    const policy = typeof record.context === 'string' ? parseContextPolicy(record.context) : undefined;
+    if (!policy) throw complain(['context'], `\`context\` must be ${CONTEXT_POLICIES.join(', ')}`);
+    thread.context = policy;
   }
   const messages = record.messages ?? [];
   if (!Array.isArray(messages)) throw complain(['messages'], '`messages` must be a list');

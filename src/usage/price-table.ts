@@ -10,7 +10,7 @@ let table: Promise<PriceTable> | undefined;
  * first use: it is half a megabyte of data that commands without a reply never need.
  */
 export function loadPriceTable(): Promise<PriceTable> {
-  table ??= import('@pydantic/genai-prices').then(({ calcPrice }) => (usage, model) => {
+  table ??= Promise.resolve().then(genaiPrices).then(({ calcPrice }) => (usage, model) => {
     const found = calcPrice(
       { input_tokens: usage.prompt_tokens, cache_read_tokens: usage.cached_tokens ?? 0, output_tokens: usage.completion_tokens },
       model.slice(model.lastIndexOf('/') + 1),
@@ -34,4 +34,16 @@ export type Pricer = (usage: Usage | null, model: string | null) => number | nul
 export async function loadPricer(baseURL: string | undefined, entryOf: (model: string) => ModelEntry | undefined, batch = false): Promise<Pricer> {
   const table = isOpenAI(baseURL) ? await loadPriceTable() : undefined;
   return (usage, model) => (usage && model !== null ? costOf(usage, { model, baseURL, entry: entryOf(model), batch }, table) : null);
+}
+
+/** The model's context window from the table (OpenAI models only), or undefined. */
+export async function tableContextWindow(model: string): Promise<number | undefined> {
+  const { calcPrice } = genaiPrices();
+  const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model.slice(model.lastIndexOf('/') + 1), { providerId: 'openai' });
+  return found?.model.context_window ?? undefined;
+}
+
+/** Outside the bundle (build.mjs); the bundle is CommonJS run from a vm script, where import() fails: so require. */
+function genaiPrices(): typeof import('@pydantic/genai-prices') {
+  return require('@pydantic/genai-prices') as typeof import('@pydantic/genai-prices');
 }
