@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { harmless, renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
+import { harmless, renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
 } from '../store/thread-admin.js';
@@ -33,7 +33,7 @@ export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Pro
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
-  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate));
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate) + renderTotals(thread));
 }
 
 export async function runThreadPath(options: { thread: string }, deps: Deps): Promise<void> {

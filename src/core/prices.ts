@@ -1,5 +1,5 @@
 import type { ModelEntry } from './model-table.js';
-import type { Usage } from './types.js';
+import type { StoredMessage, Usage } from './types.js';
 
 /** The OpenAI API: the one endpoint whose prices the built-in table knows. */
 export const OPENAI_API = 'https://api.openai.com/v1';
@@ -84,4 +84,18 @@ export function formatUSD(cost: number | null): string {
   if (cost >= 1) return `$${cost.toFixed(2)}`;
   if (cost < 0.000_001) return '<$0.000001';
   return `$${cost.toFixed(6).replace(/0+$/, '')}`;
+}
+
+/** What a thread has cost so far: tokens the server reported, and their cost (null when any reply's is unknown, as in a file written by hand). */
+export interface Spent {
+  tokens: number;
+  cost: number | null;
+}
+
+export function spentOn(messages: readonly StoredMessage[]): Spent {
+  const replies = messages.filter((m) => m.role === 'assistant');
+  return {
+    tokens: replies.reduce((n, m) => n + (m.usage?.total_tokens ?? 0), 0),
+    cost: sumCosts(replies.map((m) => (typeof m.cost === 'number' ? m.cost : null))),
+  };
 }

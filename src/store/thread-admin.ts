@@ -1,6 +1,7 @@
 import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
+import { spentOn } from '../core/prices.js';
 import type { Thread } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE } from './fs.js';
 import { withFileLock } from './lock.js';
@@ -18,6 +19,10 @@ export interface ThreadSummary {
   turns: number | null;
   /** The first words of the first prompt. */
   preview: string;
+  /** Tokens the server reported for the thread's replies. */
+  tokens: number | null;
+  /** USD so far; null when a reply's price is unknown. */
+  cost: number | null;
   /** Why the other fields are missing: the file could not be read as a thread. */
   problem?: string;
 }
@@ -40,15 +45,16 @@ export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> 
         return { name, file, updated, ...summarise((await store.load(file)).thread) };
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
-        return { name, file, updated, model: null, turns: null, preview: '', problem: error.message };
+        return { name, file, updated, model: null, turns: null, preview: '', tokens: null, cost: null, problem: error.message };
       }
     }),
   );
 }
 
-export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview'> {
+export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview' | 'tokens' | 'cost'> {
   const first = thread.messages.find((m) => m.role === 'user')?.content ?? '';
   return {
+    ...spentOn(thread.messages),
     model: thread.model ?? thread.messages.findLast((m) => m.model)?.model ?? null,
     turns: thread.messages.filter((m) => m.role === 'user').length,
     preview: firstWords(first, PREVIEW_CHARS),

@@ -55,7 +55,7 @@ describe('a reply cut at --max-tokens', () => {
     server.enqueue({ kind: 'reply', text: 'The blue wh', finishReason: 'length' });
     expect((await runGpt(sandbox, ['ask', '--thread', 'cut', '--max-tokens', '3', 'biggest animal?'])).exitCode).toBe(0);
     expect((await runGpt(sandbox, ['thread', 'show', 'cut'])).stdout)
-      .toBe('You: biggest animal?\n\nAssistant: The blue wh\n[reply cut short: it reached the token limit (--max-tokens)]\n');
+      .toBe('You: biggest animal?\n\nAssistant: The blue wh\n[reply cut short: it reached the token limit (--max-tokens)]\n\n[1 turn, 13 tokens, cost unknown]\n');
   });
 });
 
