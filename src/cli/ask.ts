@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addContextOption, addEndpointOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addContextOption, addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
 
 const EXAMPLES = `
 Examples:
@@ -27,6 +27,8 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('--max-cost <usd>', 'refuse a request whose input alone would cost more (exit 10)', numberIn('--max-cost', 0, 1_000_000))
+    .option('--dry-run', 'count the input tokens exactly and estimate the cost; send nothing')
     .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .addHelpText('after', EXAMPLES)
@@ -43,6 +45,8 @@ export function askCommand(context: CliContext): Command {
           edit: raw.edit ?? false,
           usage: raw.usage ?? false,
           context: raw.context,
+          dryRun: raw.dryRun ?? false,
+          maxCost: raw.maxCost,
         }, deps));
     });
 }

@@ -7,6 +7,7 @@ import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
 import { fitThread } from './context.js';
+import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 
@@ -22,6 +23,10 @@ export interface AskOptions {
   edit?: boolean;
   /** --context: what to do when the thread outgrows the model's window (default: the thread's, else trim). */
   context?: ContextPolicy;
+  /** --dry-run: count the input exactly and estimate the cost; send nothing. */
+  dryRun?: boolean;
+  /** --max-cost USD: refuse a request whose input alone would cost more. */
+  maxCost?: number;
   /** -u/--usage: the call's tokens and cost on stderr after the reply. */
   usage?: boolean;
 }
@@ -39,6 +44,12 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const messages = existing?.messages.length
     ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
     : all;
+
+  if (options.dryRun || options.maxCost !== undefined) {
+    const found = await estimate(messages, request.model, request.maxTokens, deps);
+    if (options.dryRun) return deps.out(describeEstimate(found));
+    checkBudget(found, options.maxCost!);
+  }
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning

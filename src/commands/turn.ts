@@ -1,6 +1,6 @@
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { RequestSettings, StoredMessage, Usage } from '../core/types.js';
 import { resolveModel } from '../core/models.js';
 import type { ChatReply } from '../llm/client.js';
 import { ensurePrivateDir } from '../store/fs.js';
@@ -99,6 +99,11 @@ export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], requ
  * else the table's for the model that answered. `batch`: sent through the Batch API.
  */
 export function costOfReply(reply: ChatReply, model: string, deps: Deps, batch = false): Promise<number | null> {
+  return costOfUsage(reply.usage, model, deps, batch, reply.model);
+}
+
+/** The cost of usage for a model on this endpoint; `answeredBy`: the model name the server gave. */
+export function costOfUsage(usage: Usage | null, model: string, deps: Deps, batch = false, answeredBy?: string): Promise<number | null> {
   const { entry } = resolveModel(model, { config: deps.settings.models });
-  return replyCost(reply.usage, { model: reply.model || model, baseURL: deps.settings.baseURL, entry, batch });
+  return replyCost(usage, { model: answeredBy || model, baseURL: deps.settings.baseURL, entry, batch });
 }

@@ -11,6 +11,8 @@ export const ExitCode = {
   badInput: 6,
   storage: 7,
   batchItemsFailed: 8,
+  /** --max-cost: the request or the batch would cost more than allowed. */
+  budget: 10,
   interrupted: 130,
   terminated: 143,
 } as const;

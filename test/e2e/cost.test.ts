@@ -87,3 +87,48 @@ describe('cost', () => {
     expect(r.stderr).toMatch(/input_price/);
   });
 });
+
+describe('ask --dry-run and --max-cost', () => {
+  const PROMPT = 'What is the biggest animal in the world?';
+  // The tokenizer's own chat encoding of what would be sent: the exact count.
+  const exact = async () => (await import('gpt-tokenizer/encoding/o200k_base')).encodeChat([{ role: 'user', content: PROMPT }], 'gpt-4o').length;
+
+  it('--dry-run counts the input exactly, prices it with the reply bounded by --max-tokens, and sends nothing', async () => {
+    await writeConfig(PRICED);
+    const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'priced-model', '--max-tokens', '1000', PROMPT]);
+    expect(r.exitCode).toBe(0);
+    const n = await exact();
+    expect(r.stdout).toBe(`model: priced-model\ninput tokens: ${n} (exact, o200k_base)\n`
+      + `estimated cost: $${(n / 1e6).toFixed(6).replace(/0+$/, '')} for the input, at most $${((n + 4000) / 1e6).toFixed(6).replace(/0+$/, '')} with a reply of up to 1000 tokens (--max-tokens)\n`);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('--dry-run on the OpenAI API prices from the built-in table, without a key and without the network', async () => {
+    const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'gpt-4o-mini', '--base-url', 'https://api.openai.com/v1', PROMPT], { env: { OPENAI_API_KEY: undefined } });
+    expect(r.exitCode).toBe(0);
+    const n = await exact();
+    // gpt-4o-mini: $0.15 per million input tokens.
+    expect(r.stdout).toContain(`estimated cost: $${(n * 0.15 / 1e6).toFixed(6).replace(/0+$/, '')} for the input; the reply is not bounded (no --max-tokens)`);
+  });
+
+  it('--dry-run says the cost is unknown for a model without a price', async () => {
+    const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'llama3.2', PROMPT]);
+    expect(r.stdout).toMatch(/^estimated cost: unknown/m);
+  });
+
+  it('--max-cost refuses a request whose input alone costs more (exit 10), before sending', async () => {
+    await writeConfig(PRICED);
+    const r = await runGpt(sandbox, ['ask', '--max-cost', '0.000001', '-m', 'priced-model', PROMPT]);
+    expect(r.exitCode).toBe(10);
+    expect(r.stderr).toMatch(/^gpt: the input alone \(\d+ tokens\) would cost \$0\.00001\d*, more than --max-cost \$0\.000001 — /);
+    expect(server.chatRequests()).toHaveLength(0);
+    expect((await runGpt(sandbox, ['ask', '--max-cost', '0.01', '-m', 'priced-model', PROMPT])).exitCode).toBe(0);
+    expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('--max-cost refuses a model whose price is unknown (exit 2)', async () => {
+    const r = await runGpt(sandbox, ['ask', '--max-cost', '1', '-m', 'llama3.2', PROMPT]);
+    expect(r.exitCode).toBe(2);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+});
