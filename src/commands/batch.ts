@@ -20,6 +20,10 @@ import { chatRequest, type ChatClient } from '../llm/client.js';
 import { batchClient, runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
 import { loadPricer, type Pricer } from '../usage/price-table.js';
+import { loadCounter } from '../usage/tokenizer.js';
+import { encodingFor, promptTokens } from '../core/tokens.js';
+import { formatUSD } from '../core/prices.js';
+import { Budget } from '../batch/budget.js';
 import { resolveModel } from '../core/models.js';
 import { completedTurn, costOfReply, saveTurn } from './turn.js';
 
@@ -47,6 +51,8 @@ export interface BatchOptions {
   threadDir?: string;
   /** --allow-paths: items may name files anywhere (their thread paths). */
   allowPaths?: boolean;
+  /** --max-cost USD: stop sending once spent + in flight would pass it; --remote: refuse a batch estimated above it. */
+  maxCost?: number;
 }
 
 export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
@@ -85,9 +91,11 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
     run.price = await loadPricer(deps.settings.baseURL, (model) => resolveModel(model, { config: deps.settings.models }).entry, options.remote);
     run.failedBefore = done?.failedKept ?? 0;
+    const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
+    if (budget && options.remote) await checkRemoteBudget(pending(), budget, run, deps);
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(pending(), options, deps, sink, run, rules);
+      else await runItemsLocally(budget ? withinBudget(pending(), budget, run, deps) : pending(), options, deps, sink, run, rules, budget);
     } finally {
       sink.close();
     }
@@ -232,14 +240,75 @@ export class RunReport {
   }
 }
 
-async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
+async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
   const client = await deps.client();
+  const send = itemSender(client, deps, rules, run.resumeHint);
+  const settled: SendItem = budget
+    ? async (item, signal) => {
+      const estimate = estimates.get(item) ?? 0;
+      let cost = 0;
+      try {
+        const record = await send(item, signal);
+        cost = (record.usage && run.price(record.usage, record.model)) || 0;
+        return record;
+      } finally {
+        budget.settle(estimate, cost);
+      }
+    }
+    : send;
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, settled, run.writer(sink));
   } finally {
     run.summary();
   }
+  if (budget?.stopped) {
+    throw new GptError(ExitCode.budget, `stopped at --max-cost ${formatUSD(budget.max)}: ${formatUSD(budget.total)} spent, and the next item could have passed it`,
+      `what finished is written; ${run.resumeHint} (give it a new --max-cost)`);
+  }
   run.checkFailures();
+}
+
+/** Each item's estimate while it is in flight (--max-cost). */
+const estimates = new WeakMap<BatchItem, number>();
+
+/**
+ * The items, for as long as the budget allows: an item is read (and so sent) only when
+ * what was spent, the estimates of the items in flight and its own stay within --max-cost.
+ */
+async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, run: RunReport, deps: Deps): AsyncGenerator<BatchItem> {
+  for await (const item of items) {
+    const estimate = await estimateItem(item, run, deps);
+    if (!budget.reserve(estimate)) return;
+    estimates.set(item, estimate);
+    yield item;
+  }
+}
+
+/**
+ * What an item may cost: its input counted exactly (without its thread's history), and the
+ * reply at its max_tokens when one is set (else the input alone); run.price applies the
+ * Batch API's rate for --remote.
+ */
+async function estimateItem(item: BatchItem, run: RunReport, deps: Deps): Promise<number> {
+  const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
+  const input = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
+  const output = settings.maxTokens ?? 0;
+  const cost = run.price({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output }, settings.model);
+  if (cost === null) {
+    throw usageError(`--max-cost needs a price, and ${settings.model} has none on this endpoint`,
+      `give one in the config: models: {${settings.model}: {input_price: ..., output_price: ...}}`);
+  }
+  return cost;
+}
+
+/** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
+async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, run: RunReport, deps: Deps): Promise<void> {
+  let total = 0;
+  for await (const item of items) total += await estimateItem(item, run, deps);
+  if (total > budget.max) {
+    throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
+      'raise --max-cost, or send fewer items (or set max_tokens, which bounds the estimate); nothing was submitted');
+  }
 }
 
 /** These stop the whole batch: every other item would fail the same way. */

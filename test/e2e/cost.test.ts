@@ -132,3 +132,42 @@ describe('ask --dry-run and --max-cost', () => {
     expect(server.chatRequests()).toHaveLength(0);
   });
 });
+
+describe('batch --max-cost', () => {
+  // Each item: ~10 input tokens at $1 per million, and 500 output tokens at $4: about $0.002.
+  const items = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `i${i}`, prompt: `question ${i}` })).join('\n');
+
+  it('stops sending once spent + in flight would pass the budget, writes what finished, exits 10; --resume goes on', async () => {
+    await writeConfig(PRICED);
+    server.setDefault({ kind: 'reply', usage: { prompt_tokens: 10, completion_tokens: 500, total_tokens: 510 } });
+    await writeFile(join(sandbox.home, 'in.jsonl'), `${items(10)}\n`);
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '-o', 'out.jsonl', '-j', '1', '--max-tokens', '500', '--max-cost', '0.007', '-m', 'priced-model']);
+    expect(r.exitCode).toBe(10);
+    const done = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(done.map((d) => d.id)).toEqual(['i0', 'i1', 'i2']); // 3 × ~$0.00201 fit in $0.007; a 4th could pass it
+    expect(server.chatRequests()).toHaveLength(3);
+    expect(r.stderr).toMatch(/gpt: stopped at --max-cost \$0\.007: \$0\.00603 spent, and the next item could have passed it — what finished is written; gpt batch in\.jsonl -o out\.jsonl --resume sends the rest/);
+
+    const again = await runGpt(sandbox, ['batch', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-j', '1', '--max-tokens', '500', '--max-cost', '1', '-m', 'priced-model']);
+    expect(again.exitCode).toBe(0);
+    const all = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line).id);
+    expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `i${i}`));
+  });
+
+  it('refuses a model without a price (exit 2) before sending anything', async () => {
+    await writeFile(join(sandbox.home, 'in.jsonl'), `${items(2)}\n`);
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '--max-cost', '1', '-m', 'llama3.2']);
+    expect(r.exitCode).toBe(2);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+
+  it('--remote refuses to submit a batch whose estimate passes the budget', async () => {
+    await writeConfig(PRICED);
+    await writeFile(join(sandbox.home, 'in.jsonl'), `${items(10)}\n`);
+    const before = server.batches().length;
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '--remote', '--max-tokens', '500', '--max-cost', '0.005', '-m', 'priced-model']);
+    expect(r.exitCode).toBe(10);
+    expect(r.stderr).toMatch(/the batch is estimated at \$0\.01\d*, more than --max-cost \$0\.005/); // half of 10 × ~$0.002
+    expect(server.batches()).toHaveLength(before);
+  });
+});
