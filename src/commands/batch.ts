@@ -22,7 +22,7 @@ import type { Deps } from './deps.js';
 import { loadPricer, type Pricer } from '../usage/price-table.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
-import { formatUSD } from '../core/prices.js';
+import { formatUSD, sumCosts } from '../core/prices.js';
 import { Budget } from '../batch/budget.js';
 import { resolveModel } from '../core/models.js';
 import { completedTurn, costOfReply, saveTurn } from './turn.js';
@@ -72,7 +72,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
     const pending = () => onlyPending(items(), isPending);
-    if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
+    if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await batchClient(deps);
     else await deps.client();
@@ -170,16 +170,39 @@ async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem
   for await (const item of items) if (isPending(item)) yield item;
 }
 
-async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> | undefined, input: BatchInput, deps: Deps) {
+async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean, input: BatchInput, deps: Deps) {
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
-  lines.push(`estimated input tokens: ${scan.estimatedTokens}${scan.firstThreadLine === undefined ? '' : ' (not counting thread history)'}`);
+  const history = scan.firstThreadLine === undefined ? '' : '; not counting thread history';
+  const counted = await countItems(pending(), remote, deps);
+  lines.push(`input tokens: ${counted.tokens} (exact${history})`);
+  const rate = remote ? ' at the Batch API\'s rate' : '';
+  if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
+  else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
+  else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
   if (remote) {
     const { requestLine } = await import('../llm/openai-batch.js');
-    const files = await withScratch((dir) => writeRequestFiles(remote, remoteLine(requestLine, deps), dir, input.name));
+    const files = await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps), dir, input.name));
     lines.push(`batches: ${files.length}`);
   }
   deps.out(`${lines.join('\n')}\n`);
+}
+
+/** The items' input tokens counted exactly, and their cost: input alone, and with replies at max_tokens (null when one item has none). */
+async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps) {
+  const price = await loadPricer(deps.settings.baseURL, (model) => resolveModel(model, { config: deps.settings.models }).entry, remote);
+  const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
+  let tokens = 0;
+  let inputCost: number | null = 0;
+  let maxCost: number | null = 0;
+  for await (const item of items) {
+    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
+    const n = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
+    tokens += n;
+    inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
+    maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
+  }
+  return { tokens, inputCost, maxCost };
 }
 
 /** Result lines to stdout; like -o FILE, the run stops at the first line that cannot be written. */

@@ -171,3 +171,21 @@ describe('batch --max-cost', () => {
     expect(server.batches()).toHaveLength(before);
   });
 });
+
+describe('batch --dry-run', () => {
+  it('prices the exact input, and the replies at max_tokens when every item has one, saying so', async () => {
+    await writeConfig(PRICED);
+    await writeFile(join(sandbox.home, 'in.jsonl'), '{"id":"a","prompt":"x"}\n{"id":"b","prompt":"y","max_tokens":100}\n');
+    const { encodeChat } = await import('gpt-tokenizer/encoding/o200k_base');
+    const n = encodeChat([{ role: 'user', content: 'x' }], 'gpt-4o').length * 2;
+    const usd = (x: number) => `$${x.toFixed(6).replace(/0+$/, '')}`;
+    const r = await runGpt(sandbox, ['batch', 'in.jsonl', '--dry-run', '-m', 'priced-model']);
+    expect(r.stdout).toContain(`input tokens: ${n} (exact)\nestimated cost: ${usd(n / 1e6)} for the input; the replies are not bounded`);
+    const bounded = await runGpt(sandbox, ['batch', 'in.jsonl', '--dry-run', '-m', 'priced-model', '--max-tokens', '50']);
+    // Item b's own max_tokens (100) wins over the flag's 50.
+    expect(bounded.stdout).toContain(`estimated cost: ${usd(n / 1e6)} for the input, at most ${usd((n + 4 * 150) / 1e6)} with replies of up to max_tokens`);
+    const remote = await runGpt(sandbox, ['batch', 'in.jsonl', '--dry-run', '--remote', '-m', 'priced-model', '--max-tokens', '50']);
+    expect(remote.stdout).toContain(`estimated cost: ${usd(n / 2e6)} for the input at the Batch API's rate, at most ${usd((n + 4 * 150) / 2e6)}`);
+    expect(server.chatRequests()).toHaveLength(0);
+  });
+});
