@@ -1,10 +1,11 @@
 import { ExitCode } from './core/errors.js';
+import { reportError, wantsStack } from './io/report-error.js';
 import { main } from './main.js';
 
-// A reader that stops early (`gpt ask ... | head -1`) is not an error.
+// A reader that stops early (`gpt ask ... | head -1`) is not an error. Any other failed
+// write (a full disk) is reported by the command that wrote (io/output.ts).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-  throw error;
 });
 
 const interrupt = new AbortController();
@@ -30,8 +31,12 @@ main({
   },
   (error: unknown) => {
     // main reports every error it expects; this is a bug, still said in one line.
-    process.stderr.write(`gpt: internal error: ${(error as Error)?.message ?? String(error)} — please report this\n`);
-    if (process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
-    process.exitCode = ExitCode.internal;
+    process.exitCode = reportError(error, {
+      stdout: (text) => void process.stdout.write(text),
+      stderr: (text) => void process.stderr.write(text),
+      secret: process.env.OPENAI_API_KEY,
+      json: process.argv.includes('--json'),
+      verbose: wantsStack(process.argv, process.env),
+    });
   },
 );

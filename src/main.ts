@@ -2,24 +2,10 @@ import { CommanderError, type Command } from 'commander';
 import { buildProgram } from './cli/program.js';
 import type { CliContext } from './cli/options.js';
 import { ExitCode, usageError } from './core/errors.js';
-import { errorJson } from './io/render.js';
 import { redact } from './core/secrets.js';
-
-declare const __GPT_VERSION__: string;
-const VERSION = typeof __GPT_VERSION__ === 'string' ? __GPT_VERSION__ : '0.0.0-dev';
-
-type Env = Record<string, string | undefined>;
-
-export interface Process {
-  argv: string[];
-  env: Env;
-  cwd: string;
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  /** Aborted on SIGINT/SIGTERM, with 'SIGINT' or 'SIGTERM' as its reason. */
-  signal: AbortSignal;
-}
+import { VERSION } from './core/version.js';
+import { reportError } from './io/report-error.js';
+import type { Process } from './process.js';
 
 /** The composition root: parses the command line, runs the command, returns the exit code. */
 export async function main(proc: Process): Promise<number> {
@@ -41,11 +27,10 @@ export async function main(proc: Process): Promise<number> {
     command.exitOverride().configureOutput({
       writeOut: (text) => proc.stdout.write(text),
       writeErr,
-      // Commander's "error: ..." becomes our one-line form.
-      outputError: (text, write) => {
+      // Commander's "error: ..." becomes our one-line form, printed below as every error is.
+      outputError: (text) => {
         usageProblem = text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
         usageHint = `see ${commandPath(command)} --help`;
-        write(`gpt: ${usageProblem} — ${usageHint}\n`);
       },
     });
     command.commands.forEach(configure);
@@ -58,8 +43,14 @@ export async function main(proc: Process): Promise<number> {
       const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
       if (done) return ExitCode.ok;
       // --json promises one object on stdout, even when the command line itself is wrong.
-      if (proc.argv.includes('--json')) proc.stdout.write(`${JSON.stringify(errorJson(usageError(usageProblem, usageHint)))}\n`);
-      return ExitCode.usage;
+      // No stack: it would show commander's parser, not a cause.
+      return reportError(usageError(usageProblem, usageHint), {
+        stdout: (text) => void proc.stdout.write(text),
+        stderr: writeErr,
+        secret: proc.env.OPENAI_API_KEY,
+        json: proc.argv.includes('--json'),
+        verbose: false,
+      });
     }
     throw error;
   }

@@ -4,23 +4,35 @@ import { homedir } from 'node:os';
 import type { CommonOptions } from './cli/options.js';
 import type { Deps } from './commands/deps.js';
 import { resolveSettings } from './core/config.js';
-import { ExitCode, GptError, formatError } from './core/errors.js';
+import { ExitCode, GptError } from './core/errors.js';
 import { resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
 import type { ChatClient } from './llm/client.js';
-import { errorJson } from './io/render.js';
+import { watchOutput } from './io/output.js';
+import { reportError, type ErrorOutput } from './io/report-error.js';
 import { detectTerminal } from './io/terminal.js';
-import type { Process } from './main.js';
+import type { Process } from './process.js';
 
 /** Runs one command with its dependencies and returns its exit code; every error is reported here. */
 export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void>): Promise<number> {
   const signal = interruption(proc.signal);
+  const stdout = watchOutput(proc.stdout);
+  const errors: ErrorOutput = {
+    stdout: stdout.write,
+    stderr: stderrWriter(proc),
+    secret: proc.env.OPENAI_API_KEY,
+    json: common.json,
+    verbose: common.verbose || Boolean(proc.env.DEBUG),
+  };
   try {
-    await command(await createDeps(proc, common, signal));
-    return ExitCode.ok;
+    await command(await createDeps(proc, common, signal, stdout, errors));
   } catch (error) {
-    return report(error, common, proc, signal);
+    // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
+    const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
+    return reportError(cause, errors);
   }
+  const failedOutput = await stdout.settled();
+  return failedOutput ? reportError(failedOutput, errors) : ExitCode.ok;
 }
 
 /** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */
@@ -36,7 +48,7 @@ function interruption(processSignal: AbortSignal): AbortSignal {
 
 const stderrWriter = (proc: Process) => (text: string) => void proc.stderr.write(redact(text, proc.env.OPENAI_API_KEY));
 
-async function createDeps(proc: Process, common: CommonOptions, signal: AbortSignal): Promise<Deps> {
+async function createDeps(proc: Process, common: CommonOptions, signal: AbortSignal, stdout: ReturnType<typeof watchOutput>, errors: ErrorOutput): Promise<Deps> {
   const [{ loadConfigFile }, { ThreadStore }] = await Promise.all([
     import('./store/config-file.js'),
     import('./store/threads.js'),
@@ -55,33 +67,17 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
-        createOpenAIClient({ ...settings, log }))),
-    terminal: detectTerminal(proc.env),
+        createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
+    terminal: detectTerminal(proc.env, proc),
     stdin: proc.stdin,
-    out: (text) => void proc.stdout.write(text),
+    out: stdout.write,
+    outFailed: stdout.failed,
     warn: quietWarn,
     err: writeErr,
+    report: (error) => void reportError(error, { ...errors, json: false }),
     cwd: proc.cwd,
     now: () => new Date(),
     signal,
     quiet: common.quiet,
   };
-}
-
-/** The one place errors are printed: a line on stderr, and with --json an object on stdout. */
-function report(error: unknown, common: CommonOptions, proc: Process, signal: AbortSignal): number {
-  const writeErr = stderrWriter(proc);
-  const known = toKnownError(error, signal);
-  if (common.json) proc.stdout.write(`${redact(JSON.stringify(errorJson(known)), proc.env.OPENAI_API_KEY)}\n`);
-  writeErr(`${formatError(known)}\n`);
-  if (common.verbose || proc.env.DEBUG) writeErr(`${(error as Error)?.stack ?? String(error)}\n`);
-  return known.exitCode;
-}
-
-function toKnownError(error: unknown, signal: AbortSignal): GptError {
-  // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
-  if (signal.aborted && signal.reason instanceof GptError) return signal.reason;
-  if (error instanceof GptError) return error;
-  return new GptError(ExitCode.internal, `internal error: ${(error as Error)?.message ?? String(error)}`,
-    'please report this; --verbose shows the details');
 }

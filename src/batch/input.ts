@@ -36,7 +36,7 @@ const FIX = 'fix the input file; nothing was sent';
 
 function located(options: InputOptions, line: number, error: unknown): Error {
   if (!(error instanceof ItemProblem)) return error as Error;
-  return badInputError(`${options.name}:${line}: ${error.message}`, FIX);
+  return badInputError(`${options.name}:${line}: ${error.message}`, error.hint ?? FIX);
 }
 
 /** JSON Lines: one object per line; blank lines are skipped; an item's default id is its line number. */

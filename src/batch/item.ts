@@ -18,7 +18,11 @@ export interface BatchItem {
 }
 
 /** Why a value is not an item; the parsers add the file and line. */
-export class ItemProblem extends Error {}
+export class ItemProblem extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
 
 const problem = (text: string) => new ItemProblem(text);
 

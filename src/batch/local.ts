@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { ExitCode, GptError } from '../core/errors.js';
 import type { BatchItem } from './item.js';
-import { AimdLimiter, type Outcome } from './limiter.js';
-import { ReorderBuffer } from './order.js';
+import { AimdLimiter, type Outcome, type Permit } from './limiter.js';
+import { ReorderBuffer, type HoldLimits } from './order.js';
 import { errorRecord, type ResultRecord } from './record.js';
 
 /**
@@ -14,18 +14,29 @@ export type SendItem = (item: BatchItem, signal: AbortSignal) => Promise<ResultR
 export interface LocalRunOptions {
   /** Most requests in flight; fewer while the server keeps answering 429. */
   concurrency: number;
-  /** Ctrl-C: stop sending; what is in flight is not written, so --resume sends it again. */
+  /**
+   * Ctrl-C: stop sending; what is in flight is not written, so --resume sends it again, and
+   * what finished is, though the output then has gaps where those items would be.
+   */
   signal: AbortSignal;
+  /** How much may be held back for ordering (HOLD_LIMITS unless a test makes it small). */
+  hold?: HoldLimits;
 }
 
 /**
- * How far ahead of the first unwritten item the runner may start items, in multiples of
- * the concurrency: it bounds the results held back for ordering when one item is slow.
+ * A slow item holds back the output, never the sending: results that finish after it are
+ * held in memory until it is done, up to 10,000 items or 32 M characters of replies (about
+ * 64 MiB), and only then does sending wait for it. At -j 16 and 100 ms a reply, 10,000
+ * items is a minute of sending; a slow item takes at most --timeout, with retries.
  */
-const WINDOW_PER_SLOT = 4;
+export const HOLD_LIMITS: HoldLimits = { items: 10_000, chars: 32 * 1024 * 1024 };
+
+/** A held result's weight: its text, and a little for the rest of the record. */
+const resultChars = (record: ResultRecord) => (record.reply?.length ?? 0) + (record.error?.message.length ?? 0) + 256;
 
 /**
- * Runs items concurrently and passes their results to `emit` in input order. Items are
+ * Runs items concurrently and passes their results to `emit` in input order (a run that
+ * stops also passes on the results held behind an unfinished item). Items are
  * read from `items` only as they are started. Items of one thread run one after another.
  */
 export async function runLocal(
@@ -35,8 +46,8 @@ export async function runLocal(
   emit: (record: ResultRecord) => void,
 ): Promise<void> {
   const limiter = new AimdLimiter(options.concurrency);
-  const window = options.concurrency * WINDOW_PER_SLOT;
-  const ordered = new ReorderBuffer(emit);
+  const hold = options.hold ?? HOLD_LIMITS;
+  const ordered = new ReorderBuffer(emit, resultChars);
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // one listener per item in flight
   stop.signal.addEventListener('abort', () => ordered.release(), { once: true });
@@ -47,6 +58,7 @@ export async function runLocal(
   const threads = new Map<string, Promise<boolean>>();
   const running = new Set<Promise<unknown>>();
   let fatal: { error: unknown } | undefined;
+  let writeFailed = false;
   const stopAll = (error: unknown) => {
     if (fatal) return;
     fatal = { error };
@@ -57,18 +69,23 @@ export async function runLocal(
     try {
       ordered.put(index, record);
     } catch (error) {
+      writeFailed = true;
       stopAll(error);
     }
   };
 
-  const runItem = async (index: number, item: BatchItem, before: Promise<boolean> | undefined): Promise<boolean> => {
-    if (before && !(await before) && !stop.signal.aborted) {
+  /** Runs one item: with the slot `taken` for it, or after its thread's `before` item, taking a slot then. */
+  const runItem = async (index: number, item: BatchItem, start: { taken: Permit } | { before: Promise<boolean> }): Promise<boolean> => {
+    if ('before' in start && !(await start.before) && !stop.signal.aborted) {
       deliver(index, errorRecord(item.id, item.model ?? null, new GptError(ExitCode.batchItemsFailed,
         `not sent: an earlier item of thread '${item.thread}' failed`, 'fix that item, then run the thread\'s items again')));
       return false;
     }
-    if (stop.signal.aborted) return false;
-    const permit = await limiter.acquire();
+    if (stop.signal.aborted) {
+      if ('taken' in start) limiter.release(start.taken, 'failed');
+      return false;
+    }
+    const permit = 'taken' in start ? start.taken : await limiter.acquire();
     let outcome: Outcome = 'failed';
     // A signal per item: the SDK adds a listener to the signal it is given and never removes it.
     const itemAbort = new AbortController();
@@ -92,11 +109,15 @@ export async function runLocal(
   try {
     let index = 0;
     for await (const item of items) {
-      // Start an item only while the results held back for ordering stay within the window.
-      await ordered.reached(index - window + 1);
+      // Start an item only while what is held back for ordering stays within bounds,
+      await ordered.room(index, hold);
       if (stop.signal.aborted) break;
       const thread = item.thread;
-      const task = runItem(index++, item, thread === undefined ? undefined : threads.get(thread));
+      const before = thread === undefined ? undefined : threads.get(thread);
+      // and, unless it waits for its thread, once a request slot is free: the input is read
+      // no faster than it is sent.
+      const start = before ? { before } : { taken: await limiter.acquire() };
+      const task = runItem(index++, item, start);
       running.add(task);
       void task.finally(() => running.delete(task));
       if (thread !== undefined) {
@@ -112,6 +133,14 @@ export async function runLocal(
   } finally {
     await Promise.allSettled([...running]);
     options.signal.removeEventListener('abort', onInterrupt);
+    // Stopped behind an unfinished item: its followers' results are written all the same.
+    if (!writeFailed) {
+      try {
+        ordered.flush();
+      } catch (error) {
+        fatal ??= { error };
+      }
+    }
   }
   if (fatal) throw fatal.error;
   if (options.signal.aborted) throw options.signal.reason;

@@ -1,24 +1,39 @@
 import { createReadStream } from 'node:fs';
-import { open, truncate } from 'node:fs/promises';
+import { open, rename, rm, truncate } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GptError, badInputError, storageError } from '../core/errors.js';
-import { code } from '../store/fs.js';
+import { ExitCode, GptError, badInputError, storageError } from '../core/errors.js';
+import { PRIVATE_FILE, code } from '../store/fs.js';
 
 export interface DoneIds {
+  /** Every id with a line in the file. */
   ids: Set<string>;
+  /**
+   * Of those, the ids whose only lines are errors worth retrying (exit_code 5: network,
+   * timeout, 5xx, 429): --resume sends them again, after removing those lines.
+   */
+  retry: Set<string>;
+  /** Error lines that stay (not worth retrying as they are): the run still exits 8. */
+  failedKept: number;
   /** Where a last line cut short by a killed run begins (its item runs again); cut it there before appending. */
   unfinishedAt?: number;
 }
 
+/** An error that may well go away by itself: the server was down, busy or slow. */
+const worthRetrying = (line: ResultLine) => line.error?.exit_code === ExitCode.network;
+
 /**
  * The ids already in a results file, for `--resume`. A missing file has none. A last line
  * without its newline was being written when the run was killed: it is not read, and the
- * file is left as it is until `cutUnfinishedLine`, so a run refused later changes nothing.
+ * file is left as it is until `prepareForResume`, so a run refused later changes nothing.
  */
 export async function readDoneIds(file: string): Promise<DoneIds> {
   const ids = new Set<string>();
+  const retry = new Set<string>();
+  const done = new Set<string>();
+  let failedKept = 0;
   const ends = await lineEnds(file);
-  if (ends === undefined || ends.complete === 0) return { ids, unfinishedAt: unfinished(ends) };
+  if (ends === undefined || ends.complete === 0) return { ids, retry, failedKept: 0, unfinishedAt: unfinished(ends) };
   const stream = createReadStream(file, { encoding: 'utf8', end: ends.complete - 1 });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
@@ -26,11 +41,15 @@ export async function readDoneIds(file: string): Promise<DoneIds> {
     for await (const text of lines) {
       line++;
       if (text.trim() === '') continue;
-      const id = idOf(text);
-      if (id === undefined) {
+      const result = resultLine(text);
+      if (result === undefined) {
         throw badInputError(`${file}:${line}: not a result line (JSON with an "id")`, 'resume into the file gpt batch wrote, or remove the line');
       }
+      const id = String(result.id);
       ids.add(id);
+      if (worthRetrying(result)) retry.add(id);
+      else done.add(id);
+      if (result.error && !worthRetrying(result)) failedKept++;
     }
   } catch (error) {
     if (error instanceof GptError) throw error;
@@ -39,7 +58,51 @@ export async function readDoneIds(file: string): Promise<DoneIds> {
     lines.close();
     stream.destroy();
   }
-  return { ids, unfinishedAt: unfinished(ends) };
+  for (const id of done) retry.delete(id); // a later success (or a lasting failure) settles it
+  return { ids, retry, failedKept, unfinishedAt: unfinished(ends) };
+}
+
+/**
+ * Makes the file ready for a resumed run to append to: without the lines of the items it
+ * retries, so that every id keeps one line (`jq` sees each item once), and without a last
+ * line cut short. Lines are removed by writing the rest to a private file beside it, then
+ * renaming it over the file: a crash leaves the old file or the new one.
+ */
+export async function prepareForResume(file: string, done: DoneIds): Promise<void> {
+  if (done.retry.size === 0) {
+    if (done.unfinishedAt !== undefined) await cutUnfinishedLine(file, done.unfinishedAt);
+    return;
+  }
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.resume`);
+  const cannotWrite = (error: unknown) => storageError(`cannot write ${file} (${code(error)})`, 'check the folder is writable and the disk has room', error);
+  const ends = await lineEnds(file);
+  const complete = ends?.complete ?? 0;
+  let handle;
+  try {
+    handle = await open(temp, 'wx', PRIVATE_FILE);
+  } catch (error) {
+    throw cannotWrite(error);
+  }
+  const stream = complete === 0 ? undefined : createReadStream(file, { encoding: 'utf8', end: complete - 1 });
+  try {
+    if (stream) {
+      for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+        const result = text.trim() === '' ? undefined : resultLine(text);
+        if (result && done.retry.has(String(result.id)) && worthRetrying(result)) continue;
+        await handle.write(`${text}\n`);
+      }
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, file);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error instanceof GptError ? error : cannotWrite(error);
+  } finally {
+    stream?.destroy();
+  }
 }
 
 /** Removes the unfinished last line `readDoneIds` found. */
@@ -49,10 +112,15 @@ export async function cutUnfinishedLine(file: string, at: number): Promise<void>
   });
 }
 
-function idOf(text: string): string | undefined {
+interface ResultLine {
+  id: string | number;
+  error?: { exit_code?: unknown } | null;
+}
+
+function resultLine(text: string): ResultLine | undefined {
   try {
-    const value = JSON.parse(text) as { id?: unknown };
-    return typeof value?.id === 'string' || typeof value?.id === 'number' ? String(value.id) : undefined;
+    const value = JSON.parse(text) as ResultLine;
+    return typeof value?.id === 'string' || typeof value?.id === 'number' ? value : undefined;
   } catch {
     return undefined;
   }

@@ -2,9 +2,9 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isUtf8 } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
 import { GptError, badInputError, usageError } from '../core/errors.js';
+import { NotText, decodeText } from '../core/text.js';
 import { code } from '../store/fs.js';
 import type { BatchItem } from './item.js';
 import { formatOf, jsonlItems, textItems, yamlItems, type InputFormat } from './input.js';
@@ -67,15 +67,15 @@ export async function openInput(file: string, options: OpenInputOptions): Promis
 const cannotRead = (name: string, error: unknown) =>
   badInputError(`cannot read ${name} (${code(error)})`, 'check the path and its permissions');
 
-/** A YAML input, whole; like every input it must be UTF-8. */
+/** A YAML input, whole; like every input it must be text (the one rule of decodeText). */
 async function readWhole(path: string, name: string): Promise<string> {
   const bytes = await readFile(path).catch((error: unknown) => {
     throw cannotRead(name, error);
   });
   try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw notUtf8(name, firstBadLine(bytes));
+    return decodeText(bytes);
+  } catch (error) {
+    throw notText(name, firstBadLine(bytes), error);
   }
 }
 
@@ -104,13 +104,11 @@ export async function* readLines(path: string, name: string): AsyncGenerator<str
   const decode = (bytes: Buffer) => {
     line++;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    let text: string;
     try {
-      text = strictUtf8.decode(bytes.subarray(0, end));
-    } catch {
-      throw notUtf8(name, line);
+      return decodeText(bytes.subarray(0, end));
+    } catch (error) {
+      throw notText(name, line, error);
     }
-    return line === 1 && text.startsWith(BOM) ? text.slice(1) : text; // an editor's byte-order mark
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -139,21 +137,26 @@ export async function* readLines(path: string, name: string): AsyncGenerator<str
   }
 }
 
-/** The number of the first line that is not UTF-8 (a character never spans a newline). */
+/** The number of the first line that is not text (a character never spans a newline). */
 function firstBadLine(bytes: Buffer): number {
   let line = 1;
   for (let start = 0; ; line++) {
     const newline = bytes.indexOf(0x0a, start);
-    if (!isUtf8(bytes.subarray(start, newline < 0 ? bytes.length : newline)) || newline < 0) return line;
+    try {
+      decodeText(bytes.subarray(start, newline < 0 ? bytes.length : newline));
+    } catch {
+      return line;
+    }
+    if (newline < 0) return line;
     start = newline + 1;
   }
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const BOM = '\uFEFF';
-
-const notUtf8 = (name: string, line: number) =>
-  badInputError(`${name}:${line}: not valid UTF-8 text`, 'convert it first, e.g. iconv -t UTF-8; nothing was sent');
+function notText(name: string, line: number, error: unknown): GptError {
+  if (!(error instanceof NotText)) return cannotRead(name, error);
+  const hint = error.fault === 'binary' ? 'a batch file holds text; nothing was sent' : 'convert it first, e.g. iconv -t UTF-8; nothing was sent';
+  return badInputError(`${name}:${line}: ${error.message}`, hint);
+}
 
 const lineTooLong = (name: string, line: number) =>
   badInputError(`${name}:${line}: a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`, 'no model takes a prompt that long; nothing was sent');

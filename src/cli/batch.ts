@@ -6,7 +6,7 @@ Examples:
   gpt batch prompts.jsonl -o results.jsonl
   gpt batch questions.txt -j 16 -m gpt-4o-mini > answers.jsonl
   gpt batch words.txt --template 'Translate to French: {{prompt}}'
-  gpt batch prompts.jsonl -o results.jsonl --resume     # after a stopped run: only what is missing
+  gpt batch prompts.jsonl -o results.jsonl --resume     # after a stopped run: the rest, and network failures
   gpt batch prompts.jsonl --dry-run                     # check the file, count items and tokens
   gpt batch prompts.jsonl --remote -o results.jsonl     # OpenAI's Batch API: half the price, within 24h
   gpt batch status batch_abc123
@@ -16,9 +16,11 @@ Examples:
 Input (by extension, or --format): JSON Lines, one object a line with "prompt" or
 "messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread";
 YAML, a list of such objects or of strings; text, one prompt a line.
+An item's "thread" is a thread name; a path there is refused unless --allow-paths.
 Results: one JSON line per item, in input order:
   {"id", "reply", "model", "finish_reason", "usage"}, or with "error" when it failed.
-Exit code 8 when any item failed.`;
+Exit code 8 when any item failed (--resume sends again those that failed on the network);
+5 when the server could not be reached and the run stopped early.`;
 
 const POLL = ['--poll-interval <seconds>', 'seconds between checks of a --remote batch (default 10, growing)'] as const;
 const pollSeconds = numberIn('--poll-interval', 0.01, 86_400);
@@ -52,12 +54,15 @@ export function batchCommand(context: CliContext): Command {
     .option(POLL[0], POLL[1], pollSeconds)
     .option('--no-wait', 'with --remote: print the batch ids and return (see gpt batch results)')
     .option('--new-batch', 'with --remote: submit anew, even when a batch of the same requests from an earlier run is open')
+    .option('--thread-dir <dir>', 'keep the threads that items name in DIR (names only, never outside it)')
+    .option('--allow-paths', 'let items name files by path (a thread path); by default a batch file names threads only')
     .addHelpText('after', EXAMPLES)
     // Options after a subcommand's name belong to the subcommand (results -o FILE).
     .enablePositionalOptions()
     .action(async (file: string, raw) => {
       const { runBatch } = await load();
-      await context.run(commonOptions(raw), (deps) =>
+      // Items retry on their own; a line for each would bury the progress (the summary counts 429s).
+      await context.run({ ...commonOptions(raw), retryNotices: false }, (deps) =>
         runBatch({
           file,
           output: raw.output,
@@ -71,6 +76,8 @@ export function batchCommand(context: CliContext): Command {
           pollInterval: raw.pollInterval,
           wait: raw.wait,
           newBatch: raw.newBatch ?? false,
+          threadDir: raw.threadDir,
+          allowPaths: raw.allowPaths ?? false,
         }, deps));
     });
 

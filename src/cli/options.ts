@@ -7,6 +7,8 @@ export interface CommonOptions {
   quiet: boolean;
   verbose: boolean;
   json: boolean;
+  /** A line on stderr before each retry of a request (default: unless --quiet). */
+  retryNotices?: boolean;
 }
 
 /** Runs a command with its dependencies; provided by main. */
@@ -29,6 +31,14 @@ function limited(name: string, limit: NumberLimit) {
   };
 }
 
+/** A commander parser that refuses an empty value (`-m ''` would be sent as is). */
+function notBlank(name: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${name} must not be empty.`);
+    return value;
+  };
+}
+
 /** Where requests go and how patiently: every command that talks to the endpoint. */
 export function addEndpointOptions(command: Command): Command {
   return command
@@ -40,7 +50,7 @@ export function addEndpointOptions(command: Command): Command {
 /** The options of every command that sends prompts: model, prompt, endpoint, output. */
 export function addRequestOptions(command: Command): Command {
   return addEndpointOptions(command
-    .option('-m, --model <name>', 'model to use (default: GPT_MODEL, config, or gpt-4o-mini)')
+    .option('-m, --model <name>', 'model to use (default: GPT_MODEL, config, or gpt-4o-mini)', notBlank('--model'))
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
     .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens)))

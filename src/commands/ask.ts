@@ -1,7 +1,7 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
-import { askJson, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
@@ -27,7 +27,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
   const onText = renderer.onText && ((piece: string) => {
     spinner.stop();
@@ -35,7 +35,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   });
   const reply = await client
     .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop());
+    .finally(() => spinner.stop())
+    .catch((error: unknown) => {
+      renderer.cut();
+      throw error;
+    });
 
   const outcome: AskOutcome = {
     reply,
@@ -54,6 +58,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     }
   }
   renderer.done(outcome);
+  const cut = cutNotice(reply);
+  if (cut && !options.json) deps.warn(cut);
 }
 
 async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {

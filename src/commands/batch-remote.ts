@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ExitCode, GptError, formatError, usageError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
-import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
+import { fileSink, type ResultSink } from '../batch/output.js';
 import { writeRequestFiles, type RequestFile } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
 import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
 import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
-import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, withScratch, type BatchOptions } from './batch.js';
+import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, stdoutSink, withScratch, type BatchOptions } from './batch.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
@@ -280,7 +280,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   const resumed = options.resume && output ? await readDoneIds(output) : undefined;
   if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
   const done = resumed?.ids ?? new Set<string>();
-  const base = output ? fileSink(output, options.resume ?? false) : streamSink(deps.out);
+  const base = output ? fileSink(output, options.resume ?? false) : stdoutSink(deps);
   const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
   const parts = options.ids.map((id): BatchPart => ({
     id,
@@ -289,7 +289,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
     },
   }));
   const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
-  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
+  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps, !output);
   try {
     const notes = await notesFor(deps);
     await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);

@@ -1,20 +1,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js';
 import { estimateTokens, type BatchItem } from '../batch/item.js';
 import { scanItems, type InputSummary } from '../batch/input.js';
+import { checkItemPaths, itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
+import { ItemProblem } from '../batch/item.js';
 import { runLocal, type SendItem } from '../batch/local.js';
 import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
 import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from '../batch/record.js';
 import { writeRequestFiles } from '../batch/remote.js';
 import { itemRequest } from '../batch/request.js';
-import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
+import { prepareForResume, readDoneIds } from '../batch/resume.js';
+import { ServerWatch } from '../batch/server-gone.js';
 import { openInput, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress } from '../io/progress.js';
 import { chatRequest, type ChatClient } from '../llm/client.js';
-import { resolveThreadRef } from '../store/threads.js';
 import { batchClient, runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
 import { completedTurn, saveTurn } from './turn.js';
@@ -39,6 +41,10 @@ export interface BatchOptions {
   wait: boolean;
   /** --remote: submit anew even when the journal has an open batch of these requests. */
   newBatch?: boolean;
+  /** --thread-dir: item threads are kept in this folder instead of the threads folder. */
+  threadDir?: string;
+  /** --allow-paths: items may name files anywhere (their thread paths). */
+  allowPaths?: boolean;
 }
 
 export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
@@ -48,32 +54,37 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
   try {
     const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
     const done = options.resume && output ? await readDoneIds(output) : undefined;
-    const isPending = (item: BatchItem) => !done?.ids.has(item.id);
-    const scan = await scanItems(checkThreadNames(input, deps), input.name, isPending);
+    // Items without a line, and those whose line is an error worth retrying.
+    const isPending = (item: BatchItem) => !done?.ids.has(item.id) || done.retry.has(item.id);
+    const rules = itemPathRules(options, deps);
+    const items = () => checkedItems(input, rules);
+    const scan = await scanItems(items(), input.name, isPending);
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
-    if (options.remote && scan.firstThreadLine !== undefined) {
-      throw usageError(`${input.name}:${scan.firstThreadLine}: an item with \`thread\` cannot run with --remote`,
-        'a thread needs one turn after another: run those items without --remote');
-    }
-    const pending = () => onlyPending(input.items(), isPending);
+    const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
-    // The input is good: only now is -o FILE touched.
-    if (done?.unfinishedAt !== undefined) {
-      await cutUnfinishedLine(output!, done.unfinishedAt);
-      deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
-    }
-    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await batchClient(deps);
     else await deps.client();
-    const sink = output ? fileSink(output, options.resume) : streamSink(deps.out);
-    const run = new RunReport(scan.count, resumeCommand(options), deps);
+    // The input is good: only now is -o FILE touched.
+    if (done) {
+      await prepareForResume(output!, done);
+      if (done.unfinishedAt !== undefined) {
+        deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
+      }
+    }
+    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    if (done && done.retry.size > 0) {
+      deps.warn(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+    }
+    const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
+    const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
+    run.failedBefore = done?.failedKept ?? 0;
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(pending(), options, deps, sink, run);
+      else await runItemsLocally(pending(), options, deps, sink, run, rules);
     } finally {
       sink.close();
     }
@@ -113,15 +124,32 @@ async function loadTemplate(options: BatchOptions, cwd: string): Promise<Templat
   return parseTemplate(text.replace(/\r?\n$/, ''), options.templateFile);
 }
 
-/** Thread names are checked with the rest of the input, before anything is sent. */
-async function* checkThreadNames(input: BatchInput, deps: Deps): AsyncGenerator<BatchItem> {
+/** Relative paths in items are taken from the input file's folder (the working folder for stdin). */
+function itemPathRules(options: BatchOptions, deps: Deps): ItemPathRules {
+  return {
+    base: options.file === '-' ? deps.cwd : dirname(resolve(deps.cwd, options.file)),
+    threadsDir: deps.paths.threadsDir,
+    threadDir: options.threadDir === undefined ? undefined : resolve(deps.cwd, options.threadDir),
+    allowPaths: options.allowPaths ?? false,
+    remote: options.remote,
+  };
+}
+
+/**
+ * The input's items, each checked against the rules for what it may point at: on every
+ * reading, so the first pass refuses a file before anything is sent, and what runs (here
+ * or uploaded) is what was checked.
+ */
+async function* checkedItems(input: BatchInput, rules: ItemPathRules): AsyncGenerator<BatchItem> {
   for await (const item of input.items()) {
-    if (item.thread !== undefined) {
-      try {
-        resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
-      } catch (error) {
-        throw badInputError(`${input.name}:${item.line}: ${(error as GptError).message}`, (error as GptError).hint);
-      }
+    try {
+      checkItemPaths(item, rules);
+    } catch (error) {
+      if (error instanceof ItemProblem) throw badInputError(`${input.name}:${item.line}: ${error.message}`, error.hint);
+      if (!(error instanceof GptError)) throw error;
+      // An invalid thread name is a usage error for --thread; in a file it is bad input.
+      const exitCode = error.exitCode === ExitCode.usage && !rules.remote ? ExitCode.badInput : error.exitCode;
+      throw new GptError(exitCode, `${input.name}:${item.line}: ${error.message}`, error.hint);
     }
     yield item;
   }
@@ -143,19 +171,34 @@ async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> 
   deps.out(`${lines.join('\n')}\n`);
 }
 
+/** Result lines to stdout; like -o FILE, the run stops at the first line that cannot be written. */
+export function stdoutSink(deps: Deps): ResultSink {
+  return streamSink((text) => {
+    const failed = deps.outFailed();
+    if (failed) throw failed;
+    deps.out(text);
+  });
+}
+
 /** Counts results as they are written, shows progress, and says at the end how the run went. */
 export class RunReport {
   readonly tally = new Tally();
   private readonly started = performance.now();
   readonly progress;
+  /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
+  failedBefore = 0;
+  /** Results on the terminal the bar is drawn on: each must start a line of its own. */
+  private readonly resultsUnderBar: boolean;
 
-  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps) {
-    this.progress = createProgress(deps.terminal.decorate && !deps.quiet);
+  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps, resultsToStdout: boolean) {
+    this.progress = createProgress(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
+    this.resultsUnderBar = resultsToStdout && deps.terminal.stdoutIsTTY;
   }
 
   writer(sink: ResultSink) {
     return (record: ResultRecord) => {
-      sink.write(record);
+      if (this.resultsUnderBar) this.progress.clearFor(() => sink.write(record));
+      else sink.write(record);
       this.tally.add(record);
       this.progress.update({ done: this.tally.finished, total: this.total, failed: this.tally.failed });
     };
@@ -170,21 +213,23 @@ export class RunReport {
     if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
   }
 
-  /** Exit 8 when any item failed. */
+  /** Exit 8 when any item failed: in this run, or in an earlier one whose error line is still there. */
   checkFailures(): void {
     const { failed, rateLimited } = this.tally;
-    if (failed === 0) return;
+    if (failed + this.failedBefore === 0) return;
     const hint = rateLimited > 0
       ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
-      : 'their result lines have an "error"; remove those lines and run again with --resume to retry them';
-    throw new GptError(ExitCode.batchItemsFailed, `${failed} of ${this.total} items failed`, hint);
+      : 'their result lines have an "error"; fix what it says, remove those lines and run again with --resume to retry them';
+    const earlier = `${this.failedBefore} ${this.failedBefore === 1 ? 'item' : 'items'} failed in an earlier run`;
+    const message = failed === 0 ? earlier : `${failed} of ${this.total} items failed${this.failedBefore > 0 ? `, and ${earlier}` : ''}`;
+    throw new GptError(ExitCode.batchItemsFailed, message, hint);
   }
 }
 
-async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
+async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
   const client = await deps.client();
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint), run.writer(sink));
   } finally {
     run.summary();
   }
@@ -194,16 +239,18 @@ async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOp
 /** These stop the whole batch: every other item would fail the same way. */
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
-function itemSender(client: ChatClient, deps: Deps): SendItem {
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
+  const watch = new ServerWatch();
   return async (item, signal) => {
     let model = item.model ?? deps.flags.model ?? null;
     try {
-      const ref = item.thread === undefined ? undefined : resolveThreadRef(item.thread, deps.paths.threadsDir, deps.cwd);
+      const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
       const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
       const request = itemRequest(item, deps.flags, deps.settings, thread);
       model = request.settings.model;
       const startedAt = deps.now();
       const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
+      watch.gone();
       if (!ref) return replyRecord(item.id, reply);
       try {
         await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
@@ -214,9 +261,23 @@ function itemSender(client: ChatClient, deps: Deps): SendItem {
       return replyRecord(item.id, reply);
     } catch (error) {
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
+      if (watch.gone(error)) {
+        // Stop sending: what finished is written, the rest is left for --resume.
+        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`,
+          `check the server; ${resumeHint}`, { cause: error });
+      }
       return errorRecord(item.id, model, error);
     }
   };
+}
+
+/** The item's thread, checked again as it is sent (a link may have changed since the input was checked). */
+function threadOf(thread: string, rules: ItemPathRules) {
+  try {
+    return itemThreadRef(thread, rules);
+  } catch (error) {
+    throw error instanceof ItemProblem ? badInputError(error.message, error.hint) : error;
+  }
 }
 
 type RequestLine = typeof import('../llm/openai-batch.js').requestLine;

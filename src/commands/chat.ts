@@ -1,9 +1,9 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
-import { GptError, formatError } from '../core/errors.js';
+import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
-import { textRenderer } from '../io/render.js';
+import { cutNotice, textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
@@ -36,10 +36,10 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
   const conversation = await openConversation(options, deps);
-  const lines = input ?? openLineInput(deps.stdin, interactive);
+  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
-    spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet),
+    spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
   let leftAtPrompt: boolean;
@@ -143,6 +143,8 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     lines.onInterrupt = undefined;
   }
   view.done(reply);
+  const cut = cutNotice(reply);
+  if (cut) deps.warn(cut);
   const turn = completedTurn(prompt, startedAt, reply, deps.now());
   conversation.history.push(...turn);
   try {
@@ -156,7 +158,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
 
 function fail(session: Session, error: GptError): void {
   session.failures.push(error);
-  session.deps.err(`${formatError(error)}\n`);
+  session.deps.report(error);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { GptError } from '../core/errors.js';
 import type { FlagSettings, Settings } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
 import type { ChatClient } from '../llm/client.js';
@@ -15,12 +16,16 @@ export interface Deps {
   client(): Promise<ChatClient>;
   terminal: Terminal;
   stdin: NodeJS.ReadStream;
-  /** stdout: the product. */
+  /** stdout: the product. A write that fails (a full disk) is reported when the command ends (exit 7). */
   out(text: string): void;
+  /** The error a failed stdout write ends with, as soon as it is known (a batch stops there). */
+  outFailed(): GptError | undefined;
   /** stderr: one line of diagnostics (a newline is added). */
   warn(line: string): void;
   /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */
   err(text: string): void;
+  /** An error the command survives (a failed chat turn): printed as every error is (io/report-error.ts). */
+  report(error: GptError): void;
   cwd: string;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */

@@ -35,6 +35,8 @@ export interface Settings {
   temperature?: number;
   maxTokens?: number;
   baseURL?: string;
+  /** Where baseURL came from, for its error messages: '--base-url', 'OPENAI_BASE_URL' or the config file. */
+  baseURLSource?: BaseURLSource;
   apiKey?: string;
   timeoutMs: number;
   maxRetries: number;
@@ -48,18 +50,42 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
 
 /** Precedence: flags > environment > config file > built-in defaults. */
 export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile): Settings {
+  const baseURLSource: BaseURLSource | undefined = flags.baseURL !== undefined ? '--base-url'
+    : nonEmpty(env.OPENAI_BASE_URL) !== undefined ? 'OPENAI_BASE_URL'
+      : file.base_url !== undefined ? 'base_url' : undefined;
   return {
     model: flags.model ?? nonEmpty(env.GPT_MODEL) ?? file.model ?? DEFAULT_MODEL,
     system: flags.system ?? file.system,
     temperature: flags.temperature ?? file.temperature,
     maxTokens: flags.maxTokens ?? file.max_tokens,
     baseURL: flags.baseURL ?? nonEmpty(env.OPENAI_BASE_URL) ?? file.base_url,
+    baseURLSource,
     apiKey: nonEmpty(env.OPENAI_API_KEY),
     timeoutMs: (flags.timeoutSeconds ?? file.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
     saveConversations: file.save_conversations ?? true,
     keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
   };
+}
+
+export type BaseURLSource = '--base-url' | 'OPENAI_BASE_URL' | 'base_url';
+
+/**
+ * A base URL must be http(s) with its scheme: `127.0.0.1:8080/v1` parses as a URL of scheme
+ * "127.0.0.1:", and would fail as a network error after every retry. Checked before anything is sent.
+ */
+export function checkBaseURL(value: string, source: BaseURLSource): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return;
+  const where = source === 'base_url' ? 'base_url in the config file' : source;
+  const fixed = value.trim() === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'http://HOST:PORT/v1' : `http://${value}`;
+  const exitCode = source === 'base_url' ? ExitCode.config : ExitCode.usage;
+  throw new GptError(exitCode, `${where} '${value}' is not a URL starting with http:// or https://`, `write it as ${fixed}`);
 }
 
 const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean'> = {

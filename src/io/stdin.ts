@@ -1,5 +1,6 @@
 import { fstatSync } from 'node:fs';
 import { badInputError } from '../core/errors.js';
+import { decodeText, type NotText } from '../core/text.js';
 
 /** Larger input is refused rather than truncated; no model takes this much text in one turn. */
 export const MAX_STDIN_BYTES = 10 * 1024 * 1024;
@@ -33,7 +34,7 @@ function isRegularFile(input: NodeJS.ReadStream): boolean {
 export async function readStdin(input: NodeJS.ReadStream, policy: StdinPolicy, signal?: AbortSignal): Promise<string | undefined> {
   if (policy === 'ignore') return undefined;
   const bytes = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined, signal);
-  return bytes === undefined ? undefined : decodeText(bytes);
+  return bytes === undefined ? undefined : stdinText(bytes);
 }
 
 function collect(input: NodeJS.ReadStream, graceMs: number | undefined, signal?: AbortSignal): Promise<Buffer | undefined> {
@@ -81,13 +82,11 @@ function collect(input: NodeJS.ReadStream, graceMs: number | undefined, signal?:
   });
 }
 
-export function decodeText(bytes: Buffer): string {
-  if (bytes.includes(0)) {
-    throw badInputError('stdin is binary data, not text', 'pipe text (UTF-8) into gpt');
-  }
+function stdinText(bytes: Buffer): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
+    return decodeText(bytes);
+  } catch (error) {
+    if ((error as NotText).fault === 'binary') throw badInputError('stdin is binary data, not text', 'pipe text (UTF-8) into gpt');
     throw badInputError('stdin is not valid UTF-8 text', 'convert it first, e.g. iconv -t UTF-8');
   }
 }

@@ -1,3 +1,4 @@
+import type { BaseURLSource } from '../core/config.js';
 import type { ChatMessage, RequestSettings, Usage } from '../core/types.js';
 
 export interface ChatRequest {
@@ -23,7 +24,10 @@ export function chatRequest(settings: RequestSettings, messages: ChatMessage[], 
 
 /** The one contract the commands need from a model provider. */
 export interface ChatClient {
-  /** Streams when `onText` is given (called with each piece as it arrives). */
+  /**
+   * Always streamed on the wire, so the timeout means silence even for a reply wanted whole;
+   * `onText`, when given, is called with each piece as it arrives.
+   */
   complete(request: ChatRequest, onText?: (text: string) => void): Promise<ChatReply>;
   listModels(signal?: AbortSignal): Promise<string[]>;
 }
@@ -31,8 +35,11 @@ export interface ChatClient {
 export interface ClientOptions {
   apiKey?: string;
   baseURL?: string;
+  baseURLSource?: BaseURLSource;
   timeoutMs: number;
   maxRetries: number;
+  /** One line before each retry the SDK makes (stderr, unless --quiet). */
+  retryNotice?: (line: string) => void;
   /** Where SDK diagnostics go (only with --verbose); never the process streams directly. */
   log?: (line: string) => void;
 }

@@ -5,6 +5,7 @@ import { redact } from '../core/secrets.js';
 export interface ErrorContext {
   baseURL?: string;
   timeoutMs: number;
+  maxRetries?: number;
   /** Never part of a message, even when the server echoes it (batch results are files). */
   apiKey?: string;
 }
@@ -22,7 +23,10 @@ export function toGptError(error: unknown, context: ErrorContext): GptError {
 function classify(error: unknown, context: ErrorContext): GptError {
   const where = context.baseURL ?? 'the OpenAI API';
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new GptError(ExitCode.network, `no answer from ${where} within ${context.timeoutMs / 1000}s`,
+    // The SDK gives up only after its retries, each of which waited this long.
+    const tries = (context.maxRetries ?? 0) + 1;
+    return new GptError(ExitCode.network,
+      `no answer from ${where} within ${context.timeoutMs / 1000}s (${tries} ${tries === 1 ? 'try' : 'tries'})`,
       'raise --timeout, or check the server', { cause: error });
   }
   if (error instanceof OpenAI.APIUserAbortError) {
@@ -31,6 +35,10 @@ function classify(error: unknown, context: ErrorContext): GptError {
   if (error instanceof OpenAI.APIConnectionError) {
     return new GptError(ExitCode.network, `cannot connect to ${where}`,
       'check the network, OPENAI_BASE_URL or --base-url', { cause: error });
+  }
+  if (error instanceof OpenAI.AuthenticationError && !context.apiKey) {
+    return new GptError(ExitCode.config, `no key is set, and ${where} asks for one (401): ${apiMessage(error)}`,
+      'export OPENAI_API_KEY=sk-...', { cause: error, status: error.status });
   }
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
     return new GptError(ExitCode.config, `the API refused the key (${error.status}): ${apiMessage(error)}`,

@@ -1,8 +1,12 @@
 import OpenAI from 'openai';
+import { VERSION as SDK_VERSION } from 'openai/version';
+import { checkBaseURL } from '../core/config.js';
 import { ExitCode, GptError } from '../core/errors.js';
 import type { Usage } from '../core/types.js';
+import { VERSION } from '../core/version.js';
 import type { ChatClient, ChatReply, ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
+import { fetchWithRetryNotice } from './retry-notice.js';
 
 /** Local servers (Ollama, llama.cpp...) take any key; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'not-needed';
@@ -13,7 +17,7 @@ export function createOpenAIClient(options: ClientOptions): ChatClient {
   return {
     async complete(request, onText) {
       try {
-        return onText ? await streamReply(sdk, request, options.timeoutMs, onText) : await wholeReply(sdk, request);
+        return await streamReply(sdk, request, options.timeoutMs, onText);
       } catch (error) {
         throw fail(error);
       }
@@ -35,6 +39,7 @@ export function createSdk(options: ClientOptions): OpenAI {
     throw new GptError(ExitCode.config, 'OPENAI_API_KEY is not set',
       'export OPENAI_API_KEY=sk-..., or point OPENAI_BASE_URL at a local server');
   }
+  if (options.baseURL !== undefined) checkBaseURL(options.baseURL, options.baseURLSource ?? '--base-url');
   const log = options.log;
   const sink = (...parts: unknown[]) => log?.(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' '));
   return new OpenAI({
@@ -42,6 +47,9 @@ export function createSdk(options: ClientOptions): OpenAI {
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
+    // The SDK's own name and version after ours (its default is built from its class name).
+    defaultHeaders: { 'User-Agent': `gpt/${VERSION} OpenAI/JS ${SDK_VERSION}` },
+    fetch: options.retryNotice ? fetchWithRetryNotice(options.retryNotice, options.maxRetries, options.timeoutMs) : undefined,
     // The SDK logs to console by default; keep the process streams ours.
     logger: { error: sink, warn: sink, info: sink, debug: sink },
     logLevel: log ? 'debug' : 'off',
@@ -59,13 +67,6 @@ export function requestBody(request: ChatRequest) {
   };
 }
 
-async function wholeReply(sdk: OpenAI, request: ChatRequest): Promise<ChatReply> {
-  const { data, request_id } = await sdk.chat.completions
-    .create({ ...requestBody(request), stream: false }, { signal: request.signal })
-    .withResponse();
-  return completionReply(data, request.model, request_id);
-}
-
 /** A whole chat.completion as our reply (also each answer in a Batch API output file). */
 export function completionReply(data: OpenAI.ChatCompletion, requestedModel: string, requestId: string | null): ChatReply {
   const choice = data.choices?.[0];
@@ -78,13 +79,19 @@ export function completionReply(data: OpenAI.ChatCompletion, requestedModel: str
   };
 }
 
+/**
+ * Every reply is streamed on the wire, even one the caller wants whole (--json, --no-stream, batch
+ * items): a server that sends nothing until it has generated the whole reply (llama.cpp) would make
+ * the timeout a limit on the generation, and each retry would start it again.
+ */
 async function streamReply(
   sdk: OpenAI,
   request: ChatRequest,
   timeoutMs: number,
-  onText: (text: string) => void,
+  onText?: (text: string) => void,
 ): Promise<ChatReply> {
-  // The SDK's timeout stops at the response headers; this one also covers a stream that stalls.
+  // The SDK's timeout stops at the response headers (and is retried); this one covers a stream
+  // that stalls afterwards (not retried: text may have been shown).
   const abort = new AbortController();
   const onCallerAbort = () => abort.abort(request.signal?.reason ?? 'interrupted');
   request.signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -107,7 +114,7 @@ async function streamReply(
       const text = choice?.delta?.content;
       if (text) {
         reply.text += text;
-        onText(text);
+        onText?.(text);
       }
       if (choice?.finish_reason) reply.finishReason = choice.finish_reason;
     }

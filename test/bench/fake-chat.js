@@ -1,5 +1,6 @@
 // A minimal OpenAI-compatible chat server for benchmarks: answers every
-// /chat/completions request (JSON or SSE) after a fixed latency.
+// /chat/completions request (JSON or SSE) after a latency: fixed, or a function of the
+// request's last message (for a few slow items among many).
 import http from 'node:http';
 
 const REPLY = 'The blue whale is the biggest animal in the world.';
@@ -14,6 +15,7 @@ export async function startBenchServer({ latencyMs = 0 } = {}) {
       const id = `req_${++count}`;
       const model = request.model ?? 'bench-model';
       const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
+      const latency = typeof latencyMs === 'function' ? latencyMs(request.messages?.at(-1)?.content ?? '') : latencyMs;
       setTimeout(() => {
         if (!request.stream) {
           res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': id });
@@ -31,7 +33,7 @@ export async function startBenchServer({ latencyMs = 0 } = {}) {
         res.write(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
         res.write(chunk([], { usage }));
         res.end('data: [DONE]\n\n');
-      }, latencyMs);
+      }, latency);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

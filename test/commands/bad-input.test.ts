@@ -73,6 +73,10 @@ const badInputs: Array<{ name: string; file: string; text: string | Buffer; erro
   { name: 'invalid UTF-8 in text', file: 'p.txt', text: Buffer.from([0x68, 0x69, 0x0a, 0xff, 0xfe, 0x0a]), error: /^gpt: p\.txt:2: not valid UTF-8 text — convert it first/ },
   { name: 'invalid UTF-8 in JSON Lines', file: 'p.jsonl', text: Buffer.concat([Buffer.from('{"prompt": "ok"}\n{"prompt": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]), error: /^gpt: p\.jsonl:2: not valid UTF-8 text/ },
   { name: 'invalid UTF-8 in YAML', file: 'p.yaml', text: Buffer.concat([Buffer.from('- ok\n- fine\n- caf'), Buffer.from([0xe9]), Buffer.from('\n')]), error: /^gpt: p\.yaml:3: not valid UTF-8 text/ },
+  // The rule of gpt ask's stdin (src/core/text.ts): a NUL byte is binary data, not a prompt.
+  { name: 'a NUL byte in a text item', file: 'p.txt', text: Buffer.from('hi\nab\0c\n'), error: /^gpt: p\.txt:2: binary data \(a NUL byte\), not text — a batch file holds text; nothing was sent\n$/ },
+  { name: 'a NUL byte in a JSON Lines item', file: 'p.jsonl', text: Buffer.from('{"prompt": "ok"}\n{"prompt": "a\0b"}\n'), error: /^gpt: p\.jsonl:2: binary data \(a NUL byte\), not text/ },
+  { name: 'a NUL byte in YAML', file: 'p.yaml', text: Buffer.from('- ok\n- fine\n- a\0b\n'), error: /^gpt: p\.yaml:3: binary data \(a NUL byte\), not text/ },
   { name: 'a line over 32 MiB', file: 'p.txt', text: `hi\n${'x'.repeat(33 * 1024 * 1024)}`, error: /^gpt: p\.txt:2: a line longer than 32 MiB — no model takes a prompt that long; nothing was sent\n$/ },
 ];
 
@@ -115,6 +119,12 @@ describe('gpt batch: empty and edited inputs', () => {
     await write('p.jsonl', '\uFEFF{"id": "a", "prompt": "café"}\r\n{"id": "b", "prompt": "two"}\r\n');
     await batch('p.jsonl');
     expect(world.out().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((x) => [x.id, x.reply])).toEqual([['a', 'echo: café'], ['b', 'echo: two']]);
+  });
+
+  it('reads a YAML file that starts with a byte-order mark, as the other formats do', async () => {
+    await write('p.yaml', '\uFEFF- id: a\n  prompt: café\n- two\n');
+    await batch('p.yaml');
+    expect(world.out().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((x) => [x.id, x.reply])).toEqual([['a', 'echo: café'], ['2', 'echo: two']]);
   });
 
   it('a --resume with every item already done sends nothing and succeeds', async () => {

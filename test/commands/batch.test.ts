@@ -158,7 +158,7 @@ describe('gpt batch: failures, resume, threads', () => {
       '{"id": "c", "prompt": "second", "thread": "notes"}',
       '{"id": "d", "prompt": "elsewhere", "thread": "other.yaml"}',
     ].join('\n'));
-    await batch('p.jsonl');
+    await batch('p.jsonl', { allowPaths: true }); // other.yaml is a path
     const second = world.client.requests.find((q) => q.messages.at(-1)!.content === 'second')!;
     expect(second.messages).toEqual([
       { role: 'user', content: 'first' }, { role: 'assistant', content: 'echo: first' }, { role: 'user', content: 'second' },

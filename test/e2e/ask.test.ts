@@ -115,7 +115,7 @@ describe('options', () => {
   it('prints the whole reply at once with --no-stream', async () => {
     const r = await runGpt(sandbox, ['ask', '--no-stream', 'hi']);
     expect(r.stdout).toBe('echo: hi\n');
-    expect(lastBody().stream).toBe(false);
+    expect(lastBody().stream).toBe(true); // streamed on the wire all the same, so --timeout means silence
   });
 
   it('has help with examples and a version', async () => {
@@ -192,7 +192,11 @@ describe('errors', () => {
     server.enqueue(fail, fail, fail);
     const r = await runGpt(sandbox, ['ask', 'hi']);
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toBe('gpt: the server failed (500): boom — try again later\n');
+    expect(r.stderr).toBe([
+      'gpt: retrying in 10 ms (1 of 2): 500 server error',
+      'gpt: retrying in 10 ms (2 of 2): 500 server error',
+      'gpt: the server failed (500): boom — try again later\n',
+    ].join('\n'));
     expect(server.chatRequests()).toHaveLength(3);
   });
 
@@ -208,7 +212,7 @@ describe('errors', () => {
     server.enqueue({ kind: 'reply', firstByteDelayMs: 3_000 });
     const r = await runGpt(sandbox, ['ask', '--timeout', '0.3', '--max-retries', '0', 'hi']);
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toMatch(/^gpt: no answer from http:\/\/127\.0\.0\.1:\d+\/v1 within 0\.3s — raise --timeout/);
+    expect(r.stderr).toMatch(/^gpt: no answer from http:\/\/127\.0\.0\.1:\d+\/v1 within 0\.3s \(1 try\) — raise --timeout/);
   });
 
   it('says so when nothing listens at the base URL', async () => {
@@ -224,7 +228,9 @@ describe('errors', () => {
     expect(r.stderr).toContain('gpt[debug]:');
     expect(r.stderr).toMatch(/\n\s+at /); // a stack trace
     expect(r.stderr + r.stdout).not.toContain(TEST_KEY);
+    server.enqueue({ kind: 'error', status: 400, message: 'bad request' });
     const quiet = await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env: {} });
-    expect(quiet.stderr).not.toMatch(/\n\s+at /);
+    expect(quiet.exitCode).toBe(4); // it failed too, and said so in one line
+    expect(quiet.stderr).toBe('gpt: the API rejected the request (400): bad request — check the request options\n');
   });
 });

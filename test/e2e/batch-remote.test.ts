@@ -63,7 +63,8 @@ describe('gpt batch --remote', () => {
     ].join('\n'));
 
     const resumed = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', '--resume', ...FAST]);
-    expect(resumed.exitCode).toBe(0);
+    expect(resumed.exitCode).toBe(8); // b's 400 is still in the file
+    expect(resumed.stderr).toMatch(/^gpt: 1 item failed in an earlier run — /m);
     const upload = server.files().filter((f) => f.purpose === 'batch').at(-1)!;
     expect(jsonLines(upload.text()).map((x) => x.custom_id)).toEqual(['d', 'e']);
     expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', 'e']);

@@ -15,8 +15,6 @@ interface Fault {
   stderr: RegExp;
   requests: number;
   args?: string[];
-  /** A fault of the streaming path only: --json asks without streaming. */
-  streamOnly?: boolean;
 }
 
 const retryAfter = { 'retry-after': '0' };
@@ -34,15 +32,15 @@ const faults: Fault[] = [
   { name: '404 for an unknown model', replies: [{ kind: 'error', status: 404, message: 'The model `nope` does not exist' }],
     exitCode: 4, stderr: /^gpt: the API rejected the request \(404\): The model `nope` does not exist — check the model name \(gpt models lists them\)/, requests: 1 },
   { name: 'a slow first byte past --timeout', replies: [{ kind: 'reply', firstByteDelayMs: 2_000 }, { kind: 'reply', firstByteDelayMs: 2_000 }],
-    args: ['--timeout', '0.3'], exitCode: 5, stderr: /^gpt: no answer from .* within 0\.3s — raise --timeout/, requests: 2 },
+    args: ['--timeout', '0.3'], exitCode: 5, stderr: /^gpt: no answer from .* within 0\.3s \(2 tries\) — raise --timeout/, requests: 2 },
   { name: 'a stream that stalls past --timeout', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], chunkDelayMs: 1_500 }],
-    args: ['--timeout', '0.5'], exitCode: 5, stderr: /^gpt: the reply stalled for 0\.5s — raise --timeout/, requests: 1, streamOnly: true },
+    args: ['--timeout', '0.5'], exitCode: 5, stderr: /^gpt: the reply stalled for 0\.5s — raise --timeout/, requests: 1 },
   { name: 'the connection dropped mid-stream', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c ', 'd'], dropAfterChunks: 2 }],
-    exitCode: 5, stderr: /^gpt: the connection was cut before the reply was complete — try again; the partial reply was not saved/, requests: 1, streamOnly: true },
+    exitCode: 5, stderr: /^gpt: the connection was cut before the reply was complete — try again; the partial reply was not saved/, requests: 1 },
   { name: 'a malformed SSE line', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], malformedAfterChunks: 1 }],
-    exitCode: 5, stderr: /^gpt: the server sent a malformed reply/, requests: 1, streamOnly: true },
+    exitCode: 5, stderr: /^gpt: the server sent a malformed reply/, requests: 1 },
   { name: 'a stream that ends without [DONE] or a finish reason', replies: [{ kind: 'reply', chunks: ['a ', 'b'], omitDone: true, omitFinish: true }],
-    exitCode: 5, stderr: /^gpt: the reply stream ended before the reply was complete — try again; the partial reply was not saved/, requests: 1, streamOnly: true },
+    exitCode: 5, stderr: /^gpt: the reply stream ended before the reply was complete — try again; the partial reply was not saved/, requests: 1 },
   { name: 'a connection closed before any answer', replies: [{ kind: 'destroy' }, { kind: 'destroy' }],
     exitCode: 5, stderr: /^gpt: cannot connect to /, requests: 2 },
 ];
@@ -57,16 +55,18 @@ describe.each(faults)('$name', (fault) => {
     server.enqueue(...fault.replies);
     const r = await runGpt(sandbox, ['ask', '--thread', 'kept', '--max-retries', '1', ...(fault.args ?? []), 'second question']);
     expect(r.exitCode).toBe(fault.exitCode);
-    expect(r.stderr).toMatch(fault.stderr);
-    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    // One line for each retry the SDK made (before any text arrived), then one for the error.
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines.at(-1)).toMatch(fault.stderr);
+    expect(lines.slice(0, -1)).toEqual(Array.from({ length: fault.requests - 1 }, () => expect.stringMatching(/^gpt: retrying in .* \(1 of 1\): /)));
     expect(server.chatRequests()).toHaveLength(fault.requests);
     expect(await readFile(threadFile(), 'utf8')).toBe(before);
   });
 
 });
 
-// --json asks without streaming, so only the faults that can happen without a stream apply.
-describe.each(faults.filter((f) => !f.streamOnly))('$name, under --json', (fault) => {
+// --json streams on the wire too: every fault applies, retried (or not) the same way.
+describe.each(faults)('$name, under --json', (fault) => {
   it('prints one JSON object with error', async () => {
     server.enqueue(...fault.replies);
     const r = await runGpt(sandbox, ['ask', '--json', '--max-retries', '1', ...(fault.args ?? []), 'question']);
@@ -74,6 +74,8 @@ describe.each(faults.filter((f) => !f.streamOnly))('$name, under --json', (fault
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!).error).toMatchObject({ message: expect.any(String), exit_code: fault.exitCode });
+    expect(r.stderr.split('\n').filter(Boolean).at(-1)).toMatch(fault.stderr);
+    expect(server.chatRequests()).toHaveLength(fault.requests);
   });
 });
 

@@ -3,11 +3,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { resolveSettings, type ConfigFile, type FlagSettings } from '../../src/core/config.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import type { Deps } from '../../src/commands/deps.js';
 import type { InputEvent, LineInput } from '../../src/io/line-input.js';
+import { reportError } from '../../src/io/report-error.js';
 import type { ChatClient, ChatReply, ChatRequest } from '../../src/llm/client.js';
 import { ThreadStore } from '../../src/store/threads.js';
 
@@ -118,7 +119,7 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, options.quiet ? () => {} : warn),
     client: async () => client,
-    terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false },
+    terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false, stderr: sink((text) => { stderr += text; }) },
     // Each read gets the bytes anew, as each run of gpt gets its own stdin.
     get stdin() {
       return stdinFrom(options.stdin);
@@ -130,6 +131,8 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     err: (text) => {
       stderr += text;
     },
+    report: (error) => void reportError(error, { stdout: () => {}, stderr: (text) => { stderr += text; }, secret: env.OPENAI_API_KEY, json: false, verbose: false }),
+    outFailed: () => undefined,
     cwd: home,
     now: () => {
       tick += 1000;
@@ -148,6 +151,17 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     stderr: () => stderr,
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
+}
+
+/** A stream that is not a terminal, whose writes go to `write`. */
+function sink(write: (text: string) => void): NodeJS.WriteStream {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      write(chunk.toString());
+      done();
+    },
+  });
+  return stream as unknown as NodeJS.WriteStream;
 }
 
 /** A stdin that is not a terminal: these bytes, or an open pipe that sends nothing. */

@@ -52,7 +52,7 @@ export type ScriptedReply =
       chunks?: string[];
       /** wait before sending response headers */
       firstByteDelayMs?: number;
-      /** wait between SSE events */
+      /** wait between SSE events (a reply that is not streamed waits for all of them, then comes whole) */
       chunkDelayMs?: number;
       /** stream: end the response without `data: [DONE]` */
       omitDone?: boolean;
@@ -416,6 +416,10 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
     if (res.destroyed) return;
 
     if (!reqBody.stream) {
+      // Like llama.cpp: nothing is sent until the whole reply is generated, one chunk gap per event.
+      const events = (reply.chunks ?? splitIntoPieces(parts.text)).length + 3;
+      await sleep((reply.chunkDelayMs ?? 0) * events);
+      if (res.destroyed) return;
       res.writeHead(200, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
       res.end(JSON.stringify(completionObject(parts)));
       return;

@@ -23,7 +23,7 @@ describe('ReorderBuffer', () => {
     buffer.put(1, 'b');
     expect(out).toEqual([]);
     expect(buffer.held).toBe(2);
-    const reached = buffer.reached(3);
+    const reached = buffer.room(3, { items: 1, chars: Infinity }); // once all before 3 are passed on
     buffer.put(0, 'a');
     expect(out).toEqual(['a', 'b', 'c']);
     await reached;
@@ -83,21 +83,62 @@ describe('runLocal', () => {
     expect(most).toBe(4);
   });
 
-  it('does not start items too far ahead of a slow one (bounded reorder buffer)', async () => {
+  it('keeps sending while one slow item is pending, and still writes in input order', async () => {
     let started = 0;
+    let inFlight = 0;
+    let most = 0;
     let release!: () => void;
     const slow = new Promise<void>((resolve) => (release = resolve));
     const send: SendItem = async (item) => {
       started++;
-      if (item.id === 'i0') await slow;
+      most = Math.max(most, ++inFlight);
+      await (item.id === 'i0' ? slow : sleep(1));
+      inFlight--;
       return ok(item);
     };
-    const run = runLocal(items(100), { concurrency: 2, signal: never }, send, () => {});
-    await sleep(20);
-    expect(started).toBe(8); // 4 x the concurrency
+    const out: string[] = [];
+    const run = runLocal(items(300), { concurrency: 4, signal: never }, send, (r) => out.push(r.id));
+    for (let waited = 0; started < 300 && waited < 2000; waited += 5) await sleep(5);
+    expect(started).toBe(300); // every item is sent while i0 is still pending
+    expect(out).toEqual([]); // held back for ordering
+    expect(most).toBe(4);
     release();
     await run;
-    expect(started).toBe(100);
+    expect(out).toEqual(items(300).map((i) => i.id));
+  });
+
+  it('holds back no more than its limits: then sending waits for the slow item', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const send: SendItem = async (item) => {
+      started.push(item.id);
+      if (item.id === 'i0') await slow;
+      return ok(item, 'x'.repeat(100));
+    };
+    const byCount = runLocal(items(50), { concurrency: 2, signal: never, hold: { items: 10, chars: Infinity } }, send, () => {});
+    await sleep(20);
+    expect(started).toHaveLength(10); // i0 and the 9 after it
+    release();
+    await byCount;
+    expect(started).toHaveLength(50);
+
+    started.length = 0;
+    let releaseAgain!: () => void;
+    const slowAgain = new Promise<void>((resolve) => (releaseAgain = resolve));
+    const sendAgain: SendItem = async (item) => {
+      started.push(item.id);
+      if (item.id === 'i0') await slowAgain;
+      return ok(item, 'x'.repeat(1000));
+    };
+    // Each held result weighs its reply and 256 for the rest: three pass 3,000 characters.
+    const byChars = runLocal(items(50), { concurrency: 2, signal: never, hold: { items: 1000, chars: 3000 } }, sendAgain, () => {});
+    await sleep(20);
+    expect(started.length).toBeGreaterThanOrEqual(4);
+    expect(started.length).toBeLessThanOrEqual(5); // i0, three held, and at most one in flight
+    releaseAgain();
+    await byChars;
+    expect(started).toHaveLength(50);
   });
 
   it('runs the items of one thread one after another, and fails the rest of a thread after a failure', async () => {
@@ -159,6 +200,22 @@ describe('runLocal', () => {
     await expect(run).rejects.toThrow('interrupted');
     expect(out.map((r) => r.id)).toEqual(['i0']);
     expect(sent.length).toBe(4);
+  });
+
+  it('when stopped behind a slow item, still writes the results held for it, in input order', async () => {
+    const interrupt = new AbortController();
+    const send: SendItem = async (item, signal) => {
+      if (item.id !== 'i0') return ok(item);
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      throw new GptError(ExitCode.interrupted, 'interrupted');
+    };
+    const out: string[] = [];
+    const run = runLocal(items(20), { concurrency: 3, signal: interrupt.signal }, send, (r) => out.push(r.id));
+    await sleep(20);
+    expect(out).toEqual([]);
+    interrupt.abort(new GptError(ExitCode.interrupted, 'interrupted'));
+    await expect(run).rejects.toThrow('interrupted');
+    expect(out).toEqual(items(20).slice(1).map((i) => i.id)); // all but the one in flight
   });
 
   it('sends fewer at once while the server keeps answering 429', async () => {

@@ -157,7 +157,7 @@ describe('resume', () => {
     expect(await readFile(file, 'utf8')).toBe('{"id":"a","reply":"x"}\n\n{"id":7}\n');
     expect((await readDoneIds(file)).unfinishedAt).toBeUndefined();
     await writeFile(file, '{"id":"only","rep');
-    expect(await readDoneIds(file)).toEqual({ ids: new Set(), unfinishedAt: 0 });
+    expect(await readDoneIds(file)).toEqual({ ids: new Set(), retry: new Set(), failedKept: 0, unfinishedAt: 0 });
   });
 
   it('treats a missing file as empty, and refuses a line that is not a result', async () => {

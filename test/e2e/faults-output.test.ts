@@ -1,0 +1,56 @@
+// stdout that cannot be written (a full disk; /dev/full fails every write with ENOSPC): the
+// reply is still saved to its thread, one line says so on stderr, and gpt exits 7. Only EPIPE,
+// a reader that left, is a quiet success (ask.test.ts, "| head").
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { GPT_BIN } from '../support/cli.js';
+import { sandbox, server, useHarness } from '../support/harness.js';
+
+useHarness();
+
+const FULL = '/dev/full';
+const STDOUT_FAILED = 'gpt: cannot write to stdout (ENOSPC) — make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there\n';
+
+/** Runs gpt with stdout on /dev/full (its own descriptor: execa would put a pipe between). */
+async function runToFullDisk(args: string[]): Promise<{ exitCode: number | null; stderr: string }> {
+  const fd = openSync(FULL, 'w');
+  try {
+    const child = spawn(process.execPath, [GPT_BIN, ...args], { stdio: ['pipe', fd, 'pipe'], env: sandbox.env, cwd: sandbox.home, timeout: 20_000 });
+    child.stdin!.end();
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const [exitCode] = (await once(child, 'close')) as [number | null];
+    return { exitCode, stderr };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on Linux)', () => {
+  it('gpt ask --thread saves the turn, says so in one line and exits 7', async () => {
+    const r = await runToFullDisk(['ask', '--thread', 't', 'What is the biggest animal?']);
+    expect(r.stderr).toBe(STDOUT_FAILED);
+    expect(r.exitCode).toBe(7);
+    const thread = YAML.parse(await readFile(join(sandbox.threadsDir, 't.yaml'), 'utf8'));
+    expect(thread.messages.map((m: { content: string }) => m.content)).toEqual(['What is the biggest animal?', 'echo: What is the biggest animal?']);
+  });
+
+  it('gpt ask --json says it the same way', async () => {
+    const r = await runToFullDisk(['ask', '--json', 'hi']);
+    expect(r.stderr).toBe(STDOUT_FAILED);
+    expect(r.exitCode).toBe(7);
+  });
+
+  it('gpt batch to stdout stops at the first line it cannot write, says it in one line and exits 7', async () => {
+    await writeFile(join(sandbox.home, 'p.txt'), Array.from({ length: 20 }, (_, i) => `prompt ${i}`).join('\n'));
+    const r = await runToFullDisk(['batch', 'p.txt', '-q', '-j', '1']);
+    expect(r.stderr).toBe(STDOUT_FAILED);
+    expect(r.exitCode).toBe(7);
+    expect(server.chatRequests().length).toBeLessThan(5); // not 20 replies paid for and lost
+  });
+});
