@@ -8,7 +8,7 @@ import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/
 import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
-import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
+import { hasEnded, type BatchClient, type RemoteBatch } from '../llm/batch-client.js';
 import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, stdoutSink, withScratch, type BatchOptions } from './batch.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
@@ -16,14 +16,14 @@ import type { Deps } from './deps.js';
 // The --remote path of `gpt batch`, and `gpt batch status|results|cancel|list`: OpenAI's Batch API.
 
 export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
-  const { createBatchClient, requestLine } = await import('../llm/openai-batch.js');
+  const { requestLine } = await import('../llm/openai-batch.js');
   await withScratch(async (scratch) => {
     const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
     if (files.length === 0) {
       deps.warn('gpt: nothing to send');
       return;
     }
-    const client = createBatchClient(deps.settings);
+    const client = await deps.batchClient();
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);
@@ -141,7 +141,7 @@ async function pickUpAndReport(
   notes: Notes,
   pickUpLater: () => string,
 ): Promise<void> {
-  const { parseResultLine, hasEnded } = await import('../llm/openai-batch.js');
+  const { parseResultLine } = await import('../llm/openai-batch.js');
   let outcomes: PartOutcome[];
   try {
     outcomes = await withScratch((scratch) => pickUp(parts, {
@@ -206,7 +206,7 @@ export interface BatchIdsOptions {
 
 /** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
 export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await batchClient(deps);
+  const client = await deps.batchClient();
   const notes = await notesFor(deps);
   for (const id of options.ids) {
     const batch = await client.retrieve(id);
@@ -217,7 +217,7 @@ export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Prom
 
 /** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. Running its input again submits it anew. */
 export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await batchClient(deps);
+  const client = await deps.batchClient();
   const notes = await notesFor(deps);
   for (const id of options.ids) {
     const batch = await client.cancel(id);
@@ -238,8 +238,7 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
   const journal = new BatchJournal(deps.paths.stateDir, deps.now);
   let submissions = await journal.read();
   if (options.refresh) {
-    const { hasEnded } = await import('../llm/openai-batch.js');
-    const client = await batchClient(deps);
+    const client = await deps.batchClient();
     const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
       .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
     const notes = journalNotes(journal, new Set(going), deps);
@@ -275,7 +274,7 @@ function listed(submissions: Submission[]) {
 /** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
 export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
   if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
-  const client = await batchClient(deps);
+  const client = await deps.batchClient();
   const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
   const resumed = options.resume && output ? await readDoneIds(output) : undefined;
   if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
@@ -296,11 +295,6 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   } finally {
     sink.close();
   }
-}
-
-export async function batchClient(deps: Deps): Promise<BatchClient> {
-  const { createBatchClient } = await import('../llm/openai-batch.js');
-  return createBatchClient(deps.settings);
 }
 
 function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {

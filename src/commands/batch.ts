@@ -17,7 +17,7 @@ import { openInput, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress } from '../io/progress.js';
 import { chatRequest, type ChatClient } from '../llm/client.js';
-import { batchClient, runRemote } from './batch-remote.js';
+import { runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
 import { completedTurn, saveTurn } from './turn.js';
 
@@ -66,7 +66,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
-    if (options.remote) await batchClient(deps);
+    if (options.remote) await deps.batchClient();
     else await deps.client();
     // The input is good: only now is -o FILE touched.
     if (done) {

@@ -1,6 +1,7 @@
 import type { GptError } from '../core/errors.js';
 import type { FlagSettings, Settings } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
+import type { BatchClient } from '../llm/batch-client.js';
 import type { ChatClient } from '../llm/client.js';
 import type { Terminal } from '../io/terminal.js';
 import type { ThreadStore } from '../store/threads.js';
@@ -14,6 +15,8 @@ export interface Deps {
   store: ThreadStore;
   /** Created on first use: loading the SDK costs start-up time. */
   client(): Promise<ChatClient>;
+  /** The Batch API (--remote, gpt batch status|results|cancel|list --refresh); created on first use too. */
+  batchClient(): Promise<BatchClient>;
   terminal: Terminal;
   stdin: NodeJS.ReadStream;
   /** stdout: the product. A write that fails (a full disk) is reported when the command ends (exit 7). */

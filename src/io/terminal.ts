@@ -1,3 +1,5 @@
+import type { Env } from '../core/types.js';
+
 /** Facts about the process streams, computed once at start-up. */
 export interface Terminal {
   stdinIsTTY: boolean;
@@ -7,7 +9,7 @@ export interface Terminal {
   decorate: boolean;
 }
 
-export function detectTerminal(env: Record<string, string | undefined>): Terminal {
+export function detectTerminal(env: Env): Terminal {
   const stderrIsTTY = Boolean(process.stderr.isTTY);
   return {
     stdinIsTTY: Boolean(process.stdin.isTTY),

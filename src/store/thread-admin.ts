@@ -1,26 +1,11 @@
 import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
-import type { Thread } from '../core/types.js';
+import type { Thread, ThreadSummary } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE } from './fs.js';
 import { withFileLock } from './lock.js';
 import { listThreadFiles } from './thread-folder.js';
 import { resolveThreadRef, type ThreadRef, type ThreadStore } from './threads.js';
-
-/** One line of `gpt thread list`. */
-export interface ThreadSummary {
-  name: string;
-  file: string;
-  /** When the file last changed: what `gpt ask -c` goes by. */
-  updated: Date;
-  model: string | null;
-  /** Completed exchanges: the number of user messages. */
-  turns: number | null;
-  /** The first words of the first prompt. */
-  preview: string;
-  /** Why the other fields are missing: the file could not be read as a thread. */
-  problem?: string;
-}
 
 const PREVIEW_CHARS = 60;
 
