@@ -1,6 +1,7 @@
 import YAML, { LineCounter, isSeq } from 'yaml';
 import { badInputError, usageError } from '../core/errors.js';
-import { ItemProblem, checkItem, estimateTokens, type BatchItem } from './item.js';
+import { checkItem, estimateTokens, type BatchItem } from './item.js';
+import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
 export type InputFormat = 'jsonl' | 'yaml' | 'text';

@@ -1,4 +1,5 @@
 import { ROLES, type ChatMessage, type Role } from '../core/types.js';
+import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
 /** One prompt of a batch, checked and with its template applied. */
@@ -15,13 +16,6 @@ export interface BatchItem {
   maxTokens?: number;
   /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
   thread?: string;
-}
-
-/** Why a value is not an item; the parsers add the file and line. */
-export class ItemProblem extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-  }
 }
 
 const problem = (text: string) => new ItemProblem(text);

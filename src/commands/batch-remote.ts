@@ -1,15 +1,20 @@
-import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ExitCode, GptError, formatError, usageError } from '../core/errors.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode, GptError, formatError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
-import { fileSink, type ResultSink } from '../batch/output.js';
+import { itemRequest } from '../batch/request.js';
+import type { ResultSink } from '../batch/output.js';
 import { writeRequestFiles, type RequestFile } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
-import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
 import { hasEnded, type BatchClient, type RemoteBatch } from '../llm/batch-client.js';
-import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, stdoutSink, withScratch, type BatchOptions } from './batch.js';
+import { chatRequest } from '../llm/client.js';
+import { DEFAULT_POLL_SECONDS, checkResumeHasOutput, type BatchOptions } from './batch-options.js';
+import { openResults, readResults, resultsFile } from './batch-output.js';
+import { RunReport } from './batch-report.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
@@ -273,21 +278,17 @@ function listed(submissions: Submission[]) {
 
 /** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
 export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
+  checkResumeHasOutput(options);
   const client = await deps.batchClient();
-  const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
-  const resumed = options.resume && output ? await readDoneIds(output) : undefined;
-  if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
+  const output = resultsFile(options.output, deps.cwd);
+  const resumed = await readResults(output, options.resume);
+  // The batches have run: nothing is sent again, so every line in the file stays (but a cut last one).
+  const base = await openResults(output, resumed && { ...resumed, retry: new Set() }, deps);
   const done = resumed?.ids ?? new Set<string>();
-  const base = output ? fileSink(output, options.resume ?? false) : stdoutSink(deps);
   const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
-  const parts = options.ids.map((id): BatchPart => ({
-    id,
-    async *requestLines() {
-      yield* client.lines((await client.retrieve(id)).inputFileId);
-    },
-  }));
-  const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
+  const batches = await Promise.all(options.ids.map((id) => client.retrieve(id)));
+  const parts = batches.map((batch): BatchPart => ({ id: batch.id, requestLines: () => client.lines(batch.inputFileId) }));
+  const total = batches.reduce((n, b) => n + b.total, 0);
   const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
   try {
     const notes = await notesFor(deps);
@@ -320,4 +321,23 @@ function batchJson(batch: RemoteBatch) {
     errors: batch.errors,
     created_at: batch.createdAt.toISOString(),
   };
+}
+
+type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
+
+/** An item as a line of a request file: the same request a local run sends. */
+export function remoteLine(requestLine: RequestLine, deps: Deps) {
+  return (item: BatchItem) => {
+    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
+    return requestLine(item.id, chatRequest(settings, messages));
+  };
+}
+
+export async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'gpt-batch-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
