@@ -38,6 +38,9 @@ export interface StoredMessage extends ChatMessage {
   reasoning?: string;
 }
 
+/** The thread file format this gpt writes, and the newest it reads. */
+export const THREAD_VERSION = 1;
+
 export interface Thread {
   version: number;
   model?: string;

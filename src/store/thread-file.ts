@@ -2,11 +2,9 @@ import YAML from 'yaml';
 import { badInputError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
 import { dropUndefined } from '../core/objects.js';
-import type { StoredMessage, Thread } from '../core/types.js';
+import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
 import { appendInPlace } from './foreign-thread.js';
 import { parseYaml } from './yaml.js';
-
-export const THREAD_VERSION = 1;
 
 /** Text of a thread file, with where its message list starts (-1 when it cannot be appended to). */
 export interface ThreadText {
