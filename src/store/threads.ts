@@ -58,7 +58,10 @@ export interface AppendOptions {
   now: Date;
 }
 
-/** Thread files on disk: the only code that reads or writes them. */
+/**
+ * Reads threads and appends turns to them (under the thread's lock, through the cache).
+ * Removing, renaming and copying whole files is thread-admin.ts's job, under the same lock.
+ */
 export class ThreadStore {
   private readonly cache: ThreadCache;
 
