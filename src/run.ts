@@ -76,6 +76,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     out: stdout.write,
     outFailed: stdout.failed,
     warn: quietWarn,
+    note: quietWarn,
     err: writeErr,
     report: (error) => void reportError(error, { ...errors, json: false }),
     cwd: proc.cwd,

@@ -25,7 +25,7 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
   await withScratch(async (scratch) => {
     const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
     if (files.length === 0) {
-      deps.warn('gpt: nothing to send');
+      deps.note('gpt: nothing to send');
       return;
     }
     const client = await deps.batchClient();
@@ -42,12 +42,12 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
           deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
         }
         const requests = files[part]!.requests;
-        deps.warn(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+        deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
       },
     }));
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
-      deps.warn(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
+      deps.note(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
       return;
     }
     const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
@@ -72,7 +72,7 @@ async function openSubmission(journal: BatchJournal, files: RequestFile[], optio
   if (earlier) {
     const ids = earlier.parts.flatMap((p) => (p.batchId ? [p.batchId] : []));
     const what = ids.length > 0 ? `batch${ids.length > 1 ? 'es' : ''} ${ids.join(', ')}` : 'the upload';
-    deps.warn(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
+    deps.note(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
     return earlier;
   }
   const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
@@ -158,14 +158,14 @@ async function pickUpAndReport(
       onStatus: (batch) => {
         notes.status(batch);
         // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
-        if (!deps.terminal.decorate && !hasEnded(batch)) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+        if (!deps.terminal.decorate && !hasEnded(batch)) deps.note(`gpt: batch ${batch.id}: ${progressText(batch)}`);
       },
       write: run.writer(sink),
       scratch,
     }));
   } catch (error) {
     run.progress.stop();
-    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
+    if (deps.signal.aborted) deps.note(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
     throw error;
   }
   for (const { batch } of outcomes) notes.done(batch.id);
@@ -251,7 +251,7 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
     submissions = await journal.read();
   }
   const rows = listed(submissions);
-  if (rows.length === 0 && !options.json) deps.warn(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
+  if (rows.length === 0 && !options.json) deps.note(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
   for (const row of rows) {
     deps.out(options.json
       ? `${JSON.stringify(row)}\n`

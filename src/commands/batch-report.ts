@@ -28,9 +28,9 @@ export class RunReport {
   summary(notRun = 0): void {
     this.progress.stop();
     const seconds = (performance.now() - this.started) / 1000;
-    this.deps.warn(`gpt: ${summaryLine(this.tally, this.total, seconds, notRun)}`);
+    this.deps.note(`gpt: ${summaryLine(this.tally, this.total, seconds, notRun)}`);
     const left = this.total - this.tally.finished - notRun;
-    if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
+    if (left > 0) this.deps.note(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
   }
 
   /** Exit 8 when any item failed: in this run, or in an earlier one whose error line is still there. */

@@ -39,9 +39,9 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     else await deps.client();
     // The input is good: only now is -o FILE touched.
     const sink = await openResults(output, done, deps);
-    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    if (scan.skipped > 0) deps.note(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
     if (done && done.retry.size > 0) {
-      deps.warn(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+      deps.note(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
     const run = new RunReport(scan.count, resumeCommand(options), deps);
     run.failedBefore = done?.failedKept ?? 0;

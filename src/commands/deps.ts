@@ -23,8 +23,10 @@ export interface Deps {
   out(text: string): void;
   /** The error a failed stdout write ends with, as soon as it is known (a batch stops there). */
   outFailed(): GptError | undefined;
-  /** stderr: one line of diagnostics (a newline is added). */
+  /** stderr: one line about something that may be wrong (a newline is added); silenced by --quiet. */
   warn(line: string): void;
+  /** stderr: one line saying what gpt did or is doing (a batch created, a run's summary); silenced by --quiet. */
+  note(line: string): void;
   /** stderr, as is and never silenced by --quiet: prompts, and errors a command survives. */
   err(text: string): void;
   /** An error the command survives (a failed chat turn): printed as every error is (io/report-error.ts). */
