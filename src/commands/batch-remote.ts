@@ -12,13 +12,13 @@ import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
 import { hasEnded, type BatchClient, type RemoteBatch } from '../llm/batch-client.js';
 import { chatRequest } from '../llm/client.js';
-import { DEFAULT_POLL_SECONDS, checkResumeHasOutput, type BatchOptions } from './batch-options.js';
-import { openResults, readResults, resultsFile } from './batch-output.js';
+import { DEFAULT_POLL_SECONDS, type BatchOptions } from './batch-options.js';
 import { RunReport } from './batch-report.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
-// The --remote path of `gpt batch`, and `gpt batch status|results|cancel|list`: OpenAI's Batch API.
+// The --remote path of `gpt batch`: OpenAI's Batch API. Picking batches up and the journal's
+// notes serve `gpt batch status|results|cancel|list` too (batch-admin.ts).
 
 export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
   const { requestLine } = await import('../llm/openai-batch.js');
@@ -97,10 +97,10 @@ function endpointOf(deps: Deps): string {
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** `2026-11-29T18:03:12Z` */
-const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+export const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** What the journal is told while batches are picked up; it only adds to the record, so it never fails a run. */
-interface Notes {
+export interface Notes {
   status(batch: RemoteBatch): void;
   /** The batch's results have been written. */
   done(id: string): void;
@@ -108,7 +108,7 @@ interface Notes {
 }
 
 /** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
-function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
+export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
   let warned = false;
   const note = (work: () => void) => {
     try {
@@ -129,14 +129,14 @@ function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Note
 }
 
 /** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
-async function notesFor(deps: Deps): Promise<Notes> {
+export async function notesFor(deps: Deps): Promise<Notes> {
   const journal = new BatchJournal(deps.paths.stateDir, deps.now);
   const known = await journal.read().catch(() => [] as Submission[]);
   const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
   return journalNotes(journal, new Set(ids), deps);
 }
 
-async function pickUpAndReport(
+export async function pickUpAndReport(
   client: BatchClient,
   parts: BatchPart[],
   pollSeconds: number | undefined,
@@ -197,130 +197,8 @@ function reportOutcomes(outcomes: PartOutcome[], run: RunReport, deps: Deps): vo
   run.checkFailures();
 }
 
-function progressText(batch: RemoteBatch): string {
+export function progressText(batch: RemoteBatch): string {
   return `${batch.status}, ${thousands(batch.completed)} of ${thousands(batch.total)} done, ${thousands(batch.failed)} failed`;
-}
-
-export interface BatchIdsOptions {
-  ids: string[];
-  json?: boolean;
-  output?: string;
-  resume?: boolean;
-  pollInterval?: number;
-}
-
-/** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
-export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await deps.batchClient();
-  const notes = await notesFor(deps);
-  for (const id of options.ids) {
-    const batch = await client.retrieve(id);
-    notes.status(batch);
-    printBatch(batch, options, deps);
-  }
-}
-
-/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. Running its input again submits it anew. */
-export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await deps.batchClient();
-  const notes = await notesFor(deps);
-  for (const id of options.ids) {
-    const batch = await client.cancel(id);
-    notes.status(batch);
-    notes.cancelled(id);
-    printBatch(batch, options, deps);
-  }
-}
-
-export interface BatchListOptions {
-  json?: boolean;
-  /** Ask the API for the status of the batches that have not ended (needs the key). */
-  refresh?: boolean;
-}
-
-/** `gpt batch list`: the batches submitted from here, from the journal; offline unless --refresh. */
-export async function runBatchList(options: BatchListOptions, deps: Deps): Promise<void> {
-  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
-  let submissions = await journal.read();
-  if (options.refresh) {
-    const client = await deps.batchClient();
-    const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
-      .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
-    const notes = journalNotes(journal, new Set(going), deps);
-    for (const id of going) notes.status(await client.retrieve(id));
-    submissions = await journal.read();
-  }
-  const rows = listed(submissions);
-  if (rows.length === 0 && !options.json) deps.note(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
-  for (const row of rows) {
-    deps.out(options.json
-      ? `${JSON.stringify(row)}\n`
-      : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`);
-  }
-}
-
-/** A row of `gpt batch list` (its `--json` shape, documented in README): one per batch, or per upload that has none yet. */
-function listed(submissions: Submission[]) {
-  return submissions.flatMap((sub) => sub.parts.map((part) => ({
-    /** The batch id; before the batch was created, the uploaded file's id. */
-    id: part.batchId ?? part.fileId ?? '-',
-    /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
-    status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
-    created_at: sub.createdAt.toISOString(),
-    input: sub.input,
-    output: sub.output,
-    endpoint: sub.endpoint,
-    requests: part.requests,
-    sha256: part.sha256,
-    results_written: sub.state === 'done',
-  })));
-}
-
-/** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
-export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  checkResumeHasOutput(options);
-  const client = await deps.batchClient();
-  const output = resultsFile(options.output, deps.cwd);
-  const resumed = await readResults(output, options.resume);
-  // The batches have run: nothing is sent again, so every line in the file stays (but a cut last one).
-  const base = await openResults(output, resumed && { ...resumed, retry: new Set() }, deps);
-  const done = resumed?.ids ?? new Set<string>();
-  const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
-  const batches = await Promise.all(options.ids.map((id) => client.retrieve(id)));
-  const parts = batches.map((batch): BatchPart => ({ id: batch.id, requestLines: () => client.lines(batch.inputFileId) }));
-  const total = batches.reduce((n, b) => n + b.total, 0);
-  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
-  try {
-    const notes = await notesFor(deps);
-    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);
-  } finally {
-    sink.close();
-  }
-}
-
-function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {
-  if (options.json) {
-    deps.out(`${JSON.stringify(batchJson(batch))}\n`);
-    return;
-  }
-  const errors = batch.errors.length > 0 ? ` — ${batch.errors.join('; ')}` : '';
-  deps.out(`${batch.id}: ${progressText(batch)}${errors}\n`);
-}
-
-/** The `--json` shape of a batch (documented in README). */
-function batchJson(batch: RemoteBatch) {
-  return {
-    id: batch.id,
-    status: batch.status,
-    total: batch.total,
-    completed: batch.completed,
-    failed: batch.failed,
-    input_file_id: batch.inputFileId,
-    output_file_id: batch.outputFileId,
-    error_file_id: batch.errorFileId,
-    errors: batch.errors,
-    created_at: batch.createdAt.toISOString(),
-  };
 }
 
 type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
