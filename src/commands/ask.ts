@@ -5,6 +5,7 @@ import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from 
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -15,6 +16,8 @@ export interface AskOptions {
   stream: boolean;
   /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
   stdin?: boolean;
+  /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
+  edit?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -27,7 +30,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
   const onText = renderer.onText && ((piece: string) => {
     spinner.stop();
@@ -35,7 +38,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   });
   const reply = await client
     .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop());
+    .finally(() => spinner.stop())
+    .catch((error: unknown) => {
+      renderer.cut();
+      throw error;
+    });
 
   const outcome: AskOutcome = {
     reply,
@@ -64,7 +71,8 @@ async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
-  const prompt = assemblePrompt(piped, options.args);
+  const assembled = assemblePrompt(piped, options.args);
+  const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }

@@ -43,7 +43,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     if (done && done.retry.size > 0) {
       deps.note(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
-    const run = new RunReport(scan.count, resumeCommand(options), deps);
+    const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
     run.failedBefore = done?.failedKept ?? 0;
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);

@@ -1,6 +1,7 @@
 import type { GptError } from '../core/errors.js';
 import type { FlagSettings, Settings } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
+import type { Env } from '../core/types.js';
 import type { BatchClient } from '../llm/batch-client.js';
 import type { ChatClient } from '../llm/client.js';
 import type { Terminal } from '../io/terminal.js';
@@ -32,6 +33,8 @@ export interface Deps {
   /** An error the command survives (a failed chat turn): printed as every error is (io/report-error.ts). */
   report(error: GptError): void;
   cwd: string;
+  /** The environment, for what a command reads of it itself ($VISUAL, $EDITOR). */
+  env: Env;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
   signal: AbortSignal;
