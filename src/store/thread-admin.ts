@@ -4,7 +4,7 @@ import { GptError, storageError, usageError } from '../core/errors.js';
 import { THREAD_VERSION, type Thread, type ThreadSummary } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE, readTextIfExists } from './fs.js';
 import { withFileLock } from './lock.js';
-import { listThreadFiles } from './thread-folder.js';
+import { listThreadFiles, newestFirst } from './thread-folder.js';
 import { ThreadListCache, type ListedFields } from './thread-list-cache.js';
 import { resolveThreadRef, type ThreadRef, type ThreadStore } from './threads.js';
 
@@ -17,7 +17,7 @@ const PREVIEW_CHARS = 60;
  */
 export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> {
   const files = await listThreadFiles(store.threadsDir);
-  files.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  files.sort(newestFirst);
   const cache = await ThreadListCache.open(join(store.cacheDir, 'thread-list.json'));
   const listed = await Promise.all(
     files.map(async ({ name, file, mtimeMs }) => {
