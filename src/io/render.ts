@@ -1,5 +1,5 @@
 import type { GptError } from '../core/errors.js';
-import type { ChatReply } from '../llm/client.js';
+import type { ChatReply } from '../core/types.js';
 
 export interface ThreadInfo {
   name: string;

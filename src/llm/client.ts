@@ -1,5 +1,7 @@
 import type { BaseURLSource } from '../core/config.js';
-import type { ChatMessage, RequestSettings, Usage } from '../core/types.js';
+import type { ChatMessage, ChatReply, RequestSettings } from '../core/types.js';
+
+export type { ChatReply };
 
 export interface ChatRequest {
   model: string;
@@ -7,14 +9,6 @@ export interface ChatRequest {
   temperature?: number;
   maxTokens?: number;
   signal?: AbortSignal;
-}
-
-export interface ChatReply {
-  text: string;
-  model: string;
-  finishReason: string | null;
-  usage: Usage | null;
-  requestId: string | null;
 }
 
 /** A request from merged settings and the messages to send. */

@@ -119,6 +119,25 @@ describe('gpt batch --remote', () => {
     ].join('\n'));
   });
 
+  it('gpt batch results --resume opens -o FILE as gpt batch FILE --resume does: a cut last line is removed and said', async () => {
+    server.enqueueBatch({});
+    await writeInput(['a', 'b']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    const out = join(sandbox.home, 'out.jsonl');
+    expect((await runGpt(sandbox, ['batch', 'results', id, '-o', 'out.jsonl'])).exitCode).toBe(0);
+    const [first, second] = (await readFile(out, 'utf8')).split('\n');
+    await writeFile(out, `${first}\n${second!.slice(0, 10)}`); // killed while writing the second line
+
+    const resumed = await runGpt(sandbox, ['batch', 'results', id, '-o', 'out.jsonl', '--resume']);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stderr).toMatch(/^gpt: the last line of out\.jsonl was cut short when a run stopped; it was removed/m);
+    expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.id)).toEqual(['a', 'b']);
+
+    const noFile = await runGpt(sandbox, ['batch', 'results', id, '--resume']);
+    expect(noFile.exitCode).toBe(2);
+    expect(noFile.stderr).toBe('gpt: --resume needs -o FILE — it continues the results in that file\n');
+  });
+
   it('when stopped while waiting, says how to pick the batch up later', async () => {
     server.enqueueBatch({ inProgressPolls: 10_000 });
     await writeInput(['a']);

@@ -8,7 +8,8 @@ import { collectResults, waitForBatches, writeRequestFiles } from '../../src/bat
 import { pickUp } from '../../src/batch/remote-run.js';
 import { cutUnfinishedLine, readDoneIds } from '../../src/batch/resume.js';
 import { createProgress, duration, progressLine } from '../../src/io/progress.js';
-import { customIdOf, parseResultLine, requestLine, type BatchClient, type RemoteBatch } from '../../src/llm/openai-batch.js';
+import { customIdOf, type BatchClient, type RemoteBatch } from '../../src/llm/batch-client.js';
+import { parseResultLine, requestLine } from '../../src/llm/openai-batch.js';
 
 let dir: string;
 beforeEach(async () => {
