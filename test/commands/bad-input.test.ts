@@ -4,7 +4,8 @@ import { readFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
-import { runBatch, type BatchOptions } from '../../src/commands/batch.js';
+import { runBatch } from '../../src/commands/batch.js';
+import type { BatchOptions } from '../../src/commands/batch-options.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
 

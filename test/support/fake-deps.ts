@@ -119,6 +119,10 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, options.quiet ? () => {} : warn),
     client: async () => client,
+    // The Batch API has its own fake (test/support/fake-batch.ts), reached only end to end.
+    batchClient: async () => {
+      throw new Error('no Batch API in command tests: use the e2e harness');
+    },
     env,
     terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false, stderr: sink((text) => { stderr += text; }) },
     // Each read gets the bytes anew, as each run of gpt gets its own stdin.
@@ -129,6 +133,7 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
       out += text;
     },
     warn: options.quiet ? () => {} : warn,
+    note: options.quiet ? () => {} : warn,
     err: (text) => {
       stderr += text;
     },
