@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { askCommand, modelsCommand } from './ask.js';
 import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
+import { endpointsCommand } from './endpoints.js';
 import type { CliContext } from './options.js';
 import { threadCommand } from './thread.js';
 
@@ -12,7 +13,7 @@ Examples:
   gpt chat
   gpt batch prompts.jsonl -o results.jsonl
 
-Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, NO_COLOR.
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, GPT_ENDPOINT, HTTPS_PROXY, NO_COLOR.
 Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;
 
 /** Commander wiring only: each command turns flags into options and hands them to context.run. */
@@ -28,5 +29,6 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addCommand(chatCommand(context))
     .addCommand(threadCommand(context))
     .addCommand(batchCommand(context))
-    .addCommand(modelsCommand(context));
+    .addCommand(modelsCommand(context))
+    .addCommand(endpointsCommand(context));
 }

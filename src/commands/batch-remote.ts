@@ -23,7 +23,7 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
       deps.warn('gpt: nothing to send');
       return;
     }
-    const client = createBatchClient(deps.settings);
+    const client = await createBatchClient(deps.settings.connection);
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);
@@ -86,7 +86,7 @@ async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
 
 /** The base URL the batches live on: the same requests sent elsewhere are another submission. */
 function endpointOf(deps: Deps): string {
-  return (deps.settings.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return (deps.settings.connection.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -146,7 +146,7 @@ async function pickUpAndReport(
   try {
     outcomes = await withScratch((scratch) => pickUp(parts, {
       client,
-      parse: (line) => parseResultLine(line, deps.settings),
+      parse: (line) => parseResultLine(line, deps.settings.connection),
       intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
       signal: deps.signal,
       progress: run.progress,
@@ -300,7 +300,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
 
 export async function batchClient(deps: Deps): Promise<BatchClient> {
   const { createBatchClient } = await import('../llm/openai-batch.js');
-  return createBatchClient(deps.settings);
+  return createBatchClient(deps.settings.connection);
 }
 
 function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {

@@ -1,7 +1,8 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
 import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
 import { cutNotice, textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
@@ -93,7 +94,7 @@ interface Session {
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined };
+    return { history: [], request: turnSettings(deps.settings), target: undefined };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -101,7 +102,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
   if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
   return {
     history: [...thread.messages],
-    request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
+    request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
   };
 }

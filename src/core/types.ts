@@ -41,14 +41,5 @@ export interface Thread {
   messages: StoredMessage[];
 }
 
-/** Settings for one request, after flags, environment and config are merged. */
-export interface RequestSettings {
-  model: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: Effort;
-}
-
 /** Where a setting in force came from, most specific first (shown by `gpt endpoints`). */
 export type SettingSource = 'flag' | 'item' | 'thread' | 'profile' | 'env' | 'config' | 'default';

@@ -19,7 +19,7 @@ describe('where the prompt comes from', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('echo: What is the biggest animal in the world?\n');
     expect(lastBody()).toMatchObject({
-      model: 'gpt-4o-mini',
+      model: 'gpt-5.4-mini',
       stream: true,
       messages: [{ role: 'user', content: 'What is the biggest animal in the world?' }],
     });
@@ -182,7 +182,7 @@ describe('--json', () => {
     const out = JSON.parse(lines[0]!);
     expect(out).toEqual({
       reply: 'echo: Name a prime',
-      model: 'gpt-4o-mini',
+      model: 'gpt-5.4-mini',
       thread: { name: 'facts', file: threadPath('facts') },
       finish_reason: 'stop',
       usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
@@ -216,9 +216,9 @@ describe('threads', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(sandbox.threadsDir)).mode & 0o777).toBe(0o700);
     const thread = await loadThread(file);
-    expect(thread).toMatchObject({ version: 1, model: 'gpt-4o-mini', system: 'You are a helpful assistant.', created: expect.any(String), updated: expect.any(String) });
+    expect(thread).toMatchObject({ version: 1, model: 'gpt-5.4-mini', system: 'You are a helpful assistant.', created: expect.any(String), updated: expect.any(String) });
     expect(thread.messages).toHaveLength(4);
-    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-4o-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
+    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-5.4-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
   });
 
   it('remembers its model and system prompt; flags override them for one turn only', async () => {

@@ -126,7 +126,7 @@ describe('gpt batch: failures, resume, threads', () => {
     expect(r.exitCode).toBe(8);
     const results = jsonLines(r.stdout);
     expect(results.map((x) => x.reply)).toEqual(['echo: good', null, 'echo: fine']);
-    expect(results[1]).toMatchObject({ id: '2', model: 'gpt-4o-mini', finish_reason: null, usage: null,
+    expect(results[1]).toMatchObject({ id: '2', model: 'gpt-5.4-mini', finish_reason: null, usage: null,
       error: { message: 'the API rejected the request (400): unsupported value', exit_code: 4, status: 400 } });
     expect(r.stderr).toMatch(/gpt: 3 items: 2 done, 1 failed, \d+ tokens/);
     expect(r.stderr).toMatch(/gpt: 1 of 3 items failed — /);

@@ -249,7 +249,7 @@ describe('gpt chat on a terminal', () => {
     const chat = chatInTerminal(['--thread', 'whales'], { columns: 80, rows: 24 });
     let seen = await chat.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[^]*You: $/);
     chat.type('tell me slowly\r');
-    seen = await chat.waitFor(/Asking gpt-4o-mini/, seen); // the spinner, until the first words
+    seen = await chat.waitFor(/Asking gpt-5.4-mini/, seen); // the spinner, until the first words
     seen = await chat.waitFor(/Assistant: word0 /, seen);
     chat.type('\x03');
     seen = await chat.waitFor(/gpt: reply stopped; this turn was not kept\n\nYou: $/, seen);
