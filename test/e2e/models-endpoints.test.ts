@@ -234,3 +234,13 @@ describe('proxies', () => {
     expect(proxy.seen).toEqual([]);
   });
 });
+
+describe('batch results', () => {
+  it('carry the answer as reply and the thinking as reasoning, with reasoning tokens in usage', async () => {
+    server.setApiRules({ reasoningModels: true });
+    server.setDefault({ kind: 'reply', text: 'Blue whale.', reasoning: 'Think.', reasoningField: 'think', reasoningTokens: 5 });
+    const r = await runGpt(sandbox, ['batch', '-m', 'gpt-5-mini', '-'], { input: '{"prompt": "biggest?"}\n' });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reply: 'Blue whale.', reasoning: 'Think.', usage: { reasoning_tokens: 5 } });
+  });
+});
