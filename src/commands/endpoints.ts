@@ -1,4 +1,7 @@
+import { requestSettings } from '../core/endpoints.js';
+import { GptError, formatError } from '../core/errors.js';
 import { describeSettings, formatSettingRows } from '../core/settings-report.js';
+import { chatRequest } from '../llm/client.js';
 import type { Deps } from './deps.js';
 
 export interface EndpointsOptions {
@@ -20,8 +23,9 @@ export async function runEndpoints(options: EndpointsOptions, deps: Deps): Promi
     in_force: name === active,
   }));
   const rows = describeSettings(inForce);
+  const refused = refusal(deps);
   if (options.json) {
-    deps.out(`${JSON.stringify({ config_file: inputs.file, endpoints: profiles, settings: rows })}\n`);
+    deps.out(`${JSON.stringify({ config_file: inputs.file, endpoints: profiles, settings: rows, refused: refused ?? null })}\n`);
     return;
   }
   const lines = [`config: ${inputs.file}`];
@@ -35,5 +39,17 @@ export async function runEndpoints(options: EndpointsOptions, deps: Deps): Promi
     }
   }
   lines.push('', 'settings in force:', formatSettingRows(rows));
+  if (refused) lines.push('', `a request with these settings would be refused: ${refused}`);
   deps.out(`${lines.join('\n')}\n`);
+}
+
+/** What a request would be refused for (a temperature the model cannot take, say), or undefined. */
+function refusal(deps: Deps): string | undefined {
+  try {
+    chatRequest(requestSettings(deps.settings.inForce), []);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GptError) return formatError(error).replace(/^gpt: /, '');
+    throw error;
+  }
 }

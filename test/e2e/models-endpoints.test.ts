@@ -209,6 +209,12 @@ describe('gpt endpoints', () => {
     expect(json.settings.find((s: { setting: string }) => s.setting === 'endpoint')).toMatchObject({ value: 'bare', source: 'env', from: 'GPT_ENDPOINT' });
     expect(server.requests).toEqual([]);
   });
+
+  it('says when a request with the settings in force would be refused', async () => {
+    const r = await runGpt(sandbox, ['endpoints', '-m', 'gpt-5-mini', '-t', '0.5']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^a request with these settings would be refused: gpt-5-mini takes no --temperature/m);
+  });
 });
 
 describe('proxies', () => {
