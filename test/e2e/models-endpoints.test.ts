@@ -1,10 +1,12 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { TEST_KEY, runGpt } from '../support/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { startTlsFront, type TlsFront } from '../support/tls-front.js';
 
 useHarness();
 
@@ -238,6 +240,31 @@ describe('proxies', () => {
     const direct = await runGpt(sandbox, ['ask', 'hi'], { env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
     expect(direct.stdout).toBe('echo: hi\n');
     expect(proxy.seen).toEqual([]);
+  });
+
+  describe('to an https server whose certificate is from a CA given by NODE_EXTRA_CA_CERTS', () => {
+    let front: TlsFront;
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'gpt-tls-'));
+      front = await startTlsFront(server.url, dir);
+    });
+    afterAll(async () => {
+      await front.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('connects directly and through HTTPS_PROXY; without the CA it cannot', async () => {
+      const env = { OPENAI_BASE_URL: front.url, NODE_EXTRA_CA_CERTS: front.caFile, NO_PROXY: '' };
+      expect((await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env })).stdout).toBe('echo: hi\n');
+      proxy.seen.length = 0;
+      const proxied = await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env: { ...env, https_proxy: proxy.url } });
+      expect(proxied.stderr).toBe('');
+      expect(proxied.stdout).toBe('echo: hi\n');
+      expect(proxy.seen).toEqual([`CONNECT ${new URL(front.url).host}`]);
+      const untrusted = await runGpt(sandbox, ['ask', '--max-retries', '0', 'hi'], { env: { OPENAI_BASE_URL: front.url } });
+      expect(untrusted.exitCode).toBe(5);
+    });
   });
 });
 
