@@ -4,6 +4,7 @@ import { buildRequestMessages, turnSettings } from '../core/prompt.js';
 import type { RequestSettings } from '../core/endpoints.js';
 import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { cutNotice, textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
@@ -133,7 +134,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     view.start(conversation.request.model);
     const { request, history } = conversation;
     const messages = buildRequestMessages(request, history, prompt);
-    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
+    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText, view.onReasoning);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
@@ -177,13 +178,27 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     deps.err('Assistant: ');
     open = 'err';
   };
+  // A reasoning model's thinking: on stderr with --show-reasoning, else a spinner line.
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => {
+      if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start('thinking...');
+    },
+  });
   const renderer = textRenderer((text) => {
+    thinking.done();
     label();
     deps.out(text);
     open = text.endsWith('\n') ? undefined : 'out';
   }, stream);
   return {
     onText: renderer.onText,
+    onReasoning: thinking.onReasoning,
     start(model: string) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
@@ -191,6 +206,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
     abandon() {
       spinner.stop();
+      thinking.done();
       if (open === 'out') deps.out('\n');
       if (open === 'err') deps.err('\n');
     },

@@ -277,3 +277,15 @@ describe('batch results', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ reply: 'Blue whale.', reasoning: 'Think.', usage: { reasoning_tokens: 5 } });
   });
 });
+
+describe('gpt chat with a reasoning model', () => {
+  it('prints only the answer on stdout, keeps the thinking in the thread, shows it with --show-reasoning', async () => {
+    server.setDefault({ kind: 'reply', text: 'The blue whale.', reasoning: 'Whales are big.', reasoningField: 'reasoning_content' });
+    const r = await runGpt(sandbox, ['chat', '--thread', 'c', '--show-reasoning'], { input: 'biggest?\n' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('The blue whale.\n');
+    expect(r.stderr).toBe('Whales are big.\n\n');
+    const thread = YAML.parse(await readFile(threadFile('c'), 'utf8'));
+    expect(thread.messages[1]).toMatchObject({ content: 'The blue whale.', reasoning: 'Whales are big.' });
+  });
+});
