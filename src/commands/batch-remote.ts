@@ -23,7 +23,7 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
       deps.warn('gpt: nothing to send');
       return;
     }
-    const client = await createBatchClient(deps.settings.connection);
+    const client = createBatchClient(deps.settings.connection);
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);

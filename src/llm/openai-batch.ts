@@ -52,8 +52,8 @@ export interface BatchClient {
   lines(fileId: string): AsyncIterable<string>;
 }
 
-export async function createBatchClient(options: ClientOptions): Promise<BatchClient> {
-  const sdk = await createSdk(options);
+export function createBatchClient(options: ClientOptions): BatchClient {
+  const sdk = createSdk(options);
   const fail = (error: unknown) => toGptError(error, options);
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {

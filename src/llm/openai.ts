@@ -11,8 +11,8 @@ import { fetchWithRetryNotice } from './retry-notice.js';
 /** Local servers (Ollama, llama.cpp...) take any key; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'not-needed';
 
-export async function createOpenAIClient(options: ClientOptions): Promise<ChatClient> {
-  const sdk = await createSdk(options);
+export function createOpenAIClient(options: ClientOptions): ChatClient {
+  const sdk = createSdk(options);
   const fail = (error: unknown, model?: string) => toGptError(error, { ...options, model });
   return {
     async complete(request, onText, onReasoning) {
@@ -34,14 +34,14 @@ export async function createOpenAIClient(options: ClientOptions): Promise<ChatCl
   };
 }
 
-export async function createSdk(options: ClientOptions): Promise<OpenAI> {
+export function createSdk(options: ClientOptions): OpenAI {
   if (!options.apiKey && options.apiKeyEnv !== undefined && (options.endpoint !== undefined || !options.baseURL)) {
     const hint = options.endpoint === undefined
       ? `export ${options.apiKeyEnv}=sk-..., or point OPENAI_BASE_URL at a local server`
       : `export ${options.apiKeyEnv}=... (named by api_key_env of endpoint '${options.endpoint}')`;
     throw new GptError(ExitCode.config, `${options.apiKeyEnv} is not set`, hint);
   }
-  const dispatcher = await proxyDispatcher(options.proxy);
+  const dispatcher = proxyDispatcher(options.proxy);
   const log = options.log;
   const sink = (...parts: unknown[]) => log?.(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' '));
   return new OpenAI({

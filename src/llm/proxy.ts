@@ -5,9 +5,11 @@ import type { ProxySettings } from '../core/config.js';
  * curl does (NO_PROXY hosts, domains and ports, `*`). Loaded only when a proxy is set. undici 6:
  * 7.x needs Node 20.18.1, above our floor.
  */
-export async function proxyDispatcher(proxy: ProxySettings | undefined): Promise<object | undefined> {
+export function proxyDispatcher(proxy: ProxySettings | undefined): object | undefined {
   if (!proxy) return undefined;
-  const { EnvHttpProxyAgent } = await import('undici');
+  // Outside the bundle (build.mjs), and the bundle is CommonJS run from a vm script, where
+  // import() of another file fails: so require.
+  const { EnvHttpProxyAgent } = require('undici') as typeof import('undici');
   // Its one "experimental" process warning would be a line on stderr in every run behind a proxy.
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
