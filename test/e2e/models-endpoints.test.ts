@@ -152,6 +152,18 @@ describe('endpoint profiles', () => {
     expect(server.chatRequests()).toEqual([]);
   });
 
+  it("redacts the profile's key when a server echoes it, on stderr and in --json", async () => {
+    await writeConfig(profiles());
+    const key = 'sk-local-0123456789-SECRET';
+    server.setDefault({ kind: 'error', status: 400, message: `Invalid request from key ${key}` });
+    for (const args of [['ask', '--endpoint', 'local', 'hi'], ['ask', '--json', '--endpoint', 'local', 'hi']]) {
+      const r = await runGpt(sandbox, args, { env: { LOCAL_KEY: key } });
+      expect(r.exitCode).toBe(4);
+      expect(r.stderr).toContain('[redacted …CRET]');
+      expect(r.stdout + r.stderr).not.toContain(key);
+    }
+  });
+
   it('leaves out stream_options for a profile that says so', async () => {
     await writeConfig(profiles());
     await runGpt(sandbox, ['ask', '--endpoint', 'bare', 'hi']);
