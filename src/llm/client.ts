@@ -11,6 +11,8 @@ export interface ChatRequest {
   fields: BodyFields;
   /** Whether to send `stream_options` (some servers refuse it; usage is then absent). */
   streamUsage: boolean;
+  /** Config defaults left out because the model cannot take them (said with --verbose). */
+  leftOut?: string[];
   signal?: AbortSignal;
 }
 
@@ -33,7 +35,8 @@ export function chatRequest(settings: RequestSettings, messages: ChatMessage[], 
   const knobs = { maxTokens: settings.maxTokens, temperature: settings.temperature, reasoningEffort: settings.reasoningEffort };
   const shape = shapeOrError(settings.model, knobs, settings.capabilities, settings.sources);
   if (shape instanceof GptError) throw shape;
-  return { model: settings.model, messages, fields: shape.fields, streamUsage: shape.streamUsage, signal };
+  const leftOut = shape.dropped.map((d) => `left out ${d.setting} from the config: ${d.reason}`);
+  return { model: settings.model, messages, fields: shape.fields, streamUsage: shape.streamUsage, ...(leftOut.length > 0 ? { leftOut } : {}), signal };
 }
 
 /** The one contract the commands need from a model provider. */

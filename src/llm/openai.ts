@@ -16,6 +16,7 @@ export function createOpenAIClient(options: ClientOptions): ChatClient {
   const fail = (error: unknown, model?: string) => toGptError(error, { ...options, model });
   return {
     async complete(request, onText, onReasoning) {
+      for (const line of request.leftOut ?? []) options.log?.(line);
       try {
         return await streamReply(sdk, request, options.timeoutMs, onText, onReasoning);
       } catch (error) {

@@ -80,6 +80,8 @@ describe('reasoning models, checked like the OpenAI API does', () => {
     const r = await runGpt(sandbox, ['ask', '-m', 'gpt-5-mini', 'hi']);
     expect(r.exitCode).toBe(0);
     expect(lastBody()).not.toHaveProperty('temperature');
+    const verbose = await runGpt(sandbox, ['ask', '--verbose', '-m', 'gpt-5-mini', 'hi']);
+    expect(verbose.stderr).toContain('gpt[debug]: left out temperature from the config: gpt-5-mini takes no temperature');
   });
 
   it('keeps reasoning and cached tokens in --json usage and in the thread file', async () => {
