@@ -8,6 +8,7 @@ Examples:
   git diff | gpt ask "Write a commit message for this diff"
   gpt ask --thread whales "Tell me more about blue whales"
   gpt ask -c "And in French?"                  # continue the latest conversation
+  git diff | gpt ask -e "Review this diff"     # edit the prompt in $EDITOR first
   gpt ask --json "Name three primes" | jq -r .reply
   OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
 
@@ -26,6 +27,7 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -37,6 +39,7 @@ export function askCommand(context: CliContext): Command {
           json: raw.json ?? false,
           stream: raw.stream,
           stdin: raw.stdin,
+          edit: raw.edit ?? false,
         }, deps));
     });
 }

@@ -3,7 +3,6 @@ import { addRequestOptions, commonOptions, type CliContext } from './options.js'
 
 export function endpointsCommand(context: CliContext): Command {
   return addRequestOptions(new Command('endpoints')
-    .alias('config')
     .description('show the endpoint profiles and the settings in force, with where each came from'))
     .option('--json', 'print one JSON object')
     .action(async (raw) => {

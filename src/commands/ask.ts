@@ -6,6 +6,7 @@ import { reasoningView } from '../io/reasoning-view.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -16,6 +17,8 @@ export interface AskOptions {
   stream: boolean;
   /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
   stdin?: boolean;
+  /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
+  edit?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -28,8 +31,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
   const sent = chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
   const thinking = reasoningView({
     show: deps.showReasoning,
@@ -50,6 +53,10 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     .finally(() => {
       spinner.stop();
       thinking.done();
+    })
+    .catch((error: unknown) => {
+      renderer.cut();
+      throw error;
     });
 
   const outcome: AskOutcome = {
@@ -79,7 +86,8 @@ async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
-  const prompt = assemblePrompt(piped, options.args);
+  const assembled = assemblePrompt(piped, options.args);
+  const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }

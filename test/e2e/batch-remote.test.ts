@@ -142,13 +142,4 @@ describe('gpt batch --remote', () => {
     expect(r.stderr).toMatch(/gpt: batch batch_fake_\d+ failed: line 1: The model m-nope does not exist/);
     expect(r.stderr).toMatch(/gpt: the Batch API refused the batch: line 1: The model m-nope does not exist/);
   });
-
-  it('refuses thread items and -j, which need a local run', async () => {
-    await writeFile(join(sandbox.home, 'p.jsonl'), '{"prompt": "x"}\n{"prompt": "y", "thread": "notes"}\n');
-    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote']);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^gpt: p\.jsonl:2: an item with `thread` cannot run with --remote/);
-    expect((await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-j', '2'])).exitCode).toBe(2);
-    expect(server.requests).toHaveLength(0);
-  });
 });
