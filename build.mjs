@@ -23,4 +23,7 @@ await build({
   legalComments: 'none',
   define: { __GPT_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
+  // undici (for HTTP(S)_PROXY only) would double the bundle, and every start-up would pay to
+  // load it; it stays in node_modules (a dependency) and is required when a proxy is set.
+  external: ['undici'],
 });

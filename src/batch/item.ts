@@ -1,21 +1,20 @@
+import type { RequestLayer } from '../core/endpoints.js';
+import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
 import { messageProblem } from '../core/messages.js';
+import { EFFORTS, parseEffort } from '../core/models.js';
 import { dropUndefined } from '../core/objects.js';
 import type { ChatMessage } from '../core/types.js';
 import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
-/** One prompt of a batch, checked and with its template applied. */
-export interface BatchItem {
+/** One prompt of a batch, checked and with its template applied; its request settings are a RequestLayer. */
+export interface BatchItem extends RequestLayer {
   /** The item's `id`, or its line (or position) number; always text. */
   id: string;
   /** Line of the input file it came from (its position in a YAML list has a line too). */
   line: number;
   prompt?: string;
   messages?: ChatMessage[];
-  system?: string;
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
   /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
   thread?: string;
 }
@@ -24,7 +23,7 @@ const problem = (text: string) => new ItemProblem(text);
 
 /**
  * Checks one input value: a string is a prompt; a mapping has `prompt` or `messages` and
- * optional `id`, `system`, `model`, `temperature`, `max_tokens`, `thread`. Other fields are
+ * optional `id`, `system`, `model`, `temperature`, `max_tokens`, `reasoning_effort`, `thread`. Other fields are
  * kept only as template variables.
  */
 export function checkItem(value: unknown, line: number, defaultId: number, template: Template | undefined): BatchItem {
@@ -43,8 +42,13 @@ export function checkItem(value: unknown, line: number, defaultId: number, templ
   item.system = text('system', false);
   item.model = text('model');
   item.thread = text('thread');
-  item.temperature = checkNumber(fields.temperature, 'temperature', 0, 2, false);
-  item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', 1, 10_000_000, true);
+  item.temperature = checkNumber(fields.temperature, 'temperature', NUMBER_LIMITS.temperature);
+  item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', NUMBER_LIMITS.max_tokens);
+  const effort = text('reasoning_effort');
+  if (effort !== undefined) {
+    item.reasoningEffort = parseEffort(effort);
+    if (item.reasoningEffort === undefined) throw problem(`\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
+  }
   const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
@@ -71,11 +75,9 @@ function checkId(value: unknown, defaultId: number): string {
   throw problem('`id` must be non-empty text or a number');
 }
 
-function checkNumber(value: unknown, key: string, min: number, max: number, integer: boolean): number | undefined {
+function checkNumber(value: unknown, key: string, limit: NumberLimit): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw problem(`\`${key}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
-  }
+  if (!withinLimit(value, limit)) throw problem(`\`${key}\` must be ${describeLimit(limit)}`);
   return value;
 }
 

@@ -2,6 +2,7 @@ import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
 import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
@@ -26,19 +27,33 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const prompt = await readPrompt(options, deps);
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
-  const request = turnSettings(deps.flags, existing, deps.settings);
+  const request = turnSettings(deps.settings, existing);
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
+  const sent = chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
-  const onText = renderer.onText && ((piece: string) => {
-    spinner.stop();
-    renderer.onText!(piece);
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => spinner.start(`Asking ${request.model}: thinking...`),
   });
+  const onText = (piece: string) => {
+    spinner.stop();
+    thinking.done();
+    renderer.onText?.(piece);
+  };
   const reply = await client
-    .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop())
+    .complete(sent, onText, thinking.onReasoning)
+    .finally(() => {
+      spinner.stop();
+      thinking.done();
+    })
     .catch((error: unknown) => {
       renderer.cut();
       throw error;

@@ -31,11 +31,11 @@ const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrup
 function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
   const watch = new ServerWatch();
   return async (item, signal) => {
-    let model = item.model ?? deps.flags.model ?? null;
+    let model = item.model ?? deps.settings.inputs.flags.model ?? null;
     try {
       const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
       const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
-      const request = itemRequest(item, deps.flags, deps.settings, thread);
+      const request = itemRequest(item, deps.settings, thread);
       model = request.settings.model;
       const startedAt = deps.now();
       const reply = await client.complete(chatRequest(request.settings, request.messages, signal));

@@ -1,8 +1,10 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
 import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { cutNotice, textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
@@ -93,7 +95,7 @@ interface Session {
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined };
+    return { history: [], request: turnSettings(deps.settings), target: undefined };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -101,7 +103,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
   if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
   return {
     history: [...thread.messages],
-    request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
+    request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
   };
 }
@@ -132,7 +134,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     view.start(conversation.request.model);
     const { request, history } = conversation;
     const messages = buildRequestMessages(request, history, prompt);
-    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
+    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText, view.onReasoning);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
@@ -176,13 +178,27 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     deps.err('Assistant: ');
     open = 'err';
   };
+  // A reasoning model's thinking: on stderr with --show-reasoning, else a spinner line.
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => {
+      if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start('thinking...');
+    },
+  });
   const renderer = textRenderer((text) => {
+    thinking.done();
     label();
     deps.out(text);
     open = text.endsWith('\n') ? undefined : 'out';
   }, stream);
   return {
     onText: renderer.onText,
+    onReasoning: thinking.onReasoning,
     start(model: string) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
@@ -190,6 +206,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
     abandon() {
       spinner.stop();
+      thinking.done();
       if (open === 'out') deps.out('\n');
       if (open === 'err') deps.err('\n');
     },

@@ -21,7 +21,10 @@ export interface Usage {
 
 /** A model's reply to one request. */
 export interface ChatReply {
+  /** The answer only: a reasoning model's thinking is in `reasoning`. */
   text: string;
+  /** The model's thinking, when the server sent any. */
+  reasoning?: string;
   model: string;
   finishReason: string | null;
   usage: Usage | null;
@@ -51,15 +54,6 @@ export interface Thread {
   created?: string;
   updated?: string;
   messages: StoredMessage[];
-}
-
-/** Settings for one request, after flags, environment and config are merged. */
-export interface RequestSettings {
-  model: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: Effort;
 }
 
 /** Where a setting in force came from, most specific first (shown by `gpt endpoints`). */

@@ -59,6 +59,7 @@ export function cutNotice(reply: ChatReply): string | undefined {
 export function askJson({ reply, thread, durationMs }: AskOutcome) {
   return {
     reply: reply.text,
+    ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
     model: reply.model,
     thread,
     finish_reason: reply.finishReason,

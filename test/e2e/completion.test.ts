@@ -51,7 +51,7 @@ describe('gpt completion bash', () => {
       ['gpt', 'thread', 'show', '--'],
     ]);
     expect(got).toEqual([
-      ['ask', 'chat', 'thread', 'batch', 'models', 'completion'],
+      ['ask', 'chat', 'thread', 'batch', 'models', 'endpoints', 'completion'],
       ['thread'],
       ['list', 'ls', 'search', 'grep', 'show', 'export', 'rm', 'mv', 'fork', 'path'],
       ['--thread'],
@@ -166,7 +166,7 @@ t gpt thread show w; t gpt ''; t gpt batch -o ''; t gpt thread ''`;
     const out = (await execa('zsh', ['-f', '-c', driver], { env: await shellEnv(), extendEnv: false, input: '' })).stdout.split('\n');
     expect(out).toEqual([
       'wasps whales ',
-      'ask chat thread batch models completion ',
+      'ask chat thread batch models endpoints completion ',
       '_files ',
       'list ls search grep show export rm mv fork path ',
     ]);
