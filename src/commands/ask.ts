@@ -1,10 +1,12 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
+import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
 import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { loadReplyShape, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -15,17 +17,20 @@ export interface AskOptions {
   stream: boolean;
   /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
   stdin?: boolean;
+  /** --schema, -x: the reply as data or a code block, printed whole once checked. */
+  shape?: ShapeOptions;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
   const prompt = await readPrompt(options, deps);
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
   const request = turnSettings(deps.flags, existing, deps.settings);
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream && !shape);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
   spinner.start(`Asking ${request.model}`);
@@ -33,14 +38,18 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     spinner.stop();
     renderer.onText!(piece);
   });
-  const reply = await client
-    .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop());
+  const messages = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  const chat = shape
+    ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
+    : chatRequest(request, messages, deps.signal);
+  const reply = await client.complete(chat, onText).finally(() => spinner.stop());
+  const shaped = shape && shapeReply(shape, reply);
 
   const outcome: AskOutcome = {
     reply,
     thread: target ? { name: target.ref.name, file: target.ref.file } : null,
     durationMs: performance.now() - started,
+    shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
     const turn = completedTurn(prompt, startedAt, reply, deps.now());
@@ -52,6 +61,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
       if (error instanceof GptError) error.output = askJson(outcome);
       throw error;
     }
+  }
+  if (shaped instanceof GptError) {
+    // Nothing paid for is lost: the reply is in the thread and in the --json error object.
+    shaped.output = askJson(outcome);
+    throw shaped;
   }
   renderer.done(outcome);
   const cut = cutNotice(reply);

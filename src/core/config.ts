@@ -16,6 +16,8 @@ export interface ConfigFile {
   max_retries?: number;
   save_conversations?: boolean;
   keep_conversations?: number;
+  /** How --schema asks the server: json_schema (default) or json_object (checked where used). */
+  schema_mode?: string;
 }
 
 /** Options that a flag can set; undefined means "not given". */
@@ -42,6 +44,7 @@ export interface Settings {
   maxRetries: number;
   saveConversations: boolean;
   keepConversations: number;
+  schemaMode?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -65,6 +68,7 @@ export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile)
     maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
     saveConversations: file.save_conversations ?? true,
     keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
+    schemaMode: file.schema_mode,
   };
 }
 
@@ -98,6 +102,7 @@ const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean'> = {
   max_retries: 'number',
   save_conversations: 'boolean',
   keep_conversations: 'number',
+  schema_mode: 'string',
 };
 
 export interface NumberLimit {

@@ -6,8 +6,14 @@ export interface ChatRequest {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** `response_format` as the API takes it (--schema: json_schema or json_object). */
+  responseFormat?: ResponseFormat;
   signal?: AbortSignal;
 }
+
+export type ResponseFormat =
+  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: true } }
+  | { type: 'json_object' };
 
 export interface ChatReply {
   text: string;
@@ -15,6 +21,8 @@ export interface ChatReply {
   finishReason: string | null;
   usage: Usage | null;
   requestId: string | null;
+  /** The model declined to answer (`message.refusal`, structured output): its explanation. */
+  refusal?: string;
 }
 
 /** A request from merged settings and the messages to send. */

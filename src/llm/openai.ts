@@ -64,6 +64,7 @@ export function requestBody(request: ChatRequest) {
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     // max_tokens rather than max_completion_tokens: every compatible server knows it.
     ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),
   };
 }
 
@@ -76,6 +77,7 @@ export function completionReply(data: OpenAI.ChatCompletion, requestedModel: str
     finishReason: choice?.finish_reason ?? null,
     usage: normaliseUsage(data.usage),
     requestId,
+    ...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
   };
 }
 
@@ -116,6 +118,7 @@ async function streamReply(
         reply.text += text;
         onText?.(text);
       }
+      if (choice?.delta?.refusal) reply.refusal = (reply.refusal ?? '') + choice.delta.refusal;
       if (choice?.finish_reason) reply.finishReason = choice.finish_reason;
     }
     // The SDK ends the iteration quietly when aborted, so the reason is checked here.
