@@ -32,7 +32,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream && !shape);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet);
+  const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
   const onText = renderer.onText && ((piece: string) => {
     spinner.stop();
@@ -42,7 +42,13 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const chat = shape
     ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
     : chatRequest(request, messages, deps.signal);
-  const reply = await client.complete(chat, onText).finally(() => spinner.stop());
+  const reply = await client
+    .complete(chat, onText)
+    .finally(() => spinner.stop())
+    .catch((error: unknown) => {
+      renderer.cut();
+      throw error;
+    });
   const shaped = shape && shapeReply(shape, reply);
 
   const outcome: AskOutcome = {

@@ -289,7 +289,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
     },
   }));
   const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
-  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps);
+  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps, !output);
   try {
     const notes = await notesFor(deps);
     await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);

@@ -80,7 +80,7 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
       deps.warn(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
     const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
-    const run = new RunReport(scan.count, resumeCommand(options), deps);
+    const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
     run.failedBefore = done?.failedKept ?? 0;
     try {
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
@@ -187,14 +187,18 @@ export class RunReport {
   readonly progress;
   /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
   failedBefore = 0;
+  /** Results on the terminal the bar is drawn on: each must start a line of its own. */
+  private readonly resultsUnderBar: boolean;
 
-  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps) {
-    this.progress = createProgress(deps.terminal.decorate && !deps.quiet);
+  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps, resultsToStdout: boolean) {
+    this.progress = createProgress(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
+    this.resultsUnderBar = resultsToStdout && deps.terminal.stdoutIsTTY;
   }
 
   writer(sink: ResultSink) {
     return (record: ResultRecord) => {
-      sink.write(record);
+      if (this.resultsUnderBar) this.progress.clearFor(() => sink.write(record));
+      else sink.write(record);
       this.tally.add(record);
       this.progress.update({ done: this.tally.finished, total: this.total, failed: this.tally.failed });
     };

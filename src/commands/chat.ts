@@ -36,10 +36,10 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
   const conversation = await openConversation(options, deps);
-  const lines = input ?? openLineInput(deps.stdin, interactive);
+  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
-    spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet),
+    spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
   let leftAtPrompt: boolean;

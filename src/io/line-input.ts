@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
+import { MORE_PROMPT } from '../core/chat-input.js';
 
 export type InputEvent =
+  /** A line typed or piped; on a terminal, a paste of several lines is one event with its line breaks. */
   | { kind: 'line'; text: string }
   /** End of input: Ctrl-D, or the pipe closed. */
   | { kind: 'end' }
@@ -16,14 +18,18 @@ export interface LineInput {
   close(): void;
 }
 
+/** Asks the terminal to mark pasted text (`ESC[200~` ... `ESC[201~`), and to stop. */
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+
 /**
  * On a terminal: readline with line editing and history, prompting on stderr; Ctrl-C
  * arrives as a key press, not as a signal. Otherwise each line of the pipe, undecorated.
  */
-export function openLineInput(input: NodeJS.ReadStream, interactive: boolean): LineInput {
+export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream): LineInput {
   const rl = createInterface({
     input,
-    output: interactive ? process.stderr : undefined,
+    output: interactive ? output : undefined,
     terminal: interactive,
     crlfDelay: Infinity,
     historySize: interactive ? 200 : 0,
@@ -31,6 +37,8 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean): L
   const queue: InputEvent[] = [];
   let waiting: ((event: InputEvent) => void) | undefined;
   let ended = false;
+  // The terminal is asked through stderr: with stderr redirected, it is not asked.
+  const paste = interactive && output.isTTY ? watchPastes(input, output) : undefined;
 
   const deliver = (event: InputEvent) => {
     const resolve = waiting;
@@ -54,14 +62,33 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean): L
     },
     close() {
       rl.close();
+      paste?.stop();
       // A pipe that is still open would keep the process alive.
       if (!interactive) input.destroy();
     },
   };
 
-  rl.on('line', (text) => deliver({ kind: 'line', text }));
+  rl.on('line', (text) => {
+    if (!paste) return deliver({ kind: 'line', text });
+    const message = paste.take(text);
+    if (message !== undefined) deliver({ kind: 'line', text: message });
+  });
+  // A paste that ended with its own line break is sent at once, as a typed line is;
+  // otherwise its last line stays in the editor, to be finished and sent with Enter.
+  paste?.onEnd((lastLineOpen) => {
+    if (!lastLineOpen) {
+      const message = paste.take(undefined);
+      if (message !== undefined) deliver({ kind: 'line', text: message });
+      return;
+    }
+    if (!paste.holding()) return;
+    rl.setPrompt(MORE_PROMPT);
+    rl.prompt(true);
+  });
   rl.on('close', () => {
     ended = true;
+    const unsent = paste?.take(undefined);
+    if (unsent !== undefined) deliver({ kind: 'line', text: unsent });
     deliver({ kind: 'end' });
   });
   rl.on('SIGINT', () => {
@@ -69,8 +96,9 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean): L
       lineInput.onInterrupt?.();
       return;
     }
-    const hadText = rl.line.length > 0;
-    if (hadText) {
+    const hadText = rl.line.length > 0 || Boolean(paste?.holding());
+    paste?.drop();
+    if (rl.line.length > 0) {
       // Ctrl-E then Ctrl-U: the line editor's own way to empty the line.
       rl.write(null, { ctrl: true, name: 'e' });
       rl.write(null, { ctrl: true, name: 'u' });
@@ -78,4 +106,59 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean): L
     deliver({ kind: 'interrupt', hadText });
   });
   return lineInput;
+}
+
+/**
+ * Bracketed paste: the lines readline reads between the terminal's paste marks are held
+ * and joined, so a paste of several lines is one message. Node's readline (20, 22 and 24)
+ * names the marks as keys ('paste-start', 'paste-end') but still ends a line at each
+ * line break inside them.
+ */
+function watchPastes(input: NodeJS.ReadStream, output: NodeJS.WriteStream) {
+  let pasting = false;
+  let lastKeyEndedLine = false;
+  let held: string[] = [];
+  let ended: (lastLineOpen: boolean) => void = () => {};
+  // readline's own listener was added first, so it has handled each key before this sees it.
+  const onKey = (_text: string | undefined, key: { name?: string } | undefined) => {
+    const name = key?.name;
+    if (name === 'paste-start') {
+      pasting = true;
+      lastKeyEndedLine = false;
+    } else if (name === 'paste-end') {
+      pasting = false;
+      ended(!lastKeyEndedLine);
+    } else if (pasting) {
+      lastKeyEndedLine = name === 'return' || name === 'enter';
+    }
+  };
+  input.on('keypress', onKey);
+  const restore = () => void output.write(BRACKETED_PASTE_OFF);
+  output.write(BRACKETED_PASTE_ON);
+  // Left on, the user's shell would receive the marks around every later paste.
+  process.once('exit', restore);
+  return {
+    onEnd(callback: (lastLineOpen: boolean) => void) {
+      ended = callback;
+    },
+    holding: () => held.length > 0,
+    /** A line readline ended: held while pasting, else the message (with any held lines before it). */
+    take(line: string | undefined): string | undefined {
+      if (pasting && line !== undefined) {
+        held.push(line);
+        return undefined;
+      }
+      const lines = line === undefined ? held : [...held, line];
+      held = [];
+      return lines.length > 0 ? lines.join('\n') : undefined;
+    },
+    drop() {
+      held = [];
+    },
+    stop() {
+      input.off('keypress', onKey);
+      process.off('exit', restore);
+      restore();
+    },
+  };
 }

@@ -5,6 +5,15 @@ export interface Progress {
   stop(): void;
 }
 
+/** The bar of a run whose results may go to the same terminal. */
+export interface ProgressBar extends Progress {
+  /**
+   * Runs `write` (output to the terminal the bar is on) with the bar taken off its line
+   * first and drawn again below, so that what is written starts a line of its own.
+   */
+  clearFor(write: () => void): void;
+}
+
 export interface ProgressState {
   done: number;
   total: number;
@@ -15,46 +24,88 @@ export interface ProgressState {
 
 const REDRAW_MS = 100;
 const BAR_WIDTH = 24;
+/** A narrower bar still says something at a glance; below this it is left out. */
+const NARROW_BAR_WIDTH = 10;
 
-const silent: Progress = { update() {}, stop() {} };
+const silent: ProgressBar = { update() {}, stop() {}, clearFor: (write) => write() };
 
-export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, now = () => performance.now()): Progress {
+export function createProgress(enabled: boolean, stream: NodeJS.WriteStream, now = () => performance.now()): ProgressBar {
   if (!enabled) return silent;
   const started = now();
   let lastDraw = -Infinity;
-  let shown = false;
+  let shown = '';
+  const draw = (line: string) => {
+    stream.write(`\r${line}\x1b[K`);
+    shown = line;
+  };
+  const clear = () => {
+    if (shown) stream.write('\r\x1b[K');
+    shown = '';
+  };
   return {
     update(state) {
       const t = now();
       if (t - lastDraw < REDRAW_MS && state.done < state.total) return;
       lastDraw = t;
-      // Never wider than the terminal: a wrapped line could not be redrawn in place.
-      const width = stream.columns || 80;
-      const line = progressLine(state, (t - started) / 1000).slice(0, Math.max(10, width - 1));
-      stream.write(`\r${line}\x1b[K`);
-      shown = true;
+      // Narrower than the terminal: a line that wrapped could not be redrawn in place.
+      draw(progressLine(state, (t - started) / 1000, (stream.columns || 80) - 1));
     },
-    stop() {
-      if (shown) stream.write('\r\x1b[K');
-      shown = false;
+    stop: clear,
+    clearFor(write) {
+      const line = shown;
+      clear();
+      write();
+      if (line) draw(line);
     },
   };
 }
 
-/** `[██████░░░░] 523/1,000 52% · 41.2/s · ETA 0:12 · 2 failed` */
-export function progressLine(state: ProgressState, elapsedSeconds: number): string {
+/**
+ * `[██████░░░░] 523/1,000 52% · 41.2/s · ETA 0:12 · 2 failed`, fitted to `width` columns:
+ * the rate goes first, then the ETA, then the bar narrows and goes, then the label and
+ * the percentage; a part is never cut.
+ */
+export function progressLine(state: ProgressState, elapsedSeconds: number, width = Infinity): string {
   const { done, total, failed } = state;
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  const filled = Math.round(fraction * BAR_WIDTH);
-  const bar = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
-  const parts = [`${state.label ? `${state.label} ` : ''}${bar} ${thousands(done)}/${thousands(total)} ${Math.floor(fraction * 100)}%`];
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
-  if (rate > 0) {
-    parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`);
-    if (done < total) parts.push(`ETA ${duration((total - done) / rate)}`);
+  const parts = {
+    label: state.label,
+    count: `${thousands(done)}/${thousands(total)}`,
+    percent: `${Math.floor(fraction * 100)}%`,
+    rate: rate > 0 ? `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s` : undefined,
+    eta: rate > 0 && done < total ? `ETA ${duration((total - done) / rate)}` : undefined,
+    failed: failed > 0 ? `${thousands(failed)} failed` : undefined,
+  };
+  const line = (barWidth: number, drop: readonly (keyof typeof parts)[]) => {
+    const has = (key: keyof typeof parts) => !drop.includes(key) && parts[key] !== undefined;
+    const filled = Math.round(fraction * barWidth);
+    const head = [
+      has('label') ? parts.label : undefined,
+      barWidth > 0 ? `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]` : undefined,
+      parts.count,
+      has('percent') ? parts.percent : undefined,
+    ].filter(Boolean).join(' ');
+    return [head, ...(['rate', 'eta', 'failed'] as const).filter(has).map((key) => parts[key])].join(' · ');
+  };
+  const fits = [
+    line(BAR_WIDTH, []),
+    line(BAR_WIDTH, ['rate']),
+    line(BAR_WIDTH, ['rate', 'eta']),
+    line(NARROW_BAR_WIDTH, ['rate', 'eta']),
+    line(0, ['rate', 'eta']),
+    line(0, ['rate', 'eta', 'label']),
+    line(0, ['rate', 'eta', 'label', 'percent']),
+  ].find((candidate) => candidate.length <= width);
+  if (fits !== undefined) return fits;
+  // Narrower still: the parts that fit, whole.
+  let kept = '';
+  for (const part of line(0, ['rate', 'eta', 'label', 'percent']).split(' · ')) {
+    const next = kept ? `${kept} · ${part}` : part;
+    if (next.length > width) break;
+    kept = next;
   }
-  if (failed > 0) parts.push(`${thousands(failed)} failed`);
-  return parts.join(' · ');
+  return kept;
 }
 
 /** 45210 -> `45,210`; toLocaleString would load ICU data (~35 ms) for this. */

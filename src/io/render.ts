@@ -21,6 +21,8 @@ export interface Renderer {
   /** Receives each streamed piece; absent when output waits for the whole reply. */
   readonly onText?: (piece: string) => void;
   done(outcome: AskOutcome): void;
+  /** The reply stopped part-way (Ctrl-C, a cut stream): ends its line, so an error does not follow on it. */
+  cut(): void;
 }
 
 type Write = (text: string) => void;
@@ -38,12 +40,16 @@ export function textRenderer(write: Write, streaming: boolean): Renderer {
       // Always end with exactly one newline, so the shell prompt starts on its own line.
       if (!last.endsWith('\n')) write('\n');
     },
+    cut() {
+      if (last !== '' && !last.endsWith('\n')) onText('\n');
+    },
   };
 }
 
 export function jsonRenderer(write: Write): Renderer {
   return {
     done: (outcome) => write(`${JSON.stringify(askJson(outcome))}\n`),
+    cut() {},
   };
 }
 

@@ -5,14 +5,20 @@ export interface Terminal {
   stderrIsTTY: boolean;
   /** Spinners and colours: only on a terminal, and never with NO_COLOR set. */
   decorate: boolean;
+  /** Where the spinner, the progress bar and chat's prompt are drawn. */
+  stderr: NodeJS.WriteStream;
 }
 
-export function detectTerminal(env: Record<string, string | undefined>): Terminal {
-  const stderrIsTTY = Boolean(process.stderr.isTTY);
+/** The process's streams (run.ts may pass its `Process`). */
+type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+export function detectTerminal(env: Record<string, string | undefined>, streams: Streams = process): Terminal {
+  const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdinIsTTY: Boolean(streams.stdin.isTTY),
+    stdoutIsTTY: Boolean(streams.stdout.isTTY),
     stderrIsTTY,
     decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    stderr: streams.stderr,
   };
 }
