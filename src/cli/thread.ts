@@ -6,6 +6,7 @@ Examples:
   gpt thread list                     # newest first
   gpt thread show whales              # the conversation, for reading
   gpt thread show --last | pbcopy     # the latest reply of the latest conversation
+  gpt thread show whales --last -x > fix.sh   # the first code block of that reply
   gpt thread fork whales whales-b     # branch: continue with gpt ask --thread whales-b
   gpt thread mv 20261127-164012-what-is-the whales   # keep a saved conversation for good
   $EDITOR "$(gpt thread path whales)"
@@ -38,9 +39,12 @@ export function threadCommand(context: CliContext): Command {
     .argument('[name|path]', 'the thread')
     .option('--json', 'print the messages as a JSON array')
     .option('--last', 'only the last reply')
-    .action(async (thread: string | undefined, raw: Raw & { last?: boolean }) => {
+    .option('-x, --extract', 'only the first fenced code block of the last reply')
+    .option('--extract-last', 'only the last fenced code block of the last reply')
+    .action(async (thread: string | undefined, raw: Raw & { last?: boolean; extract?: boolean; extractLast?: boolean }) => {
       const { runThreadShow } = await load();
-      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false }, deps));
+      const extract = raw.extractLast ? 'last' : raw.extract ? 'first' : undefined;
+      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract }, deps));
     });
 
   const rm = adminOptions(new Command('rm').description('remove threads'))

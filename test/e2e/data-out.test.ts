@@ -146,3 +146,19 @@ describe('gpt ask -x / --extract-last', () => {
     expect(out.reply).toBe('No code, just words.');
   });
 });
+
+describe('gpt thread show -x', () => {
+  it('extracts the first or last code block from the saved last reply; none is exit 9', async () => {
+    server.enqueue({ kind: 'reply', text: 'One:\n```\nfirst\n```\nTwo:\n```js\nlast()\n```\n' });
+    expect((await runGpt(sandbox, ['ask', '--thread', 'code', 'go'])).exitCode).toBe(0);
+    const first = await runGpt(sandbox, ['thread', 'show', 'code', '--last', '-x']);
+    expect(first.stdout).toBe('first\n');
+    const last = await runGpt(sandbox, ['thread', 'show', 'code', '--extract-last']);
+    expect(last.stdout).toBe('last()\n');
+    server.enqueue({ kind: 'reply', text: 'just words' });
+    await runGpt(sandbox, ['ask', '--thread', 'code', 'again']);
+    const none = await runGpt(sandbox, ['thread', 'show', 'code', '--last', '-x']);
+    expect(none.exitCode).toBe(9);
+    expect(none.stderr).toContain('the reply has no fenced code block');
+  });
+});
