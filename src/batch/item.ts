@@ -1,3 +1,5 @@
+import { GptError } from '../core/errors.js';
+import { parseConciseSchema, schemaSpec, type SchemaSpec } from '../core/schema.js';
 import { ROLES, type ChatMessage, type Role } from '../core/types.js';
 import type { Template } from './template.js';
 
@@ -15,6 +17,8 @@ export interface BatchItem {
   maxTokens?: number;
   /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
   thread?: string;
+  /** The item's own `schema` (a JSON Schema object or the concise form), made strict. */
+  schema?: SchemaSpec;
 }
 
 /** Why a value is not an item; the parsers add the file and line. */
@@ -49,6 +53,7 @@ export function checkItem(value: unknown, line: number, defaultId: number, templ
   item.thread = text('thread');
   item.temperature = checkNumber(fields.temperature, 'temperature', 0, 2, false);
   item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', 1, 10_000_000, true);
+  item.schema = checkSchema(fields.schema);
   const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
@@ -66,6 +71,18 @@ function withPrompt(item: BatchItem, prompt: string, fields: Record<string, unkn
   if (prompt.trim() === '') throw problem('the prompt is empty');
   item.prompt = template ? template.fill({ ...fields, id: item.id, prompt }) : prompt;
   return dropUndefined(item);
+}
+
+function checkSchema(value: unknown): SchemaSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    if (typeof value === 'string') return schemaSpec(parseConciseSchema(value), { multi: false });
+    if (typeof value === 'object' && !Array.isArray(value)) return schemaSpec(value as Record<string, unknown>, { multi: false });
+  } catch (error) {
+    if (error instanceof GptError) throw new ItemProblem(error.message.replace('--schema', '`schema`'), error.hint);
+    throw error;
+  }
+  throw problem("`schema` must be a JSON Schema object or fields like 'name, age int'");
 }
 
 function checkId(value: unknown, defaultId: number): string {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addSchemaOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -38,11 +39,11 @@ const apiOptions = (command: Command) =>
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
   const loadRemote = () => import('../commands/batch-remote.js');
-  const batch = addRequestOptions(
+  const batch = addSchemaOptions(addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
       .argument('<file>', 'the prompts: .jsonl, .yaml or .txt, or - for stdin'),
-  )
+  ))
     .option('-o, --output <file>', 'write results to FILE (created private) instead of stdout')
     .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
     .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
@@ -78,6 +79,7 @@ export function batchCommand(context: CliContext): Command {
           newBatch: raw.newBatch ?? false,
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
+          shape: shapeOptions(raw),
         }, deps));
     });
 

@@ -16,9 +16,11 @@ import { ServerWatch } from '../batch/server-gone.js';
 import { openInput, type BatchInput } from '../batch/source.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import { createProgress } from '../io/progress.js';
-import { chatRequest, type ChatClient } from '../llm/client.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape } from '../core/reply-shape.js';
+import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { batchClient, runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
+import { itemShapes, loadReplyShape, shapeMode, type ShapeOptions } from './shape.js';
 import { completedTurn, saveTurn } from './turn.js';
 
 /** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
@@ -45,6 +47,8 @@ export interface BatchOptions {
   threadDir?: string;
   /** --allow-paths: items may name files anywhere (their thread paths). */
   allowPaths?: boolean;
+  /** --schema for every item (an item's own `schema` wins); local runs only. */
+  shape?: ShapeOptions;
 }
 
 export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
@@ -108,6 +112,8 @@ function checkOptions(options: BatchOptions): void {
     if (options.newBatch) throw usageError('--new-batch applies to --remote runs');
   } else if (options.concurrency !== undefined) {
     throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
+  } else if (options.shape?.schema !== undefined) {
+    throw usageError('--schema applies to local runs for now', 'run without --remote; the Batch API\'s replies are not checked yet');
   }
   if (options.template !== undefined && options.templateFile !== undefined) {
     throw usageError('--template and --template-file cannot be used together', 'choose one');
@@ -229,7 +235,7 @@ export class RunReport {
 async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
   const client = await deps.client();
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps)), run.writer(sink));
   } finally {
     run.summary();
   }
@@ -239,7 +245,13 @@ async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOp
 /** These stop the whole batch: every other item would fail the same way. */
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
+/** Each item's reply shape (README "Data out"): --schema, or the item's own `schema`. */
+async function batchShapes(options: BatchOptions, deps: Deps) {
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
+  return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
+}
+
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>): SendItem {
   const watch = new ServerWatch();
   return async (item, signal) => {
     let model = item.model ?? deps.flags.model ?? null;
@@ -249,16 +261,21 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       const request = itemRequest(item, deps.flags, deps.settings, thread);
       model = request.settings.model;
       const startedAt = deps.now();
-      const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
+      const shape = await shapes(item.schema);
+      const chat = shape
+        ? { ...chatRequest(request.settings, withSchemaInstruction(shape, request.messages), signal), responseFormat: responseFormat(shape) }
+        : chatRequest(request.settings, request.messages, signal);
+      const reply = await client.complete(chat);
       watch.gone();
-      if (!ref) return replyRecord(item.id, reply);
+      const record = shapedRecord(item.id, reply, shape);
+      if (!ref) return record;
       try {
         await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
-        return { ...replyRecord(item.id, reply), error: errorRecord(item.id, model, error).error }; // the reply is kept
+        return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept
       }
-      return replyRecord(item.id, reply);
+      return record;
     } catch (error) {
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
       if (watch.gone(error)) {
@@ -269,6 +286,14 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       return errorRecord(item.id, model, error);
     }
   };
+}
+
+/** A reply's record with its `data`, or with the `error` that says why it is not what was asked (the reply kept). */
+function shapedRecord(id: string, reply: ChatReply, shape: ReplyShape | undefined): ResultRecord {
+  const record = replyRecord(id, reply);
+  const shaped = shape && shapeReply(shape, reply);
+  if (shaped instanceof GptError) return { ...record, error: errorRecord(id, record.model, shaped).error };
+  return shaped ? { ...record, data: shaped.data } : record;
 }
 
 /** The item's thread, checked again as it is sent (a link may have changed since the input was checked). */
@@ -284,6 +309,7 @@ type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 
 export function remoteLine(requestLine: RequestLine, deps: Deps) {
   return (item: BatchItem) => {
+    if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
     const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
     return requestLine(item.id, chatRequest(settings, messages));
   };

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import { schemaMode, type ReplyShape, type SchemaCheck } from '../core/reply-shape.js';
-import { parseSchemaText, schemaSource, schemaSpec, wireSchema, type JsonSchema } from '../core/schema.js';
+import { schemaMode, type ReplyShape, type SchemaCheck, type SchemaMode } from '../core/reply-shape.js';
+import { parseSchemaText, schemaSource, schemaSpec, wireSchema, type JsonSchema, type SchemaSpec } from '../core/schema.js';
 
 /** The flags that shape a reply (ask, thread show). */
 export interface ShapeOptions {
@@ -27,13 +27,37 @@ export async function loadReplyShape(options: ShapeOptions, context: { cwd: stri
     if (options.schemaMulti) throw usageError('--schema-multi needs --schema', 'add --schema SCHEMA');
     return undefined;
   }
-  const mode = options.schemaMode !== undefined
-    ? schemaMode(options.schemaMode, '--schema-mode')
-    : schemaMode(context.configMode, 'schema_mode in the config file');
+  const mode = shapeMode(options, context.configMode);
   const file = schemaSource(options.schema) === 'file' ? resolve(context.cwd, options.schema) : undefined;
   const text = file === undefined ? options.schema : await readSchemaFile(file, options.schema);
   const spec = schemaSpec(parseSchemaText(text, file === undefined ? '--schema' : options.schema), { multi: options.schemaMulti ?? false, file });
+  return dataShape(spec, mode);
+}
+
+/** A reply shape for a strict schema: its checker compiled. */
+export async function dataShape(spec: SchemaSpec, mode: SchemaMode): Promise<ReplyShape> {
   return { kind: 'data', spec, mode, check: await compileCheck(wireSchema(spec)) };
+}
+
+/**
+ * The shape of each batch item's reply: its own `schema`, else --schema. Compiled once per
+ * distinct schema, so 100,000 items with the same one compile it once.
+ */
+export function itemShapes(batchShape: ReplyShape | undefined, mode: SchemaMode) {
+  const compiled = new Map<string, Promise<ReplyShape>>();
+  return (own: SchemaSpec | undefined): Promise<ReplyShape | undefined> | undefined => {
+    if (!own) return batchShape && Promise.resolve(batchShape);
+    const key = JSON.stringify(own);
+    if (!compiled.has(key)) compiled.set(key, dataShape(own, mode));
+    return compiled.get(key)!;
+  };
+}
+
+/** --schema-mode, else the config's schema_mode, else json_schema. */
+export function shapeMode(options: ShapeOptions, configMode: string | undefined): SchemaMode {
+  return options.schemaMode !== undefined
+    ? schemaMode(options.schemaMode, '--schema-mode')
+    : schemaMode(configMode, 'schema_mode in the config file');
 }
 
 async function readSchemaFile(file: string, given: string): Promise<string> {
