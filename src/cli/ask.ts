@@ -25,6 +25,8 @@ export function askCommand(context: CliContext): Command {
   ))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
+    .option('-T, --template <name>', 'use a saved template (gpt template list)')
+    .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .option('--json', 'print one JSON object instead of text')
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
@@ -41,6 +43,8 @@ export function askCommand(context: CliContext): Command {
           stream: raw.stream,
           stdin: raw.stdin,
           shape: shapeOptions(raw),
+          template: raw.template,
+          params: raw.param ?? [],
         }, deps));
     });
 }

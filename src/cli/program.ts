@@ -3,6 +3,7 @@ import { askCommand, modelsCommand } from './ask.js';
 import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
 import type { CliContext } from './options.js';
+import { templateCommand } from './template.js';
 import { threadCommand } from './thread.js';
 
 const EXAMPLES = `
@@ -28,5 +29,6 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addCommand(chatCommand(context))
     .addCommand(threadCommand(context))
     .addCommand(batchCommand(context))
-    .addCommand(modelsCommand(context));
+    .addCommand(modelsCommand(context))
+    .addCommand(templateCommand(context));
 }

@@ -7,6 +7,9 @@ import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
 import { loadReplyShape, type ShapeOptions } from './shape.js';
+import { fillTemplate, paramsOf, withTemplate, type SavedTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
+import { dirname } from 'node:path';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -19,16 +22,25 @@ export interface AskOptions {
   stdin?: boolean;
   /** --schema, -x: the reply as data or a code block, printed whole once checked. */
   shape?: ShapeOptions;
+  /** -T NAME and its -p values (README "Saved templates"). */
+  template?: string;
+  params?: string[];
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
-  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
-  const prompt = await readPrompt(options, deps);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  const shape = await loadReplyShape(templateShape(options.shape ?? {}, saved?.template), {
+    cwd: saved?.template.schema !== undefined && options.shape?.schema === undefined ? dirname(saved.file) : deps.cwd,
+    configMode: deps.settings.schemaMode,
+  });
+  const input = await readPrompt(options, deps, saved !== undefined);
+  const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
-  const request = turnSettings(deps.flags, existing, deps.settings);
+  const merged = turnSettings(deps.flags, existing, deps.settings);
+  const request = saved ? withTemplate(merged, saved.template, deps.flags) : merged;
 
   const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream && !shape);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
@@ -78,13 +90,21 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   if (cut && !options.json) deps.warn(cut);
 }
 
-async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
+/** --schema wins over the template's `schema`. */
+function templateShape(shape: ShapeOptions, template: SavedTemplate | undefined): ShapeOptions {
+  if (shape.schema !== undefined || template?.schema === undefined) return shape;
+  return { ...shape, schema: typeof template.schema === 'string' ? template.schema : JSON.stringify(template.schema) };
+}
+
+/** The user's prompt; with a template it may be empty (the template's prompt may need none). */
+async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<string | undefined> {
   const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
   const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
   const prompt = assemblePrompt(piped, options.args);
+  if (templated) return prompt;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }
