@@ -48,7 +48,8 @@ export function batchCommand(context: CliContext): Command {
     .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
     .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
     .addOption(new Option('--format <format>', 'input format (default: by extension; stdin: jsonl)').choices(['jsonl', 'yaml', 'text']))
-    .option('--template <text>', 'wrap each prompt: {{prompt}} is the prompt, {{id}} and other fields too')
+    .option('-T, --template <name|text>', 'a saved template (gpt template list), or text wrapping each prompt: {{prompt}}, {{id}} and other fields')
+    .option('-p, --param <name> <value>', "fill {{name}} in a saved template (repeatable; an item's own field wins)", (pair: string, all: string[] = []) => [...all, pair])
     .option('--template-file <file>', 'the template, from a file')
     .option('--dry-run', 'check the input, print the number of items and estimated tokens; send nothing')
     .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
@@ -80,6 +81,7 @@ export function batchCommand(context: CliContext): Command {
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
           shape: shapeOptions(raw),
+          params: raw.param ?? [],
         }, deps));
     });
 

@@ -6,10 +6,9 @@ import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from 
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
-import { loadReplyShape, type ShapeOptions } from './shape.js';
-import { fillTemplate, paramsOf, withTemplate, type SavedTemplate } from '../core/template.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
-import { dirname } from 'node:path';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -31,10 +30,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
   const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
-  const shape = await loadReplyShape(templateShape(options.shape ?? {}, saved?.template), {
-    cwd: saved?.template.schema !== undefined && options.shape?.schema === undefined ? dirname(saved.file) : deps.cwd,
-    configMode: deps.settings.schemaMode,
-  });
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
   const input = await readPrompt(options, deps, saved !== undefined);
   const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
@@ -88,12 +86,6 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   renderer.done(outcome);
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
-}
-
-/** --schema wins over the template's `schema`. */
-function templateShape(shape: ShapeOptions, template: SavedTemplate | undefined): ShapeOptions {
-  if (shape.schema !== undefined || template?.schema === undefined) return shape;
-  return { ...shape, schema: typeof template.schema === 'string' ? template.schema : JSON.stringify(template.schema) };
 }
 
 /** The user's prompt; with a template it may be empty (the template's prompt may need none). */

@@ -20,7 +20,10 @@ import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape } fr
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { batchClient, runRemote } from './batch-remote.js';
 import type { Deps } from './deps.js';
-import { itemShapes, loadReplyShape, shapeMode, type ShapeOptions } from './shape.js';
+import { itemShapes, loadReplyShape, shapeMode, withTemplateSchema, type ShapeOptions } from './shape.js';
+import { namesSavedTemplate, savedItemTemplate, templateDefaults } from '../batch/saved-template.js';
+import { paramsOf } from '../core/template.js';
+import { loadTemplate as loadSavedTemplate } from '../store/templates.js';
 import { completedTurn, saveTurn } from './turn.js';
 
 /** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
@@ -49,11 +52,23 @@ export interface BatchOptions {
   allowPaths?: boolean;
   /** --schema for every item (an item's own `schema` wins); local runs only. */
   shape?: ShapeOptions;
+  /** -p NAME VALUE for a saved template's placeholders. */
+  params?: string[];
+  /** Where a saved template's schema file is found (beside the template). */
+  schemaDir?: string;
 }
 
-export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
-  checkOptions(options);
-  const template = await loadTemplate(options, deps.cwd);
+export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<void> {
+  checkOptions(given);
+  // A saved template (--template NAME) gives every item its defaults, under the flags.
+  const saved = given.template !== undefined && namesSavedTemplate(given.template) ? await loadSavedTemplate(plainDeps.paths, given.template) : undefined;
+  if (!saved && given.params?.length) throw usageError('-p fills a saved template\'s {{NAME}}', 'add --template NAME');
+  const deps = saved ? { ...plainDeps, ...templateDefaults(saved.template, plainDeps.flags, plainDeps.settings) } : plainDeps;
+  const shaping = withTemplateSchema(given.shape ?? {}, saved, deps.cwd);
+  const options = { ...given, shape: shaping.shape, schemaDir: shaping.cwd };
+  const template = saved
+    ? savedItemTemplate(saved.template, given.template!, paramsOf(given.params ?? []))
+    : await loadTemplate(options, deps.cwd);
   const input = await openInput(options.file, { format: options.format, template, cwd: deps.cwd, stdin: deps.stdin });
   try {
     const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
@@ -247,7 +262,7 @@ const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrup
 
 /** Each item's reply shape (README "Data out"): --schema, or the item's own `schema`. */
 async function batchShapes(options: BatchOptions, deps: Deps) {
-  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: options.schemaDir ?? deps.cwd, configMode: deps.settings.schemaMode });
   return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
 }
 

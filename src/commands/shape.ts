@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import type { SavedTemplate } from '../core/template.js';
 import { usageError } from '../core/errors.js';
 import { schemaMode, type ReplyShape, type SchemaCheck, type SchemaMode } from '../core/reply-shape.js';
 import { parseSchemaText, schemaSource, schemaSpec, wireSchema, type JsonSchema, type SchemaSpec } from '../core/schema.js';
@@ -51,6 +52,16 @@ export function itemShapes(batchShape: ReplyShape | undefined, mode: SchemaMode)
     if (!compiled.has(key)) compiled.set(key, dataShape(own, mode));
     return compiled.get(key)!;
   };
+}
+
+/**
+ * A saved template's `schema` applies when --schema is not given; a file it names is found
+ * beside the template.
+ */
+export function withTemplateSchema(shape: ShapeOptions, saved: { template: SavedTemplate; file: string } | undefined, cwd: string) {
+  if (shape.schema !== undefined || saved?.template.schema === undefined) return { shape, cwd };
+  const { schema } = saved.template;
+  return { shape: { ...shape, schema: typeof schema === 'string' ? schema : JSON.stringify(schema) }, cwd: dirname(saved.file) };
 }
 
 /** --schema-mode, else the config's schema_mode, else json_schema. */

@@ -73,4 +73,16 @@ describe('saved templates', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await runGpt(sandbox, ['template', 'show', 'new'])).stdout).toContain('{{input}}');
   });
+
+  it('gpt batch --template NAME: a saved template for every item (item fields over -p over defaults); text with {{ stays inline', async () => {
+    await saveTemplate('tr', 'model: tpl-model\nschema: "text"\nprompt: "To {{lang}}: {{input}}"\ndefaults:\n  lang: English\n');
+    await writeFile(join(sandbox.home, 'p.jsonl'), '{"id": "a", "prompt": "one"}\n{"id": "b", "prompt": "two", "lang": "German"}\n');
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--template', 'tr', '-p', 'lang', 'French']);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.data)).toEqual([{ text: 'To French: one' }, { text: 'To German: two' }]);
+    expect(server.chatRequests().every((q) => q.body.model === 'tpl-model')).toBe(true);
+    const inline = await runGpt(sandbox, ['batch', 'p.jsonl', '--template', 'Say {{prompt}}']);
+    expect(inline.stdout).toContain('"reply":"echo: Say one"');
+  });
 });
