@@ -7,7 +7,7 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 useHarness();
 
 const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const lastUser = (body: any) => body.messages.at(-1).content as string;
+const lastUser = (body: { messages: { content: string }[] }) => body.messages.at(-1)!.content;
 
 describe('gpt batch --schema', () => {
   it('1,000 items with a few bad replies: every line has data (a JSON value) or an error, and the reply is kept', async () => {
