@@ -14,7 +14,8 @@ import { detectTerminal } from './io/terminal.js';
 import type { Process } from './process.js';
 
 /** Runs one command with its dependencies and returns its exit code; every error is reported here. */
-export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void>): Promise<number> {
+// biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
+export async function runCommand(proc: Process, common: CommonOptions, command: (deps: Deps) => Promise<void | number>): Promise<number> {
   const signal = interruption(proc.signal);
   const stdout = watchOutput(proc.stdout);
   const errors: ErrorOutput = {
@@ -24,15 +25,16 @@ export async function runCommand(proc: Process, common: CommonOptions, command: 
     json: common.json,
     verbose: common.verbose || Boolean(proc.env.DEBUG),
   };
+  let code: number | undefined;
   try {
-    await command(await createDeps(proc, common, signal, stdout, errors));
+    code = (await command(await createDeps(proc, common, signal, stdout, errors))) ?? undefined;
   } catch (error) {
     // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
     const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
     return reportError(cause, errors);
   }
   const failedOutput = await stdout.settled();
-  return failedOutput ? reportError(failedOutput, errors) : ExitCode.ok;
+  return failedOutput ? reportError(failedOutput, errors) : (code ?? ExitCode.ok);
 }
 
 /** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */
@@ -68,7 +70,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
         createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
-    terminal: detectTerminal(proc.env),
+    terminal: detectTerminal(proc.env, proc),
     stdin: proc.stdin,
     out: stdout.write,
     outFailed: stdout.failed,
@@ -76,6 +78,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     err: writeErr,
     report: (error) => void reportError(error, { ...errors, json: false }),
     cwd: proc.cwd,
+    env: proc.env,
     now: () => new Date(),
     signal,
     quiet: common.quiet,

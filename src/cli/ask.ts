@@ -9,6 +9,7 @@ Examples:
   git diff | gpt ask "Write a commit message for this diff"
   gpt ask --thread whales "Tell me more about blue whales"
   gpt ask -c "And in French?"                  # continue the latest conversation
+  git diff | gpt ask -e "Review this diff"     # edit the prompt in $EDITOR first
   gpt ask --json "Name three primes" | jq -r .reply
   gpt ask --schema 'name, age int' "Ada Lovelace, born 1815" | jq .age
   gpt ask -x "a bash one-liner to count lines in *.ts" > count.sh
@@ -31,6 +32,7 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -45,6 +47,7 @@ export function askCommand(context: CliContext): Command {
           shape: shapeOptions(raw),
           template: raw.template,
           params: raw.param ?? [],
+          edit: raw.edit ?? false,
         }, deps));
     });
 }

@@ -13,7 +13,11 @@ export interface CommonOptions {
 
 /** Runs a command with its dependencies; provided by main. */
 export interface CliContext {
-  run(common: CommonOptions, command: (deps: import('../commands/deps.js').Deps) => Promise<void>): Promise<void>;
+  /** A command may return an exit code other than 0 that is not an error (search: no match). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
+  run(common: CommonOptions, command: (deps: import('../commands/deps.js').Deps) => Promise<void | number>): Promise<void>;
+  /** For commands that read no config and make no request (completion): no YAML, no SDK. */
+  quick(command: (deps: import('../commands/complete.js').QuickDeps) => Promise<void>): Promise<void>;
 }
 
 export function numberIn(name: string, min: number, max: number, integer = false) {

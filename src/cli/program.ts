@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { askCommand, modelsCommand } from './ask.js';
 import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
+import { completionCommands } from './completion.js';
 import type { CliContext } from './options.js';
 import { templateCommand } from './template.js';
 import { threadCommand } from './thread.js';
@@ -12,12 +13,14 @@ Examples:
   gpt ask --thread notes "Summarise our plan"
   gpt chat
   gpt batch prompts.jsonl -o results.jsonl
+  source <(gpt completion bash)                # Tab completion (zsh and fish too)
 
 Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, NO_COLOR.
 Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;
 
 /** Commander wiring only: each command turns flags into options and hands them to context.run. */
 export function buildProgram(context: CliContext, version: string): Command {
+  const { completion, complete } = completionCommands(context);
   return new Command('gpt')
     .description('talk to OpenAI-compatible chat models from the shell and from scripts')
     .version(version, '-V, --version')
@@ -30,5 +33,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addCommand(threadCommand(context))
     .addCommand(batchCommand(context))
     .addCommand(modelsCommand(context))
-    .addCommand(templateCommand(context));
+    .addCommand(templateCommand(context))
+    .addCommand(completion)
+    .addCommand(complete, { hidden: true });
 }

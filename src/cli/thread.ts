@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { commonOptions, type CliContext } from './options.js';
 
 const EXAMPLES = `
@@ -6,6 +6,8 @@ Examples:
   gpt thread list                     # newest first
   gpt thread show whales              # the conversation, for reading
   gpt thread show --last | pbcopy     # the latest reply of the latest conversation
+  gpt thread search "blue whale"      # the messages that contain it, newest thread first
+  gpt thread export whales -o whales.md
   gpt thread show whales --last -x > fix.sh   # the first code block of that reply
   gpt thread fork whales whales-b     # branch: continue with gpt ask --thread whales-b
   gpt thread mv 20261127-164012-what-is-the whales   # keep a saved conversation for good
@@ -47,6 +49,24 @@ export function threadCommand(context: CliContext): Command {
       await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract }, deps));
     });
 
+  const search = adminOptions(new Command('search').alias('grep')
+    .description('find the messages that contain TEXT (any case, literally), newest thread first; exit 1 when none'))
+    .argument('<text>', 'the text to look for')
+    .option('--json', 'print a JSON array: one object per message that matched')
+    .action(async (text: string, raw: Raw) => {
+      const { runThreadSearch } = await import('../commands/thread-search.js');
+      await run(raw, (deps) => runThreadSearch({ text, json: raw.json ?? false }, deps));
+    });
+
+  const exportCommand = adminOptions(new Command('export').description('write a conversation to share, as Markdown or JSON'))
+    .argument('<name|path>', 'the thread')
+    .addOption(new Option('--format <format>', 'md or json').choices(['md', 'json']).default('md'))
+    .option('-o, --output <file>', 'write to FILE (created private) instead of stdout')
+    .action(async (thread: string, raw: Raw & { format: 'md' | 'json'; output?: string }) => {
+      const { runThreadExport } = await import('../commands/thread-export.js');
+      await run(raw, (deps) => runThreadExport({ thread, format: raw.format, output: raw.output }, deps));
+    });
+
   const rm = adminOptions(new Command('rm').description('remove threads'))
     .argument('<name|path...>', 'the threads')
     .action(async (threads: string[], raw: Raw) => {
@@ -78,10 +98,12 @@ export function threadCommand(context: CliContext): Command {
     });
 
   return new Command('thread')
-    .description('list, show, rename, fork and remove saved conversations')
+    .description('list, search, show, export, rename, fork and remove saved conversations')
     .addHelpText('after', EXAMPLES)
     .addCommand(list)
+    .addCommand(search)
     .addCommand(show)
+    .addCommand(exportCommand)
     .addCommand(rm)
     .addCommand(mv)
     .addCommand(fork)

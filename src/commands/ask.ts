@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
+import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
 export interface AskOptions {
@@ -24,6 +25,8 @@ export interface AskOptions {
   /** -T NAME and its -p values (README "Saved templates"). */
   template?: string;
   params?: string[];
+  /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
+  edit?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -95,7 +98,8 @@ async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): 
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
-  const prompt = assemblePrompt(piped, options.args);
+  const assembled = assemblePrompt(piped, options.args);
+  const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
   if (templated) return prompt;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');

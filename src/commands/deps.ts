@@ -27,6 +27,8 @@ export interface Deps {
   /** An error the command survives (a failed chat turn): printed as every error is (io/report-error.ts). */
   report(error: GptError): void;
   cwd: string;
+  /** The environment, for what a command reads of it itself ($VISUAL, $EDITOR). */
+  env: Record<string, string | undefined>;
   now(): Date;
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
   signal: AbortSignal;

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { ExitCode, GptError } from '../core/errors.js';
+import { editorCommand, runEditor } from '../io/editor.js';
 import { ensurePrivateDir, pathExists, writePrivateFile } from '../store/fs.js';
 import { listTemplates, loadTemplate, templateFile, templatesDir } from '../store/templates.js';
 import type { Deps } from './deps.js';
@@ -30,22 +29,13 @@ prompt: |
 #   lang: English
 `;
 
-/** Opens the template in $VISUAL or $EDITOR, first writing a commented skeleton if it is new. */
+/** Opens the template in $VISUAL, $EDITOR or vi (as gpt ask -e does), first writing a commented skeleton if it is new. */
 export async function runTemplateEdit(options: { name: string }, deps: Deps): Promise<void> {
   const file = templateFile(deps.paths, options.name);
-  // Read here, not through Deps: only this command needs the editor, and it hands the terminal over to it.
-  const editor = process.env.VISUAL || process.env.EDITOR;
-  if (!editor) throw new GptError(ExitCode.usage, 'no editor: neither VISUAL nor EDITOR is set', `set EDITOR, or edit ${file} yourself`);
   if (!(await pathExists(file))) {
     await ensurePrivateDir(templatesDir(deps.paths));
     await writePrivateFile(file, SKELETON);
   }
-  const code = await new Promise<number | null>((resolve, reject) => {
-    // Through the shell, as git does: EDITOR may hold arguments ("code --wait").
-    const child = spawn(`${editor} "$1"`, ['gpt-template', file], { shell: true, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  if (code !== 0) throw new GptError(ExitCode.usage, `the editor (${editor}) exited with ${code}`, `the template is at ${file}`);
+  await runEditor(editorCommand(deps.env), file, deps.env);
   await loadTemplate(deps.paths, options.name); // says now, not at the next ask, if it is broken
 }

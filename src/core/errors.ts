@@ -2,6 +2,8 @@
 export const ExitCode = {
   ok: 0,
   internal: 1,
+  /** Not an error: `gpt thread search` found nothing (as grep does). */
+  noMatch: 1,
   usage: 2,
   config: 3,
   apiRejected: 4,

@@ -9,10 +9,10 @@ export interface Terminal {
   stderr: NodeJS.WriteStream;
 }
 
-/** The process's streams (run.ts may pass its `Process`). */
+/** The streams main() was given (never the global `process` ones, so commands can be tested in-process). */
 type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-export function detectTerminal(env: Record<string, string | undefined>, streams: Streams = process): Terminal {
+export function detectTerminal(env: Record<string, string | undefined>, streams: Streams): Terminal {
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
     stdinIsTTY: Boolean(streams.stdin.isTTY),

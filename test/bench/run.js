@@ -85,17 +85,20 @@ mkdirSync(threads, { recursive: true, mode: 0o700 });
 // BENCH_ONLY=startup measures start-up alone (the figures shell completion depends on).
 const startupOnly = process.env.BENCH_ONLY === 'startup';
 try {
-  // Shell completion calls `thread list` and `thread path` on every Tab: 50 short threads.
+  // 50 short threads: what `thread list` reads and shell completion's `__complete threads` lists.
   for (let i = 0; i < 50; i++) writeLongThread(join(threads, `thread-${i}.yaml`), 2);
-  const [bare, version, list, path] = await compare([
+  const [bare, version, list, path, complete] = await compare([
     { args: () => ['-e', '0'], env },
     { args: () => [GPT, '--version'], env },
     { args: () => [GPT, 'thread', 'list'], env },
     { args: () => [GPT, 'thread', 'path', 'thread-7'], env },
+    // What a Tab on `gpt thread show <TAB>` waits for (flags and subcommands start no process).
+    { args: () => [GPT, '__complete', 'threads'], env },
   ]);
   addRows('gpt --version vs node -e 0', [bare, version], { time: 1.15 });
   addRows('gpt thread list (50 threads) vs node -e 0', [bare, list], { time: 1.25 });
   addRows('gpt thread path NAME vs node -e 0', [bare, path], { time: 1.25 });
+  addRows('gpt __complete threads (a Tab) vs node -e 0', [bare, complete], { time: 1.25 });
   if (!startupOnly) await benchRequests();
 } finally {
   await server.close();

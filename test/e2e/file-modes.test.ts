@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGpt } from '../support/cli.js';
@@ -27,7 +27,10 @@ describe('the files gpt creates hold conversations: all private', () => {
     await writeFile(join(inputs, 'r.jsonl'), '{"id": "x", "prompt": "remote"}\n');
     const tmp = join(sandbox.home, 'tmp'); // temporary files gpt makes land here, if any is left behind
     await mkdir(tmp, { mode: 0o700 });
-    const env = { TMPDIR: tmp };
+    const editor = join(inputs, 'editor.sh'); // plays $EDITOR for gpt ask -e
+    await writeFile(editor, '#!/bin/sh\nprintf edited > "$1"\n');
+    await chmod(editor, 0o755);
+    const env = { TMPDIR: tmp, EDITOR: editor };
     const gpt = async (args: string[], input = '') => {
       const r = await runGpt(sandbox, args, { env, input });
       expect(r.exitCode, `gpt ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -41,6 +44,10 @@ describe('the files gpt creates hold conversations: all private', () => {
     await gpt(['thread', 'show', 'named']);
     await gpt(['thread', 'fork', 'named', 'forked']);
     await gpt(['thread', 'mv', 'forked', 'moved']);
+    await gpt(['thread', 'search', 'first']);
+    await gpt(['thread', 'export', 'named', '-o', 'exported.md']);
+    await gpt(['ask', '-e']);
+    await gpt(['models']);
     await gpt(['batch', 'inputs/p.jsonl', '-q']);
     await gpt(['batch', 'inputs/p.jsonl', '-o', 'out.jsonl', '--thread-dir', 'item-threads']);
     await gpt(['batch', '-', '-o', 'stdin-out.jsonl'], '{"prompt": "from stdin"}\n');
@@ -51,6 +58,7 @@ describe('the files gpt creates hold conversations: all private', () => {
     expect(created.map(([path]) => path)).toEqual(expect.arrayContaining([
       'data/gpt/threads/named.yaml', 'data/gpt/threads/moved.yaml', 'data/gpt/threads/talk.yaml', 'data/gpt/threads/kept.yaml',
       'out/explicit.yaml', 'item-threads/kept.yaml', 'out.jsonl', 'stdin-out.jsonl', 'remote-out.jsonl',
+      'exported.md', 'cache/gpt/models.json',
     ]));
     expect(created.length).toBeGreaterThan(12); // the files above and their folders
     const wrong = created.filter(([path, mode]) => mode !== (path.endsWith('/') ? '700' : '600'));

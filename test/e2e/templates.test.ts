@@ -85,4 +85,10 @@ describe('saved templates', () => {
     const inline = await runGpt(sandbox, ['batch', 'p.jsonl', '--template', 'Say {{prompt}}']);
     expect(inline.stdout).toContain('"reply":"echo: Say one"');
   });
+
+  it('shell completion offers the saved template names', async () => {
+    await saveTemplate('translate', 'prompt: "{{input}}"\n');
+    await saveTemplate('summary', 'system: hi\n');
+    expect(await runGpt(sandbox, ['__complete', 'templates'])).toMatchObject({ exitCode: 0, stdout: 'summary\ntranslate\n' });
+  });
 });

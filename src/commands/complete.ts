@@ -1,0 +1,32 @@
+import type { DynamicKind } from '../core/completion-script.js';
+import type { Paths } from '../core/paths.js';
+import { readModelsCache } from '../store/models-cache.js';
+import { listTemplates } from '../store/templates.js';
+import { listThreadFiles } from '../store/thread-folder.js';
+
+/** What commands that read no config and make no request need (shell completion). */
+export interface QuickDeps {
+  paths: Paths;
+  out(text: string): void;
+  now(): Date;
+}
+
+/**
+ * `gpt __complete KIND`: the values a completion script offers, one a line. Reads a folder
+ * or a cache file: never the config (YAML) and never the API, since every Tab waits for it.
+ */
+export async function runComplete(options: { kind: DynamicKind }, deps: QuickDeps): Promise<void> {
+  // A folder that cannot be read offers nothing: a Tab is no place for an error.
+  const values = await SOURCES[options.kind](deps).catch(() => []);
+  if (values.length > 0) deps.out(`${values.join('\n')}\n`);
+}
+
+const SOURCES: Record<DynamicKind, (deps: QuickDeps) => Promise<string[]>> = {
+  // Thread names are the file names in the threads folder: no file is read.
+  threads: async (deps) => (await listThreadFiles(deps.paths.threadsDir)).map((t) => t.name).sort(),
+  models: (deps) => readModelsCache(deps.paths.cacheDir, deps.now()),
+  // Seam: endpoint profiles live in the config (YAML, too slow to load on every Tab).
+  profiles: async () => [],
+  // Template names are the file names in the templates folder: no file is read.
+  templates: (deps) => listTemplates(deps.paths),
+};
