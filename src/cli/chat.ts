@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -13,9 +14,9 @@ a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
 at an empty prompt it leaves.`;
 
 export function chatCommand(context: CliContext): Command {
-  return addRequestOptions(
+  return addShapeOptions(addRequestOptions(
     new Command('chat').description('talk back and forth; each completed turn is saved at once'),
-  )
+  ))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
@@ -23,6 +24,6 @@ export function chatCommand(context: CliContext): Command {
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw) }, deps));
     });
 }

@@ -8,13 +8,17 @@ import { createSpinner, type Spinner } from '../io/spinner.js';
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape, type ShapedReply } from '../core/reply-shape.js';
 import type { Deps } from './deps.js';
+import { loadReplyShape, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
   continueLatest: boolean;
   stream: boolean;
+  /** --schema, -x: each reply as checked data or a code block, printed once complete. */
+  shape?: ShapeOptions;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -35,10 +39,11 @@ interface Conversation {
 export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
   const conversation = await openConversation(options, deps);
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
+    deps, client, lines, interactive, stream: options.stream && !shape, shape, turns: 0, failures: [],
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
@@ -86,6 +91,7 @@ interface Session {
   lines: LineInput;
   interactive: boolean;
   stream: boolean;
+  shape: ReplyShape | undefined;
   spinner: Spinner;
   turns: number;
   failures: GptError[];
@@ -132,7 +138,9 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     view.start(conversation.request.model);
     const { request, history } = conversation;
     const messages = buildRequestMessages(request, history, prompt);
-    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
+    const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
+    const { shape } = session;
+    reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
@@ -142,7 +150,10 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   } finally {
     lines.onInterrupt = undefined;
   }
-  view.done(reply);
+  // A reply that is not what was asked for prints nothing, but is kept like any other turn.
+  const shaped = session.shape && shapeReply(session.shape, reply);
+  if (shaped instanceof GptError) view.abandon();
+  else view.done(reply, shaped);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
   const turn = completedTurn(prompt, startedAt, reply, deps.now());
@@ -154,6 +165,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     if (!(error instanceof GptError)) throw error;
     fail(session, error);
   }
+  if (shaped instanceof GptError) fail(session, shaped);
 }
 
 function fail(session: Session, error: GptError): void {
@@ -187,7 +199,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
     },
-    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
+    done: (reply: ChatReply, shaped?: ShapedReply) => renderer.done({ reply, thread: null, durationMs: 0, shaped }),
     abandon() {
       spinner.stop();
       if (open === 'out') deps.out('\n');

@@ -162,3 +162,22 @@ describe('gpt thread show -x', () => {
     expect(none.stderr).toContain('the reply has no fenced code block');
   });
 });
+
+describe('gpt chat --schema and -x', () => {
+  it('each reply from a pipe is checked JSON on its own line; one that does not fit is reported, kept, and the session goes on (exit 9)', async () => {
+    server.enqueue({ kind: 'reply' }, { kind: 'reply', text: 'oops' }, { kind: 'reply' });
+    const r = await runGpt(sandbox, ['chat', '--thread', 'c', '--schema', 'name'], { input: 'Ada\nBob\nCy\n' });
+    expect(r.stdout).toBe('{"name":"Ada"}\n{"name":"Cy"}\n');
+    expect(r.stderr).toContain('gpt: the reply is not JSON');
+    expect(r.exitCode).toBe(9);
+    const contents = (await loadThread('c')).messages.map((m: { content: string }) => m.content);
+    expect(contents).toEqual(['Ada', '{"name":"Ada"}', 'Bob', 'oops', 'Cy', '{"name":"Cy"}']);
+  });
+
+  it('-x prints each reply\'s first code block', async () => {
+    server.enqueue({ kind: 'reply', text: 'x\n```\nls\n```\n' });
+    const r = await runGpt(sandbox, ['chat', '-x'], { input: 'list files\n' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('ls\n');
+  });
+});
