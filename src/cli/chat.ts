@@ -20,10 +20,12 @@ export function chatCommand(context: CliContext): Command {
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
+    .option('-T, --template <name>', 'use a saved template: its settings, and its prompt around each message')
+    .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw) }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [] }, deps));
     });
 }

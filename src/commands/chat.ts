@@ -1,5 +1,7 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
-import { GptError } from '../core/errors.js';
+import { GptError, usageError } from '../core/errors.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
@@ -10,7 +12,7 @@ import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
 import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape, type ShapedReply } from '../core/reply-shape.js';
 import type { Deps } from './deps.js';
-import { loadReplyShape, type ShapeOptions } from './shape.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
@@ -19,6 +21,9 @@ export interface ChatOptions {
   stream: boolean;
   /** --schema, -x: each reply as checked data or a code block, printed once complete. */
   shape?: ShapeOptions;
+  /** -T NAME and its -p values: the template's settings, and its prompt around each message. */
+  template?: string;
+  params?: string[];
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -39,11 +44,19 @@ interface Conversation {
 export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
-  const shape = await loadReplyShape(options.shape ?? {}, { cwd: deps.cwd, configMode: deps.settings.schemaMode });
-  const conversation = await openConversation(options, deps);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const params = paramsOf(options.params ?? []);
+  // Each message goes through the template's prompt; a value it lacks fails now, not at the first turn.
+  const wrap = saved ? (text: string) => fillTemplate(saved.template, text, params, options.template!) : (text: string) => text;
+  if (saved?.template.prompt !== undefined) wrap('');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  const opened = await openConversation(options, deps);
+  const conversation = saved ? { ...opened, request: withTemplate(opened.request, saved.template, deps.flags) } : opened;
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream && !shape, shape, turns: 0, failures: [],
+    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [],
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
@@ -76,7 +89,7 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
     }
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
     if (command.kind === 'message') {
-      await takeTurn(session, conversation, command.text);
+      await takeTurn(session, conversation, session.wrap(command.text));
       if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
     }
     if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
@@ -92,6 +105,8 @@ interface Session {
   interactive: boolean;
   stream: boolean;
   shape: ReplyShape | undefined;
+  /** A message as sent: through the template's prompt (-T), or as typed. */
+  wrap(text: string): string;
   spinner: Spinner;
   turns: number;
   failures: GptError[];

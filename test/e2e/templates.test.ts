@@ -91,4 +91,15 @@ describe('saved templates', () => {
     await saveTemplate('summary', 'system: hi\n');
     expect(await runGpt(sandbox, ['__complete', 'templates'])).toMatchObject({ exitCode: 0, stdout: 'summary\ntranslate\n' });
   });
+
+  it('gpt chat -T: the template\'s settings, and its prompt around each message; a missing value fails at the start', async () => {
+    await saveTemplate('fr', 'system: Be brief.\nmodel: tpl-model\nprompt: "In {{lang}}: {{input}}"\n');
+    const r = await runGpt(sandbox, ['chat', '-T', 'fr', '-p', 'lang', 'French'], { input: 'one\ntwo\n' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('echo: In French: one\necho: In French: two\n');
+    expect(lastBody()).toMatchObject({ model: 'tpl-model', messages: [{ role: 'system', content: 'Be brief.' }, {}, {}, { content: 'In French: two' }] });
+    const missing = await runGpt(sandbox, ['chat', '-T', 'fr'], { input: 'one\n' });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('template fr needs {{lang}}');
+  });
 });
