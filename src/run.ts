@@ -7,6 +7,7 @@ import { resolveSettings } from './core/config.js';
 import { ExitCode, GptError } from './core/errors.js';
 import { resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
+import type { BatchClient } from './llm/batch-client.js';
 import type { ChatClient } from './llm/client.js';
 import { watchOutput } from './io/output.js';
 import { reportError, type ErrorOutput } from './io/report-error.js';
@@ -62,6 +63,7 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
   const settings = resolveSettings(common.flags, proc.env, await loadConfigFile(paths.configFile, quietWarn));
   const log = common.verbose ? (line: string) => warn(`gpt[debug]: ${line}`) : undefined;
   let client: Promise<ChatClient> | undefined;
+  let batchClient: Promise<BatchClient> | undefined;
   return {
     settings,
     flags: common.flags,
@@ -70,11 +72,13 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
         createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
+    batchClient: () => (batchClient ??= import('./llm/openai-batch.js').then(({ createBatchClient }) => createBatchClient(settings))),
     terminal: detectTerminal(proc.env, proc),
     stdin: proc.stdin,
     out: stdout.write,
     outFailed: stdout.failed,
     warn: quietWarn,
+    note: quietWarn,
     err: writeErr,
     report: (error) => void reportError(error, { ...errors, json: false }),
     cwd: proc.cwd,

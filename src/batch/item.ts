@@ -1,6 +1,9 @@
 import { GptError } from '../core/errors.js';
+import { messageProblem } from '../core/messages.js';
+import { dropUndefined } from '../core/objects.js';
+import type { ChatMessage } from '../core/types.js';
 import { parseConciseSchema, schemaSpec, type SchemaSpec } from '../core/schema.js';
-import { ROLES, type ChatMessage, type Role } from '../core/types.js';
+import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
 /** One prompt of a batch, checked and with its template applied. */
@@ -19,13 +22,6 @@ export interface BatchItem {
   thread?: string;
   /** The item's own `schema` (a JSON Schema object or the concise form), made strict. */
   schema?: SchemaSpec;
-}
-
-/** Why a value is not an item; the parsers add the file and line. */
-export class ItemProblem extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-  }
 }
 
 const problem = (text: string) => new ItemProblem(text);
@@ -103,18 +99,11 @@ function checkNumber(value: unknown, key: string, min: number, max: number, inte
 function checkMessages(value: unknown): ChatMessage[] {
   if (!Array.isArray(value) || value.length === 0) throw problem('`messages` must be a non-empty list');
   return value.map((m, i) => {
-    const n = i + 1;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw problem(`message ${n} must be an object with \`role\` and \`content\``);
-    const { role, content } = m as Record<string, unknown>;
-    if (!ROLES.includes(role as Role)) throw problem(`message ${n} has role ${JSON.stringify(role ?? null)}; expected ${ROLES.join(', ')}`);
-    if (typeof content !== 'string') throw problem(`message ${n} has no text \`content\``);
-    return { role: role as Role, content };
+    const wrong = messageProblem(m, i + 1, 'an object');
+    if (wrong) throw problem(wrong.problem);
+    const { role, content } = m as ChatMessage;
+    return { role, content };
   });
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
 }
 
 /** About how many tokens the item's text is (4 characters a token): for --dry-run. */

@@ -1,8 +1,7 @@
 import type { GptError } from '../core/errors.js';
-import type { Usage } from '../core/types.js';
+import type { ChatReply, Usage } from '../core/types.js';
 import { thousands } from '../io/progress.js';
 import { errorJson } from '../io/render.js';
-import type { ChatReply } from '../llm/client.js';
 
 /** One line of a batch's results (documented in README): the same for local and remote runs. */
 export interface ResultRecord {

@@ -1,7 +1,7 @@
 import type { Settings, FlagSettings } from '../core/config.js';
 import { GptError } from '../core/errors.js';
 import { fillTemplate, type SavedTemplate } from '../core/template.js';
-import { ItemProblem } from './item.js';
+import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
 /**

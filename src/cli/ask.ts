@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addEndpointOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addRequestOptions, commonOptions, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -49,15 +49,5 @@ export function askCommand(context: CliContext): Command {
           params: raw.param ?? [],
           edit: raw.edit ?? false,
         }, deps));
-    });
-}
-
-export function modelsCommand(context: CliContext): Command {
-  return addEndpointOptions(new Command('models').description('list the models the endpoint serves'))
-    .option('--json', 'print a JSON array')
-    .option('--verbose', 'log requests and show stack traces on stderr')
-    .action(async (raw) => {
-      const { runModels } = await import('../commands/models.js');
-      await context.run(commonOptions(raw), (deps) => runModels({ json: raw.json ?? false }, deps));
     });
 }

@@ -38,7 +38,7 @@ const apiOptions = (command: Command) =>
  */
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
-  const loadRemote = () => import('../commands/batch-remote.js');
+  const loadAdmin = () => import('../commands/batch-admin.js');
   const batch = addSchemaOptions(addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
@@ -88,7 +88,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('status').description('show the state of Batch API batches').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchStatus } = await loadRemote();
+      const { runBatchStatus } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchStatus({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -97,7 +97,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--resume', 'append to -o FILE, leaving out ids already in it')
     .option(POLL[0], POLL[1], pollSeconds)
     .action(async (ids: string[], raw) => {
-      const { runBatchResults } = await loadRemote();
+      const { runBatchResults } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) =>
         runBatchResults({ ids, output: raw.output, resume: raw.resume ?? false, pollInterval: raw.pollInterval }, deps));
     }));
@@ -105,7 +105,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('cancel').description('cancel Batch API batches (what already ran keeps its results)').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchCancel } = await loadRemote();
+      const { runBatchCancel } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchCancel({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -113,7 +113,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--json', 'print one JSON object per batch')
     .option('--refresh', 'ask the API for the status of the batches that have not ended')
     .action(async (raw) => {
-      const { runBatchList } = await loadRemote();
+      const { runBatchList } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchList({ json: raw.json ?? false, refresh: raw.refresh ?? false }, deps));
     }));
 

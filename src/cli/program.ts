@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { askCommand, modelsCommand } from './ask.js';
+import { askCommand } from './ask.js';
+import { modelsCommand } from './models.js';
 import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
 import { completionCommands } from './completion.js';

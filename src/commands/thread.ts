@@ -76,7 +76,7 @@ export async function runThreadFork(options: { from: string; to: string }, deps:
   await checkIsThread(from, deps.store);
   const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
   await forkThread(from, to);
-  deps.warn(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
+  deps.note(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
 }
 
 const find = (value: string, deps: Deps) => findThread(value, deps.paths.threadsDir, deps.cwd);

@@ -11,7 +11,7 @@ import {
   type KnobSources,
   type ModelsMap,
 } from './models.js';
-import type { SettingSource } from './types.js';
+import type { Env, SettingSource } from './types.js';
 
 /** One entry of the config's `endpoints:` map. Keys are never in it: `api_key_env` names the variable. */
 export interface EndpointProfile extends EndpointCapabilities {
@@ -186,7 +186,7 @@ export interface ThreadSettings {
 
 export interface EndpointInputs {
   flags: EndpointFlags;
-  env: Record<string, string | undefined>;
+  env: Env;
   config: ProfileConfig & Pick<ConfigFile, 'model' | 'base_url' | 'temperature' | 'max_tokens'>;
   thread?: ThreadSettings;
   defaultModel: string;

@@ -4,8 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../core/errors.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../core/types.js';
 
 /** $VISUAL, then $EDITOR, then vi: as git and crontab choose. It may carry arguments (`code -w`). */
 export const editorCommand = (env: Env) => env.VISUAL || env.EDITOR || 'vi';

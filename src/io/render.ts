@@ -1,6 +1,6 @@
 import type { GptError } from '../core/errors.js';
 import type { ShapedReply } from '../core/reply-shape.js';
-import type { ChatReply } from '../llm/client.js';
+import type { ChatReply } from '../core/types.js';
 
 export interface ThreadInfo {
   name: string;

@@ -1,3 +1,5 @@
+import type { Env } from '../core/types.js';
+
 /** Facts about the process streams, computed once at start-up. */
 export interface Terminal {
   stdinIsTTY: boolean;
@@ -12,7 +14,7 @@ export interface Terminal {
 /** The streams main() was given (never the global `process` ones, so commands can be tested in-process). */
 type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-export function detectTerminal(env: Record<string, string | undefined>, streams: Streams): Terminal {
+export function detectTerminal(env: Env, streams: Streams): Terminal {
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
     stdinIsTTY: Boolean(streams.stdin.isTTY),

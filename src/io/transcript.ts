@@ -1,5 +1,4 @@
-import type { Role, Thread } from '../core/types.js';
-import type { ThreadSummary } from '../store/thread-admin.js';
+import type { Role, Thread, ThreadSummary } from '../core/types.js';
 
 const LABELS: Record<Role, string> = { system: 'System', user: 'You', assistant: 'Assistant' };
 // SGR codes: dim for the system prompt, bold cyan for the user, bold green for the model.

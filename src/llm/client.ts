@@ -1,5 +1,7 @@
 import type { BaseURLSource } from '../core/config.js';
-import type { ChatMessage, RequestSettings, Usage } from '../core/types.js';
+import type { ChatMessage, ChatReply, RequestSettings } from '../core/types.js';
+
+export type { ChatReply };
 
 export interface ChatRequest {
   model: string;
@@ -14,16 +16,6 @@ export interface ChatRequest {
 export type ResponseFormat =
   | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: true } }
   | { type: 'json_object' };
-
-export interface ChatReply {
-  text: string;
-  model: string;
-  finishReason: string | null;
-  usage: Usage | null;
-  requestId: string | null;
-  /** The model declined to answer (`message.refusal`, structured output): its explanation. */
-  refusal?: string;
-}
 
 /** A request from merged settings and the messages to send. */
 export function chatRequest(settings: RequestSettings, messages: ChatMessage[], signal?: AbortSignal): ChatRequest {

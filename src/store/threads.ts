@@ -1,10 +1,13 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import type { StoredMessage, Thread } from '../core/types.js';
+import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
 import { withFileLock } from './lock.js';
 import { ThreadCache } from './thread-cache.js';
-import { THREAD_VERSION, appendToThreadText, canonicalOffset, newThreadText, parseThread, type ThreadText } from './thread-file.js';
+import type { ThreadText } from './thread-file.js';
+
+/** The YAML code, loaded when a thread is read or written: `gpt thread path` and `list` need less. */
+const threadFile = () => import('./thread-file.js');
 
 /** A thread named by the user: a bare name in the threads folder, or a file path. */
 export interface ThreadRef {
@@ -55,13 +58,16 @@ export interface AppendOptions {
   now: Date;
 }
 
-/** Thread files on disk: the only code that reads or writes them. */
+/**
+ * Reads threads and appends turns to them (under the thread's lock, through the cache).
+ * Removing, renaming and copying whole files is thread-admin.ts's job, under the same lock.
+ */
 export class ThreadStore {
   private readonly cache: ThreadCache;
 
   constructor(
     readonly threadsDir: string,
-    cacheDir: string,
+    readonly cacheDir: string,
     private readonly warn: (line: string) => void,
   ) {
     this.cache = new ThreadCache(join(cacheDir, 'threads'));
@@ -81,6 +87,7 @@ export class ThreadStore {
     await ensurePrivateDir(dirname(file));
     const target = await symlinkTarget(file);
     if (target) this.warn(`gpt: ${file} is a symbolic link; writing to ${target}`);
+    const { appendToThreadText, canonicalOffset, newThreadText } = await threadFile();
     return withFileLock(file, async () => {
       const text = await readTextIfExists(file);
       const stamp = options.now.toISOString();
@@ -102,10 +109,15 @@ export class ThreadStore {
     }, this.warn);
   }
 
+  /** The thread in `text`, read from `file` (by `gpt thread list`, which reads the text itself). */
+  async fromText(file: string, text: string): Promise<Thread> {
+    return (await this.parse(file, text)).thread;
+  }
+
   private async parse(file: string, text: string) {
     const cached = await this.cache.get(file, text);
     if (cached) return cached;
-    const parsed = { thread: parseThread(text, file), messagesOffset: -1 };
+    const parsed = { thread: (await threadFile()).parseThread(text, file), messagesOffset: -1 };
     // Remembered so the next read of this file (say, a file edited by hand) is quick too.
     await this.cache.put(file, { text, messagesOffset: -1 }, parsed.thread);
     return parsed;
