@@ -147,7 +147,7 @@ describe('gpt batch: failures, resume, threads', () => {
     await write('out.jsonl', `${done}\n{"id": "item-2", "rep`);
     await batch('p.jsonl', { output: 'out.jsonl', resume: true });
     expect(world.client.prompts().sort()).toEqual(ids.slice(2));
-    expect(world.stderr()).toMatch(/the last line of out\.jsonl was cut short when a run stopped; it was removed and its item runs again\ngpt: resuming: 2 items already in out\.jsonl\n/);
+    expect(world.stderr()).toMatch(/the last line of out\.jsonl was cut short when a run stopped; it was removed, and that item's result is written again\ngpt: resuming: 2 items already in out\.jsonl\n/);
     expect(jsonLines(await readFile(join(world.home, 'out.jsonl'), 'utf8')).map((x) => x.id)).toEqual(ids);
   });
 
