@@ -1,9 +1,11 @@
 import type { RequestLayer } from '../core/endpoints.js';
 import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
+import { GptError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
 import { EFFORTS, parseEffort } from '../core/models.js';
 import { dropUndefined } from '../core/objects.js';
 import type { ChatMessage } from '../core/types.js';
+import { parseConciseSchema, schemaSpec, type SchemaSpec } from '../core/schema.js';
 import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
@@ -17,6 +19,8 @@ export interface BatchItem extends RequestLayer {
   messages?: ChatMessage[];
   /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
   thread?: string;
+  /** The item's own `schema` (a JSON Schema object or the concise form), made strict. */
+  schema?: SchemaSpec;
 }
 
 const problem = (text: string) => new ItemProblem(text);
@@ -49,6 +53,7 @@ export function checkItem(value: unknown, line: number, defaultId: number, templ
     item.reasoningEffort = parseEffort(effort);
     if (item.reasoningEffort === undefined) throw problem(`\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
   }
+  item.schema = checkSchema(fields.schema);
   const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
@@ -66,6 +71,18 @@ function withPrompt(item: BatchItem, prompt: string, fields: Record<string, unkn
   if (prompt.trim() === '') throw problem('the prompt is empty');
   item.prompt = template ? template.fill({ ...fields, id: item.id, prompt }) : prompt;
   return dropUndefined(item);
+}
+
+function checkSchema(value: unknown): SchemaSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    if (typeof value === 'string') return schemaSpec(parseConciseSchema(value), { multi: false });
+    if (typeof value === 'object' && !Array.isArray(value)) return schemaSpec(value as Record<string, unknown>, { multi: false });
+  } catch (error) {
+    if (error instanceof GptError) throw new ItemProblem(error.message.replace('--schema', '`schema`'), error.hint);
+    throw error;
+  }
+  throw problem("`schema` must be a JSON Schema object or fields like 'name, age int'");
 }
 
 function checkId(value: unknown, defaultId: number): string {

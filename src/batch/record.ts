@@ -12,6 +12,8 @@ export interface ResultRecord {
   model: string | null;
   finish_reason: string | null;
   usage: Usage | null;
+  /** With --schema (or the item's `schema`): the reply as a JSON value, checked. */
+  data?: unknown;
   /** Instead of a reply, when the item failed. */
   error?: ReturnType<typeof errorJson>['error'];
 }

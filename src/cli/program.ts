@@ -6,6 +6,7 @@ import { chatCommand } from './chat.js';
 import { completionCommands } from './completion.js';
 import { endpointsCommand } from './endpoints.js';
 import type { CliContext } from './options.js';
+import { templateCommand } from './template.js';
 import { threadCommand } from './thread.js';
 
 const EXAMPLES = `
@@ -35,6 +36,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addCommand(batchCommand(context))
     .addCommand(modelsCommand(context))
     .addCommand(endpointsCommand(context))
+    .addCommand(templateCommand(context))
     .addCommand(completion)
     .addCommand(complete, { hidden: true });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode, GptError, formatError } from '../core/errors.js';
+import { ExitCode, GptError, badInputError, formatError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
 import { itemRequest } from '../batch/request.js';
 import type { ResultSink } from '../batch/output.js';
@@ -206,6 +206,7 @@ type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 /** An item as a line of a request file: the same request a local run sends. */
 export function remoteLine(requestLine: RequestLine, deps: Deps) {
   return (item: BatchItem) => {
+    if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
     const { settings, messages } = itemRequest(item, deps.settings);
     return requestLine(item.id, chatRequest(settings, messages));
   };

@@ -68,7 +68,8 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
     { role: 'user', content: prompt, time: startedAt.toISOString() },
     {
       role: 'assistant',
-      content: reply.text,
+      // A refusal (structured output) is what the model said: kept as its answer.
+      content: reply.text === '' && reply.refusal ? reply.refusal : reply.text,
       reasoning: reply.reasoning,
       model: reply.model,
       finish_reason: reply.finishReason ?? undefined,

@@ -14,6 +14,8 @@ export interface ConfigFile extends RequestConfig {
   max_retries?: number;
   save_conversations?: boolean;
   keep_conversations?: number;
+  /** How --schema asks the server: json_schema (default) or json_object (checked where used). */
+  schema_mode?: string;
 }
 
 /** Options that a flag can set; undefined means "not given". */
@@ -49,6 +51,7 @@ export interface Settings {
   connection: Connection;
   saveConversations: boolean;
   keepConversations: number;
+  schemaMode?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +74,7 @@ export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile,
     },
     saveConversations: file.save_conversations ?? true,
     keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
+    schemaMode: file.schema_mode,
   };
 }
 
@@ -97,6 +101,7 @@ const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean' | 'c
   endpoints: 'checked below',
   models: 'checked below',
   reasoning_effort: 'checked below',
+  schema_mode: 'string',
 };
 
 /** Checks a parsed config document; unknown keys and wrong types are refused, naming the file. */

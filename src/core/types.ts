@@ -29,6 +29,8 @@ export interface ChatReply {
   finishReason: string | null;
   usage: Usage | null;
   requestId: string | null;
+  /** The model declined to answer (`message.refusal`, structured output): its explanation. */
+  refusal?: string;
 }
 
 /** A message as kept in a thread file: the API's two fields plus what we learned. */

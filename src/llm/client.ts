@@ -15,8 +15,14 @@ export interface ChatRequest {
   streamUsage: boolean;
   /** Config defaults left out because the model cannot take them (said with --verbose). */
   leftOut?: string[];
+  /** `response_format` as the API takes it (--schema: json_schema or json_object). */
+  responseFormat?: ResponseFormat;
   signal?: AbortSignal;
 }
+
+export type ResponseFormat =
+  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: true } }
+  | { type: 'json_object' };
 
 /**
  * A request from merged settings and the messages to send. A setting the model cannot take

@@ -62,7 +62,12 @@ export function createSdk(options: ClientOptions): OpenAI {
 
 /** The JSON body of a chat request; the Batch API sends the same body in each request line. */
 export function requestBody(request: ChatRequest) {
-  return { model: request.model, messages: request.messages, ...request.fields };
+  return {
+    model: request.model,
+    messages: request.messages,
+    ...request.fields,
+    ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),
+  };
 }
 
 /** A whole chat.completion as our reply (also each answer in a Batch API output file). */
