@@ -61,10 +61,12 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     },
     thinking: () => spinner.start(`Asking ${request.model}: thinking...`),
   });
+  // A reply wanted whole (--json, --no-stream, --schema, -x) keeps the spinner until it is complete.
   const onText = (piece: string) => {
-    spinner.stop();
     thinking.done();
-    renderer.onText?.(piece);
+    if (!renderer.onText) return;
+    spinner.stop();
+    renderer.onText(piece);
   };
   const reply = await client
     .complete(sent, onText, thinking.onReasoning)
