@@ -22,5 +22,9 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __GPT_VERSION__: JSON.stringify(version) },
+  // import() of a builtin becomes require(): bin/gpt.cjs runs the bundle in a vm.Script on
+  // Node 20, where a real import() has no loader to call.
+  supported: { 'dynamic-import': false },
+  alias: { 'node:child_process': './build/child-process-on-demand.cjs' },
   logLevel: 'warning',
 });

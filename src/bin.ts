@@ -67,7 +67,10 @@ async function runMain(): Promise<number> {
     argv,
     env: process.env,
     cwd: process.cwd(),
-    stdin: process.stdin,
+    // process.stdin creates its stream when first read: only commands that read stdin pay.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     signal: interrupt.signal,
