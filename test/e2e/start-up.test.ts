@@ -61,7 +61,7 @@ describe('start-up', () => {
     const root = join(sandbox.cacheHome, 'gpt');
     if ('enableCompileCache' in (await import('node:module')).default) {
       // Node 22.1+ keeps its own cache, of each file the runs compiled.
-      expect(await readdir(root)).toEqual(['compile-cache']);
+      expect(await readdir(root)).toContain('compile-cache');
     } else {
       const names = await readdir(join(root, 'code-cache'));
       expect(names.map((n) => n.replace(/^gpt\.cjs-v[\d.]+-\d+-\d+-/, '')).sort()).toEqual(['thread', 'version']);
