@@ -27,4 +27,7 @@ await build({
   supported: { 'dynamic-import': false },
   alias: { 'node:child_process': './build/child-process-on-demand.cjs' },
   logLevel: 'warning',
+  // undici (for HTTP(S)_PROXY only) would double the bundle, and every start-up would pay to
+  // load it; it stays in node_modules (a dependency) and is required when a proxy is set.
+  external: ['undici'],
 });

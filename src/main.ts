@@ -1,4 +1,5 @@
 import { CommanderError, type Command } from 'commander';
+import { pairParams } from './cli/params.js';
 import { buildProgram } from './cli/program.js';
 import type { CliContext } from './cli/options.js';
 import { ExitCode, usageError } from './core/errors.js';
@@ -41,7 +42,7 @@ export async function main(proc: Process): Promise<number> {
   };
   configure(program);
   try {
-    await program.parseAsync(proc.argv, { from: 'user' });
+    await program.parseAsync(pairParams(proc.argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);

@@ -7,15 +7,20 @@ import { errorJson } from '../io/render.js';
 export interface ResultRecord {
   id: string;
   reply: string | null;
+  /** A reasoning model's thinking, when the server sent it apart from the answer. */
+  reasoning?: string;
   model: string | null;
   finish_reason: string | null;
   usage: Usage | null;
+  /** With --schema (or the item's `schema`): the reply as a JSON value, checked. */
+  data?: unknown;
   /** Instead of a reply, when the item failed. */
   error?: ReturnType<typeof errorJson>['error'];
 }
 
 export function replyRecord(id: string, reply: ChatReply): ResultRecord {
-  return { id, reply: reply.text, model: reply.model, finish_reason: reply.finishReason, usage: reply.usage };
+  const reasoning = reply.reasoning === undefined ? {} : { reasoning: reply.reasoning };
+  return { id, reply: reply.text, ...reasoning, model: reply.model, finish_reason: reply.finishReason, usage: reply.usage };
 }
 
 export function errorRecord(id: string, model: string | null, error: GptError): ResultRecord {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addSchemaOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -38,16 +39,17 @@ const apiOptions = (command: Command) =>
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
   const loadAdmin = () => import('../commands/batch-admin.js');
-  const batch = addRequestOptions(
+  const batch = addSchemaOptions(addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
       .argument('<file>', 'the prompts: .jsonl, .yaml or .txt, or - for stdin'),
-  )
+  ))
     .option('-o, --output <file>', 'write results to FILE (created private) instead of stdout')
     .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
     .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
     .addOption(new Option('--format <format>', 'input format (default: by extension; stdin: jsonl)').choices(['jsonl', 'yaml', 'text']))
-    .option('--template <text>', 'wrap each prompt: {{prompt}} is the prompt, {{id}} and other fields too')
+    .option('-T, --template <name|text>', 'a saved template (gpt template list), or text wrapping each prompt: {{prompt}}, {{id}} and other fields')
+    .option('-p, --param <name> <value>', "fill {{name}} in a saved template (repeatable; an item's own field wins)", (pair: string, all: string[] = []) => [...all, pair])
     .option('--template-file <file>', 'the template, from a file')
     .option('--dry-run', 'check the input, print the number of items and estimated tokens; send nothing')
     .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
@@ -78,6 +80,8 @@ export function batchCommand(context: CliContext): Command {
           newBatch: raw.newBatch ?? false,
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
+          shape: shapeOptions(raw),
+          params: raw.param ?? [],
         }, deps));
     });
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -13,16 +14,18 @@ a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
 at an empty prompt it leaves.`;
 
 export function chatCommand(context: CliContext): Command {
-  return addRequestOptions(
+  return addShapeOptions(addRequestOptions(
     new Command('chat').description('talk back and forth; each completed turn is saved at once'),
-  )
+  ))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
+    .option('-T, --template <name>', 'use a saved template: its settings, and its prompt around each message')
+    .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [] }, deps));
     });
 }

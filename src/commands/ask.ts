@@ -1,10 +1,15 @@
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
+import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
 import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, saveTurn } from './turn.js';
 
@@ -16,6 +21,11 @@ export interface AskOptions {
   stream: boolean;
   /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
   stdin?: boolean;
+  /** --schema, -x: the reply as data or a code block, printed whole once checked. */
+  shape?: ShapeOptions;
+  /** -T NAME and its -p values (README "Saved templates"). */
+  template?: string;
+  params?: string[];
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
 }
@@ -23,31 +33,56 @@ export interface AskOptions {
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
-  const prompt = await readPrompt(options, deps);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  const input = await readPrompt(options, deps, saved !== undefined);
+  const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
-  const request = turnSettings(deps.flags, existing, deps.settings);
+  const merged = turnSettings(deps.settings, existing);
+  const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream && !shape);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
+  const messages = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  const sent = shape
+    ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
+    : chatRequest(request, messages, deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);
-  const onText = renderer.onText && ((piece: string) => {
-    spinner.stop();
-    renderer.onText!(piece);
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => spinner.start(`Asking ${request.model}: thinking...`),
   });
+  const onText = (piece: string) => {
+    spinner.stop();
+    thinking.done();
+    renderer.onText?.(piece);
+  };
   const reply = await client
-    .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
-    .finally(() => spinner.stop())
+    .complete(sent, onText, thinking.onReasoning)
+    .finally(() => {
+      spinner.stop();
+      thinking.done();
+    })
     .catch((error: unknown) => {
       renderer.cut();
       throw error;
     });
+  const shaped = shape && shapeReply(shape, reply);
 
   const outcome: AskOutcome = {
     reply,
     thread: target ? { name: target.ref.name, file: target.ref.file } : null,
     durationMs: performance.now() - started,
+    shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
     const turn = completedTurn(prompt, startedAt, reply, deps.now());
@@ -60,12 +95,18 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
       throw error;
     }
   }
+  if (shaped instanceof GptError) {
+    // Nothing paid for is lost: the reply is in the thread and in the --json error object.
+    shaped.output = askJson(outcome);
+    throw shaped;
+  }
   renderer.done(outcome);
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
 }
 
-async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
+/** The user's prompt; with a template it may be empty (the template's prompt may need none). */
+async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<string | undefined> {
   const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
   const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
@@ -73,6 +114,7 @@ async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
   }
   const assembled = assemblePrompt(piped, options.args);
   const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
+  if (templated) return prompt;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }

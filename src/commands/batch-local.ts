@@ -4,13 +4,15 @@ import { ItemProblem } from '../batch/item-problem.js';
 import { itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
 import { runLocal, type SendItem } from '../batch/local.js';
 import type { ResultSink } from '../batch/output.js';
-import { errorRecord, replyRecord } from '../batch/record.js';
+import { errorRecord, replyRecord, type ResultRecord } from '../batch/record.js';
 import { itemRequest } from '../batch/request.js';
 import { ServerWatch } from '../batch/server-gone.js';
-import { chatRequest, type ChatClient } from '../llm/client.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape } from '../core/reply-shape.js';
+import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { DEFAULT_CONCURRENCY, type BatchOptions } from './batch-options.js';
 import type { RunReport } from './batch-report.js';
 import type { Deps } from './deps.js';
+import { itemShapes, loadReplyShape, shapeMode } from './shape.js';
 import { completedTurn, saveTurn } from './turn.js';
 
 // The local path of `gpt batch`: each item a request of its own, several at once.
@@ -18,7 +20,7 @@ import { completedTurn, saveTurn } from './turn.js';
 export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
   const client = await deps.client();
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps)), run.writer(sink));
   } finally {
     run.summary();
   }
@@ -28,26 +30,37 @@ export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: 
 /** These stop the whole batch: every other item would fail the same way. */
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
+/** Each item's reply shape (README "Data out"): --schema, or the item's own `schema`. */
+async function batchShapes(options: BatchOptions, deps: Deps) {
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: options.schemaDir ?? deps.cwd, configMode: deps.settings.schemaMode });
+  return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
+}
+
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>): SendItem {
   const watch = new ServerWatch();
   return async (item, signal) => {
-    let model = item.model ?? deps.flags.model ?? null;
+    let model = item.model ?? deps.settings.inputs.flags.model ?? null;
     try {
       const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
       const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
-      const request = itemRequest(item, deps.flags, deps.settings, thread);
+      const request = itemRequest(item, deps.settings, thread);
       model = request.settings.model;
       const startedAt = deps.now();
-      const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
+      const shape = await shapes(item.schema);
+      const chat = shape
+        ? { ...chatRequest(request.settings, withSchemaInstruction(shape, request.messages), signal), responseFormat: responseFormat(shape) }
+        : chatRequest(request.settings, request.messages, signal);
+      const reply = await client.complete(chat);
       watch.gone();
-      if (!ref) return replyRecord(item.id, reply);
+      const record = shapedRecord(item.id, reply, shape);
+      if (!ref) return record;
       try {
         await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
-        return { ...replyRecord(item.id, reply), error: errorRecord(item.id, model, error).error }; // the reply is kept
+        return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept
       }
-      return replyRecord(item.id, reply);
+      return record;
     } catch (error) {
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
       if (watch.gone(error)) {
@@ -67,4 +80,12 @@ function threadOf(thread: string, rules: ItemPathRules) {
   } catch (error) {
     throw error instanceof ItemProblem ? badInputError(error.message, error.hint) : error;
   }
+}
+
+/** A reply's record with its `data`, or with the `error` that says why it is not what was asked (the reply kept). */
+function shapedRecord(id: string, reply: ChatReply, shape: ReplyShape | undefined): ResultRecord {
+  const record = replyRecord(id, reply);
+  const shaped = shape && shapeReply(shape, reply);
+  if (shaped instanceof GptError) return { ...record, error: errorRecord(id, record.model, shaped).error };
+  return shaped ? { ...record, data: shaped.data } : record;
 }

@@ -4,6 +4,7 @@ import { badInputError, usageError } from '../core/errors.js';
 import type { ItemPathRules } from '../batch/item-paths.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import type { Deps } from './deps.js';
+import type { ShapeOptions } from './shape.js';
 
 /** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -29,6 +30,12 @@ export interface BatchOptions {
   threadDir?: string;
   /** --allow-paths: items may name files anywhere (their thread paths). */
   allowPaths?: boolean;
+  /** --schema for every item (an item's own `schema` wins); local runs only. */
+  shape?: ShapeOptions;
+  /** -p NAME VALUE for a saved template's placeholders. */
+  params?: string[];
+  /** Where a saved template's schema file is found (beside the template). */
+  schemaDir?: string;
 }
 
 /** Flags that make no sense together, refused before anything is read. */
@@ -40,6 +47,9 @@ export function checkOptions(options: BatchOptions): void {
     if (options.newBatch) throw usageError('--new-batch applies to --remote runs');
   } else if (options.concurrency !== undefined) {
     throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
+  }
+  if (options.remote && options.shape?.schema !== undefined) {
+    throw usageError('--schema applies to local runs for now', 'run without --remote; the Batch API\'s replies are not checked yet');
   }
   if (options.template !== undefined && options.templateFile !== undefined) {
     throw usageError('--template and --template-file cannot be used together', 'choose one');

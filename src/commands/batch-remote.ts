@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode, GptError, formatError } from '../core/errors.js';
+import { ExitCode, GptError, badInputError, formatError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
 import { itemRequest } from '../batch/request.js';
 import type { ResultSink } from '../batch/output.js';
@@ -91,7 +91,7 @@ async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
 
 /** The base URL the batches live on: the same requests sent elsewhere are another submission. */
 function endpointOf(deps: Deps): string {
-  return (deps.settings.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return (deps.settings.connection.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -151,7 +151,7 @@ export async function pickUpAndReport(
   try {
     outcomes = await withScratch((scratch) => pickUp(parts, {
       client,
-      parse: (line) => parseResultLine(line, deps.settings),
+      parse: (line) => parseResultLine(line, deps.settings.connection),
       intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
       signal: deps.signal,
       progress: run.progress,
@@ -206,7 +206,8 @@ type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 /** An item as a line of a request file: the same request a local run sends. */
 export function remoteLine(requestLine: RequestLine, deps: Deps) {
   return (item: BatchItem) => {
-    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
+    if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
+    const { settings, messages } = itemRequest(item, deps.settings);
     return requestLine(item.id, chatRequest(settings, messages));
   };
 }

@@ -1,4 +1,7 @@
-import { ExitCode, GptError, badInputError } from '../core/errors.js';
+import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js';
+import { namesSavedTemplate, savedItemTemplate, templateDefaults } from '../batch/saved-template.js';
+import { paramsOf } from '../core/template.js';
+import { loadTemplate as loadSavedTemplate } from '../store/templates.js';
 import { scanItems, type InputSummary } from '../batch/input.js';
 import type { BatchItem } from '../batch/item.js';
 import { ItemProblem } from '../batch/item-problem.js';
@@ -11,14 +14,23 @@ import { openResults, readResults, resultsFile } from './batch-output.js';
 import { remoteLine, runRemote, withScratch } from './batch-remote.js';
 import { RunReport } from './batch-report.js';
 import type { Deps } from './deps.js';
+import { withTemplateSchema } from './shape.js';
 
 // `gpt batch FILE`: the recipe. Options (batch-options.ts), where results go (batch-output.ts),
 // the report and exit policy (batch-report.ts), sending here (batch-local.ts) or to the Batch API
 // (batch-remote.ts).
 
-export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
-  checkOptions(options);
-  const template = await loadTemplate(options, deps.cwd);
+export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<void> {
+  checkOptions(given);
+  // A saved template (--template NAME) gives every item its defaults, under the flags.
+  const saved = given.template !== undefined && namesSavedTemplate(given.template) ? await loadSavedTemplate(plainDeps.paths, given.template) : undefined;
+  if (!saved && given.params?.length) throw usageError('-p fills a saved template\'s {{NAME}}', 'add --template NAME');
+  const deps = saved ? { ...plainDeps, settings: templateDefaults(saved.template, plainDeps.settings) } : plainDeps;
+  const shaping = withTemplateSchema(given.shape ?? {}, saved, deps.cwd);
+  const options = { ...given, shape: shaping.shape, schemaDir: shaping.cwd };
+  const template = saved
+    ? savedItemTemplate(saved.template, given.template!, paramsOf(given.params ?? []))
+    : await loadTemplate(options, deps.cwd);
   const input = await openInput(options.file, { format: options.format, template, cwd: deps.cwd, stdin: deps.stdin });
   try {
     const output = resultsFile(options.output, deps.cwd);

@@ -1,20 +1,31 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
-import { GptError } from '../core/errors.js';
+import { GptError, usageError } from '../core/errors.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { cutNotice, textRenderer } from '../io/render.js';
 import { createSpinner, type Spinner } from '../io/spinner.js';
 import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape, type ShapedReply } from '../core/reply-shape.js';
 import type { Deps } from './deps.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
   continueLatest: boolean;
   stream: boolean;
+  /** --schema, -x: each reply as checked data or a code block, printed once complete. */
+  shape?: ShapeOptions;
+  /** -T NAME and its -p values: the template's settings, and its prompt around each message. */
+  template?: string;
+  params?: string[];
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -35,10 +46,19 @@ interface Conversation {
 export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
-  const conversation = await openConversation(options, deps);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const params = paramsOf(options.params ?? []);
+  // Each message goes through the template's prompt; a value it lacks fails now, not at the first turn.
+  const wrap = saved ? (text: string) => fillTemplate(saved.template, text, params, options.template!) : (text: string) => text;
+  if (saved?.template.prompt !== undefined) wrap('');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  const opened = await openConversation(options, deps);
+  const conversation = saved ? { ...opened, request: withTemplate(opened.request, saved.template, deps.settings.inputs.flags) } : opened;
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
+    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [],
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
@@ -71,7 +91,7 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
     }
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
     if (command.kind === 'message') {
-      await takeTurn(session, conversation, command.text);
+      await takeTurn(session, conversation, session.wrap(command.text));
       if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
     }
     if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
@@ -86,6 +106,9 @@ interface Session {
   lines: LineInput;
   interactive: boolean;
   stream: boolean;
+  shape: ReplyShape | undefined;
+  /** A message as sent: through the template's prompt (-T), or as typed. */
+  wrap(text: string): string;
   spinner: Spinner;
   turns: number;
   failures: GptError[];
@@ -93,7 +116,7 @@ interface Session {
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined };
+    return { history: [], request: turnSettings(deps.settings), target: undefined };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -101,7 +124,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
   if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
   return {
     history: [...thread.messages],
-    request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
+    request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
   };
 }
@@ -132,7 +155,9 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     view.start(conversation.request.model);
     const { request, history } = conversation;
     const messages = buildRequestMessages(request, history, prompt);
-    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
+    const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
+    const { shape } = session;
+    reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
@@ -142,7 +167,10 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   } finally {
     lines.onInterrupt = undefined;
   }
-  view.done(reply);
+  // A reply that is not what was asked for prints nothing, but is kept like any other turn.
+  const shaped = session.shape && shapeReply(session.shape, reply);
+  if (shaped instanceof GptError) view.abandon();
+  else view.done(reply, shaped);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
   const turn = completedTurn(prompt, startedAt, reply, deps.now());
@@ -154,6 +182,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     if (!(error instanceof GptError)) throw error;
     fail(session, error);
   }
+  if (shaped instanceof GptError) fail(session, shaped);
 }
 
 function fail(session: Session, error: GptError): void {
@@ -176,20 +205,35 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     deps.err('Assistant: ');
     open = 'err';
   };
+  // A reasoning model's thinking: on stderr with --show-reasoning, else a spinner line.
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => {
+      if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start('thinking...');
+    },
+  });
   const renderer = textRenderer((text) => {
+    thinking.done();
     label();
     deps.out(text);
     open = text.endsWith('\n') ? undefined : 'out';
   }, stream);
   return {
     onText: renderer.onText,
+    onReasoning: thinking.onReasoning,
     start(model: string) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
     },
-    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
+    done: (reply: ChatReply, shaped?: ShapedReply) => renderer.done({ reply, thread: null, durationMs: 0, shaped }),
     abandon() {
       spinner.stop();
+      thinking.done();
       if (open === 'out') deps.out('\n');
       if (open === 'err') deps.err('\n');
     },

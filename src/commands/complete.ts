@@ -3,6 +3,7 @@ import type { DynamicKind } from '../core/completion-script.js';
 import { resolvePaths, type Paths } from '../core/paths.js';
 import type { Env } from '../core/types.js';
 import { readModelsCache } from '../store/models-cache.js';
+import { listTemplates } from '../store/templates.js';
 import { listThreadFiles } from '../store/thread-folder.js';
 
 /** What commands that read no config and make no request need (shell completion). */
@@ -35,8 +36,8 @@ const SOURCES: Record<DynamicKind, (deps: QuickDeps) => Promise<string[]>> = {
   // Thread names are the file names in the threads folder: no file is read.
   threads: async (deps) => (await listThreadFiles(deps.paths.threadsDir)).map((t) => t.name).sort(),
   models: (deps) => readModelsCache(deps.paths.cacheDir, deps.now()),
-  // Seams: endpoint profiles live in the config (YAML, too slow to load on every Tab) and
-  // templates do not exist yet. When they come, list their names from a cheap source here.
+  // Seam: endpoint profiles live in the config (YAML, too slow to load on every Tab).
   profiles: async () => [],
-  templates: async () => [],
+  // Template names are the file names in the templates folder: no file is read.
+  templates: (deps) => listTemplates(deps.paths),
 };

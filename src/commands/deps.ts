@@ -1,5 +1,5 @@
 import type { GptError } from '../core/errors.js';
-import type { FlagSettings, Settings } from '../core/config.js';
+import type { Settings } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
 import type { Env } from '../core/types.js';
 import type { BatchClient } from '../llm/batch-client.js';
@@ -9,9 +9,8 @@ import type { ThreadStore } from '../store/threads.js';
 
 /** Everything a command needs from the outside world, passed in so tests can fake it. */
 export interface Deps {
+  /** Flags, environment and config, merged once (threads and batch items add theirs per turn). */
   settings: Settings;
-  /** Only what flags set, for the thread-aware merge (flags > thread > the rest). */
-  flags: FlagSettings;
   paths: Paths;
   store: ThreadStore;
   /** Created on first use: loading the SDK costs start-up time. */
@@ -39,4 +38,6 @@ export interface Deps {
   /** Aborted by SIGINT/SIGTERM; its reason is the GptError to exit with. */
   signal: AbortSignal;
   quiet: boolean;
+  /** --show-reasoning: a reasoning model's thinking on stderr. */
+  showReasoning: boolean;
 }

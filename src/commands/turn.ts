@@ -1,6 +1,7 @@
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { StoredMessage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
 import { ensurePrivateDir } from '../store/fs.js';
 import { unusedThread } from '../store/thread-admin.js';
@@ -67,7 +68,9 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
     { role: 'user', content: prompt, time: startedAt.toISOString() },
     {
       role: 'assistant',
-      content: reply.text,
+      // A refusal (structured output) is what the model said: kept as its answer.
+      content: reply.text === '' && reply.refusal ? reply.refusal : reply.text,
+      reasoning: reply.reasoning,
       model: reply.model,
       finish_reason: reply.finishReason ?? undefined,
       usage: reply.usage ?? undefined,
@@ -80,7 +83,7 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
 export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
   if (target.auto && cannotKeep.has(deps)) return;
   try {
-    await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+    await deps.store.append(target.ref.file, turn, { create: threadHeader(request), now: deps.now() });
   } catch (error) {
     if (!target.auto) throw error;
     return notKept(error, deps);
@@ -89,4 +92,9 @@ export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], requ
   // The turn is saved; failing to tidy old conversations must not report it as lost.
   await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)
     .catch((error: Error) => deps.warn(`gpt: could not remove old conversations (${error.message})`));
+}
+
+/** What a new thread remembers: its model counts only on the endpoint it was made with. */
+function threadHeader(request: RequestSettings) {
+  return { model: request.model, system: request.system, endpoint: request.endpoint, reasoning_effort: request.reasoningEffort };
 }

@@ -11,6 +11,7 @@ export const ExitCode = {
   badInput: 6,
   storage: 7,
   batchItemsFailed: 8,
+  replyUnfit: 9,
   interrupted: 130,
   terminated: 143,
 } as const;

@@ -21,11 +21,16 @@ export interface Usage {
 
 /** A model's reply to one request. */
 export interface ChatReply {
+  /** The answer only: a reasoning model's thinking is in `reasoning`. */
   text: string;
+  /** The model's thinking, when the server sent any. */
+  reasoning?: string;
   model: string;
   finishReason: string | null;
   usage: Usage | null;
   requestId: string | null;
+  /** The model declined to answer (`message.refusal`, structured output): its explanation. */
+  refusal?: string;
 }
 
 /** A message as kept in a thread file: the API's two fields plus what we learned. */
@@ -51,15 +56,6 @@ export interface Thread {
   created?: string;
   updated?: string;
   messages: StoredMessage[];
-}
-
-/** Settings for one request, after flags, environment and config are merged. */
-export interface RequestSettings {
-  model: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: Effort;
 }
 
 /** Where a setting in force came from, most specific first (shown by `gpt endpoints`). */

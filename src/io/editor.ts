@@ -27,7 +27,7 @@ export async function editText(initial: string, env: Env): Promise<string> {
 }
 
 /** Runs the editor through sh (so EDITOR may hold arguments), on the terminal even when stdin or stdout is a pipe. */
-async function runEditor(command: string, file: string, env: Env): Promise<void> {
+export async function runEditor(command: string, file: string, env: Env): Promise<void> {
   const tty = openTerminal();
   try {
     const code = await new Promise<number | string>((resolve) => {

@@ -1,4 +1,5 @@
 import type { GptError } from '../core/errors.js';
+import type { ShapedReply } from '../core/reply-shape.js';
 import type { ChatReply } from '../core/types.js';
 
 export interface ThreadInfo {
@@ -11,6 +12,8 @@ export interface AskOutcome {
   reply: ChatReply;
   thread: ThreadInfo | null;
   durationMs: number;
+  /** What --schema or -x made of the reply: printed instead of it; `data`/`code` in --json. */
+  shaped?: ShapedReply;
 }
 
 /** How replies reach stdout: streamed text, or one JSON object at the end. */
@@ -32,8 +35,8 @@ export function textRenderer(write: Write, streaming: boolean): Renderer {
   };
   return {
     onText: streaming ? onText : undefined,
-    done({ reply }) {
-      if (!streaming) onText(reply.text);
+    done({ reply, shaped }) {
+      if (!streaming) onText(shaped ? shaped.printed : reply.text);
       // Always end with exactly one newline, so the shell prompt starts on its own line.
       if (!last.endsWith('\n')) write('\n');
     },
@@ -56,9 +59,13 @@ export function cutNotice(reply: ChatReply): string | undefined {
 }
 
 /** The stable `--json` shape of a reply (documented in README). */
-export function askJson({ reply, thread, durationMs }: AskOutcome) {
+export function askJson({ reply, thread, durationMs, shaped }: AskOutcome) {
   return {
     reply: reply.text,
+    ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
+    ...(shaped?.data === undefined ? {} : { data: shaped.data }),
+    ...(shaped?.code === undefined ? {} : { code: shaped.code }),
+    ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
     model: reply.model,
     thread,
     finish_reason: reply.finishReason,

@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { badInputError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
+import { EFFORTS, parseEffort } from '../core/models.js';
 import { dropUndefined } from '../core/objects.js';
 import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
 import { appendInPlace } from './foreign-thread.js';
@@ -44,11 +45,16 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
     if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
     if (record.version > THREAD_VERSION) throw newerFormat(record.version);
   }
-  for (const key of ['model', 'system', 'created', 'updated'] as const) {
+  for (const key of ['model', 'system', 'endpoint', 'created', 'updated'] as const) {
     const field = record[key];
     if (field === undefined || field === null) continue;
     if (typeof field !== 'string') throw complain([key], `\`${key}\` must be text`);
     thread[key] = field;
+  }
+  if (record.reasoning_effort !== undefined && record.reasoning_effort !== null) {
+    const effort = typeof record.reasoning_effort === 'string' ? parseEffort(record.reasoning_effort) : undefined;
+    if (!effort) throw complain(['reasoning_effort'], `\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
+    thread.reasoning_effort = effort;
   }
   const messages = record.messages ?? [];
   if (!Array.isArray(messages)) throw complain(['messages'], '`messages` must be a list');

@@ -54,7 +54,7 @@ export interface LoadedThread {
 
 export interface AppendOptions {
   /** Header fields for a thread created by this append. */
-  create: Pick<Thread, 'model' | 'system'>;
+  create: Pick<Thread, 'model' | 'system' | 'endpoint' | 'reasoning_effort'>;
   now: Date;
 }
 

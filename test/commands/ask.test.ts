@@ -52,7 +52,7 @@ describe('--json', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toEqual({
       reply: 'echo: Name a prime',
-      model: 'gpt-4o-mini',
+      model: 'gpt-5.4-mini',
       thread: { name: 'facts', file: threadPath('facts') },
       finish_reason: 'stop',
       usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
@@ -76,9 +76,9 @@ describe('threads', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(world.threadsDir)).mode & 0o777).toBe(0o700);
     const thread = await loadThread(file);
-    expect(thread).toMatchObject({ version: 1, model: 'gpt-4o-mini', system: 'You are a helpful assistant.', created: '2026-11-27T12:00:02.000Z', updated: '2026-11-27T12:00:05.000Z' });
+    expect(thread).toMatchObject({ version: 1, model: 'gpt-5.4-mini', system: 'You are a helpful assistant.', created: '2026-11-27T12:00:02.000Z', updated: '2026-11-27T12:00:05.000Z' });
     expect(thread.messages).toHaveLength(4);
-    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-4o-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
+    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-5.4-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
   });
 
   it('remembers its model and system prompt; flags override them for one turn only', async () => {

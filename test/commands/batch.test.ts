@@ -37,7 +37,7 @@ describe('gpt batch: input formats', () => {
     expect(results()[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
     expect(results().map((x) => [x.id, x.reply])).toEqual([['whale', 'echo: biggest animal?'], ['2', 'echo: second'], ['chat', 'echo: again']]);
     const byPrompt = Object.fromEntries(world.client.requests.map((q) => [q.messages.at(-1)!.content, q]));
-    expect(byPrompt['biggest animal?']).toMatchObject({ model: 'm-2', temperature: 0.2, maxTokens: 50 });
+    expect(byPrompt['biggest animal?']).toMatchObject({ model: 'm-2', fields: { temperature: 0.2, max_tokens: 50 } });
     expect(byPrompt.second!.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'second' }]);
     expect(byPrompt.again!.messages).toHaveLength(3);
     expect(world.stderr()).toMatch(/^gpt: 3 items: 3 done, 0 failed, 67 tokens, \d+\.\ds\n$/);
@@ -127,7 +127,7 @@ describe('gpt batch: failures, resume, threads', () => {
     await write('p.txt', 'good\nbad\nfine\n');
     await expect(batch('p.txt')).rejects.toMatchObject({ exitCode: ExitCode.batchItemsFailed, message: '1 of 3 items failed' });
     expect(results().map((x) => x.reply)).toEqual(['echo: good', null, 'echo: fine']);
-    expect(results()[1]).toMatchObject({ id: '2', model: 'gpt-4o-mini', finish_reason: null, usage: null,
+    expect(results()[1]).toMatchObject({ id: '2', model: 'gpt-5.4-mini', finish_reason: null, usage: null,
       error: { message: 'the API rejected the request (400): unsupported value', exit_code: 4, status: 400 } });
     expect(world.stderr()).toMatch(/^gpt: 3 items: 2 done, 1 failed, \d+ tokens/);
   });

@@ -19,7 +19,7 @@ describe('where the prompt comes from', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('echo: What is the biggest animal in the world?\n');
     expect(lastBody()).toMatchObject({
-      model: 'gpt-4o-mini',
+      model: 'gpt-5.4-mini',
       stream: true,
       messages: [{ role: 'user', content: 'What is the biggest animal in the world?' }],
     });

@@ -13,7 +13,7 @@ describe('gpt ask on a terminal', () => {
     const pieces = ['The blue whale ', 'is the biggest ', 'animal that ', 'has ever lived.'];
     server.enqueue({ kind: 'reply', chunks: pieces, chunkDelayMs: 150, firstByteDelayMs: 400 });
     const term = runInTerminal(sandbox, ['ask', 'What is the biggest animal?']);
-    await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
+    await term.waitFor('Asking gpt-5.4-mini'); // the spinner, until the first words
     expect(await term.exit()).toBe(0);
     expect(term.logicalLines()).toEqual([pieces.join('')]);
     expect(term.cursorShown()).toBe(true);
@@ -22,7 +22,7 @@ describe('gpt ask on a terminal', () => {
   it('on Ctrl-C while the spinner turns, leaves only the error, and the cursor shown', async () => {
     server.enqueue({ kind: 'reply', firstByteDelayMs: 10_000 });
     const term = runInTerminal(sandbox, ['ask', 'slow?']);
-    await term.waitFor('Asking gpt-4o-mini');
+    await term.waitFor('Asking gpt-5.4-mini');
     expect(term.cursorShown()).toBe(false);
     term.type('\x03');
     expect(await term.exit()).toBe(130);
@@ -62,7 +62,7 @@ describe('gpt chat on a terminal', () => {
     const term = runInTerminal(sandbox, ['chat', '--thread', 'whales']);
     await term.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[\s\S]*You: $/);
     term.type('tell me slowly\r');
-    await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
+    await term.waitFor('Asking gpt-5.4-mini'); // the spinner, until the first words
     await term.waitFor(/Assistant: word0 /);
     expect(term.text()).not.toContain('Asking');
     term.type('\x03');

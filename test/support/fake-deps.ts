@@ -115,7 +115,6 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
   let tick = (options.startTime ?? new Date('2026-11-27T12:00:00.000Z')).getTime();
   const deps: Deps = {
     settings: resolveSettings(flags, env, options.config ?? {}),
-    flags,
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, options.quiet ? () => {} : warn),
     client: async () => client,
@@ -146,11 +145,12 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     },
     signal: abort.signal,
     quiet: options.quiet ?? false,
+    showReasoning: false,
   };
   const config = options.config ?? {};
   return {
     deps, client, abort, home,
-    withFlags: (other) => ({ ...deps, flags: other, settings: resolveSettings(other, env, config) }),
+    withFlags: (other) => ({ ...deps, settings: resolveSettings(other, env, config) }),
     threadsDir: paths.threadsDir,
     configHome: env.XDG_CONFIG_HOME,
     out: () => out,

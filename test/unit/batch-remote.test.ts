@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const items = (n: number): BatchItem[] => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, line: i + 1, prompt: `p${i}` }));
-const line = (item: BatchItem) => requestLine(item.id, { model: 'm', messages: [{ role: 'user', content: item.prompt! }] });
+const line = (item: BatchItem) => requestLine(item.id, { model: 'm', messages: [{ role: 'user', content: item.prompt! }], fields: {}, streamUsage: false });
 const context = { timeoutMs: 1000 };
 
 function batch(id: string, fields: Partial<RemoteBatch> = {}): RemoteBatch {
