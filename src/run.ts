@@ -79,7 +79,9 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
         }))),
     batchClient: () => (batchClient ??= import('./llm/openai-batch.js').then(({ createBatchClient }) => createBatchClient(settings.connection))),
     terminal: detectTerminal(proc.env, proc),
-    stdin: proc.stdin,
+    get stdin() {
+      return proc.stdin; // created when a command reads it (see io/terminal.ts)
+    },
     out: stdout.write,
     outFailed: stdout.failed,
     warn: quietWarn,

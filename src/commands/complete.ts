@@ -1,5 +1,7 @@
+import { homedir } from 'node:os';
 import type { DynamicKind } from '../core/completion-script.js';
-import type { Paths } from '../core/paths.js';
+import { resolvePaths, type Paths } from '../core/paths.js';
+import type { Env } from '../core/types.js';
 import { readModelsCache } from '../store/models-cache.js';
 import { listTemplates } from '../store/templates.js';
 import { listThreadFiles } from '../store/thread-folder.js';
@@ -9,6 +11,15 @@ export interface QuickDeps {
   paths: Paths;
   out(text: string): void;
   now(): Date;
+}
+
+/** QuickDeps from the environment: the XDG folders, stdout and the clock. */
+export function quickDeps(env: Env, stdout: { write(text: string): unknown }): QuickDeps {
+  return {
+    paths: resolvePaths(env, env.HOME || homedir()),
+    out: (text) => void stdout.write(text),
+    now: () => new Date(),
+  };
 }
 
 /**

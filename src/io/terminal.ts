@@ -1,6 +1,6 @@
 import type { Env } from '../core/types.js';
 
-/** Facts about the process streams, computed once at start-up. */
+/** Facts about the process streams, computed once at start-up (stdin's when first asked). */
 export interface Terminal {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
@@ -17,7 +17,10 @@ type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: N
 export function detectTerminal(env: Env, streams: Streams): Terminal {
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
-    stdinIsTTY: Boolean(streams.stdin.isTTY),
+    // Creating process.stdin costs milliseconds, and only commands that read it ask.
+    get stdinIsTTY() {
+      return Boolean(streams.stdin.isTTY);
+    },
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
     stderrIsTTY,
     decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
