@@ -1,13 +1,15 @@
 import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
 import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
 import { cutNotice, textRenderer } from '../io/render.js';
-import { createSpinner, type Spinner } from '../io/spinner.js';
-import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
+import { createSpinner } from '../io/spinner.js';
+import { chatRequest, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
+import { isSlash, runSlash } from './chat-slash.js';
+import type { Conversation, Session } from './chat-session.js';
 import type { Deps } from './deps.js';
 import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
 
@@ -19,14 +21,6 @@ export interface ChatOptions {
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
 const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines`;
-
-/** One conversation of the session: what is sent with the next prompt, and where turns are kept. */
-interface Conversation {
-  history: StoredMessage[];
-  request: RequestSettings;
-  /** Undefined until the first turn when the name is made from the first prompt. */
-  target: ThreadTarget | undefined;
-}
 
 /**
  * The interactive loop. On a terminal: a prompt, streamed replies, Ctrl-C stops a reply.
@@ -70,25 +64,18 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
       continue;
     }
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
-    if (command.kind === 'message') {
-      await takeTurn(session, conversation, command.text);
-      if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
+    if (command.kind === 'message') await takeTurn(session, conversation, command.text);
+    if (isSlash(command)) {
+      const current = conversation;
+      await runSlash(command, session, current, (prompt, replacing) => takeTurn(session, current, prompt, replacing));
+    }
+    if (interactive && (command.kind === 'message' || command.kind === 'retry' || command.kind === 'edit')) {
+      deps.err('\n'); // a blank line between turns, as in the blog post
     }
     if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
     if (event.kind === 'end') return command.kind !== 'message';
     if (command.kind === 'quit') return false;
   }
-}
-
-interface Session {
-  deps: Deps;
-  client: ChatClient;
-  lines: LineInput;
-  interactive: boolean;
-  stream: boolean;
-  spinner: Spinner;
-  turns: number;
-  failures: GptError[];
 }
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
@@ -119,8 +106,11 @@ async function startOver(old: Conversation, options: ChatOptions, deps: Deps, in
   return { history: [], request: old.request, target };
 }
 
-/** Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn. */
-async function takeTurn(session: Session, conversation: Conversation, prompt: string): Promise<void> {
+/**
+ * Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn.
+ * With `replacing` (/retry), the turn is saved in place of that one. True when the reply came.
+ */
+async function takeTurn(session: Session, conversation: Conversation, prompt: string, replacing?: StoredMessage[]): Promise<boolean> {
   const { deps, lines } = session;
   const startedAt = deps.now();
   const stop = new AbortController();
@@ -138,7 +128,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
     if (stop.signal.aborted) deps.err('gpt: reply stopped; this turn was not kept\n');
     else fail(session, error);
-    return;
+    return false;
   } finally {
     lines.onInterrupt = undefined;
   }
@@ -149,11 +139,12 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
-    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps);
+    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps, replacing);
   } catch (error) {
     if (!(error instanceof GptError)) throw error;
     fail(session, error);
   }
+  return true;
 }
 
 function fail(session: Session, error: GptError): void {

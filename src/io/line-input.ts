@@ -15,6 +15,8 @@ export interface LineInput {
   next(prompt: string): Promise<InputEvent>;
   /** Called on Ctrl-C while no line is awaited, i.e. while a reply is on its way. */
   onInterrupt: (() => void) | undefined;
+  /** Lends the terminal to `work` (an editor): the line editor stops reading and raw mode is off meanwhile. */
+  suspend<T>(work: () => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -59,6 +61,17 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
       return new Promise((resolve) => {
         waiting = resolve;
       });
+    },
+    async suspend(work) {
+      if (!interactive) return work();
+      rl.pause();
+      input.setRawMode?.(false);
+      try {
+        return await work();
+      } finally {
+        input.setRawMode?.(true);
+        rl.resume();
+      }
     },
     close() {
       rl.close();

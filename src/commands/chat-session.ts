@@ -1,0 +1,27 @@
+import type { GptError } from '../core/errors.js';
+import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { LineInput } from '../io/line-input.js';
+import type { Spinner } from '../io/spinner.js';
+import type { ChatClient } from '../llm/client.js';
+import type { Deps } from './deps.js';
+import type { ThreadTarget } from './turn.js';
+
+/** One conversation of the session: what is sent with the next prompt, and where turns are kept. */
+export interface Conversation {
+  history: StoredMessage[];
+  request: RequestSettings;
+  /** Undefined until the first turn when the name is made from the first prompt. */
+  target: ThreadTarget | undefined;
+}
+
+/** One run of `gpt chat`: what lasts across its conversations. */
+export interface Session {
+  deps: Deps;
+  client: ChatClient;
+  lines: LineInput;
+  interactive: boolean;
+  stream: boolean;
+  spinner: Spinner;
+  turns: number;
+  failures: GptError[];
+}
