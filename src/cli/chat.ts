@@ -10,7 +10,7 @@ Examples:
 
 At the prompt: 'quit' or 'exit' (or Ctrl-D) leaves, 'new' begins a new conversation,
 a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
-at an empty prompt it leaves. Commands: /model NAME, /system TEXT, /retry, /save NAME,
+at an empty prompt a second one leaves. Up brings back earlier lines. Commands: /model NAME, /system TEXT, /retry, /save NAME,
 /edit, /help; a message beginning with / is sent as //message.`;
 
 export function chatCommand(context: CliContext): Command {

@@ -25,3 +25,12 @@ export interface Session {
   turns: number;
   failures: GptError[];
 }
+
+/** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */
+export function fail(session: Session, error: GptError): void {
+  session.failures.push(error);
+  const red = session.interactive && session.deps.terminal.decorate;
+  if (red) session.deps.err('\x1b[31m');
+  session.deps.report(error);
+  if (red) session.deps.err('\x1b[0m');
+}

@@ -5,7 +5,7 @@ import { editText } from '../io/editor.js';
 import { harmless } from '../io/transcript.js';
 import { pathExists } from '../store/fs.js';
 import { forkThread, freeThread, moveThread } from '../store/thread-admin.js';
-import type { Conversation, Session } from './chat-session.js';
+import { fail, type Conversation, type Session } from './chat-session.js';
 
 /** The commands that begin with `/`. */
 export type SlashCommand = Exclude<ChatCommand, { kind: 'message' | 'new' | 'quit' | 'none' }>;
@@ -22,8 +22,7 @@ export async function runSlash(command: SlashCommand, session: Session, conversa
     await act(command, session, conversation, send);
   } catch (error) {
     if (!(error instanceof GptError)) throw error;
-    session.failures.push(error);
-    session.deps.report(error);
+    fail(session, error);
   }
 }
 

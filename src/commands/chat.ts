@@ -1,4 +1,4 @@
-import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
+import { BLOCK_FENCE, ChatInput, PROMPT } from '../core/chat-input.js';
 import { GptError } from '../core/errors.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
 import type { StoredMessage } from '../core/types.js';
@@ -8,8 +8,10 @@ import { createSpinner } from '../io/spinner.js';
 import { chatRequest, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
+import { ChatHistory, HISTORY_LINES } from '../store/chat-history.js';
+import { renderTranscript, roleLabel } from '../io/transcript.js';
 import { isSlash, runSlash } from './chat-slash.js';
-import type { Conversation, Session } from './chat-session.js';
+import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
 import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
 
@@ -20,7 +22,8 @@ export interface ChatOptions {
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
-const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines`;
+const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines; /help lists the commands`;
+const LEAVE_HINT = '\n(to leave, press Ctrl-C again, or Ctrl-D, or type quit)\n';
 
 /**
  * The interactive loop. On a terminal: a prompt, streamed replies, Ctrl-C stops a reply.
@@ -30,7 +33,9 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
   const conversation = await openConversation(options, deps);
-  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
+  const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
+  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
+    history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
@@ -42,6 +47,7 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   } finally {
     lines.close();
     session.spinner.stop();
+    await history?.settled();
   }
   if (interactive && leftAtPrompt) deps.err('\n');
   const [first] = session.failures;
@@ -56,13 +62,20 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
   const { deps, lines, interactive } = session;
   const reader = new ChatInput();
   let conversation = first;
+  const colour = interactive && deps.terminal.decorate;
+  let leaving = false; // a first Ctrl-C at an empty prompt said how to leave; a second leaves
   for (;;) {
-    const event = await nextEvent(lines, reader.prompt, deps.signal);
+    const prompt = colour && reader.prompt === PROMPT ? `${roleLabel('user', true)} ` : reader.prompt;
+    const event = await nextEvent(lines, prompt, deps.signal);
     if (event.kind === 'interrupt') {
+      const atEmptyPrompt = !reader.inBlock && !event.hadText;
       if (reader.inBlock) reader.cancelBlock();
-      else if (!event.hadText) return true; // Ctrl-C at an empty prompt leaves
+      if (atEmptyPrompt && leaving) return true;
+      leaving = atEmptyPrompt;
+      if (leaving) deps.err(LEAVE_HINT);
       continue;
     }
+    leaving = false;
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
     if (command.kind === 'message') await takeTurn(session, conversation, command.text);
     if (isSlash(command)) {
@@ -86,6 +99,11 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
   const { thread, exists } = await deps.store.load(target.ref.file);
   const turns = thread.messages.filter((m) => m.role === 'user').length;
   if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
+  const last = thread.messages.slice(-2);
+  if (exists && deps.terminal.stdinIsTTY && last[0]?.role === 'user') {
+    // Where the conversation stopped, so the next question has its context on screen.
+    deps.err(`${renderTranscript({ version: thread.version, messages: last }, deps.terminal.decorate)}\n`);
+  }
   return {
     history: [...thread.messages],
     request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
@@ -147,11 +165,6 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   return true;
 }
 
-function fail(session: Session, error: GptError): void {
-  session.failures.push(error);
-  session.deps.report(error);
-}
-
 /**
  * Where a reply goes: its text to stdout; on a terminal also a spinner until the first
  * words and an `Assistant: ` label, both on stderr. A line left open is always closed.
@@ -164,7 +177,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     labelled = true;
     spinner.stop();
     if (!interactive) return;
-    deps.err('Assistant: ');
+    deps.err(`${roleLabel('assistant', deps.terminal.decorate)} `);
     open = 'err';
   };
   const renderer = textRenderer((text) => {

@@ -7,6 +7,9 @@ const COLOURS: Record<Role, string> = { system: '2', user: '1;36', assistant: '1
 
 const paint = (colour: boolean, sgr: string, text: string) => (colour ? `\x1b[${sgr}m${text}\x1b[0m` : text);
 
+/** `You:`, `Assistant:`... in the role's colour when `colour`, as chat and `thread show` label messages. */
+export const roleLabel = (role: Role, colour: boolean) => paint(colour, COLOURS[role], `${LABELS[role]}:`);
+
 /**
  * A thread for a person: `You: ...`, `Assistant: ...`, a blank line between messages.
  * The system prompt is shown as it is sent: the thread's, unless the history holds its own.
@@ -16,7 +19,7 @@ export function renderTranscript(thread: Thread, colour: boolean): string {
     ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
     : thread.messages;
   return messages
-    .map((m) => `${paint(colour, COLOURS[m.role], `${LABELS[m.role]}:`)} ${harmless(m.content.replace(/\n+$/, ''))}\n${
+    .map((m) => `${roleLabel(m.role, colour)} ${harmless(m.content.replace(/\n+$/, ''))}\n${
       'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''}`)
     .join('\n');
 }

@@ -56,7 +56,7 @@ describe('gpt ask on a terminal', () => {
 const sentPrompts = () => server.chatRequests().map((r) => r.body.messages.at(-1).content);
 
 describe('gpt chat on a terminal', () => {
-  it('stops a streaming reply on Ctrl-C, returns to the prompt, and leaves on Ctrl-C at an empty prompt', async () => {
+  it('stops a streaming reply on Ctrl-C, returns to the prompt, and leaves on a second Ctrl-C at an empty prompt', async () => {
     const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 250 });
     const term = runInTerminal(sandbox, ['chat', '--thread', 'whales']);
@@ -71,6 +71,8 @@ describe('gpt chat on a terminal', () => {
 
     term.type('and now?\r');
     await term.waitFor(/Assistant: echo: and now\?\n\nYou: $/);
+    term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
     term.type('\x03');
     expect(await term.exit()).toBe(0);
 
@@ -121,11 +123,13 @@ describe('gpt chat on a terminal', () => {
     term.type(' please\r');
     await term.waitFor(/Assistant: echo: explain: a = 1\nb = 2 please\n\nYou: $/);
     term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
+    term.type('\x03');
     expect(await term.exit()).toBe(0);
     expect(sentPrompts()).toEqual(['explain: a = 1\nb = 2 please']);
   });
 
-  it('clears a typed line or a held paste on Ctrl-C, and leaves on Ctrl-C at an empty prompt', async () => {
+  it('clears a typed line or a held paste on Ctrl-C, and leaves on a second Ctrl-C at an empty prompt', async () => {
     const term = runInTerminal(sandbox, ['chat'], { columns: 40, rows: 12 });
     await term.waitFor(/You: $/);
     term.type('never sent');
@@ -137,6 +141,8 @@ describe('gpt chat on a terminal', () => {
     term.type('\x03');
     await term.waitFor(/You: $/);
     expect(term.cursor().column).toBe('You: '.length);
+    term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
     term.type('\x03');
     expect(await term.exit()).toBe(0);
     expect(sentPrompts()).toEqual([]);
