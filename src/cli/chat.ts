@@ -20,10 +20,11 @@ export function chatCommand(context: CliContext): Command {
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
+    .option('--raw', 'print replies as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, raw: raw.raw ?? false }, deps));
     });
 }

@@ -2,6 +2,7 @@ import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { chatRequest } from '../llm/client.js';
 import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { replyFilter } from '../io/markdown.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
@@ -18,6 +19,8 @@ export interface AskOptions {
   stdin?: boolean;
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
+  /** --raw: the reply as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -28,7 +31,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
   const request = turnSettings(deps.flags, existing, deps.settings);
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream, await replyFilter(deps, options.raw));
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   spinner.start(`Asking ${request.model}`);

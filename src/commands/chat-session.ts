@@ -1,6 +1,7 @@
 import type { GptError } from '../core/errors.js';
 import type { RequestSettings, StoredMessage } from '../core/types.js';
 import type { LineInput } from '../io/line-input.js';
+import type { TextFilter } from '../io/render.js';
 import type { Spinner } from '../io/spinner.js';
 import type { ChatClient } from '../llm/client.js';
 import type { Deps } from './deps.js';
@@ -24,6 +25,8 @@ export interface Session {
   spinner: Spinner;
   turns: number;
   failures: GptError[];
+  /** Makes the Markdown drawing of one reply, when replies are drawn (io/markdown.ts). */
+  markdown: (() => TextFilter) | undefined;
 }
 
 /** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */

@@ -10,6 +10,7 @@ import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
 import { ChatHistory, HISTORY_LINES } from '../store/chat-history.js';
 import { renderTranscript, roleLabel } from '../io/transcript.js';
+import { loadMarkdown, wantsMarkdown } from '../io/markdown.js';
 import { isSlash, runSlash } from './chat-slash.js';
 import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
@@ -19,6 +20,8 @@ export interface ChatOptions {
   thread?: string;
   continueLatest: boolean;
   stream: boolean;
+  /** --raw: replies as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -38,6 +41,7 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
     history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
+    markdown: wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
@@ -169,7 +173,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
  * Where a reply goes: its text to stdout; on a terminal also a spinner until the first
  * words and an `Assistant: ` label, both on stderr. A line left open is always closed.
  */
-function replyView({ deps, interactive, stream, spinner }: Session) {
+function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
   let open: 'out' | 'err' | undefined;
   let labelled = false;
   const label = () => {
@@ -184,7 +188,7 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     label();
     deps.out(text);
     open = text.endsWith('\n') ? undefined : 'out';
-  }, stream);
+  }, stream, markdown?.());
   return {
     onText: renderer.onText,
     start(model: string) {

@@ -5,6 +5,8 @@ export interface Terminal {
   stderrIsTTY: boolean;
   /** Spinners and colours: only on a terminal, and never with NO_COLOR set. */
   decorate: boolean;
+  /** The width of the terminal stdout is on (80 when unknown): where Markdown is wrapped. */
+  columns: number;
   /** Where the spinner, the progress bar and chat's prompt are drawn. */
   stderr: NodeJS.WriteStream;
 }
@@ -19,6 +21,7 @@ export function detectTerminal(env: Record<string, string | undefined>, streams:
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
     stderrIsTTY,
     decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    columns: streams.stdout.columns || 80,
     stderr: streams.stderr,
   };
 }

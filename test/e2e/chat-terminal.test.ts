@@ -1,5 +1,5 @@
 // gpt chat on a pseudo-terminal: line history across sessions, leaving, resuming, colour.
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGpt } from '../support/cli.js';
