@@ -40,9 +40,10 @@ export function threadCommand(context: CliContext): Command {
     .argument('[name|path]', 'the thread')
     .option('--json', 'print the messages as a JSON array')
     .option('--last', 'only the last reply')
-    .action(async (thread: string | undefined, raw: Raw & { last?: boolean }) => {
+    .option('--raw', 'replies as written, not drawn as Markdown on a terminal')
+    .action(async (thread: string | undefined, raw: Raw & { last?: boolean; raw?: boolean }) => {
       const { runThreadShow } = await load();
-      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false }, deps));
+      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, raw: raw.raw ?? false }, deps));
     });
 
   const search = adminOptions(new Command('search').alias('grep')

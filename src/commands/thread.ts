@@ -1,4 +1,5 @@
 import { usageError } from '../core/errors.js';
+import { replyDrawer } from '../io/markdown.js';
 import { harmless, renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
@@ -19,6 +20,8 @@ export interface ThreadShowOptions {
   thread?: string;
   json: boolean;
   last: boolean;
+  /** --raw: replies as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Promise<void> {
@@ -33,7 +36,7 @@ export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Pro
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
-  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate));
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate, await replyDrawer(deps, options.raw)));
 }
 
 export async function runThreadPath(options: { thread: string }, deps: Deps): Promise<void> {

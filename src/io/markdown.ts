@@ -18,6 +18,16 @@ export async function replyFilter(deps: { terminal: Terminal; env: Env }, raw = 
   return (await loadMarkdown(deps.terminal.columns))();
 }
 
+/** For a whole reply (`thread show`): its Markdown drawing when wantsMarkdown says so, else none. */
+export async function replyDrawer(deps: { terminal: Terminal; env: Env }, raw = false): Promise<((text: string) => string) | undefined> {
+  if (!wantsMarkdown(deps.terminal, deps.env, raw)) return undefined;
+  const make = await loadMarkdown(deps.terminal.columns);
+  return (text) => {
+    const filter = make();
+    return filter.push(text) + filter.end();
+  };
+}
+
 /** Code is indented this much by marked-terminal. */
 const CODE_INDENT = 4;
 

@@ -68,6 +68,23 @@ describe('Markdown on a terminal', () => {
   });
 });
 
+describe('Markdown in gpt thread show', () => {
+  it('draws the replies on a terminal, within its width, and leaves them as written in a pipe', async () => {
+    server.enqueue({ kind: 'reply', text: REPLY });
+    await runGpt(sandbox, ['ask', '--thread', 'whales', 'whales?']);
+    const term = runInTerminal(sandbox, ['thread', 'show', 'whales'], { columns: 40 });
+    expect(await term.exit()).toBe(0);
+    const screen = term.lines();
+    expect(screen[0]).toBe('You: whales?');
+    expect(screen.join('\n')).not.toMatch(/^#|```/m);
+    expect(term.logicalLines()).toEqual(screen.map((line) => line.trimEnd()));
+
+    const piped = await runGpt(sandbox, ['thread', 'show', 'whales']);
+    expect(piped.stdout).toContain('# Whales');
+    expect(piped.stdout).toContain('```python');
+  });
+});
+
 describe('Markdown in a pipe', () => {
   it('stdout is the reply byte for byte, streamed or not', async () => {
     for (const args of [['ask', 'q'], ['ask', '--no-stream', 'q']]) {
