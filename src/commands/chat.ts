@@ -198,6 +198,7 @@ function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
     done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0 }),
     abandon() {
       spinner.stop();
+      renderer.cut(); // shows what the Markdown drawing held back, and ends its line
       if (open === 'out') deps.out('\n');
       if (open === 'err') deps.err('\n');
     },

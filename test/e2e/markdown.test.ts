@@ -68,6 +68,22 @@ describe('Markdown on a terminal', () => {
   });
 });
 
+describe('Markdown when a reply is stopped', () => {
+  it('chat shows the text the drawing held back when Ctrl-C stops the reply', async () => {
+    const slow = ['# Title\n\nFirst words ', 'of a paragraph ', ...Array.from({ length: 30 }, (_, i) => `more${i} `)];
+    server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 200 });
+    const term = runInTerminal(sandbox, ['chat']);
+    await term.waitFor(/You: $/);
+    term.type('slowly\r');
+    await term.waitFor(/Assistant: Title/);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    term.type('\x03');
+    await term.waitFor(/First words of a paragraph[^\n]*\ngpt: reply stopped; this turn was not kept\n\nYou: $/);
+    term.type('\x04');
+    expect(await term.exit()).toBe(0);
+  });
+});
+
 describe('Markdown in gpt thread show', () => {
   it('draws the replies on a terminal, within its width, and leaves them as written in a pipe', async () => {
     server.enqueue({ kind: 'reply', text: REPLY });
