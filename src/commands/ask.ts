@@ -31,14 +31,16 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
   const request = turnSettings(deps.flags, existing, deps.settings);
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream, await replyFilter(deps, options.raw));
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
-  spinner.start(`Asking ${request.model}`);
-  const onText = renderer.onText && ((piece: string) => {
+  // The spinner turns until something is shown: drawn Markdown holds a block until it is complete.
+  const out = (text: string) => {
     spinner.stop();
-    renderer.onText!(piece);
-  });
+    deps.out(text);
+  };
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream, await replyFilter(deps, options.raw));
+  spinner.start(`Asking ${request.model}`);
+  const onText = renderer.onText;
   const reply = await client
     .complete(chatRequest(request, buildRequestMessages(request, existing?.messages ?? [], prompt), deps.signal), onText)
     .finally(() => spinner.stop())
