@@ -1,5 +1,5 @@
 // gpt chat on a pseudo-terminal: line history across sessions, leaving, resuming, colour.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGpt } from '../support/cli.js';
@@ -94,6 +94,21 @@ describe('gpt chat on a terminal', () => {
     await term.waitFor(/still here\n\nYou: ?\n\(to leave[^\n]*\nYou: $/);
     term.type('\x03');
     expect(await term.exit()).toBe(0);
+  });
+
+  it('/edit lends the terminal to the editor and sends what was saved; the prompt works after', async () => {
+    const editor = join(sandbox.home, 'editor.sh');
+    await writeFile(editor, "#!/bin/sh\nprintf 'from the editor\\n' > \"$1\"\n");
+    await chmod(editor, 0o755);
+    const term = runInTerminal(sandbox, ['chat', '--raw'], { env: { EDITOR: editor } });
+    await term.waitFor(/You: $/);
+    term.type('/edit\r');
+    await term.waitFor(/Assistant: echo: from the editor\n\nYou: $/);
+    term.type('typed after\r');
+    await term.waitFor(/Assistant: echo: typed after\n\nYou: $/);
+    term.type('\x04');
+    expect(await term.exit()).toBe(0);
+    expect(sentPrompts()).toEqual(['from the editor', 'typed after']);
   });
 
   it('shows the last exchange when a thread resumes', async () => {
