@@ -33,6 +33,7 @@ export function askCommand(context: CliContext): Command {
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
+    .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -48,6 +49,7 @@ export function askCommand(context: CliContext): Command {
           template: raw.template,
           params: raw.param ?? [],
           edit: raw.edit ?? false,
+          raw: raw.raw ?? false,
         }, deps));
     });
 }

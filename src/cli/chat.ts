@@ -11,7 +11,8 @@ Examples:
 
 At the prompt: 'quit' or 'exit' (or Ctrl-D) leaves, 'new' begins a new conversation,
 a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
-at an empty prompt it leaves.`;
+at an empty prompt a second one leaves. Up brings back earlier lines. Commands: /model NAME, /system TEXT, /retry, /save NAME,
+/edit, /help; a message beginning with / is sent as //message.`;
 
 export function chatCommand(context: CliContext): Command {
   return addShapeOptions(addRequestOptions(
@@ -22,10 +23,11 @@ export function chatCommand(context: CliContext): Command {
     .option('--no-stream', 'print each reply when complete, not as it arrives')
     .option('-T, --template <name>', 'use a saved template: its settings, and its prompt around each message')
     .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
+    .option('--raw', 'print replies as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [] }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false }, deps));
     });
 }

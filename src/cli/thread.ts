@@ -43,10 +43,11 @@ export function threadCommand(context: CliContext): Command {
     .option('--last', 'only the last reply')
     .option('-x, --extract', 'only the first fenced code block of the last reply')
     .option('--extract-last', 'only the last fenced code block of the last reply')
-    .action(async (thread: string | undefined, raw: Raw & { last?: boolean; extract?: boolean; extractLast?: boolean }) => {
+    .option('--raw', 'replies as written, not drawn as Markdown on a terminal')
+    .action(async (thread: string | undefined, raw: Raw & { last?: boolean; extract?: boolean; extractLast?: boolean; raw?: boolean }) => {
       const { runThreadShow } = await load();
       const extract = raw.extractLast ? 'last' : raw.extract ? 'first' : undefined;
-      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract }, deps));
+      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract, raw: raw.raw ?? false }, deps));
     });
 
   const search = adminOptions(new Command('search').alias('grep')

@@ -4,6 +4,7 @@ import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply
 import { chatRequest } from '../llm/client.js';
 import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
 import { reasoningView } from '../io/reasoning-view.js';
+import { replyFilter } from '../io/markdown.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
@@ -28,6 +29,8 @@ export interface AskOptions {
   params?: string[];
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
+  /** --raw: the reply as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -44,13 +47,19 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const merged = turnSettings(deps.settings, existing);
   const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream && !shape);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
   const messages = buildRequestMessages(request, existing?.messages ?? [], prompt);
   const sent = shape
     ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
     : chatRequest(request, messages, deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
+  // The spinner turns until something is shown: drawn Markdown holds a block until it is complete,
+  // and a reply wanted whole (--json, --no-stream, --schema, -x) shows nothing until it is complete.
+  const out = (text: string) => {
+    spinner.stop();
+    deps.out(text);
+  };
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream && !shape, await replyFilter(deps, options.raw));
   spinner.start(`Asking ${request.model}`);
   const thinking = reasoningView({
     show: deps.showReasoning,
@@ -61,12 +70,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     },
     thinking: () => spinner.start(`Asking ${request.model}: thinking...`),
   });
-  // A reply wanted whole (--json, --no-stream, --schema, -x) keeps the spinner until it is complete.
   const onText = (piece: string) => {
     thinking.done();
-    if (!renderer.onText) return;
-    spinner.stop();
-    renderer.onText(piece);
+    renderer.onText?.(piece);
   };
   const reply = await client
     .complete(sent, onText, thinking.onReasoning)

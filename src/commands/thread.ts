@@ -1,6 +1,7 @@
 import { GptError, usageError } from '../core/errors.js';
 import { shapeReply } from '../core/reply-shape.js';
 import type { StoredMessage } from '../core/types.js';
+import { replyDrawer } from '../io/markdown.js';
 import { harmless, renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
@@ -23,6 +24,8 @@ export interface ThreadShowOptions {
   last: boolean;
   /** -x / --extract-last: a code block of the last reply (implies --last). */
   extract?: 'first' | 'last';
+  /** --raw: replies as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Promise<void> {
@@ -38,7 +41,7 @@ export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Pro
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
-  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate));
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate, await replyDrawer(deps, options.raw)));
 }
 
 /** A code block of a saved reply: exact to stdout, or `{"code": ...}` with --json; exit 9 when there is none. */

@@ -79,11 +79,16 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
   ];
 }
 
-/** Appends a turn (atomically, under the thread's lock), then applies retention to kept conversations. */
-export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
+/**
+ * Appends a turn (atomically, under the thread's lock), or puts it in place of the last turn
+ * `replacing` (chat's /retry), then applies retention to kept conversations.
+ */
+export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps, replacing?: StoredMessage[]): Promise<void> {
   if (target.auto && cannotKeep.has(deps)) return;
+  const options = { create: threadHeader(request), now: deps.now() };
   try {
-    await deps.store.append(target.ref.file, turn, { create: threadHeader(request), now: deps.now() });
+    if (replacing) await deps.store.replaceLastTurn(target.ref.file, replacing, turn, options);
+    else await deps.store.append(target.ref.file, turn, options);
   } catch (error) {
     if (!target.auto) throw error;
     return notKept(error, deps);

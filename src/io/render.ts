@@ -27,21 +27,32 @@ export interface Renderer {
 
 type Write = (text: string) => void;
 
-export function textRenderer(write: Write, streaming: boolean): Renderer {
+/** Changes the reply's text on its way out (Markdown drawn on a terminal, io/markdown.ts); `end` gives what it held back. */
+export interface TextFilter {
+  push(text: string): string;
+  end(): string;
+}
+
+export function textRenderer(write: Write, streaming: boolean, filter?: TextFilter): Renderer {
   let last = '';
-  const onText = (piece: string) => {
-    write(piece);
-    last = piece;
+  const emit = (text: string) => {
+    if (text === '') return;
+    write(text);
+    last = text;
   };
+  const onText = (piece: string) => emit(filter ? filter.push(piece) : piece);
+  const flush = () => emit(filter?.end() ?? '');
   return {
     onText: streaming ? onText : undefined,
     done({ reply, shaped }) {
       if (!streaming) onText(shaped ? shaped.printed : reply.text);
+      flush();
       // Always end with exactly one newline, so the shell prompt starts on its own line.
       if (!last.endsWith('\n')) write('\n');
     },
     cut() {
-      if (last !== '' && !last.endsWith('\n')) onText('\n');
+      flush();
+      if (last !== '' && !last.endsWith('\n')) emit('\n');
     },
   };
 }

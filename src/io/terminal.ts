@@ -7,6 +7,8 @@ export interface Terminal {
   stderrIsTTY: boolean;
   /** Spinners and colours: only on a terminal, and never with NO_COLOR set. */
   decorate: boolean;
+  /** The width of the terminal stdout is on (80 when unknown): where Markdown is wrapped. */
+  columns: number;
   /** Where the spinner, the progress bar and chat's prompt are drawn. */
   stderr: NodeJS.WriteStream;
 }
@@ -24,6 +26,7 @@ export function detectTerminal(env: Env, streams: Streams): Terminal {
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
     stderrIsTTY,
     decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    columns: streams.stdout.columns || 80,
     stderr: streams.stderr,
   };
 }

@@ -114,6 +114,33 @@ export class ThreadStore {
     return (await this.parse(file, text)).thread;
   }
 
+  /**
+   * `/retry`: the thread's last turn `replaced` gives way to `added`, under the lock; the replaced
+   * reply is not kept. `added` is appended instead when the file no longer ends with that turn
+   * (another gpt wrote after it, or it was never saved) or is not in gpt's own layout.
+   */
+  async replaceLastTurn(file: string, replaced: StoredMessage[], added: StoredMessage[], options: AppendOptions): Promise<Thread> {
+    const { canonicalOffset, newThreadText } = await threadFile();
+    const rewrite = await withFileLock(file, async () => {
+      const text = await readTextIfExists(file);
+      if (text === undefined) return undefined;
+      const parsed = await this.parse(file, text);
+      const old = parsed.thread;
+      // A file written or edited by hand would lose its comments and own keys in a rewrite.
+      if (parsed.messagesOffset < 0 && canonicalOffset(text, old) < 0) return undefined;
+      const kept = old.messages.slice(0, old.messages.length - replaced.length);
+      const tail = old.messages.slice(kept.length);
+      const same = tail.length === replaced.length && tail.every((m, i) => m.content === replaced[i]!.content && m.time === replaced[i]!.time);
+      if (!same) return undefined;
+      const thread = { ...old, updated: options.now.toISOString(), messages: [...kept, ...added] };
+      const written = newThreadText(thread, file);
+      await writePrivateFile(file, written.text);
+      await this.cache.put(file, written, thread);
+      return thread;
+    }, this.warn);
+    return rewrite ?? this.append(file, added, options);
+  }
+
   private async parse(file: string, text: string) {
     const cached = await this.cache.get(file, text);
     if (cached) return cached;

@@ -119,13 +119,16 @@ async function benchRequests() {
     { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env },
   ]), { time: 1.3 });
 
+  const { benchMarkdown } = await import('./markdown.js');
+  for (const r of await benchMarkdown()) rows.push(r);
+
   if (existsSync(join(here, 'batch.js'))) {
     const { benchBatch } = await import('./batch.js');
     for (const r of await benchBatch()) rows.push(r);
   }
 }
 
-const fmt = (n, unit) => (n === undefined ? '' : `${n.toFixed(unit === 'ms' ? 1 : 2)}${unit ? ` ${unit}` : ''}`);
+const fmt = (n, unit) => (n === undefined ? '' : `${n.toFixed(unit === 'ms' ? 1 : unit === 'tok/s' ? 0 : 2)}${unit ? ` ${unit}` : ''}`);
 console.log(`gpt benchmark: node ${process.version}, ${RUNS} interleaved runs a figure, medians\n`);
 console.log('| measure | gpt | baseline | ratio | target |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

@@ -123,7 +123,7 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
       throw new Error('no Batch API in command tests: use the e2e harness');
     },
     env,
-    terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false, stderr: sink((text) => { stderr += text; }) },
+    terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false, columns: 80, stderr: sink((text) => { stderr += text; }) },
     // Each read gets the bytes anew, as each run of gpt gets its own stdin.
     get stdin() {
       return stdinFrom(options.stdin);
@@ -188,6 +188,7 @@ export function scriptedLines(lines: string[]): LineInput & { closed: boolean } 
     close() {
       this.closed = true;
     },
+    suspend: (work) => work(),
   };
 }
 
