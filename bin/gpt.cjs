@@ -14,6 +14,9 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('gpt: not built yet — run npm run build\n');
   process.exit(1);
 }
+// Everything gpt writes holds conversations or what was made from them: private unless a
+// command says otherwise. Node's compile cache makes its folders with the umask's mode.
+process.umask(0o077);
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
 
 if (Module.enableCompileCache) {

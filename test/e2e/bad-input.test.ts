@@ -22,10 +22,11 @@ describe('stdin', () => {
 
   it('accepts text just under the limit, byte for byte', async () => {
     const text = `${'é'.repeat(4 * 1024 * 1024)}\n`; // 8 MiB of two-byte characters
-    const r = await runGpt(sandbox, ['ask', '--json'], { input: text });
+    // 8 MiB through a pipe, the request and the fake server: slow on a loaded machine.
+    const r = await runGpt(sandbox, ['ask', '--json'], { input: text, timeout: 60_000 });
     expect(r.exitCode).toBe(0);
     expect(server.chatRequests()[0]!.body.messages[0].content).toBe(text);
-  });
+  }, 70_000);
 });
 
 describe('flags', () => {
