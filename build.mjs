@@ -22,8 +22,14 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __GPT_VERSION__: JSON.stringify(version) },
+  // import() of a builtin becomes require(): bin/gpt.cjs runs the bundle in a vm.Script on
+  // Node 20, where a real import() has no loader to call.
+  supported: { 'dynamic-import': false },
+  alias: { 'node:child_process': './build/child-process-on-demand.cjs' },
   logLevel: 'warning',
+  // undici (for HTTP(S)_PROXY only) would double the bundle, and every start-up would pay to
+  // load it; it stays in node_modules (a dependency) and is required when a proxy is set.
   // The tokenizer's tables (megabytes) and the price data stay in node_modules (they are
   // dependencies): bundled, every start-up would parse them; only commands that count load them.
-  external: ['gpt-tokenizer', '@pydantic/genai-prices'],
+  external: ['undici', 'gpt-tokenizer', '@pydantic/genai-prices'],
 });

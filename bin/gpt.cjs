@@ -2,7 +2,7 @@
 'use strict';
 // Compiling the bundle is a large part of gpt's start-up, so the compiled code is cached
 // on the user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package.
-// Node 22.1+ keeps that cache itself; on Node 20 we keep a V8 code cache of the bundle.
+// Node 22.1+ keeps that cache itself; on Node 20 we keep V8 code caches of the bundle.
 // A cache that cannot be read or written costs speed only.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,6 +14,9 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('gpt: not built yet — run npm run build\n');
   process.exit(1);
 }
+// Everything gpt writes holds conversations or what was made from them: private unless a
+// command says otherwise. Node's compile cache makes its folders with the umask's mode.
+process.umask(0o077);
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
 
 if (Module.enableCompileCache) {
@@ -23,22 +26,35 @@ if (Module.enableCompileCache) {
   requireWithCodeCache(bundle, path.join(cacheDir, 'code-cache'));
 }
 
-/** require(file) through a V8 code cache kept in dir, one file for this bundle and Node. */
+/**
+ * require(file) through a V8 code cache kept in dir: one cache for each command (the first
+ * word of the command line), so each holds the functions its command runs and no more.
+ */
 function requireWithCodeCache(file, dir) {
   const vm = require('node:vm');
   const source = fs.readFileSync(file, 'utf8');
   const { size, mtimeMs } = fs.statSync(file);
   // V8 checks only the source's length: the name tells one build from another.
-  const name = `gpt.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}`;
+  const build = `gpt.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
+  const word = process.argv[2] || '';
+  const name = build + (/^-{0,2}[a-zA-Z_][\w-]{0,24}$/.test(word) ? word.replace(/^-+/, '') : 'other');
   let cachedData;
   try { cachedData = fs.readFileSync(path.join(dir, name)); } catch { /* not cached yet */ }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    // Written at exit, so the functions this run compiled are in it too.
-    process.once('exit', () => {
+    // Written at the exit of a run that succeeded, so it holds the functions that run compiled
+    // (an `ask` that failed before its request would leave the SDK's out).
+    process.once('exit', (code) => {
+      if (code !== 0) return;
       try {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        for (const old of fs.readdirSync(dir)) if (old.startsWith('gpt.cjs-')) fs.rmSync(path.join(dir, old), { force: true });
+        const kept = [];
+        for (const old of fs.readdirSync(dir)) {
+          if (old.startsWith(build)) kept.push(old);
+          else if (old.startsWith('gpt.cjs-')) fs.rmSync(path.join(dir, old), { force: true });
+        }
+        // A bound on what mistyped commands can leave behind.
+        if (kept.length >= 16) return;
         const temp = path.join(dir, `${name}.${process.pid}`);
         fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(temp, path.join(dir, name));

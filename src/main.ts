@@ -1,9 +1,8 @@
-import { homedir } from 'node:os';
 import { CommanderError, type Command } from 'commander';
+import { pairParams } from './cli/params.js';
 import { buildProgram } from './cli/program.js';
 import type { CliContext } from './cli/options.js';
 import { ExitCode, usageError } from './core/errors.js';
-import { resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
 import { VERSION } from './core/version.js';
 import { reportError } from './io/report-error.js';
@@ -22,11 +21,8 @@ export async function main(proc: Process): Promise<number> {
       exitCode = await runCommand(proc, common, command);
     },
     async quick(command) {
-      await command({
-        paths: resolvePaths(proc.env, proc.env.HOME || homedir()),
-        out: (text) => void proc.stdout.write(text),
-        now: () => new Date(),
-      });
+      const { quickDeps } = await import('./commands/complete.js');
+      await command(quickDeps(proc.env, proc.stdout));
     },
   };
 
@@ -46,7 +42,7 @@ export async function main(proc: Process): Promise<number> {
   };
   configure(program);
   try {
-    await program.parseAsync(proc.argv, { from: 'user' });
+    await program.parseAsync(pairParams(proc.argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);

@@ -1,7 +1,9 @@
+import type { Env } from './core/types.js';
+
 /** What a run of gpt gets from its process: main and run.ts share it, and tests can fake it. */
 export interface Process {
   argv: string[];
-  env: Record<string, string | undefined>;
+  env: Env;
   cwd: string;
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;

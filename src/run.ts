@@ -7,6 +7,7 @@ import { resolveSettings } from './core/config.js';
 import { ExitCode, GptError } from './core/errors.js';
 import { resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
+import type { BatchClient } from './llm/batch-client.js';
 import type { ChatClient } from './llm/client.js';
 import { watchOutput } from './io/output.js';
 import { reportError, type ErrorOutput } from './io/report-error.js';
@@ -59,22 +60,32 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
   const warn = (line: string) => writeErr(`${line}\n`);
   const quietWarn = common.quiet ? () => {} : warn;
   const paths = resolvePaths(proc.env, proc.env.HOME || homedir());
-  const settings = resolveSettings(common.flags, proc.env, await loadConfigFile(paths.configFile, quietWarn));
+  const settings = resolveSettings(common.flags, proc.env, await loadConfigFile(paths.configFile, quietWarn), paths.configFile);
   const log = common.verbose ? (line: string) => warn(`gpt[debug]: ${line}`) : undefined;
   let client: Promise<ChatClient> | undefined;
+  let batchClient: Promise<BatchClient> | undefined;
   return {
     settings,
-    flags: common.flags,
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),
     client: () =>
       (client ??= import('./llm/openai.js').then(({ createOpenAIClient }) =>
-        createOpenAIClient({ ...settings, log, retryNotice: common.retryNotices === false ? undefined : quietWarn }))),
+        createOpenAIClient({
+          ...settings.connection,
+          endpoint: settings.inForce.endpoint.value,
+          capabilities: settings.inForce.capabilities,
+          log,
+          retryNotice: common.retryNotices === false ? undefined : quietWarn,
+        }))),
+    batchClient: () => (batchClient ??= import('./llm/openai-batch.js').then(({ createBatchClient }) => createBatchClient(settings.connection))),
     terminal: detectTerminal(proc.env, proc),
-    stdin: proc.stdin,
+    get stdin() {
+      return proc.stdin; // created when a command reads it (see io/terminal.ts)
+    },
     out: stdout.write,
     outFailed: stdout.failed,
     warn: quietWarn,
+    note: quietWarn,
     err: writeErr,
     report: (error) => void reportError(error, { ...errors, json: false }),
     cwd: proc.cwd,
@@ -82,5 +93,6 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     now: () => new Date(),
     signal,
     quiet: common.quiet,
+    showReasoning: common.showReasoning ?? false,
   };
 }

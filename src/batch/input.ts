@@ -1,6 +1,8 @@
-import YAML, { LineCounter, isSeq } from 'yaml';
+import { isSeq } from 'yaml';
 import { badInputError, usageError } from '../core/errors.js';
-import { ItemProblem, checkItem, estimateTokens, type BatchItem } from './item.js';
+import { checkItem, estimateTokens, type BatchItem } from './item.js';
+import { ItemProblem } from './item-problem.js';
+import { parseYaml } from '../store/yaml.js';
 import type { Template } from './template.js';
 
 export type InputFormat = 'jsonl' | 'yaml' | 'text';
@@ -77,53 +79,26 @@ export async function* textItems(lines: AsyncIterable<string>, options: InputOpt
   }
 }
 
-// Alias expansion beyond this is a "billion laughs" document, not a list of prompts.
-const MAX_ALIAS_COUNT = 50;
-
 /**
  * YAML: a list of items (objects or strings), parsed whole, so a YAML input is held in
  * memory; an item's default id is its position in the list (1, 2, ...).
  */
 export function yamlItems(text: string, options: InputOptions): BatchItem[] {
-  const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const line = firstError.linePos?.[0]?.line ?? 1;
-    throw badInputError(`${options.name}:${line}: not valid YAML (${firstError.message.split('\n')[0]})`, FIX);
-  }
+  const { doc, lineOf, toJS } = parseYaml(text, options.name, (message) => badInputError(message, FIX));
   if (doc.contents === null) return [];
   if (!isSeq(doc.contents)) {
-    const line = lineCounter.linePos(doc.contents.range?.[0] ?? 0).line;
-    throw badInputError(`${options.name}:${line}: expected a list of prompts (each \`- ...\`)`, FIX);
+    throw badInputError(`${options.name}:${lineOf(doc.contents.range?.[0])}: expected a list of prompts (each \`- ...\`)`, FIX);
   }
-  let values: unknown[];
-  try {
-    values = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[];
-  } catch (error) {
-    // Only aliases fail here: point at the first one.
-    throw badInputError(`${options.name}:${firstAliasLine(doc, lineCounter)}: ${(error as Error).message}`, FIX);
-  }
+  const values = toJS() as unknown[];
   const nodes = doc.contents.items as Array<{ range?: [number, number, number] } | null>;
   return values.map((value, index) => {
-    const line = lineCounter.linePos(nodes[index]?.range?.[0] ?? 0).line;
+    const line = lineOf(nodes[index]?.range?.[0]);
     try {
       return checkItem(value, line, index + 1, options.template);
     } catch (error) {
       throw located(options, line, error);
     }
   });
-}
-
-function firstAliasLine(doc: YAML.Document, lineCounter: LineCounter): number {
-  let offset = 0;
-  YAML.visit(doc, {
-    Alias(_key, node) {
-      offset = node.range?.[0] ?? 0;
-      return YAML.visit.BREAK;
-    },
-  });
-  return lineCounter.linePos(offset).line;
 }
 
 /** What a first pass over the input learns; duplicate ids are refused here. */

@@ -2,7 +2,8 @@ import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GptError, usageError } from '../core/errors.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
-import { ItemProblem, type BatchItem } from './item.js';
+import type { BatchItem } from './item.js';
+import { ItemProblem } from './item-problem.js';
 
 /**
  * What a batch file may point at. A batch file is data, often generated: by itself it may

@@ -1,34 +1,33 @@
-import { ROLES, type ChatMessage, type Role } from '../core/types.js';
+import type { RequestLayer } from '../core/endpoints.js';
+import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
+import { GptError } from '../core/errors.js';
+import { messageProblem } from '../core/messages.js';
+import { EFFORTS, parseEffort } from '../core/models.js';
+import { dropUndefined } from '../core/objects.js';
+import type { ChatMessage } from '../core/types.js';
+import { parseConciseSchema, schemaSpec, type SchemaSpec } from '../core/schema.js';
+import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
 
-/** One prompt of a batch, checked and with its template applied. */
-export interface BatchItem {
+/** One prompt of a batch, checked and with its template applied; its request settings are a RequestLayer. */
+export interface BatchItem extends RequestLayer {
   /** The item's `id`, or its line (or position) number; always text. */
   id: string;
   /** Line of the input file it came from (its position in a YAML list has a line too). */
   line: number;
   prompt?: string;
   messages?: ChatMessage[];
-  system?: string;
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
   /** A thread name or path (as `ask --thread` takes it): the item continues that conversation. */
   thread?: string;
-}
-
-/** Why a value is not an item; the parsers add the file and line. */
-export class ItemProblem extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-  }
+  /** The item's own `schema` (a JSON Schema object or the concise form), made strict. */
+  schema?: SchemaSpec;
 }
 
 const problem = (text: string) => new ItemProblem(text);
 
 /**
  * Checks one input value: a string is a prompt; a mapping has `prompt` or `messages` and
- * optional `id`, `system`, `model`, `temperature`, `max_tokens`, `thread`. Other fields are
+ * optional `id`, `system`, `model`, `temperature`, `max_tokens`, `reasoning_effort`, `thread`. Other fields are
  * kept only as template variables.
  */
 export function checkItem(value: unknown, line: number, defaultId: number, template: Template | undefined): BatchItem {
@@ -47,8 +46,14 @@ export function checkItem(value: unknown, line: number, defaultId: number, templ
   item.system = text('system', false);
   item.model = text('model');
   item.thread = text('thread');
-  item.temperature = checkNumber(fields.temperature, 'temperature', 0, 2, false);
-  item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', 1, 10_000_000, true);
+  item.temperature = checkNumber(fields.temperature, 'temperature', NUMBER_LIMITS.temperature);
+  item.maxTokens = checkNumber(fields.max_tokens, 'max_tokens', NUMBER_LIMITS.max_tokens);
+  const effort = text('reasoning_effort');
+  if (effort !== undefined) {
+    item.reasoningEffort = parseEffort(effort);
+    if (item.reasoningEffort === undefined) throw problem(`\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
+  }
+  item.schema = checkSchema(fields.schema);
   const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
@@ -68,6 +73,18 @@ function withPrompt(item: BatchItem, prompt: string, fields: Record<string, unkn
   return dropUndefined(item);
 }
 
+function checkSchema(value: unknown): SchemaSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    if (typeof value === 'string') return schemaSpec(parseConciseSchema(value), { multi: false });
+    if (typeof value === 'object' && !Array.isArray(value)) return schemaSpec(value as Record<string, unknown>, { multi: false });
+  } catch (error) {
+    if (error instanceof GptError) throw new ItemProblem(error.message.replace('--schema', '`schema`'), error.hint);
+    throw error;
+  }
+  throw problem("`schema` must be a JSON Schema object or fields like 'name, age int'");
+}
+
 function checkId(value: unknown, defaultId: number): string {
   if (value === undefined || value === null) return String(defaultId);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -75,29 +92,20 @@ function checkId(value: unknown, defaultId: number): string {
   throw problem('`id` must be non-empty text or a number');
 }
 
-function checkNumber(value: unknown, key: string, min: number, max: number, integer: boolean): number | undefined {
+function checkNumber(value: unknown, key: string, limit: NumberLimit): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw problem(`\`${key}\` must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
-  }
+  if (!withinLimit(value, limit)) throw problem(`\`${key}\` must be ${describeLimit(limit)}`);
   return value;
 }
 
 function checkMessages(value: unknown): ChatMessage[] {
   if (!Array.isArray(value) || value.length === 0) throw problem('`messages` must be a non-empty list');
   return value.map((m, i) => {
-    const n = i + 1;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw problem(`message ${n} must be an object with \`role\` and \`content\``);
-    const { role, content } = m as Record<string, unknown>;
-    if (!ROLES.includes(role as Role)) throw problem(`message ${n} has role ${JSON.stringify(role ?? null)}; expected ${ROLES.join(', ')}`);
-    if (typeof content !== 'string') throw problem(`message ${n} has no text \`content\``);
-    return { role: role as Role, content };
+    const wrong = messageProblem(m, i + 1, 'an object');
+    if (wrong) throw problem(wrong.problem);
+    const { role, content } = m as ChatMessage;
+    return { role, content };
   });
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
 }
 
 /** About how many tokens the item's text is (4 characters a token): for --dry-run. */

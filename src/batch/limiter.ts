@@ -30,10 +30,6 @@ export class AimdLimiter {
     return Math.max(1, Math.floor(this.limit));
   }
 
-  get inFlight(): number {
-    return this.active;
-  }
-
   async acquire(): Promise<Permit> {
     if (this.active < this.current && this.queue.length === 0) this.active++;
     else await new Promise<void>((resolve) => this.queue.push(resolve)); // the slot is taken for us

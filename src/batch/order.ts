@@ -24,11 +24,6 @@ export class ReorderBuffer<T> {
     private readonly size: (value: T) => number = () => 0,
   ) {}
 
-  /** Index of the first result not yet passed on. */
-  get next(): number {
-    return this.nextIndex;
-  }
-
   /** Results waiting for an earlier one. */
   get held(): number {
     return this.early.size;

@@ -1,25 +1,29 @@
 import type { GptError } from '../core/errors.js';
 import { formatUSD, sumCosts } from '../core/prices.js';
-import type { Usage } from '../core/types.js';
+import type { ChatReply, Usage } from '../core/types.js';
 import { thousands } from '../io/progress.js';
 import { errorJson } from '../io/render.js';
-import type { ChatReply } from '../llm/client.js';
 
 /** One line of a batch's results (documented in README): the same for local and remote runs. */
 export interface ResultRecord {
   id: string;
   reply: string | null;
+  /** A reasoning model's thinking, when the server sent it apart from the answer. */
+  reasoning?: string;
   model: string | null;
   finish_reason: string | null;
   usage: Usage | null;
   /** USD; null when unknown (no usage, or no price for the model on this endpoint). */
   cost: number | null;
+  /** With --schema (or the item's `schema`): the reply as a JSON value, checked. */
+  data?: unknown;
   /** Instead of a reply, when the item failed. */
   error?: ReturnType<typeof errorJson>['error'];
 }
 
 export function replyRecord(id: string, reply: ChatReply): ResultRecord {
-  return { id, reply: reply.text, model: reply.model, finish_reason: reply.finishReason, usage: reply.usage, cost: null };
+  const reasoning = reply.reasoning === undefined ? {} : { reasoning: reply.reasoning };
+  return { id, reply: reply.text, ...reasoning, model: reply.model, finish_reason: reply.finishReason, usage: reply.usage, cost: null };
 }
 
 export function errorRecord(id: string, model: string | null, error: GptError): ResultRecord {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Progress } from '../io/progress.js';
-import type { BatchClient, RemoteBatch, RequestOutcome } from '../llm/openai-batch.js';
-import { customIdOf } from '../llm/openai-batch.js';
+import { customIdOf, type BatchClient, type RemoteBatch, type RequestOutcome } from '../llm/batch-client.js';
 import type { ResultRecord } from './record.js';
 import { collectResults, waitForBatches, type RequestFile } from './remote.js';
 

@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { ItemProblem } from './item.js';
+import { ItemProblem } from './item-problem.js';
 
 /** `--template 'Translate to French: {{prompt}}'`: wraps each item's prompt. */
 export interface Template {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { addContextOption, addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addContextOption, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -10,19 +11,23 @@ Examples:
   gpt ask -c "And in French?"                  # continue the latest conversation
   git diff | gpt ask -e "Review this diff"     # edit the prompt in $EDITOR first
   gpt ask --json "Name three primes" | jq -r .reply
+  gpt ask --schema 'name, age int' "Ada Lovelace, born 1815" | jq .age
+  gpt ask -x "a bash one-liner to count lines in *.ts" > count.sh
   OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
 
 The prompt is stdin (when piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addContextOption(addRequestOptions(
+  return addContextOption(addShapeOptions(addRequestOptions(
     new Command('ask')
       .description('ask one question; the reply goes to stdout')
       .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  ))
+  )))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
+    .option('-T, --template <name>', 'use a saved template (gpt template list)')
+    .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .option('--json', 'print one JSON object instead of text')
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
@@ -31,6 +36,7 @@ export function askCommand(context: CliContext): Command {
     .option('--dry-run', 'count the input tokens exactly and estimate the cost; send nothing')
     .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
+    .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -42,21 +48,15 @@ export function askCommand(context: CliContext): Command {
           json: raw.json ?? false,
           stream: raw.stream,
           stdin: raw.stdin,
+          shape: shapeOptions(raw),
+          template: raw.template,
+          params: raw.param ?? [],
           edit: raw.edit ?? false,
           usage: raw.usage ?? false,
           context: raw.context,
           dryRun: raw.dryRun ?? false,
           maxCost: raw.maxCost,
+          raw: raw.raw ?? false,
         }, deps));
-    });
-}
-
-export function modelsCommand(context: CliContext): Command {
-  return addEndpointOptions(new Command('models').description('list the models the endpoint serves'))
-    .option('--json', 'print a JSON array')
-    .option('--verbose', 'log requests and show stack traces on stderr')
-    .action(async (raw) => {
-      const { runModels } = await import('../commands/models.js');
-      await context.run(commonOptions(raw), (deps) => runModels({ json: raw.json ?? false }, deps));
     });
 }

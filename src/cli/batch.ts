@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addSchemaOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -37,17 +38,18 @@ const apiOptions = (command: Command) =>
  */
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
-  const loadRemote = () => import('../commands/batch-remote.js');
-  const batch = addRequestOptions(
+  const loadAdmin = () => import('../commands/batch-admin.js');
+  const batch = addSchemaOptions(addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
       .argument('<file>', 'the prompts: .jsonl, .yaml or .txt, or - for stdin'),
-  )
+  ))
     .option('-o, --output <file>', 'write results to FILE (created private) instead of stdout')
     .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
     .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
     .addOption(new Option('--format <format>', 'input format (default: by extension; stdin: jsonl)').choices(['jsonl', 'yaml', 'text']))
-    .option('--template <text>', 'wrap each prompt: {{prompt}} is the prompt, {{id}} and other fields too')
+    .option('-T, --template <name|text>', 'a saved template (gpt template list), or text wrapping each prompt: {{prompt}}, {{id}} and other fields')
+    .option('-p, --param <name> <value>', "fill {{name}} in a saved template (repeatable; an item's own field wins)", (pair: string, all: string[] = []) => [...all, pair])
     .option('--template-file <file>', 'the template, from a file')
     .option('--dry-run', 'check the input, print the number of items and estimated tokens; send nothing')
     .option('--max-cost <usd>', 'stop sending once spent + in flight would pass USD (exit 10; --resume goes on); --remote: refuse a batch estimated above it', numberIn('--max-cost', 0, 1_000_000))
@@ -80,13 +82,15 @@ export function batchCommand(context: CliContext): Command {
           newBatch: raw.newBatch ?? false,
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
+          shape: shapeOptions(raw),
+          params: raw.param ?? [],
         }, deps));
     });
 
   batch.addCommand(apiOptions(new Command('status').description('show the state of Batch API batches').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchStatus } = await loadRemote();
+      const { runBatchStatus } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchStatus({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -95,7 +99,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--resume', 'append to -o FILE, leaving out ids already in it')
     .option(POLL[0], POLL[1], pollSeconds)
     .action(async (ids: string[], raw) => {
-      const { runBatchResults } = await loadRemote();
+      const { runBatchResults } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) =>
         runBatchResults({ ids, output: raw.output, resume: raw.resume ?? false, pollInterval: raw.pollInterval }, deps));
     }));
@@ -103,7 +107,7 @@ export function batchCommand(context: CliContext): Command {
   batch.addCommand(apiOptions(new Command('cancel').description('cancel Batch API batches (what already ran keeps its results)').argument('<id...>', 'batch ids'))
     .option('--json', 'print one JSON object per batch')
     .action(async (ids: string[], raw) => {
-      const { runBatchCancel } = await loadRemote();
+      const { runBatchCancel } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchCancel({ ids, json: raw.json ?? false }, deps));
     }));
 
@@ -111,7 +115,7 @@ export function batchCommand(context: CliContext): Command {
     .option('--json', 'print one JSON object per batch')
     .option('--refresh', 'ask the API for the status of the batches that have not ended')
     .action(async (raw) => {
-      const { runBatchList } = await loadRemote();
+      const { runBatchList } = await loadAdmin();
       await context.run(commonOptions(raw), (deps) => runBatchList({ json: raw.json ?? false, refresh: raw.refresh ?? false }, deps));
     }));
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { addContextOption, addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -10,19 +11,23 @@ Examples:
 
 At the prompt: 'quit' or 'exit' (or Ctrl-D) leaves, 'new' begins a new conversation,
 a line """ opens and closes a message of several lines. Ctrl-C stops a reply;
-at an empty prompt it leaves.`;
+at an empty prompt a second one leaves. Up brings back earlier lines. Commands: /model NAME, /system TEXT, /retry, /save NAME,
+/edit, /help; a message beginning with / is sent as //message.`;
 
 export function chatCommand(context: CliContext): Command {
-  return addContextOption(addRequestOptions(
+  return addContextOption(addShapeOptions(addRequestOptions(
     new Command('chat').description('talk back and forth; each completed turn is saved at once'),
-  ))
+  )))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
+    .option('-T, --template <name>', 'use a saved template: its settings, and its prompt around each message')
+    .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
+    .option('--raw', 'print replies as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, context: raw.context }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context }, deps));
     });
 }

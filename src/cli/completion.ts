@@ -16,6 +16,8 @@ const FLAG_VALUES: Record<string, ValueKind> = {
   '--reasoning-effort': { choices: EFFORTS },
   '--output': 'files',
   '--template-file': 'files',
+  '--template': { dynamic: 'templates' },
+  '--schema': 'files',
 };
 
 /** What completes the positional arguments of a command, by its path. */
@@ -26,6 +28,9 @@ const ARG_VALUES: Record<string, ValueKind> = {
   'thread fork': { dynamic: 'threads' },
   'thread path': { dynamic: 'threads' },
   'thread export': { dynamic: 'threads' },
+  'template show': { dynamic: 'templates' },
+  'template edit': { dynamic: 'templates' },
+  'template path': { dynamic: 'templates' },
   batch: 'files',
 };
 

@@ -1,7 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseContextPolicy } from '../core/context.js';
 import type { ContextPolicy } from '../core/types.js';
-import { NUMBER_LIMITS, describeLimit, withinLimit, type FlagSettings, type NumberLimit } from '../core/config.js';
+import { DEFAULT_MODEL, type FlagSettings } from '../core/config.js';
+import { GptError } from '../core/errors.js';
+import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
+import { EFFORTS, checkModelName, parseEffort, type Effort } from '../core/models.js';
 
 /** What every command that talks to the model shares; main turns it into Deps. */
 export interface CommonOptions {
@@ -9,6 +12,8 @@ export interface CommonOptions {
   quiet: boolean;
   verbose: boolean;
   json: boolean;
+  /** --show-reasoning: a reasoning model's thinking on stderr, dimmed on a terminal. */
+  showReasoning?: boolean;
   /** A line on stderr before each retry of a request (default: unless --quiet). */
   retryNotices?: boolean;
 }
@@ -37,18 +42,32 @@ function limited(name: string, limit: NumberLimit) {
   };
 }
 
-/** A commander parser that refuses an empty value (`-m ''` would be sent as is). */
-function notBlank(name: string) {
-  return (value: string): string => {
-    if (value.trim() === '') throw new InvalidArgumentError(`${name} must not be empty.`);
-    return value;
-  };
+/** A commander parser that refuses an empty or multi-line model name (`-m ''` would be sent as is). */
+function modelName(value: string): string {
+  try {
+    return checkModelName(value);
+  } catch (error) {
+    throw error instanceof GptError ? new InvalidArgumentError(`${error.message}.`) : error;
+  }
+}
+
+function effort(value: string): Effort {
+  const parsed = parseEffort(value);
+  if (!parsed) throw new InvalidArgumentError(`--reasoning-effort must be one of ${EFFORTS.join(', ')}.`);
+  return parsed;
+}
+
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function endpointName(value: string): string {
+  if (!PROFILE_NAME.test(value)) throw new InvalidArgumentError('--endpoint must name a profile of the config\'s endpoints: (gpt endpoints lists them).');
+  return value;
 }
 
 /** Where requests go and how patiently: every command that talks to the endpoint. */
 export function addEndpointOptions(command: Command): Command {
   return command
-    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: OPENAI_BASE_URL, config)')
+    .option('--endpoint <name>', 'an endpoint profile of the config (default: GPT_ENDPOINT, config endpoint)', endpointName)
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (default: the profile, OPENAI_BASE_URL, config)')
     .option('--timeout <seconds>', 'give up when the server is silent this long (default 600)', limited('--timeout', NUMBER_LIMITS.timeout))
     .option('--max-retries <n>', 'retries on 408, 409, 429, 5xx and connection errors (default 2)', limited('--max-retries', NUMBER_LIMITS.max_retries));
 }
@@ -56,10 +75,12 @@ export function addEndpointOptions(command: Command): Command {
 /** The options of every command that sends prompts: model, prompt, endpoint, output. */
 export function addRequestOptions(command: Command): Command {
   return addEndpointOptions(command
-    .option('-m, --model <name>', 'model to use (default: GPT_MODEL, config, or gpt-4o-mini)', notBlank('--model'))
+    .option('-m, --model <name>', `model to use (default: the profile, GPT_MODEL, config, or ${DEFAULT_MODEL})`, modelName)
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
-    .option('--max-tokens <n>', 'most tokens in the reply', limited('--max-tokens', NUMBER_LIMITS.max_tokens)))
+    .option('--max-tokens <n>', 'most tokens in the reply (sent as the field the model takes)', limited('--max-tokens', NUMBER_LIMITS.max_tokens))
+    .option('--reasoning-effort <level>', `how hard a reasoning model thinks: ${EFFORTS.join(', ')}`, effort)
+    .option('--show-reasoning', "show a reasoning model's thinking on stderr"))
     .option('-q, --quiet', 'no spinner, progress or warnings on stderr')
     .option('--verbose', 'log requests and show stack traces on stderr');
 }
@@ -70,6 +91,9 @@ interface RawRequestOptions {
   temperature?: number;
   maxTokens?: number;
   baseUrl?: string;
+  endpoint?: string;
+  reasoningEffort?: Effort;
+  showReasoning?: boolean;
   timeout?: number;
   maxRetries?: number;
   quiet?: boolean;
@@ -85,12 +109,15 @@ export function commonOptions(raw: RawRequestOptions): CommonOptions {
       temperature: raw.temperature,
       maxTokens: raw.maxTokens,
       baseURL: raw.baseUrl,
+      endpoint: raw.endpoint,
+      reasoningEffort: raw.reasoningEffort,
       timeoutSeconds: raw.timeout,
       maxRetries: raw.maxRetries,
     },
     quiet: raw.quiet ?? false,
     verbose: raw.verbose ?? false,
     json: raw.json ?? false,
+    showReasoning: raw.showReasoning ?? false,
   };
 }
 

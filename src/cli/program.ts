@@ -1,9 +1,12 @@
 import { Command } from 'commander';
-import { askCommand, modelsCommand } from './ask.js';
+import { askCommand } from './ask.js';
+import { modelsCommand } from './models.js';
 import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
 import { completionCommands } from './completion.js';
+import { endpointsCommand } from './endpoints.js';
 import type { CliContext } from './options.js';
+import { templateCommand } from './template.js';
 import { threadCommand } from './thread.js';
 
 const EXAMPLES = `
@@ -14,7 +17,7 @@ Examples:
   gpt batch prompts.jsonl -o results.jsonl
   source <(gpt completion bash)                # Tab completion (zsh and fish too)
 
-Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, NO_COLOR.
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, GPT_MODEL, GPT_ENDPOINT, HTTPS_PROXY, NO_COLOR.
 Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;
 
 /** Commander wiring only: each command turns flags into options and hands them to context.run. */
@@ -32,6 +35,8 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addCommand(threadCommand(context))
     .addCommand(batchCommand(context))
     .addCommand(modelsCommand(context))
+    .addCommand(endpointsCommand(context))
+    .addCommand(templateCommand(context))
     .addCommand(completion)
     .addCommand(complete, { hidden: true });
 }

@@ -8,6 +8,7 @@ Examples:
   gpt thread show --last | pbcopy     # the latest reply of the latest conversation
   gpt thread search "blue whale"      # the messages that contain it, newest thread first
   gpt thread export whales -o whales.md
+  gpt thread show whales --last -x > fix.sh   # the first code block of that reply
   gpt thread fork whales whales-b     # branch: continue with gpt ask --thread whales-b
   gpt thread mv 20261127-164012-what-is-the whales   # keep a saved conversation for good
   $EDITOR "$(gpt thread path whales)"
@@ -40,9 +41,13 @@ export function threadCommand(context: CliContext): Command {
     .argument('[name|path]', 'the thread')
     .option('--json', 'print the messages as a JSON array')
     .option('--last', 'only the last reply')
-    .action(async (thread: string | undefined, raw: Raw & { last?: boolean }) => {
+    .option('-x, --extract', 'only the first fenced code block of the last reply')
+    .option('--extract-last', 'only the last fenced code block of the last reply')
+    .option('--raw', 'replies as written, not drawn as Markdown on a terminal')
+    .action(async (thread: string | undefined, raw: Raw & { last?: boolean; extract?: boolean; extractLast?: boolean; raw?: boolean }) => {
       const { runThreadShow } = await load();
-      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false }, deps));
+      const extract = raw.extractLast ? 'last' : raw.extract ? 'first' : undefined;
+      await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract, raw: raw.raw ?? false }, deps));
     });
 
   const search = adminOptions(new Command('search').alias('grep')

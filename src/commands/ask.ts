@@ -1,11 +1,17 @@
 import type { ContextPolicy } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
+import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
-import { askJson, cutNotice, jsonRenderer, textRenderer, usageLine, type AskOutcome } from '../io/render.js';
+import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome, usageLine } from '../io/render.js';
+import { reasoningView } from '../io/reasoning-view.js';
+import { replyFilter } from '../io/markdown.js';
 import { createSpinner } from '../io/spinner.js';
 import { readStdin, stdinPolicy } from '../io/stdin.js';
 import type { Deps } from './deps.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
 import { fitThread } from './context.js';
 import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
@@ -19,6 +25,11 @@ export interface AskOptions {
   stream: boolean;
   /** --stdin / --no-stdin; undefined lets gpt decide (README: "Where the prompt comes from"). */
   stdin?: boolean;
+  /** --schema, -x: the reply as data or a code block, printed whole once checked. */
+  shape?: ShapeOptions;
+  /** -T NAME and its -p values (README "Saved templates"). */
+  template?: string;
+  params?: string[];
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
   /** --context: what to do when the thread outgrows the model's window (default: the thread's, else trim). */
@@ -29,15 +40,23 @@ export interface AskOptions {
   maxCost?: number;
   /** -u/--usage: the call's tokens and cost on stderr after the reply. */
   usage?: boolean;
+  /** --raw: the reply as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
-  const prompt = await readPrompt(options, deps);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  const input = await readPrompt(options, deps, saved !== undefined);
+  const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
-  const request = turnSettings(deps.flags, existing, deps.settings);
+  const merged = turnSettings(deps.settings, existing);
+  const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
   const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
@@ -51,27 +70,50 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     checkBudget(found, options.maxCost!);
   }
 
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(deps.out, options.stream);
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
+  const sent = shape
+    ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
+    : chatRequest(request, messages, deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
-  spinner.start(`Asking ${request.model}`);
-  const onText = renderer.onText && ((piece: string) => {
+  // The spinner turns until something is shown: drawn Markdown holds a block until it is complete,
+  // and a reply wanted whole (--json, --no-stream, --schema, -x) shows nothing until it is complete.
+  const out = (text: string) => {
     spinner.stop();
-    renderer.onText!(piece);
+    deps.out(text);
+  };
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream && !shape, await replyFilter(deps, options.raw));
+  spinner.start(`Asking ${request.model}`);
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => spinner.start(`Asking ${request.model}: thinking...`),
   });
+  const onText = (piece: string) => {
+    thinking.done();
+    renderer.onText?.(piece);
+  };
   const reply = await client
-    .complete(chatRequest(request, messages, deps.signal), onText)
-    .finally(() => spinner.stop())
+    .complete(sent, onText, thinking.onReasoning)
+    .finally(() => {
+      spinner.stop();
+      thinking.done();
+    })
     .catch((error: unknown) => {
       renderer.cut();
       throw error;
     });
+  const shaped = shape && shapeReply(shape, reply);
 
   const outcome: AskOutcome = {
     reply,
     thread: target ? { name: target.ref.name, file: target.ref.file } : null,
     durationMs: performance.now() - started,
     cost: await costOfReply(reply, request.model, deps),
+    shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
     const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost);
@@ -84,13 +126,19 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
       throw error;
     }
   }
+  if (shaped instanceof GptError) {
+    // Nothing paid for is lost: the reply is in the thread and in the --json error object.
+    shaped.output = askJson(outcome);
+    throw shaped;
+  }
   renderer.done(outcome);
   if (options.usage) deps.warn(usageLine(reply.usage, outcome.cost));
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
 }
 
-async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
+/** The user's prompt; with a template it may be empty (the template's prompt may need none). */
+async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<string | undefined> {
   const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
   const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
@@ -98,6 +146,7 @@ async function readPrompt(options: AskOptions, deps: Deps): Promise<string> {
   }
   const assembled = assemblePrompt(piped, options.args);
   const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
+  if (templated) return prompt;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }

@@ -1,29 +1,34 @@
-import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ExitCode, GptError, formatError, usageError } from '../core/errors.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode, GptError, badInputError, formatError } from '../core/errors.js';
 import type { BatchItem } from '../batch/item.js';
-import { fileSink, type ResultSink } from '../batch/output.js';
+import { itemRequest } from '../batch/request.js';
+import type { ResultSink } from '../batch/output.js';
 import { writeRequestFiles, type RequestFile } from '../batch/remote.js';
 import { pickUp, submitFiles, type BatchPart, type PartOutcome } from '../batch/remote-run.js';
-import { cutUnfinishedLine, readDoneIds } from '../batch/resume.js';
 import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
-import type { BatchClient, RemoteBatch } from '../llm/openai-batch.js';
-import { DEFAULT_POLL_SECONDS, RunReport, remoteLine, stdoutSink, withScratch, type BatchOptions } from './batch.js';
+import { hasEnded, type BatchClient, type RemoteBatch } from '../llm/batch-client.js';
+import { chatRequest } from '../llm/client.js';
+import { DEFAULT_POLL_SECONDS, type BatchOptions } from './batch-options.js';
+import { RunReport } from './batch-report.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
 
-// The --remote path of `gpt batch`, and `gpt batch status|results|cancel|list`: OpenAI's Batch API.
+// The --remote path of `gpt batch`: OpenAI's Batch API. Picking batches up and the journal's
+// notes serve `gpt batch status|results|cancel|list` too (batch-admin.ts).
 
 export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
-  const { createBatchClient, requestLine } = await import('../llm/openai-batch.js');
+  const { requestLine } = await import('../llm/openai-batch.js');
   await withScratch(async (scratch) => {
     const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
     if (files.length === 0) {
-      deps.warn('gpt: nothing to send');
+      deps.note('gpt: nothing to send');
       return;
     }
-    const client = createBatchClient(deps.settings);
+    const client = await deps.batchClient();
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);
@@ -37,12 +42,12 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
           deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
         }
         const requests = files[part]!.requests;
-        deps.warn(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+        deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
       },
     }));
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
-      deps.warn(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
+      deps.note(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
       return;
     }
     const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
@@ -67,7 +72,7 @@ async function openSubmission(journal: BatchJournal, files: RequestFile[], optio
   if (earlier) {
     const ids = earlier.parts.flatMap((p) => (p.batchId ? [p.batchId] : []));
     const what = ids.length > 0 ? `batch${ids.length > 1 ? 'es' : ''} ${ids.join(', ')}` : 'the upload';
-    deps.warn(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
+    deps.note(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
     return earlier;
   }
   const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
@@ -86,16 +91,16 @@ async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
 
 /** The base URL the batches live on: the same requests sent elsewhere are another submission. */
 function endpointOf(deps: Deps): string {
-  return (deps.settings.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return (deps.settings.connection.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** `2026-11-29T18:03:12Z` */
-const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+export const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** What the journal is told while batches are picked up; it only adds to the record, so it never fails a run. */
-interface Notes {
+export interface Notes {
   status(batch: RemoteBatch): void;
   /** The batch's results have been written. */
   done(id: string): void;
@@ -103,7 +108,7 @@ interface Notes {
 }
 
 /** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
-function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
+export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
   let warned = false;
   const note = (work: () => void) => {
     try {
@@ -124,14 +129,14 @@ function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Note
 }
 
 /** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
-async function notesFor(deps: Deps): Promise<Notes> {
+export async function notesFor(deps: Deps): Promise<Notes> {
   const journal = new BatchJournal(deps.paths.stateDir, deps.now);
   const known = await journal.read().catch(() => [] as Submission[]);
   const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
   return journalNotes(journal, new Set(ids), deps);
 }
 
-async function pickUpAndReport(
+export async function pickUpAndReport(
   client: BatchClient,
   parts: BatchPart[],
   pollSeconds: number | undefined,
@@ -141,26 +146,26 @@ async function pickUpAndReport(
   notes: Notes,
   pickUpLater: () => string,
 ): Promise<void> {
-  const { parseResultLine, hasEnded } = await import('../llm/openai-batch.js');
+  const { parseResultLine } = await import('../llm/openai-batch.js');
   let outcomes: PartOutcome[];
   try {
     outcomes = await withScratch((scratch) => pickUp(parts, {
       client,
-      parse: (line) => parseResultLine(line, deps.settings),
+      parse: (line) => parseResultLine(line, deps.settings.connection),
       intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
       signal: deps.signal,
       progress: run.progress,
       onStatus: (batch) => {
         notes.status(batch);
         // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
-        if (!deps.terminal.decorate && !hasEnded(batch)) deps.warn(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+        if (!deps.terminal.decorate && !hasEnded(batch)) deps.note(`gpt: batch ${batch.id}: ${progressText(batch)}`);
       },
       write: run.writer(sink),
       scratch,
     }));
   } catch (error) {
     run.progress.stop();
-    if (deps.signal.aborted) deps.warn(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
+    if (deps.signal.aborted) deps.note(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
     throw error;
   }
   for (const { batch } of outcomes) notes.done(batch.id);
@@ -192,138 +197,26 @@ function reportOutcomes(outcomes: PartOutcome[], run: RunReport, deps: Deps): vo
   run.checkFailures();
 }
 
-function progressText(batch: RemoteBatch): string {
+export function progressText(batch: RemoteBatch): string {
   return `${batch.status}, ${thousands(batch.completed)} of ${thousands(batch.total)} done, ${thousands(batch.failed)} failed`;
 }
 
-export interface BatchIdsOptions {
-  ids: string[];
-  json?: boolean;
-  output?: string;
-  resume?: boolean;
-  pollInterval?: number;
-}
+type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 
-/** `gpt batch status ID...`: one line per batch on stdout (or JSON Lines). */
-export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await batchClient(deps);
-  const notes = await notesFor(deps);
-  for (const id of options.ids) {
-    const batch = await client.retrieve(id);
-    notes.status(batch);
-    printBatch(batch, options, deps);
-  }
-}
-
-/** `gpt batch cancel ID...`: the batch stops; what already ran keeps its results. Running its input again submits it anew. */
-export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  const client = await batchClient(deps);
-  const notes = await notesFor(deps);
-  for (const id of options.ids) {
-    const batch = await client.cancel(id);
-    notes.status(batch);
-    notes.cancelled(id);
-    printBatch(batch, options, deps);
-  }
-}
-
-export interface BatchListOptions {
-  json?: boolean;
-  /** Ask the API for the status of the batches that have not ended (needs the key). */
-  refresh?: boolean;
-}
-
-/** `gpt batch list`: the batches submitted from here, from the journal; offline unless --refresh. */
-export async function runBatchList(options: BatchListOptions, deps: Deps): Promise<void> {
-  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
-  let submissions = await journal.read();
-  if (options.refresh) {
-    const { hasEnded } = await import('../llm/openai-batch.js');
-    const client = await batchClient(deps);
-    const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
-      .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
-    const notes = journalNotes(journal, new Set(going), deps);
-    for (const id of going) notes.status(await client.retrieve(id));
-    submissions = await journal.read();
-  }
-  const rows = listed(submissions);
-  if (rows.length === 0 && !options.json) deps.warn(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
-  for (const row of rows) {
-    deps.out(options.json
-      ? `${JSON.stringify(row)}\n`
-      : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`);
-  }
-}
-
-/** A row of `gpt batch list` (its `--json` shape, documented in README): one per batch, or per upload that has none yet. */
-function listed(submissions: Submission[]) {
-  return submissions.flatMap((sub) => sub.parts.map((part) => ({
-    /** The batch id; before the batch was created, the uploaded file's id. */
-    id: part.batchId ?? part.fileId ?? '-',
-    /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
-    status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
-    created_at: sub.createdAt.toISOString(),
-    input: sub.input,
-    output: sub.output,
-    endpoint: sub.endpoint,
-    requests: part.requests,
-    sha256: part.sha256,
-    results_written: sub.state === 'done',
-  })));
-}
-
-/** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */
-export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Promise<void> {
-  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE');
-  const client = await batchClient(deps);
-  const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
-  const resumed = options.resume && output ? await readDoneIds(output) : undefined;
-  if (resumed?.unfinishedAt !== undefined) await cutUnfinishedLine(output!, resumed.unfinishedAt);
-  const done = resumed?.ids ?? new Set<string>();
-  const base = output ? fileSink(output, options.resume ?? false) : stdoutSink(deps);
-  const sink: ResultSink = { write: (record) => void (done.has(record.id) || base.write(record)), close: () => base.close() };
-  const parts = options.ids.map((id): BatchPart => ({
-    id,
-    async *requestLines() {
-      yield* client.lines((await client.retrieve(id)).inputFileId);
-    },
-  }));
-  const total = (await Promise.all(options.ids.map((id) => client.retrieve(id)))).reduce((n, b) => n + b.total, 0);
-  const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps, !output);
-  try {
-    const notes = await notesFor(deps);
-    await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);
-  } finally {
-    sink.close();
-  }
-}
-
-export async function batchClient(deps: Deps): Promise<BatchClient> {
-  const { createBatchClient } = await import('../llm/openai-batch.js');
-  return createBatchClient(deps.settings);
-}
-
-function printBatch(batch: RemoteBatch, options: BatchIdsOptions, deps: Deps): void {
-  if (options.json) {
-    deps.out(`${JSON.stringify(batchJson(batch))}\n`);
-    return;
-  }
-  const errors = batch.errors.length > 0 ? ` — ${batch.errors.join('; ')}` : '';
-  deps.out(`${batch.id}: ${progressText(batch)}${errors}\n`);
-}
-
-/** The `--json` shape of a batch (documented in README). */
-function batchJson(batch: RemoteBatch) {
-  return {
-    id: batch.id,
-    status: batch.status,
-    total: batch.total,
-    completed: batch.completed,
-    failed: batch.failed,
-    input_file_id: batch.inputFileId,
-    output_file_id: batch.outputFileId,
-    error_file_id: batch.errorFileId,
-    errors: batch.errors,
-    created_at: batch.createdAt.toISOString(),
+/** An item as a line of a request file: the same request a local run sends. */
+export function remoteLine(requestLine: RequestLine, deps: Deps) {
+  return (item: BatchItem) => {
+    if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
+    const { settings, messages } = itemRequest(item, deps.settings);
+    return requestLine(item.id, chatRequest(settings, messages));
   };
+}
+
+export async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'gpt-batch-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

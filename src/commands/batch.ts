@@ -1,67 +1,43 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js';
-import { estimateTokens, type BatchItem } from '../batch/item.js';
+import { namesSavedTemplate, savedItemTemplate, templateDefaults } from '../batch/saved-template.js';
+import { paramsOf } from '../core/template.js';
+import { loadTemplate as loadSavedTemplate } from '../store/templates.js';
 import { scanItems, type InputSummary } from '../batch/input.js';
-import { checkItemPaths, itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
-import { ItemProblem } from '../batch/item.js';
-import { runLocal, type SendItem } from '../batch/local.js';
-import { fileSink, streamSink, type ResultSink } from '../batch/output.js';
-import { errorRecord, replyRecord, summaryLine, Tally, type ResultRecord } from '../batch/record.js';
+import type { BatchItem } from '../batch/item.js';
+import { ItemProblem } from '../batch/item-problem.js';
+import { checkItemPaths, type ItemPathRules } from '../batch/item-paths.js';
 import { writeRequestFiles } from '../batch/remote.js';
-import { itemRequest } from '../batch/request.js';
-import { prepareForResume, readDoneIds } from '../batch/resume.js';
-import { ServerWatch } from '../batch/server-gone.js';
 import { openInput, type BatchInput } from '../batch/source.js';
-import { parseTemplate, type Template } from '../batch/template.js';
-import { createProgress } from '../io/progress.js';
-import { chatRequest, type ChatClient } from '../llm/client.js';
-import { batchClient, runRemote } from './batch-remote.js';
-import type { Deps } from './deps.js';
-import { loadPricer, type Pricer } from '../usage/price-table.js';
-import { loadCounter } from '../usage/tokenizer.js';
-import { encodingFor, promptTokens } from '../core/tokens.js';
-import { formatUSD, sumCosts } from '../core/prices.js';
+import { runItemsLocally } from './batch-local.js';
+import { checkOptions, itemPathRules, loadTemplate, resumeCommand, type BatchOptions } from './batch-options.js';
+import { openResults, readResults, resultsFile } from './batch-output.js';
+import { remoteLine, runRemote, withScratch } from './batch-remote.js';
+import { RunReport } from './batch-report.js';
+import { batchPricer, checkRemoteBudget, countItems, withinBudget } from './batch-budget.js';
 import { Budget } from '../batch/budget.js';
-import { resolveModel } from '../core/models.js';
-import { completedTurn, costOfReply, saveTurn } from './turn.js';
+import { formatUSD } from '../core/prices.js';
+import type { Deps } from './deps.js';
+import { withTemplateSchema } from './shape.js';
 
-/** Safe for local servers (Ollama runs up to 4 requests at once) and for low API rate limits. */
-export const DEFAULT_CONCURRENCY = 4;
-/** Batch API jobs take minutes to hours; the wait grows from here (see waitForBatches). */
-export const DEFAULT_POLL_SECONDS = 10;
+// `gpt batch FILE`: the recipe. Options (batch-options.ts), where results go (batch-output.ts),
+// the report and exit policy (batch-report.ts), sending here (batch-local.ts) or to the Batch API
+// (batch-remote.ts).
 
-export interface BatchOptions {
-  /** A path, or `-` for stdin. */
-  file: string;
-  output?: string;
-  resume: boolean;
-  concurrency?: number;
-  format?: string;
-  template?: string;
-  templateFile?: string;
-  dryRun: boolean;
-  remote: boolean;
-  pollInterval?: number;
-  wait: boolean;
-  /** --remote: submit anew even when the journal has an open batch of these requests. */
-  newBatch?: boolean;
-  /** --thread-dir: item threads are kept in this folder instead of the threads folder. */
-  threadDir?: string;
-  /** --allow-paths: items may name files anywhere (their thread paths). */
-  allowPaths?: boolean;
-  /** --max-cost USD: stop sending once spent + in flight would pass it; --remote: refuse a batch estimated above it. */
-  maxCost?: number;
-}
-
-export async function runBatch(options: BatchOptions, deps: Deps): Promise<void> {
-  checkOptions(options);
-  const template = await loadTemplate(options, deps.cwd);
+export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<void> {
+  checkOptions(given);
+  // A saved template (--template NAME) gives every item its defaults, under the flags.
+  const saved = given.template !== undefined && namesSavedTemplate(given.template) ? await loadSavedTemplate(plainDeps.paths, given.template) : undefined;
+  if (!saved && given.params?.length) throw usageError('-p fills a saved template\'s {{NAME}}', 'add --template NAME');
+  const deps = saved ? { ...plainDeps, settings: templateDefaults(saved.template, plainDeps.settings) } : plainDeps;
+  const shaping = withTemplateSchema(given.shape ?? {}, saved, deps.cwd);
+  const options = { ...given, shape: shaping.shape, schemaDir: shaping.cwd };
+  const template = saved
+    ? savedItemTemplate(saved.template, given.template!, paramsOf(given.params ?? []))
+    : await loadTemplate(options, deps.cwd);
   const input = await openInput(options.file, { format: options.format, template, cwd: deps.cwd, stdin: deps.stdin });
   try {
-    const output = options.output === undefined ? undefined : resolve(deps.cwd, options.output);
-    const done = options.resume && output ? await readDoneIds(output) : undefined;
+    const output = resultsFile(options.output, deps.cwd);
+    const done = await readResults(output, options.resume);
     // Items without a line, and those whose line is an error worth retrying.
     const isPending = (item: BatchItem) => !done?.ids.has(item.id) || done.retry.has(item.id);
     const rules = itemPathRules(options, deps);
@@ -74,76 +50,28 @@ export async function runBatch(options: BatchOptions, deps: Deps): Promise<void>
     const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
-    if (options.remote) await batchClient(deps);
+    if (options.remote) await deps.batchClient();
     else await deps.client();
     // The input is good: only now is -o FILE touched.
-    if (done) {
-      await prepareForResume(output!, done);
-      if (done.unfinishedAt !== undefined) {
-        deps.warn(`gpt: the last line of ${options.output} was cut short when a run stopped; it was removed and its item runs again`);
-      }
-    }
-    if (scan.skipped > 0) deps.warn(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    const sink = await openResults(output, done, deps);
+    if (scan.skipped > 0) deps.note(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
     if (done && done.retry.size > 0) {
-      deps.warn(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+      deps.note(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
-    const sink = output ? fileSink(output, options.resume) : stdoutSink(deps);
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
-    run.price = await loadPricer(deps.settings.baseURL, (model) => resolveModel(model, { config: deps.settings.models }).entry, options.remote);
+    run.price = await batchPricer(deps, options.remote);
     run.failedBefore = done?.failedKept ?? 0;
     const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
-    if (budget && options.remote) await checkRemoteBudget(pending(), budget, run, deps);
     try {
+      if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps);
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(budget ? withinBudget(pending(), budget, run, deps) : pending(), options, deps, sink, run, rules, budget);
+      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps) : pending(), options, deps, sink, run, rules, budget);
     } finally {
       sink.close();
     }
   } finally {
     await input.close();
   }
-}
-
-/** `gpt batch FILE -o OUT --resume`: how to send what is left. */
-function resumeCommand({ file, output, remote }: BatchOptions): string {
-  return output === undefined
-    ? 'with -o FILE, --resume could send the rest'
-    : `gpt batch ${file} -o ${output} --resume${remote ? ' --remote' : ''} sends the rest`;
-}
-
-function checkOptions(options: BatchOptions): void {
-  if (options.resume && options.output === undefined) throw usageError('--resume needs -o FILE', 'it continues the results in that file');
-  if (!options.remote) {
-    if (!options.wait) throw usageError('--no-wait applies to --remote runs');
-    if (options.pollInterval !== undefined) throw usageError('--poll-interval applies to --remote runs');
-    if (options.newBatch) throw usageError('--new-batch applies to --remote runs');
-  } else if (options.concurrency !== undefined) {
-    throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
-  }
-  if (options.template !== undefined && options.templateFile !== undefined) {
-    throw usageError('--template and --template-file cannot be used together', 'choose one');
-  }
-}
-
-async function loadTemplate(options: BatchOptions, cwd: string): Promise<Template | undefined> {
-  if (options.template !== undefined) return parseTemplate(options.template, '--template');
-  if (options.templateFile === undefined) return undefined;
-  const text = await readFile(resolve(cwd, options.templateFile), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw badInputError(`cannot read template ${options.templateFile} (${error.code ?? error.message})`, 'check the path');
-  });
-  // An editor's final newline is not part of the prompt.
-  return parseTemplate(text.replace(/\r?\n$/, ''), options.templateFile);
-}
-
-/** Relative paths in items are taken from the input file's folder (the working folder for stdin). */
-function itemPathRules(options: BatchOptions, deps: Deps): ItemPathRules {
-  return {
-    base: options.file === '-' ? deps.cwd : dirname(resolve(deps.cwd, options.file)),
-    threadsDir: deps.paths.threadsDir,
-    threadDir: options.threadDir === undefined ? undefined : resolve(deps.cwd, options.threadDir),
-    allowPaths: options.allowPaths ?? false,
-    remote: options.remote,
-  };
 }
 
 /**
@@ -170,11 +98,11 @@ async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem
   for await (const item of items) if (isPending(item)) yield item;
 }
 
-async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean, input: BatchInput, deps: Deps) {
+async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean | undefined, input: BatchInput, deps: Deps) {
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
   const history = scan.firstThreadLine === undefined ? '' : '; not counting thread history';
-  const counted = await countItems(pending(), remote, deps);
+  const counted = await countItems(pending(), remote ?? false, deps);
   lines.push(`input tokens: ${counted.tokens} (exact${history})`);
   const rate = remote ? ' at the Batch API\'s rate' : '';
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
@@ -186,213 +114,4 @@ async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<Batc
     lines.push(`batches: ${files.length}`);
   }
   deps.out(`${lines.join('\n')}\n`);
-}
-
-/** The items' input tokens counted exactly, and their cost: input alone, and with replies at max_tokens (null when one item has none). */
-async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps) {
-  const price = await loadPricer(deps.settings.baseURL, (model) => resolveModel(model, { config: deps.settings.models }).entry, remote);
-  const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
-  let tokens = 0;
-  let inputCost: number | null = 0;
-  let maxCost: number | null = 0;
-  for await (const item of items) {
-    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
-    const n = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
-    tokens += n;
-    inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
-    maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
-  }
-  return { tokens, inputCost, maxCost };
-}
-
-/** Result lines to stdout; like -o FILE, the run stops at the first line that cannot be written. */
-export function stdoutSink(deps: Deps): ResultSink {
-  return streamSink((text) => {
-    const failed = deps.outFailed();
-    if (failed) throw failed;
-    deps.out(text);
-  });
-}
-
-/** Counts results as they are written, shows progress, and says at the end how the run went. */
-export class RunReport {
-  readonly tally = new Tally();
-  private readonly started = performance.now();
-  readonly progress;
-  /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
-  failedBefore = 0;
-  /** The cost of each result line (the Batch API's discount for --remote). */
-  price: Pricer = () => null;
-  /** Results on the terminal the bar is drawn on: each must start a line of its own. */
-  private readonly resultsUnderBar: boolean;
-
-  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps, resultsToStdout: boolean) {
-    this.progress = createProgress(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
-    this.resultsUnderBar = resultsToStdout && deps.terminal.stdoutIsTTY;
-  }
-
-  writer(sink: ResultSink) {
-    return (record: ResultRecord) => {
-      if (record.usage) record.cost = this.price(record.usage, record.model);
-      if (this.resultsUnderBar) this.progress.clearFor(() => sink.write(record));
-      else sink.write(record);
-      this.tally.add(record);
-      this.progress.update({ done: this.tally.finished, total: this.total, failed: this.tally.failed });
-    };
-  }
-
-  /** `notRun`: items of a --remote batch that expired or was cancelled before they ran. */
-  summary(notRun = 0): void {
-    this.progress.stop();
-    const seconds = (performance.now() - this.started) / 1000;
-    this.deps.warn(`gpt: ${summaryLine(this.tally, this.total, seconds, notRun)}`);
-    const left = this.total - this.tally.finished - notRun;
-    if (left > 0) this.deps.warn(`gpt: ${left} of ${this.total} items have no result yet — ${this.resumeHint}`);
-  }
-
-  /** Exit 8 when any item failed: in this run, or in an earlier one whose error line is still there. */
-  checkFailures(): void {
-    const { failed, rateLimited } = this.tally;
-    if (failed + this.failedBefore === 0) return;
-    const hint = rateLimited > 0
-      ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
-      : 'their result lines have an "error"; fix what it says, remove those lines and run again with --resume to retry them';
-    const earlier = `${this.failedBefore} ${this.failedBefore === 1 ? 'item' : 'items'} failed in an earlier run`;
-    const message = failed === 0 ? earlier : `${failed} of ${this.total} items failed${this.failedBefore > 0 ? `, and ${earlier}` : ''}`;
-    throw new GptError(ExitCode.batchItemsFailed, message, hint);
-  }
-}
-
-async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
-  const client = await deps.client();
-  const send = itemSender(client, deps, rules, run.resumeHint);
-  const settled: SendItem = budget
-    ? async (item, signal) => {
-      const estimate = estimates.get(item) ?? 0;
-      let cost = 0;
-      try {
-        const record = await send(item, signal);
-        cost = (record.usage && run.price(record.usage, record.model)) || 0;
-        return record;
-      } finally {
-        budget.settle(estimate, cost);
-      }
-    }
-    : send;
-  try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, settled, run.writer(sink));
-  } finally {
-    run.summary();
-  }
-  if (budget?.stopped) {
-    throw new GptError(ExitCode.budget, `stopped at --max-cost ${formatUSD(budget.max)}: ${formatUSD(budget.total)} spent, and the next item could have passed it`,
-      `what finished is written; ${run.resumeHint} (give it a new --max-cost)`);
-  }
-  run.checkFailures();
-}
-
-/** Each item's estimate while it is in flight (--max-cost). */
-const estimates = new WeakMap<BatchItem, number>();
-
-/**
- * The items, for as long as the budget allows: an item is read (and so sent) only when
- * what was spent, the estimates of the items in flight and its own stay within --max-cost.
- */
-async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, run: RunReport, deps: Deps): AsyncGenerator<BatchItem> {
-  for await (const item of items) {
-    const estimate = await estimateItem(item, run, deps);
-    if (!budget.reserve(estimate)) return;
-    estimates.set(item, estimate);
-    yield item;
-  }
-}
-
-/**
- * What an item may cost: its input counted exactly (without its thread's history), and the
- * reply at its max_tokens when one is set (else the input alone); run.price applies the
- * Batch API's rate for --remote.
- */
-async function estimateItem(item: BatchItem, run: RunReport, deps: Deps): Promise<number> {
-  const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
-  const input = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
-  const output = settings.maxTokens ?? 0;
-  const cost = run.price({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output }, settings.model);
-  if (cost === null) {
-    throw usageError(`--max-cost needs a price, and ${settings.model} has none on this endpoint`,
-      `give one in the config: models: {${settings.model}: {input_price: ..., output_price: ...}}`);
-  }
-  return cost;
-}
-
-/** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
-async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, run: RunReport, deps: Deps): Promise<void> {
-  let total = 0;
-  for await (const item of items) total += await estimateItem(item, run, deps);
-  if (total > budget.max) {
-    throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
-      'raise --max-cost, or send fewer items (or set max_tokens, which bounds the estimate); nothing was submitted');
-  }
-}
-
-/** These stop the whole batch: every other item would fail the same way. */
-const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
-
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string): SendItem {
-  const watch = new ServerWatch();
-  return async (item, signal) => {
-    let model = item.model ?? deps.flags.model ?? null;
-    try {
-      const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
-      const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
-      const request = itemRequest(item, deps.flags, deps.settings, thread);
-      model = request.settings.model;
-      const startedAt = deps.now();
-      const reply = await client.complete(chatRequest(request.settings, request.messages, signal));
-      watch.gone();
-      if (!ref) return replyRecord(item.id, reply);
-      try {
-        const turn = completedTurn(item.prompt ?? '', startedAt, reply, deps.now(), await costOfReply(reply, model, deps));
-        await saveTurn({ ref, auto: false }, turn, request.settings, deps);
-      } catch (error) {
-        if (!(error instanceof GptError)) throw error;
-        return { ...replyRecord(item.id, reply), error: errorRecord(item.id, model, error).error }; // the reply is kept
-      }
-      return replyRecord(item.id, reply);
-    } catch (error) {
-      if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
-      if (watch.gone(error)) {
-        // Stop sending: what finished is written, the rest is left for --resume.
-        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`,
-          `check the server; ${resumeHint}`, { cause: error });
-      }
-      return errorRecord(item.id, model, error);
-    }
-  };
-}
-
-/** The item's thread, checked again as it is sent (a link may have changed since the input was checked). */
-function threadOf(thread: string, rules: ItemPathRules) {
-  try {
-    return itemThreadRef(thread, rules);
-  } catch (error) {
-    throw error instanceof ItemProblem ? badInputError(error.message, error.hint) : error;
-  }
-}
-
-type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
-
-export function remoteLine(requestLine: RequestLine, deps: Deps) {
-  return (item: BatchItem) => {
-    const { settings, messages } = itemRequest(item, deps.flags, deps.settings);
-    return requestLine(item.id, chatRequest(settings, messages));
-  };
-}
-
-export async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'gpt-batch-'));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

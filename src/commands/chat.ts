@@ -1,38 +1,46 @@
-import { BLOCK_FENCE, ChatInput } from '../core/chat-input.js';
-import { GptError } from '../core/errors.js';
+import { BLOCK_FENCE, ChatInput, PROMPT } from '../core/chat-input.js';
+import { GptError, usageError } from '../core/errors.js';
+import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
+import { loadTemplate } from '../store/templates.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { RequestSettings, StoredMessage } from '../core/types.js';
+import type { StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
+import { reasoningView } from '../io/reasoning-view.js';
 import { cutNotice, textRenderer } from '../io/render.js';
-import { createSpinner, type Spinner } from '../io/spinner.js';
-import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
+import { createSpinner } from '../io/spinner.js';
+import { chatRequest, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { resolveThreadRef } from '../store/threads.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ShapedReply } from '../core/reply-shape.js';
+import { ChatHistory, HISTORY_LINES } from '../store/chat-history.js';
+import { renderTranscript, roleLabel } from '../io/transcript.js';
+import { loadMarkdown, wantsMarkdown } from '../io/markdown.js';
+import { isSlash, runSlash } from './chat-slash.js';
+import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
 import type { ContextPolicy } from '../core/types.js';
 import { fitThread } from './context.js';
+import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
   continueLatest: boolean;
   stream: boolean;
+  /** --schema, -x: each reply as checked data or a code block, printed once complete. */
+  shape?: ShapeOptions;
+  /** -T NAME and its -p values: the template's settings, and its prompt around each message. */
+  template?: string;
+  params?: string[];
+  /** --raw: replies as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
   /** --context: what to do when the conversation outgrows the model's window (default: the thread's, else trim). */
   context?: ContextPolicy;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
-const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines`;
-
-/** One conversation of the session: what is sent with the next prompt, and where turns are kept. */
-interface Conversation {
-  history: StoredMessage[];
-  request: RequestSettings;
-  /** Undefined until the first turn when the name is made from the first prompt. */
-  target: ThreadTarget | undefined;
-  /** --context, else the thread file's `context:`, else trim. */
-  context: ContextPolicy;
-}
+const BLOCK_HINT = `a line ${BLOCK_FENCE} opens and closes a message of several lines; /help lists the commands`;
+const LEAVE_HINT = '\n(to leave, press Ctrl-C again, or Ctrl-D, or type quit)\n';
 
 /**
  * The interactive loop. On a terminal: a prompt, streamed replies, Ctrl-C stops a reply.
@@ -41,10 +49,22 @@ interface Conversation {
 export async function runChat(options: ChatOptions, deps: Deps, input?: LineInput): Promise<void> {
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
-  const conversation = await openConversation(options, deps);
-  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr);
+  const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
+  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  const params = paramsOf(options.params ?? []);
+  // Each message goes through the template's prompt; a value it lacks fails now, not at the first turn.
+  const wrap = saved ? (text: string) => fillTemplate(saved.template, text, params, options.template!) : (text: string) => text;
+  if (saved?.template.prompt !== undefined) wrap('');
+  const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
+  const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  const opened = await openConversation(options, deps);
+  const conversation = saved ? { ...opened, request: withTemplate(opened.request, saved.template, deps.settings.inputs.flags) } : opened;
+  const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
+  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
+    history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream, turns: 0, failures: [],
+    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [],
+    markdown: wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
@@ -54,6 +74,7 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   } finally {
     lines.close();
     session.spinner.stop();
+    await history?.settled();
   }
   if (interactive && leftAtPrompt) deps.err('\n');
   const [first] = session.failures;
@@ -68,17 +89,28 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
   const { deps, lines, interactive } = session;
   const reader = new ChatInput();
   let conversation = first;
+  const colour = interactive && deps.terminal.decorate;
+  let leaving = false; // a first Ctrl-C at an empty prompt said how to leave; a second leaves
   for (;;) {
-    const event = await nextEvent(lines, reader.prompt, deps.signal);
+    const prompt = colour && reader.prompt === PROMPT ? `${roleLabel('user', true)} ` : reader.prompt;
+    const event = await nextEvent(lines, prompt, deps.signal);
     if (event.kind === 'interrupt') {
+      const atEmptyPrompt = !reader.inBlock && !event.hadText;
       if (reader.inBlock) reader.cancelBlock();
-      else if (!event.hadText) return true; // Ctrl-C at an empty prompt leaves
+      if (atEmptyPrompt && leaving) return true;
+      leaving = atEmptyPrompt;
+      if (leaving) deps.err(LEAVE_HINT);
       continue;
     }
+    leaving = false;
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
-    if (command.kind === 'message') {
-      await takeTurn(session, conversation, command.text);
-      if (interactive) deps.err('\n'); // a blank line between turns, as in the blog post
+    if (command.kind === 'message') await takeTurn(session, conversation, session.wrap(command.text));
+    if (isSlash(command)) {
+      const current = conversation;
+      await runSlash(command, session, current, (prompt, replacing) => takeTurn(session, current, prompt, replacing));
+    }
+    if (interactive && (command.kind === 'message' || command.kind === 'retry' || command.kind === 'edit')) {
+      deps.err('\n'); // a blank line between turns, as in the blog post
     }
     if (command.kind === 'new') conversation = await startOver(conversation, options, deps, interactive);
     if (event.kind === 'end') return command.kind !== 'message';
@@ -86,28 +118,22 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
   }
 }
 
-interface Session {
-  deps: Deps;
-  client: ChatClient;
-  lines: LineInput;
-  interactive: boolean;
-  stream: boolean;
-  spinner: Spinner;
-  turns: number;
-  failures: GptError[];
-}
-
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.flags, undefined, deps.settings), target: undefined, context: options.context ?? 'trim' };
+    return { history: [], request: turnSettings(deps.settings), target: undefined, context: options.context ?? 'trim' };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
   const turns = thread.messages.filter((m) => m.role === 'user').length;
   if (exists) deps.warn(`gpt: resuming thread '${target.ref.name}' (${turns} ${turns === 1 ? 'turn' : 'turns'})`);
+  const last = thread.messages.slice(-2);
+  if (exists && deps.terminal.stdinIsTTY && last[0]?.role === 'user') {
+    // Where the conversation stopped, so the next question has its context on screen.
+    deps.err(`${renderTranscript({ version: thread.version, messages: last }, deps.terminal.decorate)}\n`);
+  }
   return {
     history: [...thread.messages],
-    request: turnSettings(deps.flags, exists ? thread : undefined, deps.settings),
+    request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
     context: options.context ?? thread.context ?? 'trim',
   };
@@ -126,8 +152,11 @@ async function startOver(old: Conversation, options: ChatOptions, deps: Deps, in
   return { history: [], request: old.request, target, context: options.context ?? 'trim' };
 }
 
-/** Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn. */
-async function takeTurn(session: Session, conversation: Conversation, prompt: string): Promise<void> {
+/**
+ * Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn.
+ * With `replacing` (/retry), the turn is saved in place of that one. True when the reply came.
+ */
+async function takeTurn(session: Session, conversation: Conversation, prompt: string, replacing?: StoredMessage[]): Promise<boolean> {
   const { deps, lines } = session;
   const startedAt = deps.now();
   const stop = new AbortController();
@@ -140,40 +169,42 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     const { request, history } = conversation;
     const all = buildRequestMessages(request, history, prompt);
     const messages = history.length > 0 ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps) : all;
-    reply = await session.client.complete(chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal])), view.onText);
+    const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
+    const { shape } = session;
+    reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
     if (stop.signal.aborted) deps.err('gpt: reply stopped; this turn was not kept\n');
     else fail(session, error);
-    return;
+    return false;
   } finally {
     lines.onInterrupt = undefined;
   }
-  view.done(reply);
+  // A reply that is not what was asked for prints nothing, but is kept like any other turn.
+  const shaped = session.shape && shapeReply(session.shape, reply);
+  if (shaped instanceof GptError) view.abandon();
+  else view.done(reply, shaped);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
   const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps));
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
-    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps);
+    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps, replacing);
   } catch (error) {
     if (!(error instanceof GptError)) throw error;
     fail(session, error);
   }
-}
-
-function fail(session: Session, error: GptError): void {
-  session.failures.push(error);
-  session.deps.report(error);
+  if (shaped instanceof GptError) fail(session, shaped);
+  return true;
 }
 
 /**
  * Where a reply goes: its text to stdout; on a terminal also a spinner until the first
  * words and an `Assistant: ` label, both on stderr. A line left open is always closed.
  */
-function replyView({ deps, interactive, stream, spinner }: Session) {
+function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
   let open: 'out' | 'err' | undefined;
   let labelled = false;
   const label = () => {
@@ -181,23 +212,39 @@ function replyView({ deps, interactive, stream, spinner }: Session) {
     labelled = true;
     spinner.stop();
     if (!interactive) return;
-    deps.err('Assistant: ');
+    deps.err(`${roleLabel('assistant', deps.terminal.decorate)} `);
     open = 'err';
   };
+  // A reasoning model's thinking: on stderr with --show-reasoning, else a spinner line.
+  const thinking = reasoningView({
+    show: deps.showReasoning,
+    dim: deps.terminal.decorate,
+    write: (text) => {
+      spinner.stop();
+      deps.err(text);
+    },
+    thinking: () => {
+      if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start('thinking...');
+    },
+  });
   const renderer = textRenderer((text) => {
+    thinking.done();
     label();
     deps.out(text);
     open = text.endsWith('\n') ? undefined : 'out';
-  }, stream);
+  }, stream, markdown?.());
   return {
     onText: renderer.onText,
+    onReasoning: thinking.onReasoning,
     start(model: string) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
     },
-    done: (reply: ChatReply) => renderer.done({ reply, thread: null, durationMs: 0, cost: null }),
+    done: (reply: ChatReply, shaped?: ShapedReply) => renderer.done({ reply, thread: null, durationMs: 0, shaped, cost: null }),
     abandon() {
       spinner.stop();
+      thinking.done();
+      renderer.cut(); // shows what the Markdown drawing held back, and ends its line
       if (open === 'out') deps.out('\n');
       if (open === 'err') deps.err('\n');
     },

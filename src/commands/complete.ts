@@ -1,6 +1,9 @@
+import { homedir } from 'node:os';
 import type { DynamicKind } from '../core/completion-script.js';
-import type { Paths } from '../core/paths.js';
+import { resolvePaths, type Paths } from '../core/paths.js';
+import type { Env } from '../core/types.js';
 import { readModelsCache } from '../store/models-cache.js';
+import { listTemplates } from '../store/templates.js';
 import { listThreadFiles } from '../store/thread-folder.js';
 
 /** What commands that read no config and make no request need (shell completion). */
@@ -8,6 +11,15 @@ export interface QuickDeps {
   paths: Paths;
   out(text: string): void;
   now(): Date;
+}
+
+/** QuickDeps from the environment: the XDG folders, stdout and the clock. */
+export function quickDeps(env: Env, stdout: { write(text: string): unknown }): QuickDeps {
+  return {
+    paths: resolvePaths(env, env.HOME || homedir()),
+    out: (text) => void stdout.write(text),
+    now: () => new Date(),
+  };
 }
 
 /**
@@ -24,8 +36,8 @@ const SOURCES: Record<DynamicKind, (deps: QuickDeps) => Promise<string[]>> = {
   // Thread names are the file names in the threads folder: no file is read.
   threads: async (deps) => (await listThreadFiles(deps.paths.threadsDir)).map((t) => t.name).sort(),
   models: (deps) => readModelsCache(deps.paths.cacheDir, deps.now()),
-  // Seams: endpoint profiles live in the config (YAML, too slow to load on every Tab) and
-  // templates do not exist yet. When they come, list their names from a cheap source here.
+  // Seam: endpoint profiles live in the config (YAML, too slow to load on every Tab).
   profiles: async () => [],
-  templates: async () => [],
+  // Template names are the file names in the templates folder: no file is read.
+  templates: (deps) => listTemplates(deps.paths),
 };

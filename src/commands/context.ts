@@ -47,9 +47,9 @@ export async function fitThread(messages: ChatMessage[], request: ContextRequest
 
 /** The window from the config's models: map, else the price table's for the OpenAI API. */
 async function contextWindow(model: string, deps: Deps): Promise<number | undefined> {
-  const own = resolveModel(model, { config: deps.settings.models }).entry.context_window;
+  const own = resolveModel(model, deps.settings.inForce.capabilities).entry.context_window;
   if (own !== undefined) return own;
-  return isOpenAI(deps.settings.baseURL) ? tableContextWindow(model) : undefined;
+  return isOpenAI(deps.settings.connection.baseURL) ? tableContextWindow(model) : undefined;
 }
 
 function upperBound(messages: ChatMessage[]): number {

@@ -2,7 +2,7 @@ import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { findInMessages, literalPattern } from '../core/search.js';
 import type { StoredMessage } from '../core/types.js';
 import { renderSearch, searchJson, type ThreadHits } from '../io/search.js';
-import { listThreadFiles } from '../store/thread-folder.js';
+import { listThreadFiles, newestFirst } from '../store/thread-folder.js';
 import type { Deps } from './deps.js';
 
 export interface ThreadSearchOptions {
@@ -18,7 +18,7 @@ export async function runThreadSearch(options: ThreadSearchOptions, deps: Deps):
   if (options.text === '') throw usageError('nothing to search for', 'give the text: gpt thread search "blue whale"');
   const pattern = literalPattern(options.text);
   const files = await listThreadFiles(deps.paths.threadsDir);
-  files.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
+  files.sort(newestFirst);
   const results: ThreadHits[] = [];
   for (const { name, file, mtimeMs } of files) {
     let messages: StoredMessage[];

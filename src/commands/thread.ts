@@ -1,4 +1,7 @@
-import { usageError } from '../core/errors.js';
+import { GptError, usageError } from '../core/errors.js';
+import { shapeReply } from '../core/reply-shape.js';
+import type { StoredMessage } from '../core/types.js';
+import { replyDrawer } from '../io/markdown.js';
 import { harmless, renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
@@ -19,21 +22,34 @@ export interface ThreadShowOptions {
   thread?: string;
   json: boolean;
   last: boolean;
+  /** -x / --extract-last: a code block of the last reply (implies --last). */
+  extract?: 'first' | 'last';
+  /** --raw: replies as written, not drawn as Markdown on a terminal. */
+  raw?: boolean;
 }
 
 export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Promise<void> {
   const ref = await existingOrLatest(options.thread, deps);
   const { thread } = await deps.store.load(ref.file);
-  if (options.last) {
+  if (options.last || options.extract) {
     const reply = thread.messages.findLast((m) => m.role === 'assistant');
     if (!reply) throw usageError(`thread '${ref.name}' has no reply yet`, `gpt thread show ${ref.name} shows all of it`);
+    if (options.extract) return showCode(reply, options, deps);
     // Exact to a pipe (for scripts); on a terminal, control characters are shown, not obeyed.
     const text = deps.terminal.stdoutIsTTY ? harmless(reply.content) : reply.content;
     deps.out(options.json ? `${JSON.stringify(reply)}\n` : text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
-  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate) + renderTotals(thread));
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate, await replyDrawer(deps, options.raw)) + renderTotals(thread));
+}
+
+/** A code block of a saved reply: exact to stdout, or `{"code": ...}` with --json; exit 9 when there is none. */
+function showCode(reply: StoredMessage, options: ThreadShowOptions, deps: Deps): void {
+  const shaped = shapeReply({ kind: 'code', which: options.extract! }, { text: reply.content });
+  if (shaped instanceof GptError) throw shaped;
+  const code = deps.terminal.stdoutIsTTY ? harmless(shaped.printed) : shaped.printed;
+  deps.out(options.json ? `${JSON.stringify({ code: shaped.printed })}\n` : code);
 }
 
 export async function runThreadPath(options: { thread: string }, deps: Deps): Promise<void> {
@@ -63,7 +79,7 @@ export async function runThreadFork(options: { from: string; to: string }, deps:
   await checkIsThread(from, deps.store);
   const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
   await forkThread(from, to);
-  deps.warn(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
+  deps.note(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
 }
 
 const find = (value: string, deps: Deps) => findThread(value, deps.paths.threadsDir, deps.cwd);

@@ -1,7 +1,8 @@
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
-import type { RequestSettings, StoredMessage, Usage } from '../core/types.js';
+import type { RequestSettings } from '../core/endpoints.js';
 import { resolveModel } from '../core/models.js';
+import type { StoredMessage, Usage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
 import { ensurePrivateDir } from '../store/fs.js';
 import { unusedThread } from '../store/thread-admin.js';
@@ -69,7 +70,9 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
     { role: 'user', content: prompt, time: startedAt.toISOString() },
     {
       role: 'assistant',
-      content: reply.text,
+      // A refusal (structured output) is what the model said: kept as its answer.
+      content: reply.text === '' && reply.refusal ? reply.refusal : reply.text,
+      reasoning: reply.reasoning,
       model: reply.model,
       finish_reason: reply.finishReason ?? undefined,
       usage: reply.usage ?? undefined,
@@ -79,11 +82,16 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
   ];
 }
 
-/** Appends a turn (atomically, under the thread's lock), then applies retention to kept conversations. */
-export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps): Promise<void> {
+/**
+ * Appends a turn (atomically, under the thread's lock), or puts it in place of the last turn
+ * `replacing` (chat's /retry), then applies retention to kept conversations.
+ */
+export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps, replacing?: StoredMessage[]): Promise<void> {
   if (target.auto && cannotKeep.has(deps)) return;
+  const options = { create: threadHeader(request), now: deps.now() };
   try {
-    await deps.store.append(target.ref.file, turn, { create: { model: request.model, system: request.system }, now: deps.now() });
+    if (replacing) await deps.store.replaceLastTurn(target.ref.file, replacing, turn, options);
+    else await deps.store.append(target.ref.file, turn, options);
   } catch (error) {
     if (!target.auto) throw error;
     return notKept(error, deps);
@@ -104,6 +112,11 @@ export function costOfReply(reply: ChatReply, model: string, deps: Deps, batch =
 
 /** The cost of usage for a model on this endpoint; `answeredBy`: the model name the server gave. */
 export function costOfUsage(usage: Usage | null, model: string, deps: Deps, batch = false, answeredBy?: string): Promise<number | null> {
-  const { entry } = resolveModel(model, { config: deps.settings.models });
-  return replyCost(usage, { model: answeredBy || model, baseURL: deps.settings.baseURL, entry, batch });
+  const { entry } = resolveModel(model, deps.settings.inForce.capabilities);
+  return replyCost(usage, { model: answeredBy || model, baseURL: deps.settings.connection.baseURL, entry, batch });
+}
+
+/** What a new thread remembers: its model counts only on the endpoint it was made with. */
+function threadHeader(request: RequestSettings) {
+  return { model: request.model, system: request.system, endpoint: request.endpoint, reasoning_effort: request.reasoningEffort };
 }

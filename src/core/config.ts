@@ -1,100 +1,93 @@
-import { GptError, ExitCode } from './errors.js';
-import type { ModelsMap } from './model-table.js';
+import { resolveEndpoint, validateProfileConfig, type EffectiveSettings, type EndpointFlags, type EndpointInputs, type RequestConfig } from './endpoints.js';
+import { ExitCode, GptError } from './errors.js';
+import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from './limits.js';
 
-export const DEFAULT_MODEL = 'gpt-4o-mini';
+/** A current model that a new OpenAI account can use; it takes a temperature (its default effort is none). */
+export const DEFAULT_MODEL = 'gpt-5.4-mini';
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_KEEP_CONVERSATIONS = 200;
 
 /** What the config file may hold (snake_case, as a person writes YAML). */
-export interface ConfigFile {
-  model?: string;
-  system?: string;
-  base_url?: string;
-  temperature?: number;
-  max_tokens?: number;
+export interface ConfigFile extends RequestConfig {
   timeout?: number;
   max_retries?: number;
   save_conversations?: boolean;
   keep_conversations?: number;
-  /** Prices and context windows (issue 13) beside the capabilities (issue 10): core/models.ts. */
-  models?: ModelsMap;
+  /** How --schema asks the server: json_schema (default) or json_object (checked where used). */
+  schema_mode?: string;
 }
 
 /** Options that a flag can set; undefined means "not given". */
-export interface FlagSettings {
-  model?: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  baseURL?: string;
+export interface FlagSettings extends EndpointFlags {
   timeoutSeconds?: number;
   maxRetries?: number;
 }
 
-export interface Settings {
-  model: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  baseURL?: string;
-  /** Where baseURL came from, for its error messages: '--base-url', 'OPENAI_BASE_URL' or the config file. */
-  baseURLSource?: BaseURLSource;
+/** Where requests go: what the client needs, never printed (the key is in it). */
+export interface Connection {
   apiKey?: string;
+  /** The variable the key comes from (for the message when it is not set); undefined: no key is sent. */
+  apiKeyEnv?: string;
+  baseURL?: string;
+  headers: Record<string, string>;
   timeoutMs: number;
   maxRetries: number;
+  /** From HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case); undefined: no proxy variable is set. */
+  proxy?: ProxySettings;
+}
+
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
+}
+
+export interface Settings {
+  /** What the one merge (resolveEndpoint) starts from; a thread or a batch item adds its own layer. */
+  inputs: EndpointInputs;
+  /** The settings in force before any thread or item, traced to their source (`gpt endpoints`). */
+  inForce: EffectiveSettings;
+  connection: Connection;
   saveConversations: boolean;
   keepConversations: number;
-  /** The config's `models:` map, for resolveModel. */
-  models?: ModelsMap;
+  schemaMode?: string;
 }
 
 type Env = Record<string, string | undefined>;
 
-const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
-
-/** Precedence: flags > environment > config file > built-in defaults. */
-export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile): Settings {
-  const baseURLSource: BaseURLSource | undefined = flags.baseURL !== undefined ? '--base-url'
-    : nonEmpty(env.OPENAI_BASE_URL) !== undefined ? 'OPENAI_BASE_URL'
-      : file.base_url !== undefined ? 'base_url' : undefined;
+/** Precedence (see resolveEndpoint): flags > thread > profile > environment > config file > built-in defaults. */
+export function resolveSettings(flags: FlagSettings, env: Env, file: ConfigFile, configPath = 'the config file'): Settings {
+  const inputs: EndpointInputs = { flags, env, config: file, defaultModel: DEFAULT_MODEL, file: configPath };
+  const inForce = resolveEndpoint(inputs);
   return {
-    model: flags.model ?? nonEmpty(env.GPT_MODEL) ?? file.model ?? DEFAULT_MODEL,
-    system: flags.system ?? file.system,
-    temperature: flags.temperature ?? file.temperature,
-    maxTokens: flags.maxTokens ?? file.max_tokens,
-    baseURL: flags.baseURL ?? nonEmpty(env.OPENAI_BASE_URL) ?? file.base_url,
-    baseURLSource,
-    apiKey: nonEmpty(env.OPENAI_API_KEY),
-    timeoutMs: (flags.timeoutSeconds ?? file.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-    maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
+    inputs,
+    inForce,
+    connection: {
+      apiKey: inForce.apiKey,
+      apiKeyEnv: inForce.apiKeyEnv.value,
+      baseURL: inForce.baseURL.value,
+      headers: inForce.headers.value,
+      timeoutMs: (flags.timeoutSeconds ?? file.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+      maxRetries: flags.maxRetries ?? file.max_retries ?? DEFAULT_MAX_RETRIES,
+      proxy: proxySettings(env),
+    },
     saveConversations: file.save_conversations ?? true,
     keepConversations: file.keep_conversations ?? DEFAULT_KEEP_CONVERSATIONS,
-    models: file.models,
+    schemaMode: file.schema_mode,
   };
 }
 
-export type BaseURLSource = '--base-url' | 'OPENAI_BASE_URL' | 'base_url';
-
-/**
- * A base URL must be http(s) with its scheme: `127.0.0.1:8080/v1` parses as a URL of scheme
- * "127.0.0.1:", and would fail as a network error after every retry. Checked before anything is sent.
- */
-export function checkBaseURL(value: string, source: BaseURLSource): void {
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol === 'http:' || protocol === 'https:') return;
-  const where = source === 'base_url' ? 'base_url in the config file' : source;
-  const fixed = value.trim() === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'http://HOST:PORT/v1' : `http://${value}`;
-  const exitCode = source === 'base_url' ? ExitCode.config : ExitCode.usage;
-  throw new GptError(exitCode, `${where} '${value}' is not a URL starting with http:// or https://`, `write it as ${fixed}`);
+/** The proxy variables, as curl reads them: the lower-case name first. */
+function proxySettings(env: Env): ProxySettings | undefined {
+  const read = (name: string) => nonEmpty(env[name.toLowerCase()]) ?? nonEmpty(env[name]);
+  const proxy = { httpProxy: read('HTTP_PROXY'), httpsProxy: read('HTTPS_PROXY'), noProxy: read('NO_PROXY') ?? '' };
+  return proxy.httpProxy || proxy.httpsProxy ? proxy : undefined;
 }
 
-const FIELD_TYPES: Record<Exclude<keyof ConfigFile, 'models'>, 'string' | 'number' | 'boolean'> = {
+const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+
+const FIELD_TYPES: Record<keyof ConfigFile, 'string' | 'number' | 'boolean' | 'checked below'> = {
   model: 'string',
   system: 'string',
   base_url: 'string',
@@ -104,30 +97,12 @@ const FIELD_TYPES: Record<Exclude<keyof ConfigFile, 'models'>, 'string' | 'numbe
   max_retries: 'number',
   save_conversations: 'boolean',
   keep_conversations: 'number',
+  endpoint: 'checked below',
+  endpoints: 'checked below',
+  models: 'checked below',
+  reasoning_effort: 'checked below',
+  schema_mode: 'string',
 };
-
-export interface NumberLimit {
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-/** Ranges of the numeric settings, shared by the config file and the flags. */
-export const NUMBER_LIMITS = {
-  temperature: { min: 0, max: 2, integer: false },
-  max_tokens: { min: 1, max: 10_000_000, integer: true },
-  timeout: { min: 0.001, max: 86_400, integer: false },
-  max_retries: { min: 0, max: 20, integer: true },
-  keep_conversations: { min: 1, max: 1_000_000, integer: true },
-} satisfies Partial<Record<keyof ConfigFile, NumberLimit>>;
-
-export function withinLimit(n: number, limit: NumberLimit): boolean {
-  return Number.isFinite(n) && (!limit.integer || Number.isInteger(n)) && n >= limit.min && n <= limit.max;
-}
-
-export function describeLimit(limit: NumberLimit): string {
-  return `${limit.integer ? 'a whole number' : 'a number'} from ${limit.min} to ${limit.max}`;
-}
 
 /** Checks a parsed config document; unknown keys and wrong types are refused, naming the file. */
 export function validateConfig(value: unknown, file: string): ConfigFile {
@@ -137,19 +112,19 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
     throw new GptError(ExitCode.config, `config file ${file} is not a mapping of settings`, fix);
   }
   for (const [key, field] of Object.entries(value)) {
-    if (key === 'models') continue; // checked by validateModelsMap (core/models.ts), in loadConfigFile
-    const expected = FIELD_TYPES[key as keyof typeof FIELD_TYPES];
+    const expected = FIELD_TYPES[key as keyof ConfigFile];
     if (!expected) {
-      const known = [...Object.keys(FIELD_TYPES), 'models'].join(', ');
+      const known = Object.keys(FIELD_TYPES).join(', ');
       throw new GptError(ExitCode.config, `unknown setting '${key}' in ${file}`, `known settings: ${known}`);
     }
+    if (expected === 'checked below') continue;
     if (typeof field !== expected) {
       throw new GptError(ExitCode.config, `setting '${key}' in ${file} must be a ${expected}`, fix);
     }
     const limit = (NUMBER_LIMITS as Record<string, NumberLimit>)[key];
-    if (limit && !withinLimit(field as number, limit)) {
+    if (limit && !withinLimit(field, limit)) {
       throw new GptError(ExitCode.config, `setting '${key}' in ${file} must be ${describeLimit(limit)}`, fix);
     }
   }
-  return value as ConfigFile;
+  return { ...(value as ConfigFile), ...validateProfileConfig(value as Record<string, unknown>, file) };
 }

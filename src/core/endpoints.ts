@@ -1,4 +1,3 @@
-import type { ConfigFile } from './config.js';
 import { ExitCode, GptError } from './errors.js';
 import { checkFields, configError, isMapping, type FieldKind } from './fields.js';
 import {
@@ -11,7 +10,7 @@ import {
   type KnobSources,
   type ModelsMap,
 } from './models.js';
-import type { SettingSource } from './types.js';
+import type { Env, SettingSource } from './types.js';
 
 /** One entry of the config's `endpoints:` map. Keys are never in it: `api_key_env` names the variable. */
 export interface EndpointProfile extends EndpointCapabilities {
@@ -21,7 +20,7 @@ export interface EndpointProfile extends EndpointCapabilities {
   headers?: Record<string, string>;
 }
 
-/** The config settings of this issue; the lead adds them to ConfigFile. */
+/** The config settings that pick an endpoint and describe models (part of ConfigFile). */
 export interface ProfileConfig {
   endpoint?: string;
   endpoints?: Record<string, EndpointProfile>;
@@ -106,20 +105,19 @@ function validateEndpoints(value: unknown, file: string): Record<string, Endpoin
  */
 export function checkBaseURL(value: string, source: SettingSource, name = BASE_URL_NAMES[source]): string {
   const text = value.trim();
+  // A flag or a variable is set on the command line (README: exit 2); a file is configuration (exit 3).
   const fail = (why: string, hint: string) =>
-    new GptError(source === 'flag' ? ExitCode.usage : ExitCode.config, `${name} ${why}`, hint);
-  if (text === '') throw fail('is empty', 'give an http(s) URL such as http://localhost:11434/v1');
+    new GptError(source === 'flag' || source === 'env' ? ExitCode.usage : ExitCode.config, `${name} ${why}`, hint);
   let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
     url = undefined;
   }
-  if (!text.includes('://') && (!url || !/^https?:$/.test(url.protocol))) {
-    throw fail(`'${text}' has no http:// or https://`, `write it as http://${text}`);
-  }
+  // `127.0.0.1:8080/v1` parses as a URL of scheme "127.0.0.1:", and would fail as a network error after every retry.
   if (!url || !/^https?:$/.test(url.protocol) || url.hostname === '') {
-    throw fail(`'${text}' is not an http or https URL`, 'give one such as https://api.openai.com/v1');
+    const schemeless = text !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+    throw fail(`'${text}' is not a URL starting with http:// or https://`, `write it as http://${schemeless ? text : 'HOST:PORT/v1'}`);
   }
   if (url.username || url.password) {
     throw fail('holds a user name or password', 'remove them; the key goes in OPENAI_API_KEY or the variable named by api_key_env');
@@ -133,7 +131,7 @@ export function checkBaseURL(value: string, source: SettingSource, name = BASE_U
 const BASE_URL_NAMES: Record<SettingSource, string> = {
   flag: '--base-url',
   env: 'OPENAI_BASE_URL',
-  config: "base_url in the config",
+  config: 'base_url in the config file',
   profile: 'base_url of the endpoint',
   thread: 'base_url of the thread',
   item: 'base_url of the batch item',
@@ -158,6 +156,7 @@ export interface EffectiveSettings {
   /** The key itself: pass it to the client, never print it. */
   apiKey: string | undefined;
   model: Traced<string>;
+  system: Traced<string | undefined>;
   /** undefined: none sent, the model's default applies. */
   reasoningEffort: Traced<Effort | undefined>;
   temperature: Traced<number | undefined>;
@@ -168,26 +167,47 @@ export interface EffectiveSettings {
   capabilities: CapabilityLayers;
 }
 
-export interface EndpointFlags {
-  endpoint?: string;
+/**
+ * The request settings a layer may set: the ONE shape shared by flags, batch items and
+ * (in their own words) the config file and thread headers. undefined means "not set here".
+ */
+export interface RequestLayer {
   model?: string;
-  baseURL?: string;
+  system?: string;
   temperature?: number;
   maxTokens?: number;
   reasoningEffort?: Effort;
+}
+
+/** What flags may set: the request settings, plus which endpoint to talk to. */
+export interface EndpointFlags extends RequestLayer {
+  endpoint?: string;
+  baseURL?: string;
 }
 
 /** What a thread remembers: its model counts only on the endpoint it was made with. */
 export interface ThreadSettings {
   endpoint?: string;
   model?: string;
+  system?: string;
   reasoning_effort?: Effort;
+}
+
+/** The part of the config file the merge reads (ConfigFile extends it). */
+export interface RequestConfig extends ProfileConfig {
+  model?: string;
+  system?: string;
+  base_url?: string;
+  temperature?: number;
+  max_tokens?: number;
 }
 
 export interface EndpointInputs {
   flags: EndpointFlags;
-  env: Record<string, string | undefined>;
-  config: ProfileConfig & Pick<ConfigFile, 'model' | 'base_url' | 'temperature' | 'max_tokens'>;
+  env: Env;
+  config: RequestConfig;
+  /** A batch item's own fields: they win over flags, which are defaults for every item. */
+  item?: RequestLayer;
   thread?: ThreadSettings;
   defaultModel: string;
   /** The config file, for messages. */
@@ -207,13 +227,15 @@ function first<T>(...candidates: Candidate<T>[]): Traced<T | undefined> {
 const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 
 /**
+ * THE merge of request settings, used by ask, chat, batch, models and `gpt endpoints`.
  * Picks the profile (--endpoint, GPT_ENDPOINT, the config's `endpoint:`) and merges the
- * settings in force. Precedence: flag > thread > profile > environment > config > default.
- * A chosen profile outranks the environment so that its key and its base URL always travel
- * together; a profile without api_key_env sends no key at all.
+ * settings in force. Precedence: batch item > flag > thread > profile > environment > config
+ * > default. A chosen profile outranks the environment so that its key and its base URL
+ * always travel together; a profile without api_key_env sends no key at all.
  */
 export function resolveEndpoint(inputs: EndpointInputs): EffectiveSettings {
   const { flags, env, config, thread, file } = inputs;
+  const item = inputs.item ?? {};
   const endpoint = first<string>(
     [flags.endpoint, 'flag', '--endpoint'],
     [nonEmpty(env.GPT_ENDPOINT), 'env', 'GPT_ENDPOINT'],
@@ -246,6 +268,7 @@ export function resolveEndpoint(inputs: EndpointInputs): EffectiveSettings {
     apiKeyEnv,
     apiKey: apiKeyEnv.value === undefined ? undefined : nonEmpty(env[apiKeyEnv.value]),
     model: first<string>(
+      [item.model, 'item', 'the batch item'],
       [flags.model, 'flag', '--model'],
       [sameEndpoint ? thread.model : undefined, 'thread', 'the thread'],
       [profile?.model, 'profile', at('model')],
@@ -253,16 +276,58 @@ export function resolveEndpoint(inputs: EndpointInputs): EffectiveSettings {
       [config.model, 'config', 'model'],
       [inputs.defaultModel, 'default', 'built-in default'],
     ),
+    system: first<string>(
+      [item.system, 'item', 'the batch item'],
+      [flags.system, 'flag', '--system'],
+      [thread?.system, 'thread', 'the thread'],
+      [config.system, 'config', 'system'],
+    ),
     reasoningEffort: first<Effort>(
+      [item.reasoningEffort, 'item', 'the batch item'],
       [flags.reasoningEffort, 'flag', '--reasoning-effort'],
-      [thread?.reasoning_effort, 'thread', 'the thread'],
+      [sameEndpoint ? thread.reasoning_effort : undefined, 'thread', 'the thread'],
       [config.reasoning_effort, 'config', 'reasoning_effort'],
     ),
-    temperature: first<number>([flags.temperature, 'flag', '--temperature'], [config.temperature, 'config', 'temperature']),
-    maxTokens: first<number>([flags.maxTokens, 'flag', '--max-tokens'], [config.max_tokens, 'config', 'max_tokens']),
+    temperature: first<number>(
+      [item.temperature, 'item', 'the batch item'],
+      [flags.temperature, 'flag', '--temperature'],
+      [config.temperature, 'config', 'temperature'],
+    ),
+    maxTokens: first<number>(
+      [item.maxTokens, 'item', 'the batch item'],
+      [flags.maxTokens, 'flag', '--max-tokens'],
+      [config.max_tokens, 'config', 'max_tokens'],
+    ),
     headers: first<Record<string, string>>([profile?.headers, 'profile', at('headers')], [{}, 'default', 'none']),
     streamOptions: first<boolean>([profile?.stream_options, 'profile', at('stream_options')], [true, 'default', 'built-in default']),
     capabilities: { config: config.models, endpoint: profile },
+  };
+}
+
+/** One request's settings after the merge: the values, and what shaping the body needs. */
+export interface RequestSettings {
+  model: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  reasoningEffort?: Effort;
+  /** The profile in force, recorded in new threads (their model counts only there). */
+  endpoint?: string;
+  /** The profile's stream_options is in capabilities.endpoint too, where shapeRequest reads it. */
+  capabilities: CapabilityLayers;
+  sources: KnobSources;
+}
+
+export function requestSettings(settings: EffectiveSettings): RequestSettings {
+  return {
+    model: settings.model.value,
+    system: settings.system.value,
+    temperature: settings.temperature.value,
+    maxTokens: settings.maxTokens.value,
+    reasoningEffort: settings.reasoningEffort.value,
+    endpoint: settings.endpoint.value,
+    capabilities: settings.capabilities,
+    sources: knobSources(settings),
   };
 }
 

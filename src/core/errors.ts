@@ -11,6 +11,7 @@ export const ExitCode = {
   badInput: 6,
   storage: 7,
   batchItemsFailed: 8,
+  replyUnfit: 9,
   /** --max-cost: the request or the batch would cost more than allowed. */
   budget: 10,
   interrupted: 130,

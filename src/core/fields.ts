@@ -1,4 +1,4 @@
-import { describeLimit, withinLimit, type NumberLimit } from './config.js';
+import { describeLimit, withinLimit, type NumberLimit } from './limits.js';
 import { ExitCode, GptError } from './errors.js';
 
 /** What one setting of a nested config mapping may hold. */

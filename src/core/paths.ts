@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import type { Env } from './types.js';
 
 export interface Paths {
   configFile: string;
@@ -7,8 +8,6 @@ export interface Paths {
   /** Kept across runs but not worth backing up: the journal of Batch API batches. */
   stateDir: string;
 }
-
-type Env = Record<string, string | undefined>;
 
 /** XDG base directories, with the usual fallbacks under HOME. */
 export function resolvePaths(env: Env, home: string): Paths {

@@ -1,5 +1,6 @@
-import type { FlagSettings, Settings } from './config.js';
-import type { ChatMessage, RequestSettings, StoredMessage, Thread } from './types.js';
+import type { Settings } from './config.js';
+import { requestSettings, resolveEndpoint, type RequestLayer, type RequestSettings } from './endpoints.js';
+import type { ChatMessage, StoredMessage, Thread } from './types.js';
 
 /**
  * The prompt is piped text, then a blank line, then the argument text.
@@ -30,12 +31,12 @@ export function withSystemPrompt(system: string | undefined, messages: ChatMessa
   return [{ role: 'system', content: system }, ...messages];
 }
 
-/** A thread remembers its model and system prompt; flags still override them for one turn. */
-export function turnSettings(flags: FlagSettings, thread: Thread | undefined, settings: Settings): RequestSettings {
-  return {
-    model: flags.model ?? thread?.model ?? settings.model,
-    system: flags.system ?? thread?.system ?? settings.system,
-    temperature: settings.temperature,
-    maxTokens: settings.maxTokens,
-  };
+/**
+ * The settings of one turn or batch item: the one merge (resolveEndpoint) with the thread's
+ * and the item's layers added. A thread remembers its system prompt, and its model and
+ * reasoning effort on the endpoint it was made with; flags still override them for one turn.
+ */
+export function turnSettings(settings: Settings, thread?: Thread, item?: RequestLayer): RequestSettings {
+  const remembered = thread && { endpoint: thread.endpoint, model: thread.model, system: thread.system, reasoning_effort: thread.reasoning_effort };
+  return requestSettings(resolveEndpoint({ ...settings.inputs, thread: remembered, item }));
 }

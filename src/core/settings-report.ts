@@ -9,7 +9,7 @@ export interface SettingRow {
   from: string;
 }
 
-/** The settings in force as rows for `gpt endpoints` / `gpt config` (text or --json). Never the key itself. */
+/** The settings in force as rows for `gpt endpoints` (text or --json). Never the key itself. */
 export function describeSettings(settings: EffectiveSettings): SettingRow[] {
   const row = (setting: string, traced: Traced<unknown>, value: string): SettingRow => ({ setting, value, source: traced.source, from: traced.from });
   const show = (value: unknown, none: string) => (value === undefined ? none : String(value));

@@ -23,6 +23,20 @@ export interface Usage {
   cached_tokens?: number;
 }
 
+/** A model's reply to one request. */
+export interface ChatReply {
+  /** The answer only: a reasoning model's thinking is in `reasoning`. */
+  text: string;
+  /** The model's thinking, when the server sent any. */
+  reasoning?: string;
+  model: string;
+  finishReason: string | null;
+  usage: Usage | null;
+  requestId: string | null;
+  /** The model declined to answer (`message.refusal`, structured output): its explanation. */
+  refusal?: string;
+}
+
 /** A message as kept in a thread file: the API's two fields plus what we learned. */
 export interface StoredMessage extends ChatMessage {
   time?: string;
@@ -34,6 +48,9 @@ export interface StoredMessage extends ChatMessage {
   /** The model's thinking, kept for the reader; never sent back to the model. */
   reasoning?: string;
 }
+
+/** The thread file format this gpt writes, and the newest it reads. */
+export const THREAD_VERSION = 1;
 
 export interface Thread {
   version: number;
@@ -49,14 +66,27 @@ export interface Thread {
   messages: StoredMessage[];
 }
 
-/** Settings for one request, after flags, environment and config are merged. */
-export interface RequestSettings {
-  model: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: Effort;
-}
-
 /** Where a setting in force came from, most specific first (shown by `gpt endpoints`). */
 export type SettingSource = 'flag' | 'item' | 'thread' | 'profile' | 'env' | 'config' | 'default';
+
+/** The process environment, or a test's stand-in for it. */
+export type Env = Record<string, string | undefined>;
+
+/** One line of `gpt thread list`. */
+export interface ThreadSummary {
+  name: string;
+  file: string;
+  /** When the file last changed: what `gpt ask -c` goes by. */
+  updated: Date;
+  model: string | null;
+  /** Completed exchanges: the number of user messages. */
+  turns: number | null;
+  /** The first words of the first prompt. */
+  preview: string;
+  /** Tokens the server reported for the thread's replies. */
+  tokens: number | null;
+  /** USD so far; null when a reply's price is unknown. */
+  cost: number | null;
+  /** Why the other fields are missing: the file could not be read as a thread. */
+  problem?: string;
+}

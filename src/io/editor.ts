@@ -4,8 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../core/errors.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../core/types.js';
 
 /** $VISUAL, then $EDITOR, then vi: as git and crontab choose. It may carry arguments (`code -w`). */
 export const editorCommand = (env: Env) => env.VISUAL || env.EDITOR || 'vi';
@@ -28,7 +27,7 @@ export async function editText(initial: string, env: Env): Promise<string> {
 }
 
 /** Runs the editor through sh (so EDITOR may hold arguments), on the terminal even when stdin or stdout is a pipe. */
-async function runEditor(command: string, file: string, env: Env): Promise<void> {
+export async function runEditor(command: string, file: string, env: Env): Promise<void> {
   const tty = openTerminal();
   try {
     const code = await new Promise<number | string>((resolve) => {

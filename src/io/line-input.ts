@@ -15,6 +15,8 @@ export interface LineInput {
   next(prompt: string): Promise<InputEvent>;
   /** Called on Ctrl-C while no line is awaited, i.e. while a reply is on its way. */
   onInterrupt: (() => void) | undefined;
+  /** Lends the terminal to `work` (an editor): the line editor stops reading and raw mode is off meanwhile. */
+  suspend<T>(work: () => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -22,17 +24,27 @@ export interface LineInput {
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
+/** Lines typed in earlier sessions (newest first), and where a new one is kept. */
+export interface LineHistory {
+  entries: string[];
+  /** How many lines the line editor keeps. */
+  limit: number;
+  add(line: string): void;
+}
+
 /**
  * On a terminal: readline with line editing and history, prompting on stderr; Ctrl-C
  * arrives as a key press, not as a signal. Otherwise each line of the pipe, undecorated.
+ * A line starting with a space is kept out of the history, as shells do (ignorespace).
  */
-export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream): LineInput {
+export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream, history?: LineHistory): LineInput {
   const rl = createInterface({
     input,
     output: interactive ? output : undefined,
     terminal: interactive,
     crlfDelay: Infinity,
-    historySize: interactive ? 200 : 0,
+    history: interactive ? [...(history?.entries ?? [])] : [],
+    historySize: interactive ? (history?.limit ?? 200) : 0,
   });
   const queue: InputEvent[] = [];
   let waiting: ((event: InputEvent) => void) | undefined;
@@ -60,6 +72,17 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
         waiting = resolve;
       });
     },
+    async suspend(work) {
+      if (!interactive) return work();
+      rl.pause();
+      input.setRawMode?.(false);
+      try {
+        return await work();
+      } finally {
+        input.setRawMode?.(true);
+        rl.resume();
+      }
+    },
     close() {
       rl.close();
       paste?.stop();
@@ -69,6 +92,7 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
   };
 
   rl.on('line', (text) => {
+    if (interactive) remember(text);
     if (!paste) return deliver({ kind: 'line', text });
     const message = paste.take(text);
     if (message !== undefined) deliver({ kind: 'line', text: message });
@@ -85,6 +109,15 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
     rl.setPrompt(MORE_PROMPT);
     rl.prompt(true);
   });
+  // readline has already put the line first in its history (unless blank or a repeat).
+  const remember = (text: string) => {
+    const entries = (rl as unknown as { history: string[] }).history;
+    if (text.startsWith(' ')) {
+      if (entries[0] === text) entries.shift();
+      return;
+    }
+    history?.add(text);
+  };
   rl.on('close', () => {
     ended = true;
     const unsent = paste?.take(undefined);

@@ -1,7 +1,7 @@
 import type { GptError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
-import type { Usage } from '../core/types.js';
-import type { ChatReply } from '../llm/client.js';
+import type { ShapedReply } from '../core/reply-shape.js';
+import type { ChatReply, Usage } from '../core/types.js';
 
 export interface ThreadInfo {
   name: string;
@@ -15,6 +15,8 @@ export interface AskOutcome {
   durationMs: number;
   /** USD; null when the price is unknown (README "Costs"). */
   cost: number | null;
+  /** What --schema or -x made of the reply: printed instead of it; `data`/`code` in --json. */
+  shaped?: ShapedReply;
 }
 
 /** How replies reach stdout: streamed text, or one JSON object at the end. */
@@ -28,21 +30,32 @@ export interface Renderer {
 
 type Write = (text: string) => void;
 
-export function textRenderer(write: Write, streaming: boolean): Renderer {
+/** Changes the reply's text on its way out (Markdown drawn on a terminal, io/markdown.ts); `end` gives what it held back. */
+export interface TextFilter {
+  push(text: string): string;
+  end(): string;
+}
+
+export function textRenderer(write: Write, streaming: boolean, filter?: TextFilter): Renderer {
   let last = '';
-  const onText = (piece: string) => {
-    write(piece);
-    last = piece;
+  const emit = (text: string) => {
+    if (text === '') return;
+    write(text);
+    last = text;
   };
+  const onText = (piece: string) => emit(filter ? filter.push(piece) : piece);
+  const flush = () => emit(filter?.end() ?? '');
   return {
     onText: streaming ? onText : undefined,
-    done({ reply }) {
-      if (!streaming) onText(reply.text);
+    done({ reply, shaped }) {
+      if (!streaming) onText(shaped ? shaped.printed : reply.text);
+      flush();
       // Always end with exactly one newline, so the shell prompt starts on its own line.
       if (!last.endsWith('\n')) write('\n');
     },
     cut() {
-      if (last !== '' && !last.endsWith('\n')) onText('\n');
+      flush();
+      if (last !== '' && !last.endsWith('\n')) emit('\n');
     },
   };
 }
@@ -60,9 +73,13 @@ export function cutNotice(reply: ChatReply): string | undefined {
 }
 
 /** The stable `--json` shape of a reply (documented in README). */
-export function askJson({ reply, thread, durationMs, cost }: AskOutcome) {
+export function askJson({ reply, thread, durationMs, shaped, cost }: AskOutcome) {
   return {
     reply: reply.text,
+    ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
+    ...(shaped?.data === undefined ? {} : { data: shaped.data }),
+    ...(shaped?.code === undefined ? {} : { code: shaped.code }),
+    ...(reply.refusal === undefined ? {} : { refusal: reply.refusal }),
     model: reply.model,
     thread,
     finish_reason: reply.finishReason,

@@ -1,6 +1,7 @@
 import { ExitCode, GptError, formatError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import { errorJson } from './render.js';
+import type { Env } from '../core/types.js';
 import { sourcePositions } from './stack-positions.js';
 
 type Write = (text: string) => void;
@@ -48,5 +49,5 @@ function stackOf(error: unknown): string {
 }
 
 /** --verbose or DEBUG, also before the flags are parsed. */
-export const wantsStack = (argv: string[], env: Record<string, string | undefined>) =>
+export const wantsStack = (argv: string[], env: Env) =>
   argv.includes('--verbose') || Boolean(env.DEBUG);

@@ -1,10 +1,14 @@
-/** Facts about the process streams, computed once at start-up. */
+import type { Env } from '../core/types.js';
+
+/** Facts about the process streams, computed once at start-up (stdin's when first asked). */
 export interface Terminal {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   /** Spinners and colours: only on a terminal, and never with NO_COLOR set. */
   decorate: boolean;
+  /** The width of the terminal stdout is on (80 when unknown): where Markdown is wrapped. */
+  columns: number;
   /** Where the spinner, the progress bar and chat's prompt are drawn. */
   stderr: NodeJS.WriteStream;
 }
@@ -12,13 +16,17 @@ export interface Terminal {
 /** The streams main() was given (never the global `process` ones, so commands can be tested in-process). */
 type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-export function detectTerminal(env: Record<string, string | undefined>, streams: Streams): Terminal {
+export function detectTerminal(env: Env, streams: Streams): Terminal {
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
-    stdinIsTTY: Boolean(streams.stdin.isTTY),
+    // Creating process.stdin costs milliseconds, and only commands that read it ask.
+    get stdinIsTTY() {
+      return Boolean(streams.stdin.isTTY);
+    },
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
     stderrIsTTY,
     decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    columns: streams.stdout.columns || 80,
     stderr: streams.stderr,
   };
 }

@@ -1,6 +1,5 @@
 import { formatUSD, spentOn } from '../core/prices.js';
-import type { Role, Thread } from '../core/types.js';
-import type { ThreadSummary } from '../store/thread-admin.js';
+import type { Role, Thread, ThreadSummary } from '../core/types.js';
 
 const LABELS: Record<Role, string> = { system: 'System', user: 'You', assistant: 'Assistant' };
 // SGR codes: dim for the system prompt, bold cyan for the user, bold green for the model.
@@ -8,18 +7,27 @@ const COLOURS: Record<Role, string> = { system: '2', user: '1;36', assistant: '1
 
 const paint = (colour: boolean, sgr: string, text: string) => (colour ? `\x1b[${sgr}m${text}\x1b[0m` : text);
 
+/** `You:`, `Assistant:`... in the role's colour when `colour`, as chat and `thread show` label messages. */
+export const roleLabel = (role: Role, colour: boolean) => paint(colour, COLOURS[role], `${LABELS[role]}:`);
+
 /**
  * A thread for a person: `You: ...`, `Assistant: ...`, a blank line between messages.
  * The system prompt is shown as it is sent: the thread's, unless the history holds its own.
  */
-export function renderTranscript(thread: Thread, colour: boolean): string {
+export function renderTranscript(thread: Thread, colour: boolean, drawReply?: (text: string) => string): string {
   const messages = thread.system && !thread.messages.some((m) => m.role === 'system')
     ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
     : thread.messages;
   return messages
-    .map((m) => `${paint(colour, COLOURS[m.role], `${LABELS[m.role]}:`)} ${harmless(m.content.replace(/\n+$/, ''))}\n${
+    .map((m) => `${roleLabel(m.role, colour)} ${shown(m.role, m.content, drawReply)}\n${
       'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''}`)
     .join('\n');
+}
+
+/** A message's text as shown: control characters made visible; a reply drawn (as Markdown) on a line of its own. */
+function shown(role: Role, content: string, drawReply: ((text: string) => string) | undefined): string {
+  const text = harmless(content.replace(/\n+$/, ''));
+  return role === 'assistant' && drawReply ? `\n${drawReply(text).replace(/\n+$/, '')}` : text;
 }
 
 /** After a reply that stopped at --max-tokens (finish_reason: length). */

@@ -1,5 +1,7 @@
 import OpenAI from 'openai';
 import { ExitCode, GptError } from '../core/errors.js';
+import type { CapabilityLayers } from '../core/models.js';
+import { fixForRejection } from '../core/rejections.js';
 import { redact } from '../core/secrets.js';
 
 export interface ErrorContext {
@@ -8,6 +10,10 @@ export interface ErrorContext {
   maxRetries?: number;
   /** Never part of a message, even when the server echoes it (batch results are files). */
   apiKey?: string;
+  /** The model asked for, the profile in force and its capabilities: for the hint of a 400 or 404. */
+  model?: string;
+  endpoint?: string;
+  capabilities?: CapabilityLayers;
 }
 
 /** Maps what the SDK throws to one GptError, with the key redacted from its message. */
@@ -53,7 +59,10 @@ function classify(error: unknown, context: ErrorContext): GptError {
       return new GptError(ExitCode.network, `the server failed (${error.status}): ${apiMessage(error)}`,
         'try again later', { cause: error, status: error.status });
     }
-    const hint = error.status === 404 ? 'check the model name (gpt models lists them)' : 'check the request options';
+    const fix = context.model === undefined ? undefined
+      : fixForRejection({ status: error.status, message: apiMessage(error), param: (error as { param?: string | null }).param },
+        { model: context.model, endpoint: context.endpoint, capabilities: context.capabilities });
+    const hint = fix ?? (error.status === 404 ? 'check the model name (gpt models lists them)' : 'check the request options');
     return new GptError(ExitCode.apiRejected, `the API rejected the request (${error.status}): ${apiMessage(error)}`,
       hint, { cause: error, status: error.status });
   }

@@ -5,52 +5,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import OpenAI from 'openai';
 import { ExitCode, GptError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
-import type { ChatReply, ChatRequest, ClientOptions } from './client.js';
+import { BATCH_ENDPOINT, malformed, type BatchClient, type RemoteBatch, type RequestOutcome } from './batch-client.js';
+import type { ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
 import { completionReply, createSdk, requestBody } from './openai.js';
-
-/** The endpoint every request of our batches goes to. */
-export const BATCH_ENDPOINT = '/v1/chat/completions';
-
-export type BatchStatus =
-  | 'validating' | 'in_progress' | 'finalizing' | 'cancelling' // still going
-  | 'completed' | 'expired' | 'cancelled' | 'failed'; //         ended
-
-/** A batch on the provider's Batch API, as gpt needs it. */
-export interface RemoteBatch {
-  id: string;
-  status: BatchStatus;
-  total: number;
-  completed: number;
-  failed: number;
-  inputFileId: string;
-  outputFileId: string | null;
-  errorFileId: string | null;
-  /** Why it failed validation: `line 3: ...` (a line of the request file). */
-  errors: string[];
-  createdAt: Date;
-}
-
-const ENDED: readonly BatchStatus[] = ['completed', 'expired', 'cancelled', 'failed'];
-export const hasEnded = (batch: { status: string }) => ENDED.includes(batch.status as BatchStatus);
-
-/** What became of one request of a batch, from its line in the output or error file. */
-export type RequestOutcome =
-  | { customId: string; kind: 'reply'; reply: ChatReply }
-  | { customId: string; kind: 'error'; error: GptError }
-  /** Expired or cancelled before it ran. */
-  | { customId: string; kind: 'notRun' };
-
-/** The Files and Batches endpoints; like ChatClient, the SDK's types stay in this folder. */
-export interface BatchClient {
-  /** Uploads a request file (purpose `batch`) without reading it into memory; returns its id. */
-  upload(path: string, name: string): Promise<string>;
-  create(inputFileId: string, metadata: Record<string, string>): Promise<RemoteBatch>;
-  retrieve(id: string): Promise<RemoteBatch>;
-  cancel(id: string): Promise<RemoteBatch>;
-  /** A file's lines, as it downloads. */
-  lines(fileId: string): AsyncIterable<string>;
-}
 
 export function createBatchClient(options: ClientOptions): BatchClient {
   const sdk = createSdk(options);
@@ -116,13 +74,6 @@ export function requestLine(customId: string, request: ChatRequest): string {
   return JSON.stringify({ custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body: requestBody(request) });
 }
 
-/** The custom_id of a request line (of a request file read back for the order of results). */
-export function customIdOf(line: string): string {
-  const id = (JSON.parse(line) as { custom_id?: unknown }).custom_id;
-  if (typeof id !== 'string') throw malformed('a request line has no custom_id');
-  return id;
-}
-
 interface ResultLine {
   custom_id?: unknown;
   response?: { status_code?: number; request_id?: string; body?: unknown } | null;
@@ -155,6 +106,3 @@ export function parseResultLine(line: string, context: Pick<ClientOptions, 'base
   const apiError = OpenAI.APIError.generate(status, response.body as object, undefined, new Headers());
   return { customId, kind: 'error', error: toGptError(apiError, context) };
 }
-
-const malformed = (what: string) =>
-  new GptError(ExitCode.network, `${what}`, 'the server is not OpenAI-compatible, or the file was damaged; try gpt batch results ID again');

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import { VERSION as SDK_VERSION } from 'openai/version';
-import { checkBaseURL } from '../core/config.js';
 import { ExitCode, GptError } from '../core/errors.js';
-import { usageOf } from './reply-reader.js';
 import { VERSION } from '../core/version.js';
 import type { ChatClient, ChatReply, ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
+import { proxyDispatcher } from './proxy.js';
+import { createChunkReader, readCompletion, type ReadReply } from './reply-reader.js';
 import { fetchWithRetryNotice } from './retry-notice.js';
 
 /** Local servers (Ollama, llama.cpp...) take any key; the SDK insists on one. */
@@ -13,13 +13,14 @@ const PLACEHOLDER_KEY = 'not-needed';
 
 export function createOpenAIClient(options: ClientOptions): ChatClient {
   const sdk = createSdk(options);
-  const fail = (error: unknown) => toGptError(error, options);
+  const fail = (error: unknown, model?: string) => toGptError(error, { ...options, model });
   return {
-    async complete(request, onText) {
+    async complete(request, onText, onReasoning) {
+      for (const line of request.leftOut ?? []) options.log?.(line);
       try {
-        return await streamReply(sdk, request, options.timeoutMs, onText);
+        return await streamReply(sdk, request, options.timeoutMs, onText, onReasoning);
       } catch (error) {
-        throw fail(error);
+        throw fail(error, request.model);
       }
     },
     async listModels(signal) {
@@ -35,11 +36,13 @@ export function createOpenAIClient(options: ClientOptions): ChatClient {
 }
 
 export function createSdk(options: ClientOptions): OpenAI {
-  if (!options.apiKey && !options.baseURL) {
-    throw new GptError(ExitCode.config, 'OPENAI_API_KEY is not set',
-      'export OPENAI_API_KEY=sk-..., or point OPENAI_BASE_URL at a local server');
+  if (!options.apiKey && options.apiKeyEnv !== undefined && (options.endpoint !== undefined || !options.baseURL)) {
+    const hint = options.endpoint === undefined
+      ? `export ${options.apiKeyEnv}=sk-..., or point OPENAI_BASE_URL at a local server`
+      : `export ${options.apiKeyEnv}=... (named by api_key_env of endpoint '${options.endpoint}')`;
+    throw new GptError(ExitCode.config, `${options.apiKeyEnv} is not set`, hint);
   }
-  if (options.baseURL !== undefined) checkBaseURL(options.baseURL, options.baseURLSource ?? '--base-url');
+  const dispatcher = proxyDispatcher(options.proxy);
   const log = options.log;
   const sink = (...parts: unknown[]) => log?.(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' '));
   return new OpenAI({
@@ -48,7 +51,8 @@ export function createSdk(options: ClientOptions): OpenAI {
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
     // The SDK's own name and version after ours (its default is built from its class name).
-    defaultHeaders: { 'User-Agent': `gpt/${VERSION} OpenAI/JS ${SDK_VERSION}` },
+    defaultHeaders: { ...options.headers, 'User-Agent': `gpt/${VERSION} OpenAI/JS ${SDK_VERSION}` },
+    fetchOptions: dispatcher && ({ dispatcher } as NonNullable<ConstructorParameters<typeof OpenAI>[0]>['fetchOptions']),
     fetch: options.retryNotice ? fetchWithRetryNotice(options.retryNotice, options.maxRetries, options.timeoutMs) : undefined,
     // The SDK logs to console by default; keep the process streams ours.
     logger: { error: sink, warn: sink, info: sink, debug: sink },
@@ -61,22 +65,18 @@ export function requestBody(request: ChatRequest) {
   return {
     model: request.model,
     messages: request.messages,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    // max_tokens rather than max_completion_tokens: every compatible server knows it.
-    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...request.fields,
+    ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),
   };
 }
 
 /** A whole chat.completion as our reply (also each answer in a Batch API output file). */
 export function completionReply(data: OpenAI.ChatCompletion, requestedModel: string, requestId: string | null): ChatReply {
-  const choice = data.choices?.[0];
-  return {
-    text: choice?.message?.content ?? '',
-    model: data.model || requestedModel,
-    finishReason: choice?.finish_reason ?? null,
-    usage: usageOf(data.usage),
-    requestId,
-  };
+  return chatReply(readCompletion(data, requestedModel), requestId);
+}
+
+function chatReply({ unclosedThinking: _, ...read }: ReadReply, requestId: string | null): ChatReply {
+  return { ...read, requestId };
 }
 
 /**
@@ -89,6 +89,7 @@ async function streamReply(
   request: ChatRequest,
   timeoutMs: number,
   onText?: (text: string) => void,
+  onReasoning?: (text: string) => void,
 ): Promise<ChatReply> {
   // The SDK's timeout stops at the response headers (and is retried); this one covers a stream
   // that stalls afterwards (not retried: text may have been shown).
@@ -102,22 +103,19 @@ async function streamReply(
   };
   try {
     const { data: stream, request_id } = await sdk.chat.completions
-      .create({ ...requestBody(request), stream: true, stream_options: { include_usage: true } }, { signal: abort.signal })
+      .create({
+        ...requestBody(request),
+        stream: true,
+        ...(request.streamUsage ? { stream_options: { include_usage: true } } : {}),
+      }, { signal: abort.signal })
       .withResponse();
     armIdleTimer();
-    const reply: ChatReply = { text: '', model: request.model, finishReason: null, usage: null, requestId: request_id };
+    const reader = createChunkReader(request.model, { text: onText, reasoning: onReasoning });
     for await (const chunk of stream) {
       armIdleTimer();
-      if (chunk.model) reply.model = chunk.model;
-      if (chunk.usage) reply.usage = usageOf(chunk.usage);
-      const choice = chunk.choices[0];
-      const text = choice?.delta?.content;
-      if (text) {
-        reply.text += text;
-        onText?.(text);
-      }
-      if (choice?.finish_reason) reply.finishReason = choice.finish_reason;
+      reader.add(chunk);
     }
+    const reply = chatReply(reader.finish(), request_id);
     // The SDK ends the iteration quietly when aborted, so the reason is checked here.
     if (abort.signal.aborted) throw abortError(abort.signal.reason, timeoutMs);
     if (reply.finishReason === null) {
@@ -141,4 +139,3 @@ function abortError(reason: unknown, timeoutMs: number): GptError {
   }
   return new GptError(ExitCode.interrupted, 'interrupted');
 }
-

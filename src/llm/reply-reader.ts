@@ -12,6 +12,8 @@ export interface ReadReply {
   model: string;
   finishReason: string | null;
   usage: Usage | null;
+  /** The model declined to answer (structured output): its explanation. */
+  refusal?: string;
 }
 
 export interface ReplySink {
@@ -27,6 +29,7 @@ export function createChunkReader(requestedModel: string, sink: ReplySink = {}) 
   let model = requestedModel;
   let finishReason: string | null = null;
   let usage: Usage | null = null;
+  let refusal = '';
   return {
     add(chunk: OpenAI.ChatCompletionChunk): void {
       if (chunk.model) model = chunk.model;
@@ -36,11 +39,13 @@ export function createChunkReader(requestedModel: string, sink: ReplySink = {}) 
       const thinking = reasoningOf(choice.delta);
       if (thinking) splitter.reasoning(thinking);
       if (choice.delta?.content) splitter.content(choice.delta.content);
+      if (choice.delta?.refusal) refusal += choice.delta.refusal;
       if (choice.finish_reason) finishReason = choice.finish_reason;
     },
     finish(): ReadReply {
       const split = splitter.end();
-      return withReasoning({ text: split.answer, unclosedThinking: split.unclosed, model, finishReason, usage }, split.reasoning);
+      const read: ReadReply = { text: split.answer, unclosedThinking: split.unclosed, model, finishReason, usage, ...(refusal ? { refusal } : {}) };
+      return withReasoning(read, split.reasoning);
     },
   };
 }
@@ -55,6 +60,7 @@ export function readCompletion(data: OpenAI.ChatCompletion, requestedModel: stri
     model: data.model || requestedModel,
     finishReason: choice?.finish_reason ?? null,
     usage: usageOf(data.usage),
+    ...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
   }, split.reasoning);
 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -45,6 +44,8 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomically(file: string, data: string, options: AtomicWriteOptions): Promise<void> {
   const io = options.fs ?? nodeFs;
   const target = await io.realpath(file).catch(() => file);
+  // Loaded here, not at start-up: `gpt thread path` and a completion Tab never write.
+  const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(target), `.${basename(target).slice(0, 40)}.${randomBytes(6).toString('hex')}.tmp`);
   const bytes = Buffer.from(data, 'utf8');
   const handle = await io.open(temp, 'wx', options.mode);

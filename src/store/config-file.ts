@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ExitCode, GptError } from '../core/errors.js';
 import { validateConfig, type ConfigFile } from '../core/config.js';
-import { validateModelsMap } from '../core/models.js';
 import { readTextIfExists } from './fs.js';
 
 /** Reads the YAML config file; a missing file is an empty config. */
@@ -9,17 +8,9 @@ export async function loadConfigFile(file: string, warn: (line: string) => void)
   const text = await readTextIfExists(file);
   if (text === undefined || text.trim() === '') return {};
   await warnIfShared(file, warn);
-  const { default: YAML } = await import('yaml'); // only paid for when there is a config
-  let value: unknown;
-  try {
-    value = YAML.parse(text, { maxAliasCount: 50 });
-  } catch (error) {
-    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new GptError(ExitCode.config, `${file}${line ? `:${line}` : ''}: not valid YAML`, 'fix the config file');
-  }
-  const config = validateConfig(value, file);
-  if (config.models !== undefined) validateModelsMap(config.models, file);
-  return config;
+  const { parseYaml } = await import('./yaml.js'); // only paid for when there is a config
+  const fail = (message: string) => new GptError(ExitCode.config, message, 'fix the config file');
+  return validateConfig(parseYaml(text, file, fail).toJS(), file);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
 import { storageError } from '../core/errors.js';
 import { cause, code } from './fs.js';
 
@@ -28,6 +27,8 @@ export async function withFileLock<T>(file: string, critical: () => Promise<T>, 
  * patience; only "held by another process" is worth waiting for.
  */
 async function acquire(file: string, lockPath: string): Promise<() => Promise<void>> {
+  // Loaded here, not at start-up: only writers take a lock (it loads graceful-fs too).
+  const { default: lockfile } = await import('proper-lockfile');
   const deadline = Date.now() + PATIENCE_MS;
   for (let wait = 5; ; wait = Math.min(wait * 1.5, 200)) {
     try {

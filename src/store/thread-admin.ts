@@ -1,54 +1,48 @@
 import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
 import { spentOn } from '../core/prices.js';
-import type { Thread } from '../core/types.js';
-import { code, ensurePrivateDir, pathExists, PRIVATE_FILE } from './fs.js';
+import { THREAD_VERSION, type Thread, type ThreadSummary } from '../core/types.js';
+import { code, ensurePrivateDir, pathExists, PRIVATE_FILE, readTextIfExists } from './fs.js';
 import { withFileLock } from './lock.js';
-import { listThreadFiles } from './thread-folder.js';
+import { listThreadFiles, newestFirst } from './thread-folder.js';
+import { ThreadListCache, type ListedFields } from './thread-list-cache.js';
 import { resolveThreadRef, type ThreadRef, type ThreadStore } from './threads.js';
-
-/** One line of `gpt thread list`. */
-export interface ThreadSummary {
-  name: string;
-  file: string;
-  /** When the file last changed: what `gpt ask -c` goes by. */
-  updated: Date;
-  model: string | null;
-  /** Completed exchanges: the number of user messages. */
-  turns: number | null;
-  /** The first words of the first prompt. */
-  preview: string;
-  /** Tokens the server reported for the thread's replies. */
-  tokens: number | null;
-  /** USD so far; null when a reply's price is unknown. */
-  cost: number | null;
-  /** Why the other fields are missing: the file could not be read as a thread. */
-  problem?: string;
-}
 
 const PREVIEW_CHARS = 60;
 
 /**
- * The threads in the folder, newest first (by file time, as `gpt ask -c` chooses). Each
- * file is loaded through the store: a long thread gpt wrote comes from its cache (a read,
- * a hash, a JSON parse; no YAML), a short one is parsed, which is as quick. Only a long
- * thread edited by hand costs a full YAML parse.
+ * The threads in the folder, newest first (by file time, as `gpt ask -c` chooses). What the
+ * list shows of each comes from the list cache while the file's bytes are the ones it was
+ * read from (a read and a hash; no YAML); any other file is parsed through the store.
  */
 export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> {
   const files = await listThreadFiles(store.threadsDir);
-  files.sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name));
-  return Promise.all(
+  files.sort(newestFirst);
+  const cache = await ThreadListCache.open(join(store.cacheDir, 'thread-list.json'));
+  const listed = await Promise.all(
     files.map(async ({ name, file, mtimeMs }) => {
       const updated = new Date(mtimeMs);
       try {
-        return { name, file, updated, ...summarise((await store.load(file)).thread) };
+        return { name, file, updated, ...await listedFields(file, store, cache) };
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { name, file, updated, model: null, turns: null, preview: '', tokens: null, cost: null, problem: error.message };
       }
     }),
   );
+  await cache.save(new Set(files.map((f) => f.file)));
+  return listed;
+}
+
+async function listedFields(file: string, store: ThreadStore, cache: ThreadListCache): Promise<ListedFields> {
+  const text = await readTextIfExists(file);
+  if (text === undefined) return summarise({ version: THREAD_VERSION, messages: [] }); // removed since it was listed
+  const cached = cache.get(file, text);
+  if (cached) return cached;
+  const fields = summarise(await store.fromText(file, text));
+  cache.put(file, text, fields);
+  return fields;
 }
 
 export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview' | 'tokens' | 'cost'> {

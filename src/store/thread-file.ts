@@ -1,10 +1,12 @@
-import YAML, { LineCounter } from 'yaml';
+import YAML from 'yaml';
 import { CONTEXT_POLICIES, parseContextPolicy } from '../core/context.js';
 import { badInputError } from '../core/errors.js';
-import { ROLES, type Role, type StoredMessage, type Thread } from '../core/types.js';
+import { messageProblem } from '../core/messages.js';
+import { EFFORTS, parseEffort } from '../core/models.js';
+import { dropUndefined } from '../core/objects.js';
+import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
 import { appendInPlace } from './foreign-thread.js';
-
-export const THREAD_VERSION = 1;
+import { parseYaml } from './yaml.js';
 
 /** Text of a thread file, with where its message list starts (-1 when it cannot be appended to). */
 export interface ThreadText {
@@ -14,26 +16,11 @@ export interface ThreadText {
 
 const STRINGIFY = { lineWidth: 0, minContentWidth: 0 } as const;
 const MESSAGES_KEY = 'messages:\n';
-// Alias expansion beyond this is a "billion laughs" document, not a conversation.
-const MAX_ALIAS_COUNT = 50;
 
 /** Parses and checks a thread file; errors name the file and the line. */
 export function parseThread(text: string, file: string): Thread {
-  const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const line = firstError.linePos?.[0]?.line ?? 1;
-    throw badInputError(`${file}:${line}: not valid YAML (${firstError.message.split('\n')[0]})`,
-      'fix the file by hand; it was left as it was');
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    throw badInputError(`${file}: ${(error as Error).message}`, 'fix the file by hand; it was left as it was');
-  }
+  const { doc, lineOf, toJS } = parseYaml(text, file, (message) => badInputError(message, 'fix the file by hand; it was left as it was'));
+  const value = toJS();
   // The line of the nearest node that exists on the path (a missing key points at its message).
   const nodeLine = (path: (string | number)[]): number => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
@@ -59,11 +46,16 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
     if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
     if (record.version > THREAD_VERSION) throw newerFormat(record.version);
   }
-  for (const key of ['model', 'system', 'created', 'updated'] as const) {
+  for (const key of ['model', 'system', 'endpoint', 'created', 'updated'] as const) {
     const field = record[key];
     if (field === undefined || field === null) continue;
     if (typeof field !== 'string') throw complain([key], `\`${key}\` must be text`);
     thread[key] = field;
+  }
+  if (record.reasoning_effort !== undefined && record.reasoning_effort !== null) {
+    const effort = typeof record.reasoning_effort === 'string' ? parseEffort(record.reasoning_effort) : undefined;
+    if (!effort) throw complain(['reasoning_effort'], `\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
+    thread.reasoning_effort = effort;
   }
   if (record.context !== undefined && record.context !== null) {
     const policy = typeof record.context === 'string' ? parseContextPolicy(record.context) : undefined;
@@ -77,17 +69,9 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
 }
 
 function checkMessage(value: unknown, index: number, complain: Complaint): StoredMessage {
-  const at = ['messages', index];
-  const n = index + 1;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw complain(at, `message ${n} must be a mapping with \`role\` and \`content\``);
-  }
-  const m = value as Record<string, unknown>;
-  if (!ROLES.includes(m.role as Role)) {
-    throw complain([...at, 'role'], `message ${n} has role ${JSON.stringify(m.role ?? null)}; expected ${ROLES.join(', ')}`);
-  }
-  if (typeof m.content !== 'string') throw complain([...at, 'content'], `message ${n} has no text \`content\``);
-  return m as unknown as StoredMessage;
+  const wrong = messageProblem(value, index + 1, 'a mapping');
+  if (wrong) throw complain(['messages', index, ...(wrong.key ? [wrong.key] : [])], wrong.problem);
+  return value as StoredMessage;
 }
 
 /** The text of a new thread file: JSON when its name ends in .json, else canonical YAML. */
@@ -134,10 +118,6 @@ export function appendToThreadText(old: ThreadText, thread: Thread, added: Store
 function stringifyItems(messages: StoredMessage[]): string {
   // Serialised under the key so the indentation matches a whole-file write; then the key is cut.
   return YAML.stringify({ messages: messages.map(dropUndefined) }, STRINGIFY).slice(MESSAGES_KEY.length);
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');

@@ -33,6 +33,14 @@ export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
   return infos.filter((info): info is ThreadFileInfo => info !== undefined);
 }
 
+/**
+ * The order of `gpt thread list` and `search`: newest first (as `gpt ask -c` chooses), then
+ * by name. Names compare by code point: `localeCompare` would load ICU's collator, about
+ * 25 ms of every listing.
+ */
+export const newestFirst = (a: ThreadFileInfo, b: ThreadFileInfo) =>
+  b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 /** The most recently updated thread, named or not. */
 export async function latestThread(dir: string): Promise<ThreadFileInfo | undefined> {
   const files = await listThreadFiles(dir);

@@ -1,10 +1,13 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import type { StoredMessage, Thread } from '../core/types.js';
+import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, symlinkTarget, writePrivateFile } from './fs.js';
 import { withFileLock } from './lock.js';
 import { ThreadCache } from './thread-cache.js';
-import { THREAD_VERSION, appendToThreadText, canonicalOffset, newThreadText, parseThread, type ThreadText } from './thread-file.js';
+import type { ThreadText } from './thread-file.js';
+
+/** The YAML code, loaded when a thread is read or written: `gpt thread path` and `list` need less. */
+const threadFile = () => import('./thread-file.js');
 
 /** A thread named by the user: a bare name in the threads folder, or a file path. */
 export interface ThreadRef {
@@ -51,17 +54,20 @@ export interface LoadedThread {
 
 export interface AppendOptions {
   /** Header fields for a thread created by this append. */
-  create: Pick<Thread, 'model' | 'system'>;
+  create: Pick<Thread, 'model' | 'system' | 'endpoint' | 'reasoning_effort'>;
   now: Date;
 }
 
-/** Thread files on disk: the only code that reads or writes them. */
+/**
+ * Reads threads and appends turns to them (under the thread's lock, through the cache).
+ * Removing, renaming and copying whole files is thread-admin.ts's job, under the same lock.
+ */
 export class ThreadStore {
   private readonly cache: ThreadCache;
 
   constructor(
     readonly threadsDir: string,
-    cacheDir: string,
+    readonly cacheDir: string,
     private readonly warn: (line: string) => void,
   ) {
     this.cache = new ThreadCache(join(cacheDir, 'threads'));
@@ -81,6 +87,7 @@ export class ThreadStore {
     await ensurePrivateDir(dirname(file));
     const target = await symlinkTarget(file);
     if (target) this.warn(`gpt: ${file} is a symbolic link; writing to ${target}`);
+    const { appendToThreadText, canonicalOffset, newThreadText } = await threadFile();
     return withFileLock(file, async () => {
       const text = await readTextIfExists(file);
       const stamp = options.now.toISOString();
@@ -102,10 +109,42 @@ export class ThreadStore {
     }, this.warn);
   }
 
+  /** The thread in `text`, read from `file` (by `gpt thread list`, which reads the text itself). */
+  async fromText(file: string, text: string): Promise<Thread> {
+    return (await this.parse(file, text)).thread;
+  }
+
+  /**
+   * `/retry`: the thread's last turn `replaced` gives way to `added`, under the lock; the replaced
+   * reply is not kept. `added` is appended instead when the file no longer ends with that turn
+   * (another gpt wrote after it, or it was never saved) or is not in gpt's own layout.
+   */
+  async replaceLastTurn(file: string, replaced: StoredMessage[], added: StoredMessage[], options: AppendOptions): Promise<Thread> {
+    const { canonicalOffset, newThreadText } = await threadFile();
+    const rewrite = await withFileLock(file, async () => {
+      const text = await readTextIfExists(file);
+      if (text === undefined) return undefined;
+      const parsed = await this.parse(file, text);
+      const old = parsed.thread;
+      // A file written or edited by hand would lose its comments and own keys in a rewrite.
+      if (parsed.messagesOffset < 0 && canonicalOffset(text, old) < 0) return undefined;
+      const kept = old.messages.slice(0, old.messages.length - replaced.length);
+      const tail = old.messages.slice(kept.length);
+      const same = tail.length === replaced.length && tail.every((m, i) => m.content === replaced[i]!.content && m.time === replaced[i]!.time);
+      if (!same) return undefined;
+      const thread = { ...old, updated: options.now.toISOString(), messages: [...kept, ...added] };
+      const written = newThreadText(thread, file);
+      await writePrivateFile(file, written.text);
+      await this.cache.put(file, written, thread);
+      return thread;
+    }, this.warn);
+    return rewrite ?? this.append(file, added, options);
+  }
+
   private async parse(file: string, text: string) {
     const cached = await this.cache.get(file, text);
     if (cached) return cached;
-    const parsed = { thread: parseThread(text, file), messagesOffset: -1 };
+    const parsed = { thread: (await threadFile()).parseThread(text, file), messagesOffset: -1 };
     // Remembered so the next read of this file (say, a file edited by hand) is quick too.
     await this.cache.put(file, { text, messagesOffset: -1 }, parsed.thread);
     return parsed;

@@ -123,11 +123,14 @@ async function benchRequests() {
   // are sent) vs sending it uncounted (--context all: what ask --thread did before counting).
   const counting = { ...env, XDG_CONFIG_HOME: join(home, 'config-counting') };
   mkdirSync(join(counting.XDG_CONFIG_HOME, 'gpt'), { recursive: true });
-  writeFileSync(join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'), 'models:\n  gpt-4o-mini:\n    context_window: 200000\n', { mode: 0o600 });
+  writeFileSync(join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'), 'models:\n  gpt-5.4-mini:\n    context_window: 200000\n', { mode: 0o600 });
   addRows('ask --thread of 1,000 turns: tokens counted vs not (--context all)', await compare([
     { args: () => [GPT, 'ask', '--no-stdin', '--context', 'all', '--thread', 'long', 'hi'], env: counting },
     { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env: counting },
   ]), { time: 1.1 });
+
+  const { benchMarkdown } = await import('./markdown.js');
+  for (const r of await benchMarkdown()) rows.push(r);
 
   if (existsSync(join(here, 'batch.js'))) {
     const { benchBatch } = await import('./batch.js');
@@ -135,7 +138,7 @@ async function benchRequests() {
   }
 }
 
-const fmt = (n, unit) => (n === undefined ? '' : `${n.toFixed(unit === 'ms' ? 1 : 2)}${unit ? ` ${unit}` : ''}`);
+const fmt = (n, unit) => (n === undefined ? '' : `${n.toFixed(unit === 'ms' ? 1 : unit === 'tok/s' ? 0 : 2)}${unit ? ` ${unit}` : ''}`);
 console.log(`gpt benchmark: node ${process.version}, ${RUNS} interleaved runs a figure, medians\n`);
 console.log('| measure | gpt | baseline | ratio | target |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

@@ -119,6 +119,25 @@ describe('gpt batch --remote', () => {
     ].join('\n'));
   });
 
+  it('gpt batch results --resume opens -o FILE as gpt batch FILE --resume does: a cut last line is removed and said', async () => {
+    server.enqueueBatch({});
+    await writeInput(['a', 'b']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q'])).stdout.trim();
+    const out = join(sandbox.home, 'out.jsonl');
+    expect((await runGpt(sandbox, ['batch', 'results', id, '-o', 'out.jsonl'])).exitCode).toBe(0);
+    const [first, second] = (await readFile(out, 'utf8')).split('\n');
+    await writeFile(out, `${first}\n${second!.slice(0, 10)}`); // killed while writing the second line
+
+    const resumed = await runGpt(sandbox, ['batch', 'results', id, '-o', 'out.jsonl', '--resume']);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stderr).toMatch(/^gpt: the last line of out\.jsonl was cut short when a run stopped; it was removed/m);
+    expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.id)).toEqual(['a', 'b']);
+
+    const noFile = await runGpt(sandbox, ['batch', 'results', id, '--resume']);
+    expect(noFile.exitCode).toBe(2);
+    expect(noFile.stderr).toBe('gpt: --resume needs -o FILE — it continues the results in that file\n');
+  });
+
   it('when stopped while waiting, says how to pick the batch up later', async () => {
     server.enqueueBatch({ inProgressPolls: 10_000 });
     await writeInput(['a']);
@@ -141,14 +160,5 @@ describe('gpt batch --remote', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/gpt: batch batch_fake_\d+ failed: line 1: The model m-nope does not exist/);
     expect(r.stderr).toMatch(/gpt: the Batch API refused the batch: line 1: The model m-nope does not exist/);
-  });
-
-  it('refuses thread items and -j, which need a local run', async () => {
-    await writeFile(join(sandbox.home, 'p.jsonl'), '{"prompt": "x"}\n{"prompt": "y", "thread": "notes"}\n');
-    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote']);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^gpt: p\.jsonl:2: an item with `thread` cannot run with --remote/);
-    expect((await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-j', '2'])).exitCode).toBe(2);
-    expect(server.requests).toHaveLength(0);
   });
 });

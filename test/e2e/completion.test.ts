@@ -51,13 +51,13 @@ describe('gpt completion bash', () => {
       ['gpt', 'thread', 'show', '--'],
     ]);
     expect(got).toEqual([
-      ['ask', 'chat', 'thread', 'batch', 'models', 'completion'],
+      ['ask', 'chat', 'thread', 'batch', 'models', 'endpoints', 'template', 'completion'],
       ['thread'],
       ['list', 'ls', 'search', 'grep', 'show', 'export', 'rm', 'mv', 'fork', 'path'],
       ['--thread'],
       ['jsonl', 'yaml', 'text'],
       ['bash', 'zsh', 'fish'],
-      ['--quiet', '--verbose', '--json', '--last', '--help'],
+      ['--quiet', '--verbose', '--json', '--last', '--extract', '--extract-last', '--help'],
     ]);
   });
 
@@ -166,7 +166,7 @@ t gpt thread show w; t gpt ''; t gpt batch -o ''; t gpt thread ''`;
     const out = (await execa('zsh', ['-f', '-c', driver], { env: await shellEnv(), extendEnv: false, input: '' })).stdout.split('\n');
     expect(out).toEqual([
       'wasps whales ',
-      'ask chat thread batch models completion ',
+      'ask chat thread batch models endpoints template completion ',
       '_files ',
       'list ls search grep show export rm mv fork path ',
     ]);

@@ -84,7 +84,7 @@ describe('gpt chat --thread from a pipe, signalled mid-reply', () => {
       expect(r.stderr).toBe(`gpt: ${word}\n`);
       const text = await readFile(join(sandbox.threadsDir, 'sig.yaml'), 'utf8');
       const thread = YAML.parse(text);
-      expect(thread).toMatchObject({ version: 1, model: 'gpt-4o-mini' });
+      expect(thread).toMatchObject({ version: 1, model: 'gpt-5.4-mini' });
       expect(contents(thread.messages)).toEqual(['q1', 'echo: q1']);
       expect(text).not.toContain('one');
       // A fresh session resumes it as it was.

@@ -1,3 +1,4 @@
+import { existsSync, watch } from 'node:fs';
 import { mkdir, readFile, utimes, writeFile, chmod, symlink, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -38,26 +39,51 @@ describe('signals during a streamed reply', () => {
 });
 
 describe('thread files under faults', () => {
-  it('never leaves a torn file when killed with SIGKILL at random points of a save', async () => {
-    // A long thread makes each save take a while, so kills land inside writes.
-    const messages = Array.from({ length: 2000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20) }));
+  it('never leaves a torn file when killed with SIGKILL inside a save', async () => {
+    // A long thread, so a save takes long enough to be caught in the middle.
+    const messages = Array.from({ length: 4000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(40) }));
     await mkdir(sandbox.threadsDir, { recursive: true });
     await writeFile(threadFile('big'), YAML.stringify({ version: 1, messages }));
-    let killed = 0;
-    for (let i = 0; i < 12; i++) {
-      const child = execa('node', [GPT_BIN, 'ask', '--thread', 'big', `turn ${i}`], { env: sandbox.env, extendEnv: false, input: '', reject: false });
-      setTimeout(() => child.kill('SIGKILL'), 150 + Math.random() * 400);
-      const r = await child;
-      if (r.signal === 'SIGKILL') killed++;
-      const thread = YAML.parse(await readFile(threadFile('big'), 'utf8'));
-      expect(thread.messages.length % 2).toBe(0); // whole turns only
-      expect(thread.messages.length).toBeGreaterThanOrEqual(2000);
+    const tempFile = /^\.big\.yaml\.[0-9a-f]{12}\.tmp$/;
+    let saved = await readFile(threadFile('big'), 'utf8');
+    let killedInside = false;
+    for (let attempt = 0; attempt < 8 && !killedInside; attempt++) {
+      // gpt writes the new version to a temp file, then renames it over the thread. It is
+      // stopped as soon as the temp file appears; if the temp file is still there, it is
+      // stopped inside the save, and a SIGKILL now lands there for sure.
+      let child: ReturnType<typeof execa> | undefined;
+      const seen = new Promise<string>((resolve) => {
+        const watcher = watch(sandbox.threadsDir, (_event, name) => {
+          if (!name || !tempFile.test(name) || !child?.pid) return;
+          process.kill(child.pid, 'SIGSTOP');
+          watcher.close();
+          resolve(name);
+        });
+        setTimeout(() => {
+          watcher.close();
+          resolve('');
+        }, 20_000);
+      });
+      child = execa('node', [GPT_BIN, 'ask', '--thread', 'big', `turn ${attempt}`], { env: sandbox.env, extendEnv: false, input: '', reject: false });
+      const temp = await Promise.race([seen, child.then(() => '')]);
+      if (temp !== '' && existsSync(join(sandbox.threadsDir, temp))) {
+        child.kill('SIGKILL');
+        expect((await child).signal).toBe('SIGKILL');
+        expect(await readFile(threadFile('big'), 'utf8')).toBe(saved); // the old version, whole
+        killedInside = true;
+      } else {
+        // The save had finished (or the kill came too late): it must be whole, with the new turn.
+        if (temp !== '') process.kill(child.pid!, 'SIGCONT');
+        expect((await child).exitCode).toBe(0);
+        saved = await readFile(threadFile('big'), 'utf8');
+        expect(YAML.parse(saved).messages).toHaveLength(4000 + 2 * (attempt + 1));
+      }
     }
-    expect(killed).toBeGreaterThan(0);
+    expect(killedInside).toBe(true);
     // A SIGKILL may leave its unfinished temp file (.big.yaml.<hex>.tmp) or lock behind, never anything else.
     const leftovers = (await readdir(sandbox.threadsDir)).filter((f) => f !== 'big.yaml');
     for (const f of leftovers) expect(f).toMatch(/^(big\.yaml\.lock|\.big\.yaml\.[0-9a-f]{12}\.tmp)$/);
-  }, 60_000);
+  }, 120_000);
 
   it('takes over a stale lock left by a killed process, and says so', async () => {
     await runGpt(sandbox, ['ask', '--thread', 'stale', 'one']);

@@ -33,7 +33,7 @@ describe('usage errors', () => {
   it('refuses an empty model name', async () => {
     const r = await runGpt(sandbox, ['ask', '-m', '', 'hi']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^gpt: option '-m, --model <name>' argument '' is invalid\. --model must not be empty\. — see gpt ask --help\n$/);
+    expect(r.stderr).toMatch(/^gpt: option '-m, --model <name>' argument '' is invalid\. --model needs a model name\. — see gpt ask --help\n$/);
     expect(server.chatRequests()).toHaveLength(0);
   });
 

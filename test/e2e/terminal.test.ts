@@ -8,12 +8,14 @@ import { closeTerminals, runInTerminal } from '../support/pty.js';
 useHarness();
 afterEach(closeTerminals);
 
+// Tests of the text as streamed pass --raw: on a terminal replies are otherwise drawn as
+// Markdown, block by block (markdown.test.ts), which joins a paragraph's lines.
 describe('gpt ask on a terminal', () => {
   it('shows a streamed reply whole, on its own line, with the spinner gone', async () => {
     const pieces = ['The blue whale ', 'is the biggest ', 'animal that ', 'has ever lived.'];
     server.enqueue({ kind: 'reply', chunks: pieces, chunkDelayMs: 150, firstByteDelayMs: 400 });
     const term = runInTerminal(sandbox, ['ask', 'What is the biggest animal?']);
-    await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
+    await term.waitFor('Asking gpt-5.4-mini'); // the spinner, until the first words
     expect(await term.exit()).toBe(0);
     expect(term.logicalLines()).toEqual([pieces.join('')]);
     expect(term.cursorShown()).toBe(true);
@@ -22,7 +24,7 @@ describe('gpt ask on a terminal', () => {
   it('on Ctrl-C while the spinner turns, leaves only the error, and the cursor shown', async () => {
     server.enqueue({ kind: 'reply', firstByteDelayMs: 10_000 });
     const term = runInTerminal(sandbox, ['ask', 'slow?']);
-    await term.waitFor('Asking gpt-4o-mini');
+    await term.waitFor('Asking gpt-5.4-mini');
     expect(term.cursorShown()).toBe(false);
     term.type('\x03');
     expect(await term.exit()).toBe(130);
@@ -33,7 +35,7 @@ describe('gpt ask on a terminal', () => {
   it('wraps a long reply at a narrow width without losing a word', async () => {
     const words = Array.from({ length: 30 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: words, chunkDelayMs: 20 });
-    const term = runInTerminal(sandbox, ['ask', 'count'], { columns: 30, rows: 10 });
+    const term = runInTerminal(sandbox, ['ask', '--raw', 'count'], { columns: 30, rows: 10 });
     expect(await term.exit()).toBe(0);
     expect(term.logicalLines()).toEqual([words.join('').trimEnd()]);
   });
@@ -41,7 +43,7 @@ describe('gpt ask on a terminal', () => {
   it('on Ctrl-C, ends the partial reply\'s line before saying it was interrupted', async () => {
     const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 200 });
-    const term = runInTerminal(sandbox, ['ask', 'tell me slowly']);
+    const term = runInTerminal(sandbox, ['ask', '--raw', 'tell me slowly']);
     await term.waitFor('word1 ');
     term.type('\x03');
     expect(await term.exit()).toBe(130);
@@ -56,13 +58,13 @@ describe('gpt ask on a terminal', () => {
 const sentPrompts = () => server.chatRequests().map((r) => r.body.messages.at(-1).content);
 
 describe('gpt chat on a terminal', () => {
-  it('stops a streaming reply on Ctrl-C, returns to the prompt, and leaves on Ctrl-C at an empty prompt', async () => {
+  it('stops a streaming reply on Ctrl-C, returns to the prompt, and leaves on a second Ctrl-C at an empty prompt', async () => {
     const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 250 });
-    const term = runInTerminal(sandbox, ['chat', '--thread', 'whales']);
+    const term = runInTerminal(sandbox, ['chat', '--raw', '--thread', 'whales']);
     await term.waitFor(/type 'quit' to exit, type 'new' to begin a new conversation\n[\s\S]*You: $/);
     term.type('tell me slowly\r');
-    await term.waitFor('Asking gpt-4o-mini'); // the spinner, until the first words
+    await term.waitFor('Asking gpt-5.4-mini'); // the spinner, until the first words
     await term.waitFor(/Assistant: word0 /);
     expect(term.text()).not.toContain('Asking');
     term.type('\x03');
@@ -71,6 +73,8 @@ describe('gpt chat on a terminal', () => {
 
     term.type('and now?\r');
     await term.waitFor(/Assistant: echo: and now\?\n\nYou: $/);
+    term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
     term.type('\x03');
     expect(await term.exit()).toBe(0);
 
@@ -82,7 +86,7 @@ describe('gpt chat on a terminal', () => {
   });
 
   it('on an unsized terminal (0 columns), clears typed text on Ctrl-C, takes a """ block as one message, and leaves on Ctrl-D', async () => {
-    const term = runInTerminal(sandbox, ['chat'], { unsized: true });
+    const term = runInTerminal(sandbox, ['chat', '--raw'], { unsized: true });
     await term.waitFor(/You: $/);
     term.type('never sent');
     await term.waitFor(/You: never sent$/);
@@ -100,7 +104,7 @@ describe('gpt chat on a terminal', () => {
   });
 
   it('sends a paste of several lines as one message, and switches bracketed paste off on leaving', async () => {
-    const term = runInTerminal(sandbox, ['chat']);
+    const term = runInTerminal(sandbox, ['chat', '--raw']);
     await term.waitFor(/You: $/);
     expect(term.bracketedPaste()).toBe(true);
     term.paste('line one\rline two\rline three\r');
@@ -112,7 +116,7 @@ describe('gpt chat on a terminal', () => {
   });
 
   it('keeps the last line of a paste open for more typing; Enter sends it all', async () => {
-    const term = runInTerminal(sandbox, ['chat']);
+    const term = runInTerminal(sandbox, ['chat', '--raw']);
     await term.waitFor(/You: $/);
     term.type('explain: ');
     await term.waitFor(/You: explain: $/);
@@ -121,11 +125,13 @@ describe('gpt chat on a terminal', () => {
     term.type(' please\r');
     await term.waitFor(/Assistant: echo: explain: a = 1\nb = 2 please\n\nYou: $/);
     term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
+    term.type('\x03');
     expect(await term.exit()).toBe(0);
     expect(sentPrompts()).toEqual(['explain: a = 1\nb = 2 please']);
   });
 
-  it('clears a typed line or a held paste on Ctrl-C, and leaves on Ctrl-C at an empty prompt', async () => {
+  it('clears a typed line or a held paste on Ctrl-C, and leaves on a second Ctrl-C at an empty prompt', async () => {
     const term = runInTerminal(sandbox, ['chat'], { columns: 40, rows: 12 });
     await term.waitFor(/You: $/);
     term.type('never sent');
@@ -137,6 +143,8 @@ describe('gpt chat on a terminal', () => {
     term.type('\x03');
     await term.waitFor(/You: $/);
     expect(term.cursor().column).toBe('You: '.length);
+    term.type('\x03');
+    await term.waitFor('(to leave, press Ctrl-C again, or Ctrl-D, or type quit)');
     term.type('\x03');
     expect(await term.exit()).toBe(0);
     expect(sentPrompts()).toEqual([]);

@@ -25,7 +25,7 @@ describe('a slow but steady server, within --timeout between pieces', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      reply: 'The blue whale is the biggest.', model: 'gpt-4o-mini', finish_reason: 'stop',
+      reply: 'The blue whale is the biggest.', model: 'gpt-5.4-mini', finish_reason: 'stop',
       usage: { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 }, request_id: 'req_1',
     });
     expect(server.chatRequests()).toHaveLength(1);

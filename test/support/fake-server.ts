@@ -72,6 +72,8 @@ export type ScriptedReply =
       /** With reasoningModels: completion_tokens_details.reasoning_tokens (default 8) and prompt_tokens_details.cached_tokens (default 0). */
       reasoningTokens?: number;
       cachedTokens?: number;
+      /** The model declines (structured output): sent as `refusal` (streamed in pieces), with no content. */
+      refusal?: string;
     }
   | {
       kind: 'error';
@@ -170,6 +172,38 @@ function splitIntoPieces(text: string, pieces = 3): string[] {
     out.push(tokens.slice(i, i + per).join(''));
   }
   return out;
+}
+
+/**
+ * For a json_schema request, a reply that fits its schema (as a model in strict mode gives):
+ * strings are the last user message, so each batch item's data can be told apart.
+ */
+function fittingJson(body: any): string | undefined {
+  const format = body?.response_format;
+  if (format?.type !== 'json_schema' || typeof format.json_schema?.schema !== 'object') return undefined;
+  const root = format.json_schema.schema;
+  const prompt = lastUserContent(body);
+  const sample = (schema: any, depth: number): unknown => {
+    if (!schema || typeof schema !== 'object' || depth > 20) return null;
+    if (typeof schema.$ref === 'string') {
+      const target = schema.$ref.replace(/^#\//, '').split('/').reduce((node: any, key: string) => node?.[key], root);
+      return sample(target, depth + 1);
+    }
+    if (Array.isArray(schema.enum)) return schema.enum[0];
+    if (Array.isArray(schema.anyOf)) return sample(schema.anyOf[0], depth + 1);
+    const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') ?? 'null' : schema.type;
+    switch (type) {
+      case 'object':
+        return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(v, depth + 1)]));
+      case 'array': return [sample(schema.items, depth + 1)];
+      case 'string': return prompt;
+      case 'integer': return 42;
+      case 'number': return 1.5;
+      case 'boolean': return true;
+      default: return null;
+    }
+  };
+  return JSON.stringify(sample(root, 0));
 }
 
 function errorBody(message: string, type: string, code: string | null, param: string | null = null): string {
@@ -316,7 +350,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
 
   /** What a reply consists of, before it is sent whole or streamed. */
   function completionParts(reqBody: any, reply: ReplyScriptOf<'reply'>) {
-    const answer = reply.text ?? `echo: ${lastUserContent(reqBody)}`;
+    const answer = reply.refusal !== undefined ? '' : reply.text ?? fittingJson(reqBody) ?? `echo: ${lastUserContent(reqBody)}`;
     const inline = reply.reasoning !== undefined && reply.reasoningField === 'think';
     const text = inline ? `<think>\n${reply.reasoning}\n</think>\n\n${answer}` : answer;
     const reasoning = inline ? undefined : reply.reasoning;
@@ -335,7 +369,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
         : reply.usage;
     const id = `chatcmpl-fake-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
-    return { id, created, text, model, finishReason, usage, reasoning, reasoningField };
+    return { id, created, text, model, finishReason, usage, reasoning, reasoningField, refusal: reply.refusal };
   }
 
   /** Usage as the OpenAI API reports it for a reasoning model: the hidden thinking counts as completion tokens. */
@@ -353,8 +387,10 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
 
   /** A whole (non-streamed) chat.completion object. */
   function completionObject(parts: ReturnType<typeof completionParts>): Record<string, unknown> {
-    const { id, created, text, model, finishReason, usage, reasoning, reasoningField } = parts;
-    const message: Record<string, unknown> = { role: 'assistant', content: text, refusal: null };
+    const { id, created, text, model, finishReason, usage, reasoning, reasoningField, refusal } = parts;
+    const message: Record<string, unknown> = refusal === undefined
+      ? { role: 'assistant', content: text, refusal: null }
+      : { role: 'assistant', content: null, refusal };
     if (reasoning !== undefined) message[reasoningField] = reasoning;
     const completion: Record<string, unknown> = {
       id,
@@ -461,6 +497,11 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
       }
     }
 
+    if (parts.refusal !== undefined) {
+      for (const piece of splitIntoPieces(parts.refusal)) {
+        if (!(await send(JSON.stringify(chunk([{ index: 0, delta: { refusal: piece }, logprobs: null, finish_reason: null }]))))) return;
+      }
+    }
     const pieces = reply.chunks ?? splitIntoPieces(parts.text);
     let sent = 0;
     for (const piece of pieces) {

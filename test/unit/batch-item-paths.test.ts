@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkItemPaths, containedPath, itemThreadRef, type ItemPathRules } from '../../src/batch/item-paths.js';
-import { ItemProblem } from '../../src/batch/item.js';
+import { ItemProblem } from '../../src/batch/item-problem.js';
 
 let root: string;
 let base: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { submitFiles } from '../../src/batch/remote-run.js';
 import type { RequestFile } from '../../src/batch/remote.js';
-import type { BatchClient, RemoteBatch } from '../../src/llm/openai-batch.js';
+import type { BatchClient, RemoteBatch } from '../../src/llm/batch-client.js';
 import { BatchJournal } from '../../src/store/batch-journal.js';
 
 let dir: string;

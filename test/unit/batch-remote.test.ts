@@ -8,7 +8,8 @@ import { collectResults, waitForBatches, writeRequestFiles } from '../../src/bat
 import { pickUp } from '../../src/batch/remote-run.js';
 import { cutUnfinishedLine, readDoneIds } from '../../src/batch/resume.js';
 import { createProgress, duration, progressLine } from '../../src/io/progress.js';
-import { customIdOf, parseResultLine, requestLine, type BatchClient, type RemoteBatch } from '../../src/llm/openai-batch.js';
+import { customIdOf, type BatchClient, type RemoteBatch } from '../../src/llm/batch-client.js';
+import { parseResultLine, requestLine } from '../../src/llm/openai-batch.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 const items = (n: number): BatchItem[] => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, line: i + 1, prompt: `p${i}` }));
-const line = (item: BatchItem) => requestLine(item.id, { model: 'm', messages: [{ role: 'user', content: item.prompt! }] });
+const line = (item: BatchItem) => requestLine(item.id, { model: 'm', messages: [{ role: 'user', content: item.prompt! }], fields: {}, streamUsage: false });
 const context = { timeoutMs: 1000 };
 
 function batch(id: string, fields: Partial<RemoteBatch> = {}): RemoteBatch {
@@ -189,6 +190,15 @@ describe('progress line', () => {
     expect(written).toHaveLength(3);
     expect(written[1]).toMatch(/^\r\[.*\] 3\/10 30% · 20\/s · ETA 0:00 · 1 failed\x1b\[K$/); // full width when columns is unknown
     expect(written[2]).toBe('\r\x1b[K');
-    expect(createProgress(false, stream)).toEqual(expect.objectContaining({ update: expect.any(Function) }));
+  });
+
+  it('draws nothing when off (no terminal, NO_COLOR, --quiet)', () => {
+    const written: string[] = [];
+    const stream = { columns: 80, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress(false, stream, () => 1_000);
+    progress.update({ done: 1, total: 2, failed: 0 });
+    progress.update({ done: 2, total: 2, failed: 1 });
+    progress.stop();
+    expect(written).toEqual([]);
   });
 });

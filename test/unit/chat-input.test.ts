@@ -52,4 +52,36 @@ describe('ChatInput', () => {
     expect(input.end()).toEqual({ kind: 'message', text: 'a\nb' });
     expect(input.end()).toEqual({ kind: 'none' });
   });
+
+  it('reads slash commands, with their argument as typed', () => {
+    expect(feed(['/model gpt-4o-mini', ' /MODEL ', '/system  Be brief. ', '/system', '/retry', '/save whales', '/edit', '/help'])).toEqual([
+      { kind: 'model', name: 'gpt-4o-mini' },
+      { kind: 'model', name: undefined },
+      { kind: 'system', text: 'Be brief.' },
+      { kind: 'system', text: undefined },
+      { kind: 'retry' },
+      { kind: 'save', name: 'whales' },
+      { kind: 'edit' },
+      { kind: 'help' },
+    ]);
+  });
+
+  it('sends a line beginning with // as a message with one slash less', () => {
+    expect(feed(['//etc/hosts is a file', '// comment'])).toEqual([
+      { kind: 'message', text: '/etc/hosts is a file' },
+      { kind: 'message', text: '/ comment' },
+    ]);
+  });
+
+  it('never sends a mistyped or misused command to the model', () => {
+    const kinds = feed(['/rety', '/etc/hosts', '/', '/save', '/retry now', '/model two words']).map((c) => c.kind);
+    expect(kinds).toEqual(['mistake', 'mistake', 'mistake', 'mistake', 'mistake', 'mistake']);
+    expect(feed(['/rety'])[0]).toMatchObject({ message: "unknown command '/rety'; nothing was sent", hint: expect.stringContaining('//') });
+  });
+
+  it('keeps slash lines inside a """ block as text', () => {
+    expect(feed(['"""', '/retry', '//x', '"""'])).toEqual([
+      { kind: 'none' }, { kind: 'none' }, { kind: 'none' }, { kind: 'message', text: '/retry\n//x' },
+    ]);
+  });
 });

@@ -23,6 +23,29 @@ describe('validateConfig', () => {
     expect(() => validateConfig({ temperature: 2.5 }, 'c.yaml')).toThrow(/'temperature' in c.yaml must be a number from 0 to 2/);
     expect(() => validateConfig({ max_retries: 1.5 }, 'c.yaml')).toThrow(/'max_retries' in c.yaml must be a whole number/);
   });
+
+  it('checks endpoints, models and reasoning_effort with the rest of the file', () => {
+    const config = {
+      endpoint: 'local',
+      endpoints: { local: { base_url: 'http://127.0.0.1:8080/v1', max_tokens_field: 'max_tokens' } },
+      models: { 'qwen3*': { sampling: 'always' } },
+      reasoning_effort: 'low',
+    };
+    expect(validateConfig(config, 'c.yaml')).toEqual(config);
+    expect(() => validateConfig({ reasoning_effort: 'huge' }, 'c.yaml')).toThrow(/'reasoning_effort' in c.yaml must be one of none, minimal/);
+    expect(() => validateConfig({ endpoint: 'nope' }, 'c.yaml')).toThrow(/'endpoint' in c.yaml must name one of its endpoints/);
+    expect(() => validateConfig({ endpoints: { x: { base_url: 'http://h/v1', api_key: 'sk-1' } } }, 'c.yaml')).toThrow(/keys are never written in the config/);
+  });
+});
+
+describe('one range check for flags, config and batch items', () => {
+  it('says the same of the same value wherever it comes from', async () => {
+    const { checkItem } = await import('../../src/batch/item.js');
+    expect(() => checkItem({ prompt: 'p', temperature: 2.5 }, 1, 1, undefined)).toThrow(/`temperature` must be a number from 0 to 2$/);
+    expect(() => checkItem({ prompt: 'p', max_tokens: 0 }, 1, 1, undefined)).toThrow(/`max_tokens` must be a whole number from 1 to 10000000$/);
+    expect(() => checkItem({ prompt: 'p', reasoning_effort: 'huge' }, 1, 1, undefined)).toThrow(/`reasoning_effort` must be one of none, minimal, low, medium, high, xhigh/);
+    expect(checkItem({ prompt: 'p', reasoning_effort: 'low' }, 1, 1, undefined)).toMatchObject({ reasoningEffort: 'low' });
+  });
 });
 
 describe('resolvePaths', () => {

@@ -39,12 +39,13 @@ describe('checkBaseURL', () => {
   });
 
   it.each([
-    ['', /--base-url is empty/],
-    ['localhost:11434/v1', /--base-url 'localhost:11434\/v1' has no http:\/\/ or https:\/\/ — write it as http:\/\/localhost:11434\/v1/],
-    ['127.0.0.1:8080', /has no http:\/\//],
+    ['', /--base-url '' is not a URL starting with http:\/\/ or https:\/\/ — write it as http:\/\/HOST:PORT\/v1/],
+    ['localhost:11434/v1', /--base-url 'localhost:11434\/v1' is not a URL starting with http:\/\/ or https:\/\/ — write it as http:\/\/localhost:11434\/v1/],
+    ['127.0.0.1:8080', /write it as http:\/\/127.0.0.1:8080$/],
+    ['notaurl', /write it as http:\/\/notaurl$/],
     ['api.openai.com/v1', /write it as http:\/\/api.openai.com\/v1/],
-    ['ftp://host/v1', /'ftp:\/\/host\/v1' is not an http or https URL/],
-    ['http://', /not an http or https URL/],
+    ['ftp://host/v1', /'ftp:\/\/host\/v1' is not a URL starting with http:\/\/ or https:\/\/ — write it as http:\/\/HOST:PORT\/v1/],
+    ['http://', /is not a URL starting with/],
     ['http://user:pw@host/v1', /holds a user name or password/],
     ['http://host/v1/chat/completions', /is a full request address — give the base, without \/chat\/completions: http:\/\/host\/v1/],
   ])('refuses %j from a flag as a usage error', (value, message) => {
@@ -59,8 +60,10 @@ describe('checkBaseURL', () => {
     expect(`${(error as GptError).message} — ${(error as GptError).hint}`).toMatch(message);
   });
 
-  it('refuses a bad value from the environment or config as a config error, naming it', () => {
-    expect(exitOf(() => checkBaseURL('localhost:1', 'env'))).toBe(3);
+  it('refuses a bad value from the environment as a usage error (README: exit 2), from a file as a config error, naming it', () => {
+    expect(exitOf(() => checkBaseURL('localhost:1', 'env'))).toBe(2);
+    expect(exitOf(() => checkBaseURL('localhost:1', 'config'))).toBe(3);
+    expect(exitOf(() => checkBaseURL('localhost:1', 'profile'))).toBe(3);
     expect(() => checkBaseURL('nope', 'env')).toThrow(/^OPENAI_BASE_URL 'nope'/);
   });
 });
@@ -95,7 +98,7 @@ describe('validateProfileConfig', () => {
 
   it('refuses bad profiles, naming the endpoint and the file', () => {
     expect(one({ model: 'm' })).toThrow(/endpoint 'local' in c.yaml has no base_url/);
-    expect(one({ base_url: 'localhost:8080' })).toThrow(/base_url of endpoint 'local' in c.yaml 'localhost:8080' has no http/);
+    expect(one({ base_url: 'localhost:8080' })).toThrow(/base_url of endpoint 'local' in c.yaml 'localhost:8080' is not a URL starting with http/);
     expect(one({ base_url: 'http://h/v1', stream_options: 'no' })).toThrow(/'stream_options' of endpoint 'local' in c.yaml must be true or false/);
     expect(one({ base_url: 'http://h/v1', max_tokens_field: 'n' })).toThrow(/must be one of max_tokens, max_completion_tokens/);
     expect(one({ base_url: 'http://h/v1', modle: 'm' })).toThrow(/unknown setting 'modle' of endpoint 'local' in c.yaml/);
@@ -186,7 +189,7 @@ describe('resolveEndpoint', () => {
 
   it('checks a base URL from the environment or a flag', () => {
     expect(exitOf(() => resolveEndpoint(inputs({ config: {}, flags: { baseURL: 'localhost:1/v1' } })))).toBe(2);
-    expect(exitOf(() => resolveEndpoint(inputs({ config: {}, env: { OPENAI_BASE_URL: 'localhost:1/v1' } })))).toBe(3);
+    expect(exitOf(() => resolveEndpoint(inputs({ config: {}, env: { OPENAI_BASE_URL: 'localhost:1/v1' } })))).toBe(2);
   });
 
   it('feeds shapeRequest: the profile\'s overrides and the config defaults that may be dropped', () => {

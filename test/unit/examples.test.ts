@@ -6,6 +6,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { validateConfig } from '../../src/core/config.js';
+import { parseSchemaText, schemaSpec } from '../../src/core/schema.js';
+import { checkTemplate, fillTemplate } from '../../src/core/template.js';
 import { parseThread } from '../../src/store/thread-file.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -36,6 +38,14 @@ describe('examples', () => {
     } finally {
       await rm(cache, { recursive: true, force: true });
     }
+  });
+
+  it('person.schema.json is made strict as gpt sends it, and templates/translate.yaml is a valid template', async () => {
+    const schema = parseSchemaText(await readFile(join(examples, 'person.schema.json'), 'utf8'));
+    expect(schemaSpec(schema, { multi: false, file: 'person.schema.json' }).schema.required).toEqual(['name', 'born', 'email', 'languages']);
+    const file = join(examples, 'templates', 'translate.yaml');
+    const template = checkTemplate(YAML.parse(await readFile(file, 'utf8')), file);
+    expect(fillTemplate(template, 'Hello', { lang: 'French' }, 'translate')).toBe('Translate into French, keeping a neutral tone:\n\nHello\n');
   });
 
   it('every shell script parses', async () => {

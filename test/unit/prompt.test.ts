@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../src/core/config.js';
+import { DEFAULT_MODEL, resolveSettings } from '../../src/core/config.js';
+import type { Thread } from '../../src/core/types.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../../src/core/prompt.js';
 
 describe('assemblePrompt', () => {
@@ -49,24 +50,38 @@ describe('buildRequestMessages', () => {
 describe('settings precedence', () => {
   const file = { model: 'file-model', system: 'file system', base_url: 'http://file/v1', temperature: 0.2, timeout: 30 };
   const env = { GPT_MODEL: 'env-model', OPENAI_BASE_URL: 'http://env/v1', OPENAI_API_KEY: 'sk-env' };
+  const turn = (flags: Parameters<typeof resolveSettings>[0], e: Record<string, string>, f: typeof file | object, thread?: Thread) =>
+    turnSettings(resolveSettings(flags, e, f), thread);
 
   it('takes flags over environment over config file over defaults', () => {
     const s = resolveSettings({ model: 'flag-model', baseURL: 'http://flag/v1', temperature: 1 }, env, file);
-    expect(s).toMatchObject({ model: 'flag-model', baseURL: 'http://flag/v1', temperature: 1, system: 'file system' });
-    expect(resolveSettings({}, env, file)).toMatchObject({ model: 'env-model', baseURL: 'http://env/v1', temperature: 0.2 });
-    expect(resolveSettings({}, {}, file)).toMatchObject({ model: 'file-model', baseURL: 'http://file/v1', timeoutMs: 30_000 });
-    expect(resolveSettings({}, {}, {})).toMatchObject({ model: 'gpt-4o-mini', baseURL: undefined, timeoutMs: 600_000, maxRetries: 2 });
+    expect(s.connection).toMatchObject({ baseURL: 'http://flag/v1', timeoutMs: 30_000 });
+    expect(turnSettings(s)).toMatchObject({ model: 'flag-model', temperature: 1, system: 'file system' });
+    expect(turn({}, env, file)).toMatchObject({ model: 'env-model', temperature: 0.2 });
+    expect(resolveSettings({}, env, file).connection.baseURL).toBe('http://env/v1');
+    expect(turn({}, {}, file)).toMatchObject({ model: 'file-model' });
+    expect(resolveSettings({}, {}, file).connection).toMatchObject({ baseURL: 'http://file/v1', timeoutMs: 30_000 });
+    expect(turn({}, {}, {})).toMatchObject({ model: DEFAULT_MODEL });
+    expect(resolveSettings({}, {}, {}).connection).toMatchObject({ baseURL: undefined, timeoutMs: 600_000, maxRetries: 2 });
   });
 
   it('ignores empty environment variables', () => {
-    expect(resolveSettings({}, { GPT_MODEL: '', OPENAI_API_KEY: '' }, {})).toMatchObject({ model: 'gpt-4o-mini', apiKey: undefined });
+    expect(turn({}, { GPT_MODEL: '', OPENAI_API_KEY: '' }, {}).model).toBe(DEFAULT_MODEL);
+    expect(resolveSettings({}, { GPT_MODEL: '', OPENAI_API_KEY: '' }, {}).connection.apiKey).toBeUndefined();
   });
 
   it('lets a thread remember its model and system prompt, and a flag override them for one turn', () => {
-    const base = resolveSettings({}, env, file);
     const thread = { version: 1, model: 'thread-model', system: 'thread system', messages: [] };
-    expect(turnSettings({}, thread, base)).toMatchObject({ model: 'thread-model', system: 'thread system' });
-    expect(turnSettings({ model: 'flag', system: 'flag sys' }, thread, base)).toMatchObject({ model: 'flag', system: 'flag sys' });
-    expect(turnSettings({}, undefined, base)).toMatchObject({ model: 'env-model', system: 'file system' });
+    expect(turn({}, env, file, thread)).toMatchObject({ model: 'thread-model', system: 'thread system' });
+    expect(turn({ model: 'flag', system: 'flag sys' }, env, file, thread)).toMatchObject({ model: 'flag', system: 'flag sys' });
+    expect(turn({}, env, file)).toMatchObject({ model: 'env-model', system: 'file system' });
+  });
+
+  it("a thread's model and reasoning effort count only on the endpoint it was made with", () => {
+    const config = { endpoints: { local: { base_url: 'http://127.0.0.1:1/v1', model: 'qwen3' } } };
+    const thread = { version: 1, model: 'gpt-5-mini', reasoning_effort: 'high' as const, messages: [] };
+    expect(turn({}, {}, config, thread)).toMatchObject({ model: 'gpt-5-mini', reasoningEffort: 'high' });
+    expect(turn({ endpoint: 'local' }, {}, config, thread)).toMatchObject({ model: 'qwen3', reasoningEffort: undefined, endpoint: 'local' });
+    expect(turn({ endpoint: 'local' }, {}, config, { ...thread, endpoint: 'local' })).toMatchObject({ model: 'gpt-5-mini', reasoningEffort: 'high' });
   });
 });

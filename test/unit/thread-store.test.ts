@@ -116,6 +116,27 @@ describe('ThreadStore', () => {
     expect(thread).toMatchObject({ model: 'm', system: 's', created: '1970-01-01T00:00:00.000Z', updated: '1970-01-01T00:00:01.000Z' });
   });
 
+  it('replaces the last turn for /retry only while the file still ends with it, in its own layout', async () => {
+    const file = join(dir, 'threads', 'r.yaml');
+    const first = turn('q1', 'a1');
+    const old = turn('q2', 'a2');
+    await store.append(file, [...first, ...old], { create: { model: 'm' }, now: new Date(0) });
+    await store.replaceLastTurn(file, old, turn('q2', 'retried'), { create: {}, now: new Date(1000) });
+    const contents = async () => (await store.load(file)).thread.messages.map((m) => m.content);
+    expect(await contents()).toEqual(['q1', 'a1', 'q2', 'retried']);
+    // The file no longer ends with the turn to replace: nothing is removed, the new turn is added.
+    await store.replaceLastTurn(file, old, turn('q2', 'again'), { create: {}, now: new Date(2000) });
+    expect(await contents()).toEqual(['q1', 'a1', 'q2', 'retried', 'q2', 'again']);
+
+    const hand = join(dir, 'threads', 'hand.yaml');
+    await writeFile(hand, `# my notes\ntitle: kept\nmessages:\n  - {role: user, content: q, time: '${old[0]!.time}'}\n  - {role: assistant, content: a2}\n`);
+    await store.replaceLastTurn(hand, old.map((m, i) => (i === 0 ? { ...m, content: 'q' } : m)), turn('q', 'new'), { create: {}, now: new Date(0) });
+    const text = await readFile(hand, 'utf8');
+    expect(text).toContain('# my notes');
+    expect(text).toContain('title: kept');
+    expect((await store.load(hand)).thread.messages.map((m) => m.content)).toEqual(['q', 'a2', 'q', 'new']);
+  });
+
   it('notices a file edited by hand since the cache was written', async () => {
     const file = join(dir, 'threads', 'b.yaml');
     await store.append(file, turn('q1', 'a1'), { create: {}, now: new Date(0) });

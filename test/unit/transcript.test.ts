@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../../src/io/transcript.js';
-import { firstWords, summarise, type ThreadSummary } from '../../src/store/thread-admin.js';
+import type { ThreadSummary } from '../../src/core/types.js';
+import { firstWords, summarise } from '../../src/store/thread-admin.js';
 import type { Thread } from '../../src/core/types.js';
 
 const thread: Thread = {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from './support/fake-server.js';
+import { startFakeServer, type FakeServer } from './fake-server.js';
 
 describe('fake OpenAI server', () => {
   let server: FakeServer;

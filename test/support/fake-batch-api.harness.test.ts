@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import OpenAI, { toFile, toStreamingFile } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-server.js';
+import { startFakeServer, type FakeServer } from './fake-server.js';
 
 /** The fake server's Files and Batch APIs, checked against the real SDK. */
 describe('fake server: files and batches', () => {

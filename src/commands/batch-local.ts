@@ -1,0 +1,96 @@
+import { ExitCode, GptError, badInputError } from '../core/errors.js';
+import type { BatchItem } from '../batch/item.js';
+import { ItemProblem } from '../batch/item-problem.js';
+import { itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
+import { runLocal, type SendItem } from '../batch/local.js';
+import type { ResultSink } from '../batch/output.js';
+import { errorRecord, replyRecord, type ResultRecord } from '../batch/record.js';
+import { itemRequest } from '../batch/request.js';
+import { ServerWatch } from '../batch/server-gone.js';
+import { responseFormat, shapeReply, withSchemaInstruction, type ReplyShape } from '../core/reply-shape.js';
+import { chatRequest, type ChatClient, type ChatReply } from '../llm/client.js';
+import { DEFAULT_CONCURRENCY, type BatchOptions } from './batch-options.js';
+import type { RunReport } from './batch-report.js';
+import type { Deps } from './deps.js';
+import { itemShapes, loadReplyShape, shapeMode } from './shape.js';
+import { completedTurn, costOfReply, saveTurn } from './turn.js';
+import { budgetedSender, checkBudgetStop } from './batch-budget.js';
+import type { Budget } from '../batch/budget.js';
+
+// The local path of `gpt batch`: each item a request of its own, several at once.
+
+export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
+  const client = await deps.client();
+  const send = itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps));
+  try {
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, budget ? budgetedSender(send, budget, run.price) : send, run.writer(sink));
+  } finally {
+    run.summary();
+  }
+  checkBudgetStop(budget, run.resumeHint);
+  run.checkFailures();
+}
+
+/** These stop the whole batch: every other item would fail the same way. */
+const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
+
+/** Each item's reply shape (README "Data out"): --schema, or the item's own `schema`. */
+async function batchShapes(options: BatchOptions, deps: Deps) {
+  const shape = await loadReplyShape(options.shape ?? {}, { cwd: options.schemaDir ?? deps.cwd, configMode: deps.settings.schemaMode });
+  return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
+}
+
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>): SendItem {
+  const watch = new ServerWatch();
+  return async (item, signal) => {
+    let model = item.model ?? deps.settings.inputs.flags.model ?? null;
+    try {
+      const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
+      const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
+      const request = itemRequest(item, deps.settings, thread);
+      model = request.settings.model;
+      const startedAt = deps.now();
+      const shape = await shapes(item.schema);
+      const chat = shape
+        ? { ...chatRequest(request.settings, withSchemaInstruction(shape, request.messages), signal), responseFormat: responseFormat(shape) }
+        : chatRequest(request.settings, request.messages, signal);
+      const reply = await client.complete(chat);
+      watch.gone();
+      const record = shapedRecord(item.id, reply, shape);
+      if (!ref) return record;
+      try {
+        const turn = completedTurn(item.prompt ?? '', startedAt, reply, deps.now(), await costOfReply(reply, request.settings.model, deps));
+        await saveTurn({ ref, auto: false }, turn, request.settings, deps);
+      } catch (error) {
+        if (!(error instanceof GptError)) throw error;
+        return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept
+      }
+      return record;
+    } catch (error) {
+      if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
+      if (watch.gone(error)) {
+        // Stop sending: what finished is written, the rest is left for --resume.
+        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`,
+          `check the server; ${resumeHint}`, { cause: error });
+      }
+      return errorRecord(item.id, model, error);
+    }
+  };
+}
+
+/** The item's thread, checked again as it is sent (a link may have changed since the input was checked). */
+function threadOf(thread: string, rules: ItemPathRules) {
+  try {
+    return itemThreadRef(thread, rules);
+  } catch (error) {
+    throw error instanceof ItemProblem ? badInputError(error.message, error.hint) : error;
+  }
+}
+
+/** A reply's record with its `data`, or with the `error` that says why it is not what was asked (the reply kept). */
+function shapedRecord(id: string, reply: ChatReply, shape: ReplyShape | undefined): ResultRecord {
+  const record = replyRecord(id, reply);
+  const shaped = shape && shapeReply(shape, reply);
+  if (shaped instanceof GptError) return { ...record, error: errorRecord(id, record.model, shaped).error };
+  return shaped ? { ...record, data: shaped.data } : record;
+}

@@ -1,0 +1,47 @@
+import type { GptError } from '../core/errors.js';
+import type { ReplyShape } from '../core/reply-shape.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { ContextPolicy, StoredMessage } from '../core/types.js';
+import type { LineInput } from '../io/line-input.js';
+import type { TextFilter } from '../io/render.js';
+import type { Spinner } from '../io/spinner.js';
+import type { ChatClient } from '../llm/client.js';
+import type { Deps } from './deps.js';
+import type { ThreadTarget } from './turn.js';
+
+/** One conversation of the session: what is sent with the next prompt, and where turns are kept. */
+export interface Conversation {
+  history: StoredMessage[];
+  request: RequestSettings;
+  /** Undefined until the first turn when the name is made from the first prompt. */
+  target: ThreadTarget | undefined;
+  /** --context, else the thread file's `context:`, else trim. */
+  context: ContextPolicy;
+}
+
+/** One run of `gpt chat`: what lasts across its conversations. */
+export interface Session {
+  deps: Deps;
+  client: ChatClient;
+  lines: LineInput;
+  interactive: boolean;
+  stream: boolean;
+  /** --schema, -x: each reply as checked data or a code block, printed once complete. */
+  shape: ReplyShape | undefined;
+  /** A message as sent: through the template's prompt (-T), or as typed. */
+  wrap(text: string): string;
+  spinner: Spinner;
+  turns: number;
+  failures: GptError[];
+  /** Makes the Markdown drawing of one reply, when replies are drawn (io/markdown.ts). */
+  markdown: (() => TextFilter) | undefined;
+}
+
+/** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */
+export function fail(session: Session, error: GptError): void {
+  session.failures.push(error);
+  const red = session.interactive && session.deps.terminal.decorate;
+  if (red) session.deps.err('\x1b[31m');
+  session.deps.report(error);
+  if (red) session.deps.err('\x1b[0m');
+}

@@ -1,0 +1,171 @@
+// runChat called in-process with scripted lines, as from a pipe (see test/support/fake-deps.ts).
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { runAsk } from '../../src/commands/ask.js';
+import { runChat, type ChatOptions } from '../../src/commands/chat.js';
+import type { Deps } from '../../src/commands/deps.js';
+import { ExitCode, GptError } from '../../src/core/errors.js';
+import { makeWorld, scriptedLines, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+
+let world: FakeWorld;
+beforeEach(async () => {
+  world = await makeWorld({ stdin: '' });
+});
+afterEach(() => world.cleanup());
+
+const renew = async (options: FakeWorldOptions) => {
+  await world.cleanup();
+  world = await makeWorld({ stdin: '', ...options });
+};
+const chat = (lines: string[], options: Partial<ChatOptions> = {}, deps: Deps = world.deps) =>
+  runChat({ continueLatest: false, stream: true, ...options }, deps, scriptedLines(lines));
+const histories = () => world.client.requests.map((r) => r.messages);
+const threadFiles = async () => (await readdir(world.threadsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
+const loadThread = async (name: string) => YAML.parse(await readFile(join(world.threadsDir, name), 'utf8'));
+const contents = (messages: { content: string }[]) => messages.map((m) => m.content);
+
+describe('gpt chat from a pipe', () => {
+  it("replays the blog post's session: four requests with histories of 1, 3, 1 and 3 messages", async () => {
+    await chat([
+      'What is the biggest animal in the world?',
+      'Please write a poem about blue whales.',
+      'new',
+      '世界上最大的动物是什么？',
+      '请写一首关于蓝鲸的诗。',
+      'quit',
+    ]);
+    expect(world.stderr()).toBe('');
+    expect(world.out()).toBe([
+      'echo: What is the biggest animal in the world?',
+      'echo: Please write a poem about blue whales.',
+      'echo: 世界上最大的动物是什么？',
+      'echo: 请写一首关于蓝鲸的诗。',
+      '',
+    ].join('\n'));
+    const sent = histories();
+    expect(sent.map((m) => m.length)).toEqual([1, 3, 1, 3]);
+    expect(sent[1]).toEqual([
+      { role: 'user', content: 'What is the biggest animal in the world?' },
+      { role: 'assistant', content: 'echo: What is the biggest animal in the world?' },
+      { role: 'user', content: 'Please write a poem about blue whales.' },
+    ]);
+    expect(contents(sent[3]!)).toEqual(['世界上最大的动物是什么？', 'echo: 世界上最大的动物是什么？', '请写一首关于蓝鲸的诗。']);
+
+    // Both conversations were kept under generated names; the Chinese reads as Chinese.
+    const files = await threadFiles();
+    expect(files).toHaveLength(2);
+    expect(files.find((f) => f.includes('-what-is-the-biggest-animal'))).toBeDefined();
+    const chinese = files.find((f) => !f.includes('what'))!;
+    const text = await readFile(join(world.threadsDir, chinese), 'utf8');
+    expect(text).toContain('content: 请写一首关于蓝鲸的诗。');
+    expect(text).not.toMatch(/\\u|\\x/);
+    expect((await loadThread(chinese)).messages).toHaveLength(4);
+  });
+
+  it('sends the system prompt with every conversation, also after new', async () => {
+    await chat(['a', 'new', 'b'], {}, world.withFlags({ system: 'You are a helpful assistant.' }));
+    expect(histories().map((h) => h.map((m) => m.role))).toEqual([['system', 'user'], ['system', 'user']]);
+  });
+
+  it('leaves at exit, quit and the end of input alike, ignoring blank lines', async () => {
+    for (const lines of [['a', '', '   ', 'exit', 'b'], ['a', 'quit', 'b'], ['a']]) {
+      world.client.requests.length = 0;
+      await chat(lines);
+      expect(contents(histories().flat().filter((m) => m.role === 'user'))).toEqual(['a']);
+    }
+  });
+
+  it('takes the lines between two """ lines as one message', async () => {
+    await chat(['one', '"""', 'first line', 'quit', '', 'last line', '"""', 'two']);
+    expect(histories().map((h) => h.at(-1)!.content)).toEqual(['one', 'first line\nquit\n\nlast line', 'two']);
+  });
+
+  it('keeps the loop and the history after an API error, and fails at the end', async () => {
+    const rejected = new GptError(ExitCode.apiRejected, 'the API rejected the request (400): bad things', 'check the request options');
+    world.client.enqueue({}, rejected);
+    await expect(chat(['q1', 'q2', 'q3'])).rejects.toMatchObject({
+      exitCode: ExitCode.apiRejected, message: '1 of 3 turns failed', hint: 'see the errors above',
+    });
+    expect(world.stderr()).toBe('gpt: the API rejected the request (400): bad things — check the request options\n');
+    expect(world.out()).toBe('echo: q1\necho: q3\n');
+    // The failed question is not part of the history.
+    expect(contents(histories()[2]!)).toEqual(['q1', 'echo: q1', 'q3']);
+  });
+
+  it('keeps nothing when save_conversations is off', async () => {
+    await renew({ config: { save_conversations: false } });
+    await chat(['q1', 'new', 'q2']);
+    expect(await threadFiles()).toEqual([]);
+  });
+
+  it('keeps only the newest keep_conversations, as gpt ask does', async () => {
+    await renew({ config: { keep_conversations: 2 } });
+    await runAsk({ args: ['old but named'], thread: 'named', continueLatest: false, json: false, stream: true }, world.deps);
+    await chat(['one', 'new', 'two', 'new', 'three']);
+    const files = await threadFiles();
+    expect(files).toContain('named.yaml');
+    expect(files.filter((f) => f !== 'named.yaml').map((f) => f.replace(/^\d{8}-\d{6}-/, '')).sort()).toEqual(['three.yaml', 'two.yaml']);
+  });
+
+  it('closes its input when the session ends', async () => {
+    const lines = scriptedLines(['q1']);
+    await runChat({ continueLatest: false, stream: true }, world.deps, lines);
+    expect(lines.closed).toBe(true);
+  });
+});
+
+describe('gpt chat --thread', () => {
+  it('saves each turn, then resumes the thread and says how many turns it holds', async () => {
+    await chat(['q1', 'q2'], { thread: 'whales' }, world.withFlags({ model: 'whale-model' }));
+    expect(world.stderr()).toBe('');
+    const saved = await loadThread('whales.yaml');
+    expect(saved.model).toBe('whale-model');
+    expect(contents(saved.messages)).toEqual(['q1', 'echo: q1', 'q2', 'echo: q2']);
+
+    world.client.requests.length = 0;
+    await chat(['q3'], { thread: 'whales' });
+    expect(world.stderr()).toBe("gpt: resuming thread 'whales' (2 turns)\n");
+    const [request] = world.client.requests;
+    expect(request!.model).toBe('whale-model');
+    expect(request!.messages).toHaveLength(5);
+    expect((await loadThread('whales.yaml')).messages).toHaveLength(6);
+  });
+
+  it('begins whales-2, then whales-3, on new, leaving whales as it was', async () => {
+    await chat(['q1', 'new', 'q2', 'new', 'q3'], { thread: 'whales' });
+    expect(world.stderr()).toBe([
+      "gpt: new conversation started in thread 'whales-2'",
+      "gpt: new conversation started in thread 'whales-3'",
+      '',
+    ].join('\n'));
+    expect(await threadFiles()).toEqual(['whales-2.yaml', 'whales-3.yaml', 'whales.yaml']);
+    expect(contents((await loadThread('whales.yaml')).messages)).toEqual(['q1', 'echo: q1']);
+    expect(contents((await loadThread('whales-3.yaml')).messages)).toEqual(['q3', 'echo: q3']);
+    expect(histories().map((h) => h.length)).toEqual([1, 1, 1]);
+  });
+
+  it('keeps a thread given as a path, and its next conversation beside it', async () => {
+    await chat(['q1', 'new', 'q2'], { thread: './notes.yaml' });
+    expect(YAML.parse(await readFile(join(world.home, 'notes.yaml'), 'utf8')).messages).toHaveLength(2);
+    expect(YAML.parse(await readFile(join(world.home, 'notes-2.yaml'), 'utf8')).messages).toHaveLength(2);
+    expect(await threadFiles()).toEqual([]);
+  });
+
+  it('continues the latest conversation with -c', async () => {
+    await runAsk({ args: ['first question'], continueLatest: false, json: false, stream: true }, world.deps);
+    world.client.requests.length = 0;
+    await chat(['follow up'], { continueLatest: true });
+    expect(world.stderr()).toMatch(/^gpt: resuming thread '\d{8}-\d{6}-first-question' \(1 turn\)\n$/);
+    expect(contents(histories()[0]!)).toEqual(['first question', 'echo: first question', 'follow up']);
+    expect(await threadFiles()).toHaveLength(1);
+  });
+
+  it('refuses --thread with -c', async () => {
+    await expect(chat(['q'], { continueLatest: true, thread: 'x' })).rejects.toMatchObject({
+      exitCode: ExitCode.usage, message: '--thread and --continue cannot be used together',
+    });
+    expect(world.client.requests).toHaveLength(0);
+  });
+});
