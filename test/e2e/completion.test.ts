@@ -57,7 +57,7 @@ describe('gpt completion bash', () => {
       ['--thread'],
       ['jsonl', 'yaml', 'text'],
       ['bash', 'zsh', 'fish'],
-      ['--quiet', '--verbose', '--json', '--last', '--extract', '--extract-last', '--help'],
+      ['--quiet', '--verbose', '--json', '--last', '--extract', '--extract-last', '--raw', '--help'],
     ]);
   });
 
