@@ -77,11 +77,12 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   // The spinner turns until something is shown: drawn Markdown holds a block until it is complete,
   // and a reply wanted whole (--json, --no-stream, --schema, -x) shows nothing until it is complete.
+  // Data and code (--schema, -x) are printed exactly, never drawn.
   const out = (text: string) => {
     spinner.stop();
     deps.out(text);
   };
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream && !shape, await replyFilter(deps, options.raw));
+  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream && !shape, shape ? undefined : await replyFilter(deps, options.raw));
   spinner.start(`Asking ${request.model}`);
   const thinking = reasoningView({
     show: deps.showReasoning,

@@ -64,7 +64,8 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
     history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
   const session: Session = {
     deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [],
-    markdown: wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
+    // Data and code (--schema, -x) are printed exactly, never drawn.
+    markdown: !shape && wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);

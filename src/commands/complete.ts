@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import type { DynamicKind } from '../core/completion-script.js';
 import { resolvePaths, type Paths } from '../core/paths.js';
 import type { Env } from '../core/types.js';
+import { profileNames } from '../store/config-file.js';
 import { readModelsCache } from '../store/models-cache.js';
 import { listTemplates } from '../store/templates.js';
 import { listThreadFiles } from '../store/thread-folder.js';
@@ -24,7 +25,7 @@ export function quickDeps(env: Env, stdout: { write(text: string): unknown }): Q
 
 /**
  * `gpt __complete KIND`: the values a completion script offers, one a line. Reads a folder
- * or a cache file: never the config (YAML) and never the API, since every Tab waits for it.
+ * or a cache file (the config only for profile names), and never the API, since every Tab waits for it.
  */
 export async function runComplete(options: { kind: DynamicKind }, deps: QuickDeps): Promise<void> {
   // A folder that cannot be read offers nothing: a Tab is no place for an error.
@@ -36,8 +37,8 @@ const SOURCES: Record<DynamicKind, (deps: QuickDeps) => Promise<string[]>> = {
   // Thread names are the file names in the threads folder: no file is read.
   threads: async (deps) => (await listThreadFiles(deps.paths.threadsDir)).map((t) => t.name).sort(),
   models: (deps) => readModelsCache(deps.paths.cacheDir, deps.now()),
-  // Seam: endpoint profiles live in the config (YAML, too slow to load on every Tab).
-  profiles: async () => [],
+  // Profiles live in the config: YAML is loaded, but only for a Tab after --endpoint.
+  profiles: (deps) => profileNames(deps.paths.configFile),
   // Template names are the file names in the templates folder: no file is read.
   templates: (deps) => listTemplates(deps.paths),
 };

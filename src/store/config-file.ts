@@ -23,3 +23,12 @@ async function warnIfShared(file: string, warn: (line: string) => void): Promise
     warn(`gpt: ${file} can be changed by other users — chmod go-w ${file}`);
   }
 }
+
+/**
+ * The names of the config's endpoint profiles, for shell completion: a config that is
+ * missing or broken offers none (a Tab is no place for an error; the next command says why).
+ */
+export async function profileNames(file: string): Promise<string[]> {
+  const config = await loadConfigFile(file, () => {}).catch(() => ({}) as ConfigFile);
+  return Object.keys(config.endpoints ?? {}).sort();
+}

@@ -57,7 +57,7 @@ describe('gpt completion bash', () => {
       ['--thread'],
       ['jsonl', 'yaml', 'text'],
       ['bash', 'zsh', 'fish'],
-      ['--quiet', '--verbose', '--json', '--last', '--extract', '--extract-last', '--help'],
+      ['--quiet', '--verbose', '--json', '--last', '--extract', '--extract-last', '--raw', '--help'],
     ]);
   });
 
@@ -138,11 +138,21 @@ describe('bash on a terminal', () => {
 });
 
 describe('gpt __complete', () => {
-  it('prints thread names one a line, and nothing for profiles and templates yet', async () => {
+  it('prints thread names one a line, and nothing when there are no profiles or templates', async () => {
     await makeThreads(['b', 'a']);
     expect(await runGpt(sandbox, ['__complete', 'threads'])).toMatchObject({ exitCode: 0, stdout: 'a\nb\n', stderr: '' });
     expect(await runGpt(sandbox, ['__complete', 'profiles'])).toMatchObject({ exitCode: 0, stdout: '' });
     expect(await runGpt(sandbox, ['__complete', 'templates'])).toMatchObject({ exitCode: 0, stdout: '' });
+  });
+
+  it('offers the config\'s endpoint profiles, and none from a config that does not parse', async () => {
+    const configDir = join(sandbox.configHome, 'gpt');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'config.yaml'), 'endpoints:\n  work:\n    base_url: http://127.0.0.1:9/v1\n  local:\n    base_url: http://127.0.0.1:8/v1\n');
+    expect(await runGpt(sandbox, ['__complete', 'profiles'])).toMatchObject({ exitCode: 0, stdout: 'local\nwork\n', stderr: '' });
+    expect(await bashComplete([['gpt', 'ask', '--endpoint', '']])).toEqual([['local', 'work']]);
+    await writeFile(join(configDir, 'config.yaml'), 'endpoints: [\n');
+    expect(await runGpt(sandbox, ['__complete', 'profiles'])).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
   });
 
   it('is not listed in help', async () => {
