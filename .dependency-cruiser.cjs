@@ -56,16 +56,16 @@ const rules = [
     {
       name: 'nothing-below-commands-imports-the-cli',
       severity: 'error',
-      comment: 'core, llm, store, io and batch are used by commands, never the reverse.',
-      from: { path: '^src/(core|llm|store|io|batch)/' },
+      comment: 'core, llm, store, io, batch and usage are used by commands, never the reverse.',
+      from: { path: '^src/(core|llm|store|io|batch|usage)/' },
       to: { path: ['^src/cli/', '^src/commands/', '^src/main\\.ts$', '^src/run\\.ts$', '^src/bin\\.ts$'] },
     },
-    ...['io', 'store', 'llm'].map((layer) => ({
+    ...['io', 'store', 'llm', 'usage'].map((layer) => ({
       name: 'io-store-llm-are-independent',
       severity: 'error',
-      comment: 'src/io, src/store and src/llm do not import each other: shared types live in src/core.',
+      comment: 'src/io, src/store, src/llm and src/usage (the price table and tokenizer, loaded on use) do not import each other: shared types live in src/core.',
       from: { path: `^src/${layer}/` },
-      to: { path: '^src/(io|store|llm)/', pathNot: `^src/${layer}/` },
+      to: { path: '^src/(io|store|llm|usage)/', pathNot: `^src/${layer}/` },
     })),
     {
       name: 'no-orphans',

@@ -29,5 +29,7 @@ await build({
   logLevel: 'warning',
   // undici (for HTTP(S)_PROXY only) would double the bundle, and every start-up would pay to
   // load it; it stays in node_modules (a dependency) and is required when a proxy is set.
-  external: ['undici'],
+  // The tokenizer's tables (megabytes) and the price data stay in node_modules (they are
+  // dependencies): bundled, every start-up would parse them; only commands that count load them.
+  external: ['undici', 'gpt-tokenizer', '@pydantic/genai-prices'],
 });

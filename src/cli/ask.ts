@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addContextOption, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -19,11 +19,11 @@ The prompt is stdin (when piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addShapeOptions(addRequestOptions(
+  return addContextOption(addShapeOptions(addRequestOptions(
     new Command('ask')
       .description('ask one question; the reply goes to stdout')
       .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  ))
+  )))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('-T, --template <name>', 'use a saved template (gpt template list)')
@@ -32,6 +32,9 @@ export function askCommand(context: CliContext): Command {
     .option('--no-stream', 'print the reply when complete, not as it arrives')
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
+    .option('--max-cost <usd>', 'refuse a request whose input alone would cost more (exit 10)', numberIn('--max-cost', 0, 1_000_000))
+    .option('--dry-run', 'count the input tokens exactly and estimate the cost; send nothing')
+    .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
     .addHelpText('after', EXAMPLES)
@@ -49,6 +52,10 @@ export function askCommand(context: CliContext): Command {
           template: raw.template,
           params: raw.param ?? [],
           edit: raw.edit ?? false,
+          usage: raw.usage ?? false,
+          context: raw.context,
+          dryRun: raw.dryRun ?? false,
+          maxCost: raw.maxCost,
           raw: raw.raw ?? false,
         }, deps));
     });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addContextOption, addRequestOptions, commonOptions, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -15,9 +15,9 @@ at an empty prompt a second one leaves. Up brings back earlier lines. Commands: 
 /edit, /help; a message beginning with / is sent as //message.`;
 
 export function chatCommand(context: CliContext): Command {
-  return addShapeOptions(addRequestOptions(
+  return addContextOption(addShapeOptions(addRequestOptions(
     new Command('chat').description('talk back and forth; each completed turn is saved at once'),
-  ))
+  )))
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
@@ -28,6 +28,6 @@ export function chatCommand(context: CliContext): Command {
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context }, deps));
     });
 }

@@ -1,4 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseContextPolicy } from '../core/context.js';
+import type { ContextPolicy } from '../core/types.js';
 import { DEFAULT_MODEL, type FlagSettings } from '../core/config.js';
 import { GptError } from '../core/errors.js';
 import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
@@ -117,4 +119,14 @@ export function commonOptions(raw: RawRequestOptions): CommonOptions {
     json: raw.json ?? false,
     showReasoning: raw.showReasoning ?? false,
   };
+}
+
+/** --context trim|fail|all: ask and chat (README "Long threads"). */
+export function addContextOption(command: Command): Command {
+  return command.option('--context <policy>', 'when a thread outgrows the model\'s window: trim (send the recent turns that fit; default), fail, or all',
+    (value: string): ContextPolicy => {
+      const policy = parseContextPolicy(value);
+      if (!policy) throw new InvalidArgumentError('--context must be trim, fail or all.');
+      return policy;
+    });
 }

@@ -1,8 +1,9 @@
+import type { ContextPolicy } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
-import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome } from '../io/render.js';
+import { askJson, cutNotice, jsonRenderer, textRenderer, type AskOutcome, usageLine } from '../io/render.js';
 import { reasoningView } from '../io/reasoning-view.js';
 import { replyFilter } from '../io/markdown.js';
 import { createSpinner } from '../io/spinner.js';
@@ -11,8 +12,10 @@ import type { Deps } from './deps.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
+import { fitThread } from './context.js';
+import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
-import { chooseThread, completedTurn, saveTurn } from './turn.js';
+import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 
 export interface AskOptions {
   args: string[];
@@ -29,6 +32,14 @@ export interface AskOptions {
   params?: string[];
   /** Compose the prompt in $VISUAL/$EDITOR, starting from stdin and the arguments. */
   edit?: boolean;
+  /** --context: what to do when the thread outgrows the model's window (default: the thread's, else trim). */
+  context?: ContextPolicy;
+  /** --dry-run: count the input exactly and estimate the cost; send nothing. */
+  dryRun?: boolean;
+  /** --max-cost USD: refuse a request whose input alone would cost more. */
+  maxCost?: number;
+  /** -u/--usage: the call's tokens and cost on stderr after the reply. */
+  usage?: boolean;
   /** --raw: the reply as written, not drawn as Markdown on a terminal. */
   raw?: boolean;
 }
@@ -47,8 +58,19 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const merged = turnSettings(deps.settings, existing);
   const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
+  const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
+  const messages = existing?.messages.length
+    ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
+    : all;
+
+  if (options.dryRun || options.maxCost !== undefined) {
+    const found = await estimate(messages, request.model, request.maxTokens, deps);
+    if (options.dryRun) return deps.out(describeEstimate(found));
+    checkBudget(found, options.maxCost!);
+  }
+
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const messages = buildRequestMessages(request, existing?.messages ?? [], prompt);
   const sent = shape
     ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
     : chatRequest(request, messages, deps.signal);
@@ -91,10 +113,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     reply,
     thread: target ? { name: target.ref.name, file: target.ref.file } : null,
     durationMs: performance.now() - started,
+    cost: await costOfReply(reply, request.model, deps),
     shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now());
+    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost);
     try {
       await saveTurn(target, turn, request, deps);
     } catch (error) {
@@ -110,6 +133,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     throw shaped;
   }
   renderer.done(outcome);
+  if (options.usage) deps.warn(usageLine(reply.usage, outcome.cost));
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
 }

@@ -13,17 +13,21 @@ import { DEFAULT_CONCURRENCY, type BatchOptions } from './batch-options.js';
 import type { RunReport } from './batch-report.js';
 import type { Deps } from './deps.js';
 import { itemShapes, loadReplyShape, shapeMode } from './shape.js';
-import { completedTurn, saveTurn } from './turn.js';
+import { completedTurn, costOfReply, saveTurn } from './turn.js';
+import { budgetedSender, checkBudgetStop } from './batch-budget.js';
+import type { Budget } from '../batch/budget.js';
 
 // The local path of `gpt batch`: each item a request of its own, several at once.
 
-export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules) {
+export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
   const client = await deps.client();
+  const send = itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps));
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps)), run.writer(sink));
+    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, budget ? budgetedSender(send, budget, run.price) : send, run.writer(sink));
   } finally {
     run.summary();
   }
+  checkBudgetStop(budget, run.resumeHint);
   run.checkFailures();
 }
 
@@ -55,7 +59,8 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       const record = shapedRecord(item.id, reply, shape);
       if (!ref) return record;
       try {
-        await saveTurn({ ref, auto: false }, completedTurn(item.prompt ?? '', startedAt, reply, deps.now()), request.settings, deps);
+        const turn = completedTurn(item.prompt ?? '', startedAt, reply, deps.now(), await costOfReply(reply, request.settings.model, deps));
+        await saveTurn({ ref, auto: false }, turn, request.settings, deps);
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept

@@ -21,6 +21,8 @@ export interface BatchOptions {
   template?: string;
   templateFile?: string;
   dryRun: boolean;
+  /** --max-cost USD: stop sending once spent + in flight would pass it; --remote: refuse a batch estimated above it. */
+  maxCost?: number;
   remote: boolean;
   pollInterval?: number;
   wait: boolean;

@@ -3,6 +3,7 @@ import type { ResultSink } from '../batch/output.js';
 import { summaryLine, Tally, type ResultRecord } from '../batch/record.js';
 import { createProgress } from '../io/progress.js';
 import type { Deps } from './deps.js';
+import type { Pricer } from '../usage/price-table.js';
 
 /** Counts results as they are written, shows progress, and says at the end how the run went. */
 export class RunReport {
@@ -11,6 +12,8 @@ export class RunReport {
   readonly progress;
   /** --resume: error lines of earlier runs left in -o FILE (not worth retrying as they are). */
   failedBefore = 0;
+  /** The cost of each result line (the Batch API's discount for --remote). */
+  price: Pricer = () => null;
   /** Results on the terminal the bar is drawn on: each must start a line of its own. */
   private readonly resultsUnderBar: boolean;
 
@@ -21,6 +24,7 @@ export class RunReport {
 
   writer(sink: ResultSink) {
     return (record: ResultRecord) => {
+      if (record.usage) record.cost = this.price(record.usage, record.model);
       if (this.resultsUnderBar) this.progress.clearFor(() => sink.write(record));
       else sink.write(record);
       this.tally.add(record);

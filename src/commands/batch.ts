@@ -13,6 +13,9 @@ import { checkOptions, itemPathRules, loadTemplate, resumeCommand, type BatchOpt
 import { openResults, readResults, resultsFile } from './batch-output.js';
 import { remoteLine, runRemote, withScratch } from './batch-remote.js';
 import { RunReport } from './batch-report.js';
+import { batchPricer, checkRemoteBudget, countItems, withinBudget } from './batch-budget.js';
+import { Budget } from '../batch/budget.js';
+import { formatUSD } from '../core/prices.js';
 import type { Deps } from './deps.js';
 import { withTemplateSchema } from './shape.js';
 
@@ -45,7 +48,7 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
     const pending = () => onlyPending(items(), isPending);
-    if (options.dryRun) return await printDryRun(scan, options.remote ? pending() : undefined, input, deps);
+    if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await deps.batchClient();
     else await deps.client();
@@ -56,10 +59,13 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
       deps.note(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
+    run.price = await batchPricer(deps, options.remote);
     run.failedBefore = done?.failedKept ?? 0;
+    const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
     try {
+      if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps);
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(pending(), options, deps, sink, run, rules);
+      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps) : pending(), options, deps, sink, run, rules, budget);
     } finally {
       sink.close();
     }
@@ -92,13 +98,19 @@ async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem
   for await (const item of items) if (isPending(item)) yield item;
 }
 
-async function printDryRun(scan: InputSummary, remote: AsyncIterable<BatchItem> | undefined, input: BatchInput, deps: Deps) {
+async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean | undefined, input: BatchInput, deps: Deps) {
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
-  lines.push(`estimated input tokens: ${scan.estimatedTokens}${scan.firstThreadLine === undefined ? '' : ' (not counting thread history)'}`);
+  const history = scan.firstThreadLine === undefined ? '' : '; not counting thread history';
+  const counted = await countItems(pending(), remote ?? false, deps);
+  lines.push(`input tokens: ${counted.tokens} (exact${history})`);
+  const rate = remote ? ' at the Batch API\'s rate' : '';
+  if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
+  else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
+  else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
   if (remote) {
     const { requestLine } = await import('../llm/openai-batch.js');
-    const files = await withScratch((dir) => writeRequestFiles(remote, remoteLine(requestLine, deps), dir, input.name));
+    const files = await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps), dir, input.name));
     lines.push(`batches: ${files.length}`);
   }
   deps.out(`${lines.join('\n')}\n`);

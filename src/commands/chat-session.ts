@@ -1,7 +1,7 @@
 import type { GptError } from '../core/errors.js';
 import type { ReplyShape } from '../core/reply-shape.js';
 import type { RequestSettings } from '../core/endpoints.js';
-import type { StoredMessage } from '../core/types.js';
+import type { ContextPolicy, StoredMessage } from '../core/types.js';
 import type { LineInput } from '../io/line-input.js';
 import type { TextFilter } from '../io/render.js';
 import type { Spinner } from '../io/spinner.js';
@@ -15,6 +15,8 @@ export interface Conversation {
   request: RequestSettings;
   /** Undefined until the first turn when the name is made from the first prompt. */
   target: ThreadTarget | undefined;
+  /** --context, else the thread file's `context:`, else trim. */
+  context: ContextPolicy;
 }
 
 /** One run of `gpt chat`: what lasts across its conversations. */

@@ -18,8 +18,10 @@ import { loadMarkdown, wantsMarkdown } from '../io/markdown.js';
 import { isSlash, runSlash } from './chat-slash.js';
 import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
+import type { ContextPolicy } from '../core/types.js';
+import { fitThread } from './context.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
-import { chooseThread, completedTurn, saveTurn, type ThreadTarget } from './turn.js';
+import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
 
 export interface ChatOptions {
   thread?: string;
@@ -32,6 +34,8 @@ export interface ChatOptions {
   params?: string[];
   /** --raw: replies as written, not drawn as Markdown on a terminal. */
   raw?: boolean;
+  /** --context: what to do when the conversation outgrows the model's window (default: the thread's, else trim). */
+  context?: ContextPolicy;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -117,7 +121,7 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.settings), target: undefined };
+    return { history: [], request: turnSettings(deps.settings), target: undefined, context: options.context ?? 'trim' };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -132,6 +136,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
     history: [...thread.messages],
     request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
+    context: options.context ?? thread.context ?? 'trim',
   };
 }
 
@@ -145,7 +150,7 @@ async function startOver(old: Conversation, options: ChatOptions, deps: Deps, in
   } else if (interactive) {
     deps.warn('gpt: new conversation started');
   }
-  return { history: [], request: old.request, target };
+  return { history: [], request: old.request, target, context: options.context ?? 'trim' };
 }
 
 /**
@@ -163,7 +168,8 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   try {
     view.start(conversation.request.model);
     const { request, history } = conversation;
-    const messages = buildRequestMessages(request, history, prompt);
+    const all = buildRequestMessages(request, history, prompt);
+    const messages = history.length > 0 ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps) : all;
     const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
     const { shape } = session;
     reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
@@ -182,7 +188,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   else view.done(reply, shaped);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now());
+  const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps));
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
@@ -235,7 +241,7 @@ function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start(`Asking ${model}`);
       else label();
     },
-    done: (reply: ChatReply, shaped?: ShapedReply) => renderer.done({ reply, thread: null, durationMs: 0, shaped }),
+    done: (reply: ChatReply, shaped?: ShapedReply) => renderer.done({ reply, thread: null, durationMs: 0, shaped, cost: null }),
     abandon() {
       spinner.stop();
       thinking.done();

@@ -2,7 +2,7 @@ import { GptError, usageError } from '../core/errors.js';
 import { shapeReply } from '../core/reply-shape.js';
 import type { StoredMessage } from '../core/types.js';
 import { replyDrawer } from '../io/markdown.js';
-import { harmless, renderThreadList, renderTranscript, threadSummaryJson } from '../io/transcript.js';
+import { harmless, renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
 } from '../store/thread-admin.js';
@@ -41,7 +41,7 @@ export async function runThreadShow(options: ThreadShowOptions, deps: Deps): Pro
     return;
   }
   if (options.json) deps.out(`${JSON.stringify(thread.messages)}\n`);
-  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate, await replyDrawer(deps, options.raw)));
+  else deps.out(renderTranscript(thread, deps.terminal.stdoutIsTTY && deps.terminal.decorate, await replyDrawer(deps, options.raw)) + renderTotals(thread));
 }
 
 /** A code block of a saved reply: exact to stdout, or `{"code": ...}` with --json; exit 9 when there is none. */

@@ -1,12 +1,14 @@
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
 import type { RequestSettings } from '../core/endpoints.js';
-import type { StoredMessage } from '../core/types.js';
+import { resolveModel } from '../core/models.js';
+import type { StoredMessage, Usage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
 import { ensurePrivateDir } from '../store/fs.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
+import { replyCost } from '../usage/price-table.js';
 import type { Deps } from './deps.js';
 
 /** Where a conversation is kept. */
@@ -63,7 +65,7 @@ function notKept(error: unknown, deps: Deps): void {
 }
 
 /** The two messages a completed turn adds to a thread. */
-export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date): StoredMessage[] {
+export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null): StoredMessage[] {
   return [
     { role: 'user', content: prompt, time: startedAt.toISOString() },
     {
@@ -74,6 +76,7 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
       model: reply.model,
       finish_reason: reply.finishReason ?? undefined,
       usage: reply.usage ?? undefined,
+      cost: reply.usage ? cost : undefined,
       time: finishedAt.toISOString(),
     },
   ];
@@ -97,6 +100,20 @@ export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], requ
   // The turn is saved; failing to tidy old conversations must not report it as lost.
   await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)
     .catch((error: Error) => deps.warn(`gpt: could not remove old conversations (${error.message})`));
+}
+
+/**
+ * What a reply cost (USD; null when unknown): the config's prices for the model asked for,
+ * else the table's for the model that answered. `batch`: sent through the Batch API.
+ */
+export function costOfReply(reply: ChatReply, model: string, deps: Deps, batch = false): Promise<number | null> {
+  return costOfUsage(reply.usage, model, deps, batch, reply.model);
+}
+
+/** The cost of usage for a model on this endpoint; `answeredBy`: the model name the server gave. */
+export function costOfUsage(usage: Usage | null, model: string, deps: Deps, batch = false, answeredBy?: string): Promise<number | null> {
+  const { entry } = resolveModel(model, deps.settings.inForce.capabilities);
+  return replyCost(usage, { model: answeredBy || model, baseURL: deps.settings.connection.baseURL, entry, batch });
 }
 
 /** What a new thread remembers: its model counts only on the endpoint it was made with. */

@@ -12,6 +12,8 @@ export const ExitCode = {
   storage: 7,
   batchItemsFailed: 8,
   replyUnfit: 9,
+  /** --max-cost: the request or the batch would cost more than allowed. */
+  budget: 10,
   interrupted: 130,
   terminated: 143,
 } as const;

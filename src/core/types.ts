@@ -3,6 +3,10 @@ import type { Effort } from './model-table.js';
 export type Role = 'system' | 'user' | 'assistant';
 export const ROLES: readonly Role[] = ['system', 'user', 'assistant'];
 
+/** What to do with a thread longer than the model's window: README "Long threads" (core/context.ts). */
+export const CONTEXT_POLICIES = ['trim', 'fail', 'all'] as const;
+export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
+
 /** What the API needs of one message. */
 export interface ChatMessage {
   role: Role;
@@ -39,6 +43,8 @@ export interface StoredMessage extends ChatMessage {
   model?: string;
   usage?: Usage;
   finish_reason?: string;
+  /** USD, from usage and the price table or config (core/prices.ts); null when the price is unknown. */
+  cost?: number | null;
   /** The model's thinking, kept for the reader; never sent back to the model. */
   reasoning?: string;
 }
@@ -53,6 +59,8 @@ export interface Thread {
   /** The endpoint profile the thread was made with; its model counts only there. */
   endpoint?: string;
   reasoning_effort?: Effort;
+  /** What to do when the thread outgrows the model's window (core/context.ts); --context wins. */
+  context?: ContextPolicy;
   created?: string;
   updated?: string;
   messages: StoredMessage[];
@@ -75,6 +83,10 @@ export interface ThreadSummary {
   turns: number | null;
   /** The first words of the first prompt. */
   preview: string;
+  /** Tokens the server reported for the thread's replies. */
+  tokens: number | null;
+  /** USD so far; null when a reply's price is unknown. */
+  cost: number | null;
   /** Why the other fields are missing: the file could not be read as a thread. */
   problem?: string;
 }

@@ -1,6 +1,7 @@
 import type { GptError } from '../core/errors.js';
+import { formatUSD } from '../core/prices.js';
 import type { ShapedReply } from '../core/reply-shape.js';
-import type { ChatReply } from '../core/types.js';
+import type { ChatReply, Usage } from '../core/types.js';
 
 export interface ThreadInfo {
   name: string;
@@ -12,6 +13,8 @@ export interface AskOutcome {
   reply: ChatReply;
   thread: ThreadInfo | null;
   durationMs: number;
+  /** USD; null when the price is unknown (README "Costs"). */
+  cost: number | null;
   /** What --schema or -x made of the reply: printed instead of it; `data`/`code` in --json. */
   shaped?: ShapedReply;
 }
@@ -70,7 +73,7 @@ export function cutNotice(reply: ChatReply): string | undefined {
 }
 
 /** The stable `--json` shape of a reply (documented in README). */
-export function askJson({ reply, thread, durationMs, shaped }: AskOutcome) {
+export function askJson({ reply, thread, durationMs, shaped, cost }: AskOutcome) {
   return {
     reply: reply.text,
     ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
@@ -81,6 +84,7 @@ export function askJson({ reply, thread, durationMs, shaped }: AskOutcome) {
     thread,
     finish_reason: reply.finishReason,
     usage: reply.usage,
+    cost,
     request_id: reply.requestId,
     duration_ms: Math.round(durationMs),
   };
@@ -97,4 +101,12 @@ export function errorJson(error: GptError) {
     },
     ...error.output,
   };
+}
+
+/** The -u/--usage line on stderr: the call's tokens as the server counted them, and their cost. */
+export function usageLine(usage: Usage | null, cost: number | null): string {
+  if (!usage) return 'gpt: usage: the server sent no token counts';
+  const cached = usage.cached_tokens ? ` (${usage.cached_tokens} cached)` : '';
+  const reasoning = usage.reasoning_tokens ? ` (${usage.reasoning_tokens} reasoning)` : '';
+  return `gpt: usage: ${usage.prompt_tokens} input${cached} + ${usage.completion_tokens} output${reasoning} = ${usage.total_tokens} tokens, ${formatUSD(cost)}`;
 }

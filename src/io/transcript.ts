@@ -1,3 +1,4 @@
+import { formatUSD, spentOn } from '../core/prices.js';
 import type { Role, Thread, ThreadSummary } from '../core/types.js';
 
 const LABELS: Record<Role, string> = { system: 'System', user: 'You', assistant: 'Assistant' };
@@ -52,10 +53,12 @@ export function renderThreadList(threads: readonly ThreadSummary[], header: bool
     localMinute(t.updated),
     harmless(t.model ?? '?'),
     t.turns === null ? '?' : String(t.turns),
+    t.tokens === null ? '?' : String(t.tokens),
+    t.cost === null ? '?' : formatUSD(t.cost),
     t.problem === undefined ? harmless(t.preview) : '(not readable as a thread)',
   ]);
-  if (header) rows.unshift(['NAME', 'UPDATED', 'MODEL', 'TURNS', 'FIRST PROMPT']);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  if (header) rows.unshift(['NAME', 'UPDATED', 'MODEL', 'TURNS', 'TOKENS', 'COST', 'FIRST PROMPT']);
+  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
     .map((r) => `${r.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd()}\n`)
     .join('');
@@ -69,6 +72,8 @@ export function threadSummaryJson(t: ThreadSummary) {
     updated: t.updated.toISOString(),
     model: t.model,
     turns: t.turns,
+    tokens: t.tokens,
+    cost: t.cost,
     preview: t.preview,
     ...(t.problem === undefined ? {} : { problem: t.problem }),
   };
@@ -78,4 +83,11 @@ export function threadSummaryJson(t: ThreadSummary) {
 function localMinute(date: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/** The last line of `gpt thread show`: what the thread has cost so far. */
+export function renderTotals(thread: Thread): string {
+  const { tokens, cost } = spentOn(thread.messages);
+  const turns = thread.messages.filter((m) => m.role === 'user').length;
+  return `\n[${turns} ${turns === 1 ? 'turn' : 'turns'}, ${tokens} tokens, ${formatUSD(cost)}]\n`;
 }

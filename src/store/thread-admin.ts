@@ -1,6 +1,7 @@
 import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
+import { spentOn } from '../core/prices.js';
 import { THREAD_VERSION, type Thread, type ThreadSummary } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE, readTextIfExists } from './fs.js';
 import { withFileLock } from './lock.js';
@@ -26,7 +27,7 @@ export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> 
         return { name, file, updated, ...await listedFields(file, store, cache) };
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
-        return { name, file, updated, model: null, turns: null, preview: '', problem: error.message };
+        return { name, file, updated, model: null, turns: null, preview: '', tokens: null, cost: null, problem: error.message };
       }
     }),
   );
@@ -44,9 +45,10 @@ async function listedFields(file: string, store: ThreadStore, cache: ThreadListC
   return fields;
 }
 
-export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview'> {
+export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns' | 'preview' | 'tokens' | 'cost'> {
   const first = thread.messages.find((m) => m.role === 'user')?.content ?? '';
   return {
+    ...spentOn(thread.messages),
     model: thread.model ?? thread.messages.findLast((m) => m.model)?.model ?? null,
     turns: thread.messages.filter((m) => m.role === 'user').length,
     preview: firstWords(first, PREVIEW_CHARS),

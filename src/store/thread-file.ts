@@ -1,4 +1,5 @@
 import YAML from 'yaml';
+import { CONTEXT_POLICIES, parseContextPolicy } from '../core/context.js';
 import { badInputError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
 import { EFFORTS, parseEffort } from '../core/models.js';
@@ -55,6 +56,11 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
     const effort = typeof record.reasoning_effort === 'string' ? parseEffort(record.reasoning_effort) : undefined;
     if (!effort) throw complain(['reasoning_effort'], `\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
     thread.reasoning_effort = effort;
+  }
+  if (record.context !== undefined && record.context !== null) {
+    const policy = typeof record.context === 'string' ? parseContextPolicy(record.context) : undefined;
+    if (!policy) throw complain(['context'], `\`context\` must be ${CONTEXT_POLICIES.join(', ')}`);
+    thread.context = policy;
   }
   const messages = record.messages ?? [];
   if (!Array.isArray(messages)) throw complain(['messages'], '`messages` must be a list');

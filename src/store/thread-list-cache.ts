@@ -4,7 +4,7 @@ import type { ThreadSummary } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, writePrivateFile } from './fs.js';
 
 /** What `gpt thread list` shows of a thread. */
-export type ListedFields = Pick<ThreadSummary, 'model' | 'turns' | 'preview'>;
+export type ListedFields = Pick<ThreadSummary, 'model' | 'turns' | 'preview' | 'tokens' | 'cost'>;
 
 interface Entry extends ListedFields {
   /** Of the exact file bytes the fields were read from: a file edited since (by hand too) is read again. */
@@ -33,7 +33,8 @@ export class ThreadListCache {
 
   get(thread: string, text: string): ListedFields | undefined {
     const entry = this.entries.get(thread);
-    if (!entry || entry.hash !== hashOf(text)) return undefined;
+    // An entry written before tokens and cost were listed is read again.
+    if (!entry || entry.hash !== hashOf(text) || !('tokens' in entry)) return undefined;
     const { hash: _hash, ...fields } = entry;
     return fields;
   }

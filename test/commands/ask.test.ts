@@ -56,6 +56,7 @@ describe('--json', () => {
       thread: { name: 'facts', file: threadPath('facts') },
       finish_reason: 'stop',
       usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+      cost: expect.any(Number), // no base URL: the OpenAI API, priced from the table
       request_id: 'req_1',
       duration_ms: expect.any(Number),
     });

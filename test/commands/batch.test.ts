@@ -34,7 +34,7 @@ describe('gpt batch: input formats', () => {
       '{"id": "chat", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}, {"role": "user", "content": "again"}]}',
     ].join('\n'));
     await batch('p.jsonl');
-    expect(results()[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
+    expect(results()[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }, cost: null });
     expect(results().map((x) => [x.id, x.reply])).toEqual([['whale', 'echo: biggest animal?'], ['2', 'echo: second'], ['chat', 'echo: again']]);
     const byPrompt = Object.fromEntries(world.client.requests.map((q) => [q.messages.at(-1)!.content, q]));
     expect(byPrompt['biggest animal?']).toMatchObject({ model: 'm-2', fields: { temperature: 0.2, max_tokens: 50 } });
@@ -111,12 +111,14 @@ describe('gpt batch: bad input is refused before anything is sent', () => {
     expect(world.client.requests).toHaveLength(0);
   });
 
-  it('--dry-run checks the input and prints the count and estimated tokens, sending nothing', async () => {
+  it('--dry-run checks the input and prints the count, exact input tokens and the cost, sending nothing', async () => {
     await write('p.jsonl', '{"prompt": "12345678"}\n{"prompt": "abcd", "system": "wxyz"}\n');
     await batch('p.jsonl', { dryRun: true });
-    expect(world.out()).toBe('items: 2\nestimated input tokens: 4\n');
+    // No base URL: the OpenAI API, priced from the table (the exact count is checked in test/e2e/batch.test.ts).
+    const local = /^items: 2\ninput tokens: \d+ \(exact\)\nestimated cost: \$[\d.]+ for the input; the replies are not bounded/;
+    expect(world.out()).toMatch(local);
     await batch('p.jsonl', { dryRun: true, remote: true });
-    expect(world.out()).toBe('items: 2\nestimated input tokens: 4\nitems: 2\nestimated input tokens: 4\nbatches: 1\n');
+    expect(world.out()).toMatch(/estimated cost: \$[\d.]+ for the input at the Batch API's rate; [^\n]*\nbatches: 1\n$/);
     expect(world.client.requests).toHaveLength(0);
   });
 });

@@ -22,7 +22,7 @@ describe('gpt batch --remote', () => {
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-m', 'm-remote', '-t', '0.5', ...FAST]);
     expect(r.exitCode).toBe(0);
     expect(jsonLines(r.stdout)).toEqual(['a', 'b', 'c'].map((id) => ({
-      id, reply: `echo: prompt ${id}`, model: 'm-remote', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
+      id, reply: `echo: prompt ${id}`, model: 'm-remote', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }, cost: null,
     })));
     expect(r.stderr).toMatch(/^gpt: created batch batch_fake_\d+ \(3 requests\)\n/);
     expect(r.stderr).toMatch(/gpt: 3 items: 3 done, 0 failed, 39 tokens/);

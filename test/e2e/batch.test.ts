@@ -30,6 +30,20 @@ describe('gpt batch: usage mistakes', () => {
     expect((await runGpt(sandbox, ['batch'])).exitCode).toBe(2);
     expect(server.chatRequests()).toHaveLength(0);
   });
+
+  it('--dry-run checks the input and prints the count and exact input tokens, sending nothing', async () => {
+    await write('p.jsonl', '{"prompt": "12345678"}\n{"prompt": "abcd", "system": "wxyz"}\n');
+    const { encodeChat } = await import('gpt-tokenizer/encoding/o200k_base');
+    const tokens = encodeChat([{ role: 'user', content: '12345678' }], 'gpt-4o').length
+      + encodeChat([{ role: 'system', content: 'wxyz' }, { role: 'user', content: 'abcd' }], 'gpt-4o').length;
+    const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--dry-run']);
+    expect(r.exitCode).toBe(0);
+    const unknown = 'estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)';
+    expect(r.stdout).toBe(`items: 2\ninput tokens: ${tokens} (exact)\n${unknown}\n`);
+    const remote = await runGpt(sandbox, ['batch', 'p.jsonl', '--dry-run', '--remote']);
+    expect(remote.stdout).toBe(`items: 2\ninput tokens: ${tokens} (exact)\n${unknown}\nbatches: 1\n`);
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 describe('gpt batch: the SDK\'s retries, and a killed run', () => {

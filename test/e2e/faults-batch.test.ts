@@ -51,7 +51,7 @@ describe('gpt batch: SIGINT and SIGTERM during a local run', () => {
       expect(first.length).toBeLessThan(ids.length);
       // Whole results of finished items, in input order, no partial reply; gaps only where
       // items were in flight (those finished behind them are written, not lost).
-      expect(first).toEqual(first.map((x) => ({ id: x.id, reply: `echo: ${x.id}`, model: 'gpt-5.4-mini', finish_reason: 'stop', usage: expect.any(Object) })));
+      expect(first).toEqual(first.map((x) => ({ id: x.id, reply: `echo: ${x.id}`, model: 'gpt-5.4-mini', finish_reason: 'stop', usage: expect.any(Object), cost: null })));
       expect(first.map((x) => x.id)).toEqual(ids.filter((id) => first.some((x) => x.id === id)));
 
       server.requests.length = 0;

@@ -16,7 +16,7 @@ describe('gpt thread on the command line', () => {
     await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n', { mode: 0o600 });
     const r = await gpt('thread', 'list');
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^whales +\d{4}-\d\d-\d\d \d\d:\d\d +\? +0\n$/);
+    expect(r.stdout).toMatch(/^whales +\d{4}-\d\d-\d\d \d\d:\d\d +\? +0 +0 +\$0\n$/);
     expect((await gpt('thread', 'ls')).stdout).toBe(r.stdout);
     const unknown = await gpt('thread', 'show', 'walrus');
     expect([unknown.exitCode, unknown.stdout, unknown.stderr]).toEqual([2, '', "gpt: no thread named 'walrus' — gpt thread list shows them\n"]);

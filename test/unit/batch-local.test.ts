@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const items = (n: number, extra: (i: number) => Partial<BatchItem> = () => ({})): BatchItem[] =>
   Array.from({ length: n }, (_, i) => ({ id: `i${i}`, line: i + 1, prompt: `p${i}`, ...extra(i) }));
 const ok = (item: BatchItem, text = `echo ${item.prompt}`): ResultRecord =>
-  ({ id: item.id, reply: text, model: 'm', finish_reason: 'stop', usage: null });
+  ({ id: item.id, reply: text, model: 'm', finish_reason: 'stop', usage: null, cost: null });
 const never = new AbortController().signal;
 
 describe('ReorderBuffer', () => {

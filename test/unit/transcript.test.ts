@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderThreadList, renderTranscript, threadSummaryJson } from '../../src/io/transcript.js';
+import { renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../../src/io/transcript.js';
 import type { ThreadSummary } from '../../src/core/types.js';
 import { firstWords, summarise } from '../../src/store/thread-admin.js';
 import type { Thread } from '../../src/core/types.js';
@@ -32,9 +32,9 @@ describe('renderTranscript', () => {
 
 describe('summarise and firstWords', () => {
   it('counts turns by user messages, takes the model from the header or the replies', () => {
-    expect(summarise(thread)).toEqual({ model: 'gpt-4o-mini-2024-07-18', turns: 2, preview: 'What is the biggest animal?' });
+    expect(summarise(thread)).toMatchObject({ model: 'gpt-4o-mini-2024-07-18', turns: 2, preview: 'What is the biggest animal?' });
     expect(summarise({ ...thread, model: 'header-model' }).model).toBe('header-model');
-    expect(summarise({ version: 1, messages: [] })).toEqual({ model: null, turns: 0, preview: '' });
+    expect(summarise({ version: 1, messages: [] })).toEqual({ model: null, turns: 0, preview: '', tokens: 0, cost: 0 });
   });
 
   it('cuts at a character count, never inside a character, with an ellipsis', () => {
@@ -47,20 +47,34 @@ describe('summarise and firstWords', () => {
 
 describe('renderThreadList', () => {
   const summary = (name: string, extra: Partial<ThreadSummary> = {}): ThreadSummary => ({
-    name, file: `/t/${name}.yaml`, updated: new Date(2026, 10, 27, 9, 5), model: 'm', turns: 3, preview: 'hello', ...extra,
+    name, file: `/t/${name}.yaml`, updated: new Date(2026, 10, 27, 9, 5), model: 'm', turns: 3, preview: 'hello', tokens: 120, cost: 0.0012, ...extra,
   });
 
   it('aligns the columns, with a header only when asked', () => {
-    const rows = [summary('whales'), summary('a', { model: null, turns: null, preview: '', problem: 'bad' })];
+    const rows = [summary('whales'), summary('a', { model: null, turns: null, preview: '', tokens: null, cost: null, problem: 'bad' })];
     expect(renderThreadList(rows, false)).toBe(
-      'whales  2026-11-27 09:05  m  3  hello\na       2026-11-27 09:05  ?  ?  (not readable as a thread)\n');
-    expect(renderThreadList(rows, true).split('\n')[0]).toBe('NAME    UPDATED           MODEL  TURNS  FIRST PROMPT');
+      'whales  2026-11-27 09:05  m  3  120  $0.0012  hello\na       2026-11-27 09:05  ?  ?  ?    ?        (not readable as a thread)\n');
+    expect(renderThreadList(rows, true).split('\n')[0]).toBe('NAME    UPDATED           MODEL  TURNS  TOKENS  COST     FIRST PROMPT');
     expect(renderThreadList([], false)).toBe('');
   });
 
   it('gives JSON the time in UTC and a problem only when there is one', () => {
     const json = threadSummaryJson(summary('whales', { updated: new Date('2026-11-27T09:05:00Z') }));
-    expect(json).toEqual({ name: 'whales', file: '/t/whales.yaml', updated: '2026-11-27T09:05:00.000Z', model: 'm', turns: 3, preview: 'hello' });
+    expect(json).toEqual({ name: 'whales', file: '/t/whales.yaml', updated: '2026-11-27T09:05:00.000Z', model: 'm', turns: 3, tokens: 120, cost: 0.0012, preview: 'hello' });
+  });
+});
+
+describe('tokens and cost so far', () => {
+  const reply = (cost: number | null | undefined, total = 10) => ({ role: 'assistant' as const, content: 'r', usage: { prompt_tokens: total - 2, completion_tokens: 2, total_tokens: total }, ...(cost === undefined ? {} : { cost }) });
+  it('adds the tokens and costs of the replies; one reply without a price makes the cost unknown', () => {
+    const user = { role: 'user' as const, content: 'q' };
+    expect(summarise({ version: 1, messages: [user, reply(0.001), user, reply(0.002, 20)] })).toMatchObject({ tokens: 30, cost: 0.003 });
+    expect(summarise({ version: 1, messages: [user, reply(0.001), user, reply(null)] })).toMatchObject({ tokens: 20, cost: null });
+    expect(summarise({ version: 1, messages: [user, reply(undefined)] })).toMatchObject({ tokens: 10, cost: null });
+  });
+
+  it('ends thread show with the totals', () => {
+    expect(renderTotals({ version: 1, messages: [{ role: 'user', content: 'q' }, reply(0.0015, 1200)] })).toBe('\n[1 turn, 1200 tokens, $0.0015]\n');
   });
 });
 
@@ -75,7 +89,7 @@ describe('control characters in stored text', () => {
 
   it('in thread list too: name, model and preview', () => {
     const list = renderThreadList([{
-      name: 'n\x1b[2J', file: '/t/n.yaml', updated: new Date(0), model: 'm\x07', turns: 1, preview: firstWords(evil, 60),
+      name: 'n\x1b[2J', file: '/t/n.yaml', updated: new Date(0), model: 'm\x07', turns: 1, preview: firstWords(evil, 60), tokens: 0, cost: 0,
     }], false);
     expect(list).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     expect(list).toContain('n^[[2J');
