@@ -60,9 +60,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
-  const messages = existing?.messages.length
-    ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
-    : all;
+  const { messages, omittedTurns } = existing?.messages.length
+    ? await fitThread(all, existing.messages, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
+    : { messages: all, omittedTurns: 0 };
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
@@ -117,7 +117,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost);
+    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns);
     try {
       await saveTurn(target, turn, request, deps);
     } catch (error) {

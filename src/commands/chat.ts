@@ -165,11 +165,16 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   session.turns++;
   lines.onInterrupt = () => stop.abort();
   let reply: ChatReply;
+  let omittedTurns = 0;
   try {
     view.start(conversation.request.model);
     const { request, history } = conversation;
     const all = buildRequestMessages(request, history, prompt);
-    const messages = history.length > 0 ? await fitThread(all, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps) : all;
+    const fitted = history.length > 0
+      ? await fitThread(all, history, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps)
+      : { messages: all, omittedTurns: 0 };
+    const { messages } = fitted;
+    omittedTurns = fitted.omittedTurns;
     const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
     const { shape } = session;
     reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
@@ -188,7 +193,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   else view.done(reply, shaped);
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps));
+  const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps), omittedTurns);
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);

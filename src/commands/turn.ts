@@ -65,7 +65,7 @@ function notKept(error: unknown, deps: Deps): void {
 }
 
 /** The two messages a completed turn adds to a thread. */
-export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null): StoredMessage[] {
+export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null, omittedTurns = 0): StoredMessage[] {
   return [
     { role: 'user', content: prompt, time: startedAt.toISOString() },
     {
@@ -78,6 +78,8 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
       usage: reply.usage ?? undefined,
       cost: reply.usage ? cost : undefined,
       time: finishedAt.toISOString(),
+      // Its usage then counts less than the thread: the next turn must not take it for the thread's size.
+      omitted_turns: omittedTurns > 0 ? omittedTurns : undefined,
     },
   ];
 }

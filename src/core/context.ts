@@ -1,5 +1,5 @@
-import { REPLY_PRIMING } from './tokens.js';
-import { CONTEXT_POLICIES, type ChatMessage, type ContextPolicy } from './types.js';
+import { type Encoding, encodingFor, MESSAGE_OVERHEAD, REPLY_PRIMING } from './tokens.js';
+import { CONTEXT_POLICIES, type ChatMessage, type ContextPolicy, type StoredMessage } from './types.js';
 
 export { CONTEXT_POLICIES, type ContextPolicy } from './types.js';
 
@@ -52,6 +52,30 @@ export function fitContext(
   }
   const sent = turns.slice(turns.length - kept).flat();
   return { messages: [...system, ...sent], omittedTurns: turns.length - kept, tokens, fits: tokens <= budget };
+}
+
+/**
+ * At most how many tokens a request takes, without a tokenizer. The server counted the
+ * stored thread up to its last reply exactly: that reply's prompt_tokens (everything sent
+ * before it) plus its completion_tokens. The rest (messages after it, a system prompt not in
+ * the file, the new message) counts a token per byte, as a token is at least one byte. The
+ * server's count is not used when that reply was made from a trimmed request, or by a model
+ * of another tokenizer: then every message counts by bytes.
+ * `messages` is the request built from `history` (the stored thread), which it contains in order.
+ */
+export function tokensAtMost(messages: readonly ChatMessage[], history: readonly StoredMessage[], encoding: Encoding): number {
+  let bound = REPLY_PRIMING + sum(messages.map(messageBytes));
+  const last = history.findLastIndex((message) => message.usage !== undefined);
+  const counted = history[last];
+  if (!counted?.usage || counted.omitted_turns || counted.model === undefined || encodingFor(counted.model) !== encoding) return bound;
+  // The counted messages leave the bytes bound; the reply comes back wrapped as a message.
+  bound -= sum(history.slice(0, last + 1).map(messageBytes));
+  return bound + counted.usage.prompt_tokens + counted.usage.completion_tokens + MESSAGE_OVERHEAD;
+}
+
+/** A bound on one message's tokens: its chat-format wrapping, and a token per byte. */
+function messageBytes(message: ChatMessage): number {
+  return MESSAGE_OVERHEAD + Buffer.byteLength(message.role) + Buffer.byteLength(message.content);
 }
 
 /** Turns, oldest first: each starts at a user message. */

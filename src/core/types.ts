@@ -47,6 +47,8 @@ export interface StoredMessage extends ChatMessage {
   cost?: number | null;
   /** The model's thinking, kept for the reader; never sent back to the model. */
   reasoning?: string;
+  /** Earlier turns left out of the request this reply answered (README "Long threads"). */
+  omitted_turns?: number;
 }
 
 /** The thread file format this gpt writes, and the newest it reads. */

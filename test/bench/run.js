@@ -119,11 +119,12 @@ async function benchRequests() {
     { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env },
   ]), { time: 1.3 });
 
-  // Counting the thread's tokens against a window it fits (so every message is counted and all
-  // are sent) vs sending it uncounted (--context all: what ask --thread did before counting).
+  // Counting the thread's tokens against a window it fits (so all are sent) vs sending it
+  // uncounted (--context all: what ask --thread did before counting). The window must be the
+  // thread's model's (gpt-4o-mini): for a model without one nothing is counted at all.
   const counting = { ...env, XDG_CONFIG_HOME: join(home, 'config-counting') };
   mkdirSync(join(counting.XDG_CONFIG_HOME, 'gpt'), { recursive: true });
-  writeFileSync(join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'), 'models:\n  gpt-5.4-mini:\n    context_window: 200000\n', { mode: 0o600 });
+  writeFileSync(join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'), 'models:\n  gpt-4o-mini:\n    context_window: 200000\n  gpt-5.4-mini:\n    context_window: 200000\n', { mode: 0o600 });
   addRows('ask --thread of 1,000 turns: tokens counted vs not (--context all)', await compare([
     { args: () => [GPT, 'ask', '--no-stdin', '--context', 'all', '--thread', 'long', 'hi'], env: counting },
     { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env: counting },

@@ -49,6 +49,31 @@ describe('long threads', () => {
     expect(kept.messages).toHaveLength(messages.length + 2);
   });
 
+  it('marks a reply to a trimmed request, so its smaller usage is not taken for the thread\'s size next turn', async () => {
+    const { file } = await setUp(20);
+    const args = ['ask', '--thread', 'long', '--max-tokens', String(MAX_TOKENS)];
+    expect((await runGpt(sandbox, [...args, 'And now?'])).exitCode).toBe(0);
+    const first = server.chatRequests()[0]!.body.messages as Message[];
+    const stored = YAML.parse(await readFile(file, 'utf8')).messages;
+    expect(stored.at(-1).omitted_turns).toBe((40 - (first.length - 2)) / 2);
+    const r = await runGpt(sandbox, [...args, 'And then?']);
+    expect(r.exitCode).toBe(0);
+    const second = server.chatRequests()[1]!.body.messages as Message[];
+    expect(tokens(second)).toBeLessThanOrEqual(WINDOW - MAX_TOKENS); // trimmed again, not sent whole
+    expect(r.stderr).toContain('earlier turns left out');
+  });
+
+  it('takes a thread\'s size from its last usage: sends everything when that shows it fits, though its bytes do not', async () => {
+    const { file, messages } = await setUp(20);
+    // The server's count says the thread is small: only the usage can tell, the bytes are too many.
+    const text = (await readFile(file, 'utf8')).trimEnd();
+    await writeFile(file, `${text}\n    model: small-model\n    usage: {prompt_tokens: 10, completion_tokens: 10, total_tokens: 20}\n`);
+    const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--max-tokens', String(MAX_TOKENS), 'And now?']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(server.chatRequests()[0]!.body.messages).toHaveLength(1 + messages.length + 1);
+  });
+
   it('sends everything, without a word, when it fits', async () => {
     await setUp(2);
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', 'And now?']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fitContext, parseContextPolicy, replyRoom, splitTurns } from '../../src/core/context.js';
-import { REPLY_PRIMING } from '../../src/core/tokens.js';
-import type { ChatMessage, Role } from '../../src/core/types.js';
+import { fitContext, parseContextPolicy, replyRoom, splitTurns, tokensAtMost } from '../../src/core/context.js';
+import { MESSAGE_OVERHEAD, REPLY_PRIMING } from '../../src/core/tokens.js';
+import type { ChatMessage, Role, StoredMessage } from '../../src/core/types.js';
 
 const m = (role: Role, content: string): ChatMessage => ({ role, content });
 /** One token per character of content: budgets are easy to reason about. */
@@ -116,5 +116,42 @@ describe('replyRoom and policies', () => {
     expect(parseContextPolicy('fail')).toBe('fail');
     expect(parseContextPolicy('all')).toBe('all');
     expect(parseContextPolicy('some')).toBeUndefined();
+  });
+});
+
+describe('tokensAtMost', () => {
+  /** The bound by bytes of one message (ASCII here): its wrapping, role and content. */
+  const bytes = (message: ChatMessage) => MESSAGE_OVERHEAD + message.role.length + message.content.length;
+  const byBytes = (messages: ChatMessage[]) => REPLY_PRIMING + messages.reduce((a, x) => a + bytes(x), 0);
+  const long = 'x'.repeat(1000);
+  const reply = (content: string, more: Partial<StoredMessage> = {}): StoredMessage => ({
+    role: 'assistant', content, model: 'gpt-4o-mini', usage: { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 }, ...more,
+  });
+  const history: StoredMessage[] = [m('user', long), { ...reply(long), usage: { prompt_tokens: 260, completion_tokens: 240, total_tokens: 500 } }, m('user', long), reply(long)];
+  const request = (stored: StoredMessage[]) => [sys, ...stored.map((x) => m(x.role, x.content)), m('user', 'q')];
+
+  it('takes the stored thread\'s size from the last reply\'s usage, and the rest (system prompt, new message) by bytes', () => {
+    const messages = request(history);
+    const bound = tokensAtMost(messages, history, 'o200k_base');
+    expect(bound).toBe(300 + 200 + MESSAGE_OVERHEAD + REPLY_PRIMING + bytes(sys) + bytes(m('user', 'q')));
+    expect(bound).toBeLessThan(byBytes(messages) / 5);
+  });
+
+  it('counts every message by bytes when no reply has usage (the caller then loads the tokenizer)', () => {
+    const bare = history.map((x) => m(x.role, x.content));
+    expect(tokensAtMost(request(bare), bare, 'o200k_base')).toBe(byBytes(request(bare)));
+  });
+
+  it('counts by bytes a message written after the last usage (an edited thread)', () => {
+    const edited = [...history, m('user', long), m('assistant', long)];
+    const bound = tokensAtMost(request(edited), edited, 'o200k_base');
+    expect(bound).toBe(300 + 200 + MESSAGE_OVERHEAD + REPLY_PRIMING + bytes(sys) + bytes(m('user', long)) + bytes(m('assistant', long)) + bytes(m('user', 'q')));
+  });
+
+  it('does not trust the usage of a reply to a trimmed request, nor one counted by another tokenizer', () => {
+    for (const last of [reply(long, { omitted_turns: 1 }), reply(long, { model: 'gpt-4' }), reply(long, { model: undefined })]) {
+      const stored = [...history.slice(0, 3), last];
+      expect(tokensAtMost(request(stored), stored, 'o200k_base')).toBe(byBytes(request(stored)));
+    }
   });
 });
