@@ -1,5 +1,5 @@
 // gpt thread list/show/rm/mv/fork/path called in-process (see test/support/fake-deps.ts).
-import { lstat, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
@@ -7,6 +7,7 @@ import {
   runThreadFork, runThreadList, runThreadMv, runThreadPath, runThreadRm, runThreadShow,
 } from '../../src/commands/thread.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
+import { writeThreadFile } from '../support/cli.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
 
 // The list shows local times; the process's zone is the one global these tests set.
@@ -43,15 +44,8 @@ const mv = (from: string, to: string) => run(() => runThreadMv({ from, to }, wor
 const fork = (from: string, to: string) => run(() => runThreadFork({ from, to }, world.deps));
 const path = (thread: string) => run(() => runThreadPath({ thread }, world.deps));
 
-/** A thread file as gpt writes it, last changed at `minute` past noon (so the order is known). */
-async function thread(name: string, minute: number, body: string): Promise<string> {
-  await mkdir(world.threadsDir, { recursive: true });
-  const file = join(world.threadsDir, `${name}.yaml`);
-  await writeFile(file, `version: 1\n${body}`, { mode: 0o600 });
-  const time = new Date(Date.UTC(2026, 10, 27, 12, minute));
-  await utimes(file, time, time);
-  return file;
-}
+/** A thread file last changed at `minute` past noon, so the order is known. */
+const thread = (name: string, minute: number, body: string) => writeThreadFile(world.threadsDir, name, minute, body);
 
 const WHALES = `model: gpt-4o-mini
 system: Be brief.

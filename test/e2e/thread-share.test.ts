@@ -1,8 +1,8 @@
 // gpt thread search and gpt thread export, on thread files written here.
-import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGpt } from '../support/cli.js';
+import { runGpt, writeThreadFile } from '../support/cli.js';
 import { sandbox, useHarness } from '../support/harness.js';
 
 useHarness();
@@ -10,14 +10,7 @@ useHarness();
 const gpt = (...args: string[]) => runGpt(sandbox, args);
 
 /** A thread file last changed at `minute` past noon, so the order is known. */
-async function thread(name: string, minute: number, body: string): Promise<string> {
-  await mkdir(sandbox.threadsDir, { recursive: true });
-  const file = join(sandbox.threadsDir, `${name}.yaml`);
-  await writeFile(file, `version: 1\n${body}`, { mode: 0o600 });
-  const time = new Date(Date.UTC(2026, 10, 27, 12, minute));
-  await utimes(file, time, time);
-  return file;
-}
+const thread = (name: string, minute: number, body: string) => writeThreadFile(sandbox.threadsDir, name, minute, body);
 
 const WHALES = `model: gpt-4o-mini
 system: Be brief.

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,4 +80,14 @@ export async function readThread(file: string): Promise<string> {
 
 export async function threadFiles(sandbox: Sandbox): Promise<string[]> {
   return (await readdir(sandbox.threadsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
+}
+
+/** Writes a thread file `NAME.yaml` into `dir`, last changed at `minute` past noon, so the order is known. */
+export async function writeThreadFile(dir: string, name: string, minute: number, body: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, `version: 1\n${body}`, { mode: 0o600 });
+  const time = new Date(Date.UTC(2026, 10, 27, 12, minute));
+  await utimes(file, time, time);
+  return file;
 }
