@@ -12,7 +12,8 @@ import type { Deps } from './deps.js';
 
 export async function runThreadList(options: { json: boolean }, deps: Deps): Promise<void> {
   const threads = await listThreads(deps.store);
-  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${t.problem}`);
+  // A file name or a parser's quote of the file may hold control characters: shown, never obeyed.
+  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmless(t.problem).replace(/\n/g, '^J')}`);
   if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
   else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
 }

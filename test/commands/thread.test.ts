@@ -110,6 +110,14 @@ describe('gpt thread list', () => {
     expect(r.stderr).toBe(`gpt: ${bad}:3: message 1 has role "robot"; expected system, user, assistant\n`);
   });
 
+  it('shows control characters in a damaged thread\'s file name and text as text on stderr', async () => {
+    const bad = await thread('evil\x1b]0;pwned\x07', 40, 'messages:\n  - role: "\\e[2J"\n    content: hi\n');
+    const r = await list();
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).not.toMatch(/\x1b|\x07/);
+    expect(r.stderr).toBe(`gpt: ${bad.replace('\x1b', '^[').replace('\x07', '^G')}:3: message 1 has role "\\u001b[2J"; expected system, user, assistant\n`);
+  });
+
   it('shortens a long first prompt to its first words', async () => {
     await thread('long', 1, `messages:\n  - role: user\n    content: "${'word '.repeat(40)}"\n`);
     const [entry] = JSON.parse((await list(true)).out);
