@@ -59,8 +59,11 @@ export function checkFilesSize(sizes: readonly FileSize[], limit: number, atLeas
   const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
   const named = largest.map((file) => `${file.label} ${describeBytes(file.bytes)}`).join(', ');
   const suggested = `${Math.ceil(total / 1024 / 1024)}M`;
+  // Rounded alike, the two would read "5 KiB, over the 5 KiB limit": then in bytes.
+  const exact = describeBytes(total) === describeBytes(limit);
+  const [totalText, limitText] = exact ? [`${total} bytes`, `${limit} bytes`] : [describeBytes(total), describeBytes(limit)];
   throw badInputError(
-    `the -f files come to ${atLeast ? 'more than ' : ''}${describeBytes(total)}, over the ${describeBytes(limit)} limit (largest: ${named})`,
+    `the -f files come to ${atLeast ? 'more than ' : ''}${totalText}, over the ${limitText} limit (largest: ${named})`,
     `name fewer files, or raise the limit with --max-files-size ${suggested}`,
   );
 }

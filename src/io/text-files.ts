@@ -50,9 +50,10 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
   let total = 0;
   let atLeast = false;
   for (const entry of entries) {
-    // Past the limit only the size and a binary sniff matter: the error names the total.
+    // A file that does not fit is read only far enough to see whether it is binary: past
+    // the limit only its size matters, for the error that names the total.
     const room = Math.max(0, options.maxBytes - total);
-    const read = entry.path === undefined ? await stdinFile(options) : await fileStart(entry, total > options.maxBytes ? SNIFF_BYTES : room + 1);
+    const read = entry.path === undefined ? await stdinFile(options) : await fileStart(entry, Math.max(room + 1, SNIFF_BYTES));
     const text = read.whole ? textOf(entry, read.bytes) : sniff(entry, read.bytes);
     if (text === undefined) {
       skipped.push(entry.label);
