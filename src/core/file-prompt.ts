@@ -43,6 +43,8 @@ export function withFiles(files: readonly PromptFile[], prompt: string | undefin
 export interface FileSize {
   label: string;
   bytes: number;
+  /** A pipe not read to its end: it holds more than `bytes`. */
+  atLeast?: boolean;
 }
 
 /** How many of the largest files the over-the-limit error names. */
@@ -51,21 +53,20 @@ const LARGEST_NAMED = 3;
 /**
  * The one limit on the text of -f files, checked before anything is sent: over it, the
  * error names the total and the largest files, and a limit that would take them.
- * `atLeast`: a pipe was not read to its end, so the total is a lower bound.
  */
-export function checkFilesSize(sizes: readonly FileSize[], limit: number, atLeast = false): void {
+export function checkFilesSize(sizes: readonly FileSize[], limit: number): void {
   const total = sizes.reduce((sum, file) => sum + file.bytes, 0);
   if (total <= limit) return;
   const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
-  const named = largest.map((file) => `${file.label} ${describeBytes(file.bytes)}`).join(', ');
-  const suggested = `${Math.ceil(total / 1024 / 1024)}M`;
+  const named = largest.map((file) => `${file.label} ${file.atLeast ? 'over ' : ''}${describeBytes(file.bytes)}`).join(', ');
   // Rounded alike, the two would read "5 KiB, over the 5 KiB limit": then in bytes.
   const exact = describeBytes(total) === describeBytes(limit);
   const [totalText, limitText] = exact ? [`${total} bytes`, `${limit} bytes`] : [describeBytes(total), describeBytes(limit)];
-  throw badInputError(
-    `the -f files come to ${atLeast ? 'more than ' : ''}${totalText}, over the ${limitText} limit (largest: ${named})`,
-    `name fewer files, or raise the limit with --max-files-size ${suggested}`,
-  );
+  // A pipe read only up to the limit leaves the total unknown: it is more than the limit.
+  const unknown = sizes.some((file) => file.atLeast);
+  const comeTo = unknown ? `more than the ${describeBytes(limit)} limit` : `${totalText}, over the ${limitText} limit`;
+  const raised = unknown ? 'a larger --max-files-size' : `--max-files-size ${Math.ceil(total / 1024 / 1024)}M`;
+  throw badInputError(`the -f files come to ${comeTo} (largest: ${named})`, `name fewer files, or raise the limit with ${raised}`);
 }
 
 /** How many skipped files the notice names before it counts the rest. */

@@ -48,7 +48,6 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
   const skipped: string[] = [];
   const sizes: FileSize[] = [];
   let total = 0;
-  let atLeast = false;
   for (const entry of entries) {
     // A file that does not fit is read only far enough to see whether it is binary: past
     // the limit only its size matters, for the error that names the total.
@@ -59,12 +58,11 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
       skipped.push(entry.label);
       continue;
     }
-    sizes.push({ label: entry.label, bytes: read.size });
+    sizes.push({ label: entry.label, bytes: read.size, atLeast: read.atLeast });
     total += read.size;
-    atLeast ||= read.atLeast;
     if (typeof text === 'string') files.push({ label: entry.label, text });
   }
-  checkFilesSize(sizes, options.maxBytes, atLeast);
+  checkFilesSize(sizes, options.maxBytes);
   return { files, skipped };
 }
 

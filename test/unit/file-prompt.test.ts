@@ -65,7 +65,8 @@ describe('checkFilesSize', () => {
   });
 
   it('says "more than" when a pipe was not read to its end', () => {
-    expect(() => checkFilesSize([{ label: 'stdin', bytes: 2000 }], 1000, true)).toThrow('the -f files come to more than 2 KiB');
+    expect(() => checkFilesSize([{ label: 'a.txt', bytes: 10 }, { label: '/dev/fd/63', bytes: 1001, atLeast: true }], 1000))
+      .toThrow('the -f files come to more than the 1000 B limit (largest: /dev/fd/63 over 1001 B, a.txt 10 B)');
   });
 });
 
