@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addContextOption, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addContextOption, addRequestOptions, byteSize, commonOptions, numberIn, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -7,6 +7,7 @@ Examples:
   echo "What is the biggest animal in the world?" | gpt ask
   gpt ask "Explain CRDTs in two sentences"
   git diff | gpt ask "Write a commit message for this diff"
+  gpt ask -f src/ "Review this code"           # a folder's text files, then the question
   gpt ask --thread whales "Tell me more about blue whales"
   gpt ask -c "And in French?"                  # continue the latest conversation
   git diff | gpt ask -e "Review this diff"     # edit the prompt in $EDITOR first
@@ -15,7 +16,8 @@ Examples:
   gpt ask -x "a bash one-liner to count lines in *.ts" > count.sh
   OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
 
-The prompt is stdin (when piped), then a blank line, then the arguments.
+The prompt is the -f files (each fenced, labelled with its path), then stdin (when
+piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
@@ -30,6 +32,8 @@ export function askCommand(context: CliContext): Command {
     .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .option('--json', 'print one JSON object instead of text')
     .option('--no-stream', 'print the reply when complete, not as it arrives')
+    .option('-f, --file <path>', 'put a text file before the prompt (repeatable; a folder: its text files; - is stdin)', (path: string, all: string[] = []) => [...all, path])
+    .option('--max-files-size <size>', 'the most text -f may add, in bytes or with k/M (default 1M)', byteSize('--max-files-size'))
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
     .option('--max-cost <usd>', 'refuse a request whose input alone would cost more (exit 10)', numberIn('--max-cost', 0, 1_000_000))
@@ -57,6 +61,8 @@ export function askCommand(context: CliContext): Command {
           dryRun: raw.dryRun ?? false,
           maxCost: raw.maxCost,
           raw: raw.raw ?? false,
+          files: raw.file ?? [],
+          maxFilesSize: raw.maxFilesSize,
         }, deps));
     });
 }

@@ -4,6 +4,7 @@ import type { ContextPolicy } from '../core/types.js';
 import { DEFAULT_MODEL, type FlagSettings } from '../core/config.js';
 import { GptError } from '../core/errors.js';
 import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
+import { parseBytes } from '../core/sizes.js';
 import { EFFORTS, checkModelName, parseEffort, type Effort } from '../core/models.js';
 
 /** What every command that talks to the model shares; main turns it into Deps. */
@@ -39,6 +40,15 @@ function limited(name: string, limit: NumberLimit) {
       throw new InvalidArgumentError(`${name} must be ${describeLimit(limit)}.`);
     }
     return n;
+  };
+}
+
+/** A commander parser of a size in bytes, or with a k or M suffix (1024, 1024²). */
+export function byteSize(name: string) {
+  return (value: string): number => {
+    const bytes = parseBytes(value);
+    if (bytes === undefined || bytes === 0) throw new InvalidArgumentError(`${name} must be a size in bytes, or with k or M: 500k, 4M.`);
+    return bytes;
   };
 }
 

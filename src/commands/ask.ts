@@ -1,5 +1,6 @@
 import type { ContextPolicy } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
+import { withFiles } from '../core/file-prompt.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
@@ -13,6 +14,7 @@ import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.j
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
 import { fitThread } from './context.js';
+import { filesReadStdin, promptFiles } from './files.js';
 import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
@@ -42,6 +44,10 @@ export interface AskOptions {
   usage?: boolean;
   /** --raw: the reply as written, not drawn as Markdown on a terminal. */
   raw?: boolean;
+  /** -f PATH: text files (or folders' text files; `-` stdin) put before the prompt. */
+  files?: string[];
+  /** --max-files-size: the most bytes the -f files may hold together. */
+  maxFilesSize?: number;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -138,15 +144,24 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   if (cut && !options.json) deps.warn(cut);
 }
 
-/** The user's prompt; with a template it may be empty (the template's prompt may need none). */
+/**
+ * The user's prompt: the -f files, then piped stdin and the arguments (README "Text
+ * files: -f"); with a template it may be empty (the template's prompt may need none).
+ */
 async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<string | undefined> {
-  const policy = stdinPolicy(deps.stdin, options.args.length > 0, options.stdin);
+  const paths = options.files ?? [];
+  // `-f -` reads stdin as a file, so stdin is not the piped prompt too; files count as a
+  // prompt given, so a silent open pipe is not waited for (as with arguments).
+  if (filesReadStdin(paths) && options.stdin === false) throw usageError('-f - reads stdin, but --no-stdin says not to', 'drop one of them');
+  const files = await promptFiles(paths, options.maxFilesSize, deps);
+  const policy = filesReadStdin(paths) ? 'ignore' : stdinPolicy(deps.stdin, options.args.length > 0 || files.length > 0, options.stdin);
   const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
   }
   const assembled = assemblePrompt(piped, options.args);
-  const prompt = options.edit ? await promptFromEditor(assembled, deps) : assembled;
+  // The editor holds what the user writes; the files are added after it, as they are.
+  const prompt = withFiles(files, options.edit ? await promptFromEditor(assembled, deps) : assembled);
   if (templated) return prompt;
   if (prompt === undefined || prompt.trim() === '') {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');

@@ -1,0 +1,82 @@
+import { badInputError } from './errors.js';
+import { describeBytes } from './sizes.js';
+
+/** --max-files-size unless given: 1 MiB of text is about 250,000 tokens, more than most windows. */
+export const DEFAULT_MAX_FILES_BYTES = 1024 * 1024;
+
+/** A text file given with -f, as it goes into the prompt. */
+export interface PromptFile {
+  /** The path as the user wrote it (a folder's files under it, `src/a.ts`), or `stdin`. */
+  label: string;
+  text: string;
+}
+
+/**
+ * A fence of backticks longer than any run of backticks in the text (at least three), so
+ * nothing in a file, not even a Markdown file with its own fences, can close it early.
+ */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** One file: its label on a line, then its text in a fence (a newline added if it lacks one). */
+export function fencedFile(file: PromptFile): string {
+  const fence = fenceFor(file.text);
+  const body = file.text === '' || file.text.endsWith('\n') ? file.text : `${file.text}\n`;
+  return `${file.label}\n${fence}\n${body}${fence}\n`;
+}
+
+/**
+ * The user message with -f files (README "Text files: -f"): each file fenced and labelled,
+ * in the order given, a blank line between them, then a blank line and the prompt (piped
+ * text and arguments). Files alone are a prompt too.
+ */
+export function withFiles(files: readonly PromptFile[], prompt: string | undefined): string | undefined {
+  if (files.length === 0) return prompt;
+  const block = files.map(fencedFile).join('\n');
+  return prompt === undefined || prompt === '' ? block : `${block}\n${prompt}`;
+}
+
+/** The size of one -f file, counted against --max-files-size. */
+export interface FileSize {
+  label: string;
+  bytes: number;
+  /** A pipe not read to its end: it holds more than `bytes`. */
+  atLeast?: boolean;
+}
+
+/** How many of the largest files the over-the-limit error names. */
+const LARGEST_NAMED = 3;
+
+/**
+ * The one limit on the text of -f files, checked before anything is sent: over it, the
+ * error names the total and the largest files, and a limit that would take them.
+ */
+export function checkFilesSize(sizes: readonly FileSize[], limit: number): void {
+  const total = sizes.reduce((sum, file) => sum + file.bytes, 0);
+  if (total <= limit) return;
+  const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
+  const named = largest.map((file) => `${file.label} ${file.atLeast ? 'over ' : ''}${describeBytes(file.bytes)}`).join(', ');
+  // Rounded alike, the two would read "5 KiB, over the 5 KiB limit": then in bytes.
+  const exact = describeBytes(total) === describeBytes(limit);
+  const [totalText, limitText] = exact ? [`${total} bytes`, `${limit} bytes`] : [describeBytes(total), describeBytes(limit)];
+  // A pipe read only up to the limit leaves the total unknown: it is more than the limit.
+  const unknown = sizes.some((file) => file.atLeast);
+  const comeTo = unknown ? `more than the ${describeBytes(limit)} limit` : `${totalText}, over the ${limitText} limit`;
+  const raised = unknown ? 'a larger --max-files-size' : `--max-files-size ${Math.ceil(total / 1024 / 1024)}M`;
+  throw badInputError(`the -f files come to ${comeTo} (largest: ${named})`, `name fewer files, or raise the limit with ${raised}`);
+}
+
+/** How many skipped files the notice names before it counts the rest. */
+const SKIPPED_NAMED = 10;
+
+/** The one stderr line about files inside -f folders that were left out because they are not text. */
+export function skippedNotice(skipped: readonly string[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  const named = skipped.slice(0, SKIPPED_NAMED).join(', ');
+  const more = skipped.length > SKIPPED_NAMED ? ` and ${skipped.length - SKIPPED_NAMED} more` : '';
+  const files = skipped.length === 1 ? 'file' : 'files';
+  return `gpt: -f left out ${skipped.length} ${files} that ${skipped.length === 1 ? 'is' : 'are'} not text: ${named}${more} (images and PDFs go with -a)`;
+}

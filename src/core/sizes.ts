@@ -1,0 +1,18 @@
+/** Sizes in bytes as users write them (`500k`, `4M`) and as gpt shows them. */
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 * 1024 };
+
+/** Bytes from `1048576`, `500k` or `4M` (k = 1024, M = 1024²; either case); undefined if not a size. */
+export function parseBytes(text: string): number | undefined {
+  const match = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * UNITS[match[2]!.toLowerCase()]!;
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** `512 B`, `12.5 KiB`, `1.4 MiB`: one decimal, dropped when it is zero. */
+export function describeBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
+  return `${Number(value.toFixed(1))} ${unit}`;
+}
