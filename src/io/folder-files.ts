@@ -1,24 +1,26 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Ignore } from 'ignore';
 import { badInputError } from '../core/errors.js';
 
-/** The rules of one .gitignore, for the paths under its folder (`base`: '' or `sub/dir/`). */
+/** The rules of one .gitignore, and how a walked path (relative to the walk's root) reads from its folder. */
 interface Rules {
-  base: string;
   rules: Ignore;
+  fromItsFolder: (path: string) => string;
 }
 
 /**
  * The files `-f FOLDER` means, as paths relative to it joined with `/`, sorted by path
  * (byte order): recursively, skipping hidden names (`.git`, `.env`) and what the folder's
- * .gitignore files hold (its own and nested ones, a deeper file winning, as in git).
+ * .gitignore files hold: those of the git work tree above it (its root's `.git/info/exclude`
+ * and the .gitignore of each folder from that root down), its own and nested ones, a deeper
+ * file winning, as in git; so `-f src/` leaves out what the repository's .gitignore does.
  * A link to a file is read; a link to a folder is not followed (as git keeps it), so a
  * link loop cannot hang the walk. Sockets, pipes and devices are not files to read.
  */
 export async function folderFiles(root: string): Promise<string[]> {
   const found: string[] = [];
-  await walk(root, '', [], found);
+  await walk(root, '', await rulesAbove(resolve(root)), found);
   return found.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
@@ -28,7 +30,7 @@ async function walk(root: string, dir: string, inherited: readonly Rules[], foun
     throw badInputError(`cannot read the folder ${folder} (${error.code ?? error.message})`, 'check its permissions');
   });
   const own = entries.some((entry) => entry.name === '.gitignore') ? await gitignore(join(folder, '.gitignore')) : undefined;
-  const rules = own ? [...inherited, { base: dir, rules: own }] : inherited;
+  const rules = own ? [...inherited, { rules: own, fromItsFolder: (path: string) => path.slice(dir.length) }] : inherited;
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = dir + entry.name;
@@ -37,6 +39,38 @@ async function walk(root: string, dir: string, inherited: readonly Rules[], foun
     } else if (entry.isFile() || (entry.isSymbolicLink() && (await linksToFile(join(folder, entry.name))))) {
       if (!ignored(rules, path)) found.push(path);
     }
+  }
+}
+
+/**
+ * The rules that reach `folder` from above: none outside a git work tree (git reads no
+ * .gitignore there either); inside one, its exclude file and each .gitignore from the top down.
+ */
+async function rulesAbove(folder: string): Promise<Rules[]> {
+  const top = await workTreeTop(folder);
+  if (top === undefined) return [];
+  // [the folder whose rules apply, the file]: the folder's own .gitignore is the walk's to read.
+  const steps = relative(top, folder).split(sep).filter(Boolean);
+  const files: [string, string][] = [[top, join(top, '.git', 'info', 'exclude')]];
+  for (let i = 0; i < steps.length; i++) {
+    const above = join(top, ...steps.slice(0, i));
+    files.push([above, join(above, '.gitignore')]);
+  }
+  const found: Rules[] = [];
+  for (const [holder, file] of files) {
+    const rules = await gitignore(file);
+    // The walk's paths, as seen from the folder that holds the rules.
+    const prefix = relative(holder, folder).split(sep).join('/');
+    if (rules) found.push({ rules, fromItsFolder: (path) => (prefix ? `${prefix}/${path}` : path) });
+  }
+  return found;
+}
+
+/** The nearest folder at or above `folder` that holds `.git` (a folder, or a file in a linked work tree). */
+async function workTreeTop(folder: string): Promise<string | undefined> {
+  for (let at = folder; ; at = dirname(at)) {
+    if (await stat(join(at, '.git')).then(() => true, () => false)) return at;
+    if (dirname(at) === at) return undefined;
   }
 }
 
@@ -57,8 +91,8 @@ async function gitignore(file: string): Promise<Ignore | undefined> {
 /** Whether the .gitignore files above `path` exclude it: the deepest that has a say wins, as in git. */
 function ignored(rules: readonly Rules[], path: string): boolean {
   let excluded = false;
-  for (const { base, rules: matcher } of rules) {
-    const result = matcher.test(path.slice(base.length));
+  for (const { rules: matcher, fromItsFolder } of rules) {
+    const result = matcher.test(fromItsFolder(path));
     if (result.ignored) excluded = true;
     else if (result.unignored) excluded = false;
   }

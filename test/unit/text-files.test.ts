@@ -38,6 +38,30 @@ describe('folderFiles', () => {
     expect(await folderFiles(dir)).toEqual(['B.txt', 'a-c.txt', 'a/z.txt', 'b.txt']);
   });
 
+  it('in a git work tree, follows the .gitignore files above the folder and the exclude file, as git does', async () => {
+    await tree({
+      'repo/.git/info/exclude': 'notes.txt\n',
+      'repo/.gitignore': '*.log\n/src/gen/\n',
+      'repo/src/.gitignore': '!keep.log\n',
+      'repo/src/lib/.gitignore': 'draft.ts\n',
+      'repo/src/lib/a.ts': 'a',
+      'repo/src/lib/draft.ts': 'x',
+      'repo/src/lib/debug.log': 'x',
+      'repo/src/lib/keep.log': 'k',
+      'repo/src/lib/notes.txt': 'x',
+      'repo/src/gen/x.ts': 'x',
+    });
+    // Walked from repo/src/lib: the rules of repo/ and repo/src/ still reach it.
+    expect(await folderFiles(join(dir, 'repo/src/lib'))).toEqual(['a.ts', 'keep.log']);
+    expect(await folderFiles(join(dir, 'repo/src'))).toEqual(['lib/a.ts', 'lib/keep.log']);
+    expect(await folderFiles(join(dir, 'repo'))).toEqual(['src/lib/a.ts', 'src/lib/keep.log']);
+  });
+
+  it('outside a git work tree, a .gitignore above the folder has no say', async () => {
+    await tree({ 'notrepo/.gitignore': '*.log\n', 'notrepo/src/a.log': 'a' });
+    expect(await folderFiles(join(dir, 'notrepo/src'))).toEqual(['a.log']);
+  });
+
   it('follows the folder\'s own and nested .gitignore files, a deeper one and a negation winning', async () => {
     await tree({
       '.gitignore': '*.log\nbuild/\nsecret.txt\n',
