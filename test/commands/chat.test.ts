@@ -169,3 +169,64 @@ describe('gpt chat --thread', () => {
     expect(world.client.requests).toHaveLength(0);
   });
 });
+
+describe('gpt chat --max-cost and -u', () => {
+  // $1 per million input tokens, $4 output: easy sums.
+  const PRICED = { models: { 'priced-model': { input_price: 1, output_price: 4 } } };
+
+  it('refuses a turn whose input alone would cost more: one line, nothing sent or kept, and the chat goes on', async () => {
+    await renew({ config: PRICED });
+    // 'hi' is a few tokens ($0.00001 or so); a 300-word message is hundreds.
+    const long = 'whale '.repeat(300).trim();
+    const run = chat(['hi', long, 'and then?'], { thread: 'budget', maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }));
+    await expect(run).rejects.toMatchObject({ exitCode: ExitCode.budget, message: '1 of 3 turns failed' });
+    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — raise --max-cost, or shorten the prompt or thread; nothing was sent\n$/);
+    expect(world.client.prompts()).toEqual(['hi', 'and then?']);
+    expect(contents(histories()[1]!)).toEqual(['hi', 'echo: hi', 'and then?']); // the refused message is not in the history
+    expect(contents((await loadThread('budget.yaml')).messages)).toEqual(['hi', 'echo: hi', 'and then?', 'echo: and then?']);
+  });
+
+  it('counts the whole thread against the budget, not only the new message', async () => {
+    await renew({ config: PRICED });
+    const paragraph = 'whale '.repeat(60).trim();
+    // About 70 tokens each: alone it fits $0.00015; with the first turn and its reply before it, it does not.
+    await expect(chat([paragraph, paragraph, paragraph], { maxCost: 0.00015 }, world.withFlags({ model: 'priced-model' })))
+      .rejects.toMatchObject({ exitCode: ExitCode.budget, message: '2 of 3 turns failed' });
+    expect(world.client.requests).toHaveLength(1);
+    expect(world.stderr().match(/more than --max-cost \$0\.00015/g)).toHaveLength(2);
+  });
+
+  it('refuses a model without a price when the chat starts (exit 2), before reading a line', async () => {
+    const lines = scriptedLines(['hi']);
+    await expect(runChat({ continueLatest: false, stream: true, maxCost: 1 }, world.withFlags({ model: 'llama3.2' }), lines)).rejects.toMatchObject({
+      exitCode: ExitCode.usage, message: '--max-cost needs a price, and llama3.2 has none on this endpoint',
+    });
+    expect(world.client.requests).toHaveLength(0);
+    expect(await lines.next('')).toEqual({ kind: 'line', text: 'hi' });
+  });
+
+  it('a /model without a price is refused at its next turn, and the chat goes on', async () => {
+    await renew({ config: PRICED });
+    await expect(chat(['/model llama3.2', 'hi', '/model priced-model', 'hi again'], { maxCost: 1 }, world.withFlags({ model: 'priced-model' })))
+      .rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(world.stderr()).toContain('gpt: --max-cost needs a price, and llama3.2 has none on this endpoint');
+    expect(world.client.prompts()).toEqual(['hi again']);
+  });
+
+  it('-u prints each turn\'s tokens and cost on stderr after its reply', async () => {
+    await renew({ config: PRICED });
+    await chat(['q1', 'q2'], { usage: true }, world.withFlags({ model: 'priced-model' }));
+    // The fake counts 10 input tokens a message and a token a word of the reply: 10 + 2, then 30 + 2.
+    expect(world.stderr()).toBe([
+      'gpt: usage: 10 input + 2 output = 12 tokens, $0.000018',
+      'gpt: usage: 30 input + 2 output = 32 tokens, $0.000038',
+      '',
+    ].join('\n'));
+    expect(world.out()).toBe('echo: q1\necho: q2\n');
+  });
+
+  it('-u says cost unknown for a model without a price', async () => {
+    await chat(['q1'], { usage: true }, world.withFlags({ model: 'llama3.2' }));
+    expect(world.stderr()).toBe('gpt: usage: 10 input + 2 output = 12 tokens, cost unknown\n');
+  });
+});
