@@ -3,7 +3,7 @@ import { GptError, usageError } from '../core/errors.js';
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { StoredMessage } from '../core/types.js';
+import type { ChatMessage, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
 import { reasoningView } from '../io/reasoning-view.js';
 import { cutNotice, textRenderer, usageLine } from '../io/render.js';
@@ -19,7 +19,7 @@ import { isSlash, runSlash } from './chat-slash.js';
 import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
 import type { ContextPolicy } from '../core/types.js';
-import { fitThread } from './context.js';
+import { fitThread, sendFitted, type FittedThread } from './context.js';
 import { checkBudget, checkPriced, estimate } from './estimate.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
@@ -177,18 +177,18 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   let omittedTurns = 0;
   try {
     const { request, history } = conversation;
-    const all = buildRequestMessages(request, history, prompt);
-    const fitted = history.length > 0
-      ? await fitThread(all, history, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps)
-      : { messages: all, omittedTurns: 0 };
-    omittedTurns = fitted.omittedTurns;
+    const thread = { messages: buildRequestMessages(request, history, prompt), history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
+    const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
-    const messages = shape ? withSchemaInstruction(shape, fitted.messages) : fitted.messages;
+    const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
     // Refused before the spinner or the label: the refusal is the turn's one line.
-    if (session.maxCost !== undefined) checkBudget(await estimate(messages, request.model, request.maxTokens, deps), session.maxCost);
+    if (session.maxCost !== undefined) checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost);
     view.start(request.model);
-    const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
-    reply = await session.client.complete(shape ? { ...chat, responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
+    const send = ({ messages }: FittedThread) => {
+      const chat = chatRequest(request, withShape(messages), AbortSignal.any([deps.signal, stop.signal]));
+      return session.client.complete(shape ? { ...chat, responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
+    };
+    ({ result: reply, omittedTurns } = await sendFitted(fitted, thread, send, deps));
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
