@@ -1,5 +1,5 @@
 // runChat called in-process with scripted lines, as from a pipe (see test/support/fake-deps.ts).
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -7,7 +7,7 @@ import { runAsk } from '../../src/commands/ask.js';
 import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { ExitCode, GptError } from '../../src/core/errors.js';
-import { makeWorld, scriptedLines, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { makeWorld, scriptedLines, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
 
 let world: FakeWorld;
 beforeEach(async () => {
@@ -228,5 +228,25 @@ describe('gpt chat --max-cost and -u', () => {
   it('-u says cost unknown for a model without a price', async () => {
     await chat(['q1'], { usage: true }, world.withFlags({ model: 'llama3.2' }));
     expect(world.stderr()).toBe('gpt: usage: 10 input + 2 output = 12 tokens, cost unknown\n');
+  });
+});
+
+describe('gpt chat: a thread priced on its own endpoint profile', () => {
+  // The profile prices m at $2 a million tokens, the config's top-level models: map at $1.
+  const config = {
+    endpoints: { local: { base_url: 'http://127.0.0.1:9/v1', models: { m: { input_price: 2, output_price: 2 } } } },
+    models: { m: { input_price: 1, output_price: 1 } },
+  };
+
+  it("continuing on the profile its header names, a turn costs at that profile's price for the thread's model", async () => {
+    await renew({ config, flags: { endpoint: 'local' } });
+    await writeFile(join(await threadsFolder(world), 'local.yaml'), YAML.stringify({
+      model: 'm', endpoint: 'local', messages: [{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'echo: q1' }],
+    }));
+    await chat(['q2'], { thread: 'local', usage: true });
+    expect(world.client.requests[0]!.model).toBe('m'); // the thread's model, as it is on its own endpoint
+    // The fake counts 10 input tokens a message and a token a word of the reply: 30 + 2, at $2 a million.
+    expect(world.stderr()).toContain('gpt: usage: 30 input + 2 output = 32 tokens, $0.000064');
+    expect((await loadThread('local.yaml')).messages.at(-1).cost).toBe(0.000064);
   });
 });
