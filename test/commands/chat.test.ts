@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { runAsk } from '../../src/commands/ask.js';
 import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
-import { ExitCode, GptError } from '../../src/core/errors.js';
+import { ContextExceededError, ExitCode, GptError } from '../../src/core/errors.js';
 import { makeWorld, scriptedLines, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
 
 let world: FakeWorld;
@@ -248,5 +248,20 @@ describe('gpt chat: a thread priced on its own endpoint profile', () => {
     // The fake counts 10 input tokens a message and a token a word of the reply: 30 + 2, at $2 a million.
     expect(world.stderr()).toContain('gpt: usage: 30 input + 2 output = 32 tokens, $0.000064');
     expect((await loadThread('local.yaml')).messages.at(-1).cost).toBe(0.000064);
+  });
+});
+
+describe('gpt chat: the window a server named', () => {
+  it('a window learned from the server is used when smaller than the config\'s, and the retry keeps the turn', async () => {
+    await renew({ config: { models: { m: { context_window: 100_000 } } }, flags: { model: 'm', maxTokens: 50 } });
+    const long = 'whales are large marine mammals. '.repeat(60).trim(); // some 360 tokens
+    // The config's window lets everything go; the server refuses it, naming 400 tokens.
+    world.client.enqueue({ text: long }, new ContextExceededError('the API rejected the request (400): too long', 'shorten it', 400, undefined), {}, {});
+    await chat(['q1', 'q2', 'q3'], { thread: 'w' });
+    const sizes = world.client.requests.map((r) => r.messages.length);
+    expect(sizes).toEqual([1, 3, 1, 3]); // q2 with q1's turn, refused; again without it; q3 with q2's turn only
+    expect(world.stderr()).toContain("gpt: the server refused the thread as longer than m's context window of 400 tokens (as the server said), keeping 50 for the reply: sending it again with 1 earlier turn left out");
+    expect(world.stderr()).toContain("gpt: 1 earlier turn left out to fit m's context window of 400 tokens (as the server said)");
+    expect((await loadThread('w.yaml')).messages).toHaveLength(6);
   });
 });
