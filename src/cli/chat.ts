@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addContextOption, addRequestOptions, commonOptions, type CliContext } from './options.js';
+import { addContextOption, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -24,10 +24,12 @@ export function chatCommand(context: CliContext): Command {
     .option('-T, --template <name>', 'use a saved template: its settings, and its prompt around each message')
     .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .option('--raw', 'print replies as written, not drawn as Markdown on a terminal')
+    .option('--max-cost <usd>', 'refuse a turn whose input alone would cost more (nothing sent; the chat goes on)', numberIn('--max-cost', 0, 1_000_000))
+    .option('-u, --usage', 'print the tokens and cost of each turn on stderr after its reply')
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run(commonOptions(raw), (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context }, deps));
+        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context, maxCost: raw.maxCost, usage: raw.usage ?? false }, deps));
     });
 }

@@ -1,4 +1,4 @@
-import type { ContextPolicy } from '../core/types.js';
+import type { ChatMessage, ContextPolicy } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { withFiles } from '../core/file-prompt.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
@@ -13,7 +13,7 @@ import type { Deps } from './deps.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
-import { fitThread } from './context.js';
+import { fitThread, sendFitted } from './context.js';
 import { filesReadStdin, promptFiles } from './files.js';
 import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
@@ -64,11 +64,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const merged = turnSettings(deps.settings, existing);
   const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
-  const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  const history = existing?.messages ?? [];
+  const thread = { messages: buildRequestMessages(request, history, prompt), history, request: { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing?.context ?? 'trim' } };
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
-  const { messages, omittedTurns } = existing?.messages.length
-    ? await fitThread(all, existing.messages, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
-    : { messages: all, omittedTurns: 0 };
+  const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
+  const { messages } = fitted;
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
@@ -77,7 +77,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   }
 
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const sent = shape
+  const sent = (messages: ChatMessage[]) => shape
     ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
     : chatRequest(request, messages, deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
@@ -103,8 +103,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     thinking.done();
     renderer.onText?.(piece);
   };
-  const reply = await client
-    .complete(sent, onText, thinking.onReasoning)
+  // A thread the server finds too long for a window it names is sent again trimmed to it (README "Long threads").
+  const { result: reply, omittedTurns } = await sendFitted(fitted, thread, (f) => client.complete(sent(f.messages), onText, thinking.onReasoning), deps)
     .finally(() => {
       spinner.stop();
       thinking.done();

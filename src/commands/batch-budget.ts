@@ -1,6 +1,9 @@
 import { Budget } from '../batch/budget.js';
 import type { BatchItem } from '../batch/item.js';
+import { itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
 import { itemRequest } from '../batch/request.js';
+import type { RequestSettings } from '../core/endpoints.js';
+import type { Thread } from '../core/types.js';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { resolveModel } from '../core/models.js';
 import { formatUSD, sumCosts } from '../core/prices.js';
@@ -17,16 +20,62 @@ export function batchPricer(deps: Deps, remote: boolean): Promise<Pricer> {
   return loadPricer(deps.settings.connection.baseURL, (model) => resolveModel(model, deps.settings.inForce.capabilities).entry, remote);
 }
 
-/** The items' input tokens counted exactly, and their cost: input alone, and with replies at max_tokens (null when one item has none). */
-export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps) {
+/**
+ * What items send, for their estimates: an item that continues a thread sends the thread's
+ * messages too, as its file holds them now, and after them the turns of the batch's earlier
+ * items of that thread (their prompts, and their replies at max_tokens: unknown until sent).
+ * A thread that cannot be read counts as empty (sending that item will fail, costing nothing).
+ */
+export class ItemThreads {
+  private readonly threads = new Map<string, Promise<Thread | undefined>>();
+  /** Per thread file: the tokens of the replies of the batch's earlier items (at max_tokens). */
+  private readonly replies = new Map<string, number>();
+
+  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined) {}
+
+  /** The item's input tokens, counted exactly but for earlier items' replies; and its settings. */
+  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number }> {
+    const file = this.fileOf(item);
+    const thread = file === undefined ? undefined : await this.load(file);
+    const { settings, messages } = itemRequest(item, this.deps.settings, thread);
+    const tokens = promptTokens(messages, await loadCounter(encodingFor(settings.model))) + (file === undefined ? 0 : this.replies.get(file) ?? 0);
+    if (file !== undefined && thread) {
+      // The next item of this thread comes after this one's question and reply.
+      thread.messages.push({ role: 'user', content: item.prompt ?? '' }, { role: 'assistant', content: '' });
+      this.replies.set(file, (this.replies.get(file) ?? 0) + (settings.maxTokens ?? 0));
+    }
+    return { settings, tokens };
+  }
+
+  private fileOf(item: BatchItem): string | undefined {
+    if (item.thread === undefined || !this.rules) return undefined;
+    try {
+      return itemThreadRef(item.thread, this.rules).file;
+    } catch {
+      return undefined; // refused when it is sent
+    }
+  }
+
+  private load(file: string): Promise<Thread | undefined> {
+    let thread = this.threads.get(file);
+    if (!thread) {
+      thread = this.deps.store.load(file).then(({ thread: loaded }) => ({ ...loaded, messages: [...loaded.messages] }), () => undefined);
+      this.threads.set(file, thread);
+    }
+    return thread;
+  }
+}
+
+/** The items' input tokens counted exactly (with their threads), and their cost: input alone, and with replies at max_tokens (null when one item has none). */
+export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules) {
   const price = await batchPricer(deps, remote);
   const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
+  const threads = new ItemThreads(deps, rules);
   let tokens = 0;
   let inputCost: number | null = 0;
   let maxCost: number | null = 0;
   for await (const item of items) {
-    const { settings, messages } = itemRequest(item, deps.settings);
-    const n = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
+    const { settings, tokens: n } = await threads.count(item);
     tokens += n;
     inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
     maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
@@ -41,9 +90,10 @@ const estimates = new WeakMap<BatchItem, number>();
  * The items, for as long as the budget allows: an item is read (and so sent) only when
  * what was spent, the estimates of the items in flight and its own stay within --max-cost.
  */
-export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps): AsyncGenerator<BatchItem> {
+export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules): AsyncGenerator<BatchItem> {
+  const threads = new ItemThreads(deps, rules);
   for await (const item of items) {
-    const estimate = estimateItem(item, price, deps);
+    const estimate = estimateItem(item, price, threads);
     if (!budget.reserve(await estimate)) return;
     estimates.set(item, await estimate);
     yield item;
@@ -73,13 +123,12 @@ export function checkBudgetStop(budget: Budget | undefined, resumeHint: string):
 }
 
 /**
- * What an item may cost: its input counted exactly (without its thread's history), and the
+ * What an item may cost: its input counted exactly (with its thread's history: ItemThreads), and the
  * reply at its max_tokens when one is set (else the input alone); `price` applies the
  * Batch API's rate for --remote.
  */
-async function estimateItem(item: BatchItem, price: Pricer, deps: Deps): Promise<number> {
-  const { settings, messages } = itemRequest(item, deps.settings);
-  const input = promptTokens(messages, await loadCounter(encodingFor(settings.model)));
+async function estimateItem(item: BatchItem, price: Pricer, threads: ItemThreads): Promise<number> {
+  const { settings, tokens: input } = await threads.count(item);
   const output = settings.maxTokens ?? 0;
   const cost = price({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output }, settings.model);
   if (cost === null) {
@@ -92,7 +141,9 @@ async function estimateItem(item: BatchItem, price: Pricer, deps: Deps): Promise
 /** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
 export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps): Promise<void> {
   let total = 0;
-  for await (const item of items) total += await estimateItem(item, price, deps);
+  // --remote takes no thread items.
+  const threads = new ItemThreads(deps, undefined);
+  for await (const item of items) total += await estimateItem(item, price, threads);
   if (total > budget.max) {
     throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
       'raise --max-cost, or send fewer items (or set max_tokens, which bounds the estimate); nothing was submitted');

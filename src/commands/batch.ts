@@ -48,7 +48,7 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
     const pending = () => onlyPending(items(), isPending);
-    if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps);
+    if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps, rules);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await deps.batchClient();
     else await deps.client();
@@ -65,7 +65,7 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     try {
       if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps);
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps) : pending(), options, deps, sink, run, rules, budget);
+      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps, rules) : pending(), options, deps, sink, run, rules, budget);
     } finally {
       sink.close();
     }
@@ -98,11 +98,12 @@ async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem
   for await (const item of items) if (isPending(item)) yield item;
 }
 
-async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean | undefined, input: BatchInput, deps: Deps) {
+async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean | undefined, input: BatchInput, deps: Deps, rules: ItemPathRules) {
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
-  const history = scan.firstThreadLine === undefined ? '' : '; not counting thread history';
-  const counted = await countItems(pending(), remote ?? false, deps);
+  // A thread's history is counted; the replies to the batch's earlier items of a thread are not yet written.
+  const history = scan.firstThreadLine === undefined ? '' : ', with thread history; replies to earlier items of a thread at their max_tokens';
+  const counted = await countItems(pending(), remote ?? false, deps, rules);
   lines.push(`input tokens: ${counted.tokens} (exact${history})`);
   const rate = remote ? ' at the Batch API\'s rate' : '';
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');

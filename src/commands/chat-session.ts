@@ -35,6 +35,10 @@ export interface Session {
   failures: GptError[];
   /** Makes the Markdown drawing of one reply, when replies are drawn (io/markdown.ts). */
   markdown: (() => TextFilter) | undefined;
+  /** --max-cost USD: a turn whose input alone would cost more is refused, and the session goes on. */
+  maxCost: number | undefined;
+  /** -u: each turn's tokens and cost on stderr after its reply. */
+  usage: boolean;
 }
 
 /** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */

@@ -3,10 +3,10 @@ import { GptError, usageError } from '../core/errors.js';
 import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
 import { buildRequestMessages, turnSettings } from '../core/prompt.js';
-import type { StoredMessage } from '../core/types.js';
+import type { ChatMessage, StoredMessage } from '../core/types.js';
 import { openLineInput, type InputEvent, type LineInput } from '../io/line-input.js';
 import { reasoningView } from '../io/reasoning-view.js';
-import { cutNotice, textRenderer } from '../io/render.js';
+import { cutNotice, textRenderer, usageLine } from '../io/render.js';
 import { createSpinner } from '../io/spinner.js';
 import { chatRequest, type ChatReply } from '../llm/client.js';
 import { unusedThread } from '../store/thread-admin.js';
@@ -19,7 +19,8 @@ import { isSlash, runSlash } from './chat-slash.js';
 import { fail, type Conversation, type Session } from './chat-session.js';
 import type { Deps } from './deps.js';
 import type { ContextPolicy } from '../core/types.js';
-import { fitThread } from './context.js';
+import { fitThread, sendFitted, type FittedThread } from './context.js';
+import { checkBudget, checkPriced, estimate } from './estimate.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn, type ThreadTarget } from './turn.js';
 
@@ -36,6 +37,10 @@ export interface ChatOptions {
   raw?: boolean;
   /** --context: what to do when the conversation outgrows the model's window (default: the thread's, else trim). */
   context?: ContextPolicy;
+  /** --max-cost USD: refuse (that turn only) a request whose input alone would cost more. */
+  maxCost?: number;
+  /** -u/--usage: each turn's tokens and cost on stderr after the reply. */
+  usage?: boolean;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -59,6 +64,8 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
   const opened = await openConversation(options, deps);
   const conversation = saved ? { ...opened, request: withTemplate(opened.request, saved.template, deps.settings.inputs.flags) } : opened;
+  // A budget needs a price: a model without one is refused now, not at every turn (a /model later is checked per turn).
+  if (options.maxCost !== undefined) await checkPriced(conversation.request.model, deps);
   const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
     history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
@@ -67,6 +74,8 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
     // Data and code (--schema, -x) are printed exactly, never drawn.
     markdown: !shape && wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
+    maxCost: options.maxCost,
+    usage: options.usage ?? false,
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
   let leftAtPrompt: boolean;
@@ -167,17 +176,19 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   let reply: ChatReply;
   let omittedTurns = 0;
   try {
-    view.start(conversation.request.model);
     const { request, history } = conversation;
-    const all = buildRequestMessages(request, history, prompt);
-    const fitted = history.length > 0
-      ? await fitThread(all, history, { model: request.model, maxTokens: request.maxTokens, policy: conversation.context }, deps)
-      : { messages: all, omittedTurns: 0 };
-    const { messages } = fitted;
-    omittedTurns = fitted.omittedTurns;
-    const chat = chatRequest(request, messages, AbortSignal.any([deps.signal, stop.signal]));
+    const thread = { messages: buildRequestMessages(request, history, prompt), history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
+    const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
-    reply = await session.client.complete(shape ? { ...chat, messages: withSchemaInstruction(shape, messages), responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
+    const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
+    // Refused before the spinner or the label: the refusal is the turn's one line.
+    if (session.maxCost !== undefined) checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost);
+    view.start(request.model);
+    const send = ({ messages }: FittedThread) => {
+      const chat = chatRequest(request, withShape(messages), AbortSignal.any([deps.signal, stop.signal]));
+      return session.client.complete(shape ? { ...chat, responseFormat: responseFormat(shape) } : chat, view.onText, view.onReasoning);
+    };
+    ({ result: reply, omittedTurns } = await sendFitted(fitted, thread, send, deps));
   } catch (error) {
     view.abandon();
     if (deps.signal.aborted || !(error instanceof GptError)) throw error;
@@ -191,9 +202,11 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   const shaped = session.shape && shapeReply(session.shape, reply);
   if (shaped instanceof GptError) view.abandon();
   else view.done(reply, shaped);
+  const cost = await costOfReply(reply, conversation.request.model, deps);
+  if (session.usage) deps.warn(usageLine(reply.usage, cost));
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, conversation.request.model, deps), omittedTurns);
+  const turn = completedTurn(prompt, startedAt, reply, deps.now(), cost, omittedTurns);
   conversation.history.push(...turn);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);

@@ -1,9 +1,10 @@
 import { fitContext, replyRoom, tokensAtMost, type ContextPolicy } from '../core/context.js';
-import { ExitCode, GptError } from '../core/errors.js';
+import { ContextExceededError, ExitCode, GptError } from '../core/errors.js';
 import { resolveModel } from '../core/models.js';
 import { isOpenAI } from '../core/prices.js';
-import { encodingFor, messageTokens } from '../core/tokens.js';
+import { encodingFor, messageTokens, promptTokens } from '../core/tokens.js';
 import type { ChatMessage, StoredMessage } from '../core/types.js';
+import { learnedWindow, learnWindow } from '../store/context-windows.js';
 import { tableContextWindow } from '../usage/price-table.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import type { Deps } from './deps.js';
@@ -21,6 +22,20 @@ export interface FittedThread {
   omittedTurns: number;
 }
 
+/** A request before fitting: `messages` built from the stored `history` (empty for a lone prompt) and the new message. */
+export interface ThreadRequest {
+  messages: ChatMessage[];
+  history: readonly StoredMessage[];
+  request: ContextRequest;
+}
+
+/** A context window and where it was learned. */
+interface Window {
+  tokens: number;
+  /** Named by the server in an error (remembered in the cache). */
+  fromServer: boolean;
+}
+
 /**
  * The messages to send for a thread (`messages`, built from the stored `history`), kept inside the model's context window (README "Long
  * threads"): all of them when they fit or the window is unknown; else, by policy, the system
@@ -32,29 +47,80 @@ export async function fitThread(messages: ChatMessage[], history: readonly Store
   if (request.policy === 'all') return everything;
   const window = await contextWindow(request.model, deps);
   if (window === undefined) return everything;
-  const budget = window - replyRoom(window, request.maxTokens);
   // When the server's count of the thread and the bytes of the rest fit, the tokens do: no tokenizer is loaded.
-  if (tokensAtMost(messages, history, encodingFor(request.model)) <= budget) return everything;
+  if (tokensAtMost(messages, history, encodingFor(request.model)) <= window.tokens - replyRoom(window.tokens, request.maxTokens)) return everything;
+  const fitted = await fitToWindow({ messages, history, request }, window);
+  if (fitted.omittedTurns > 0) {
+    deps.warn(`gpt: ${turnsLeftOut(fitted.omittedTurns)} left out to fit ${fitted.room} (the thread file keeps them; --context all sends everything)`);
+  }
+  return { messages: fitted.messages, omittedTurns: fitted.omittedTurns };
+}
+
+/**
+ * Sends a request (`send`) fitted by fitThread. When the server refuses it as longer than a
+ * context window it names, the window is remembered for this model on this endpoint, so the
+ * next run fits threads to it before sending; and a thread under the trim policy is sent
+ * once more, trimmed to it, saying so on stderr.
+ */
+export async function sendFitted<T>(fitted: FittedThread, thread: ThreadRequest, send: (fitted: FittedThread) => Promise<T>, deps: Deps): Promise<{ result: T; omittedTurns: number }> {
+  try {
+    return { result: await send(fitted), omittedTurns: fitted.omittedTurns };
+  } catch (error) {
+    if (!(error instanceof ContextExceededError) || error.window === undefined) throw error;
+    const { model } = thread.request;
+    // A cache: failing to write it loses nothing but the next run's head start.
+    await learnWindow(deps.paths.cacheDir, deps.settings.connection.baseURL, model, error.window, deps.now()).catch(() => {});
+    if (thread.history.length === 0 || thread.request.policy === 'all') throw error;
+    const window = { tokens: error.window, fromServer: true };
+    const again = await fitToWindow(thread, window, await serverRatio(fitted.messages, model, error.requestTokens));
+    // The server counts more than our tokenizer does, and there is no turn left to leave out.
+    if (again.omittedTurns <= fitted.omittedTurns) throw error;
+    deps.warn(`gpt: the server refused the thread as longer than ${again.room}: sending it again with ${turnsLeftOut(again.omittedTurns)} left out (the window is remembered)`);
+    return { result: await send(again), omittedTurns: again.omittedTurns };
+  }
+}
+
+/**
+ * Fits the thread to a window with the tokenizer: the system prompt and the most recent
+ * whole turns that fit, or a refusal (exit 4) when the policy is fail or nothing fits.
+ * `ratio`: how many tokens the server counts for each of ours (above 1 for another vendor's tokenizer).
+ */
+async function fitToWindow({ messages, request }: ThreadRequest, window: Window, ratio = 1): Promise<FittedThread & { room: string }> {
+  const budget = window.tokens - replyRoom(window.tokens, request.maxTokens);
   const count = await loadCounter(encodingFor(request.model));
-  const fitted = fitContext(messages, budget, (message) => messageTokens(message, count));
-  const room = `${request.model}'s context window of ${window} tokens, keeping ${window - budget} for the reply`;
+  const fitted = fitContext(messages, budget, (message) => Math.ceil(messageTokens(message, count) * ratio));
+  const room = `${request.model}'s context window of ${window.tokens} tokens${window.fromServer ? ' (as the server said)' : ''}, keeping ${window.tokens - budget} for the reply`;
   if (!fitted.fits) {
     throw new GptError(ExitCode.apiRejected, `the system prompt and the new message alone need ${fitted.tokens} tokens, more than ${room} allows`,
       'shorten the prompt, or lower --max-tokens; nothing was sent');
   }
-  if (fitted.omittedTurns === 0) return everything;
-  const turns = `${fitted.omittedTurns} earlier ${fitted.omittedTurns === 1 ? 'turn' : 'turns'}`;
-  if (request.policy === 'fail') {
-    throw new GptError(ExitCode.apiRejected, `the thread does not fit ${room}: ${turns} would have to be left out`,
+  if (fitted.omittedTurns > 0 && request.policy === 'fail') {
+    throw new GptError(ExitCode.apiRejected, `the thread does not fit ${room}: ${turnsLeftOut(fitted.omittedTurns)} would have to be left out`,
       'use --context trim to send the recent turns that fit, or start a new thread; nothing was sent');
   }
-  deps.warn(`gpt: ${turns} left out to fit ${room} (the thread file keeps them; --context all sends everything)`);
-  return { messages: fitted.messages, omittedTurns: fitted.omittedTurns };
+  return { messages: fitted.omittedTurns === 0 ? messages : fitted.messages, omittedTurns: fitted.omittedTurns, room };
 }
 
-/** The window from the config's models: map, else the price table's for the OpenAI API. */
-async function contextWindow(model: string, deps: Deps): Promise<number | undefined> {
+function turnsLeftOut(n: number): string {
+  return `${n} earlier ${n === 1 ? 'turn' : 'turns'}`;
+}
+
+/** How many tokens the server counted for each of ours in what was sent, when it said and counted more. */
+async function serverRatio(sent: ChatMessage[], model: string, serverTokens: number | undefined): Promise<number> {
+  if (serverTokens === undefined) return 1;
+  const ours = promptTokens(sent, await loadCounter(encodingFor(model)));
+  return serverTokens > ours ? serverTokens / ours : 1;
+}
+
+/**
+ * The window: the config's models: map, else the price table's for the OpenAI API; a window
+ * a server named in an error for this model is used when smaller (it is what that server accepts).
+ */
+async function contextWindow(model: string, deps: Deps): Promise<Window | undefined> {
   const own = resolveModel(model, deps.settings.inForce.capabilities).entry.context_window;
-  if (own !== undefined) return own;
-  return isOpenAI(deps.settings.connection.baseURL) ? tableContextWindow(model) : undefined;
+  const { baseURL } = deps.settings.connection;
+  const known = own ?? (isOpenAI(baseURL) ? await tableContextWindow(model) : undefined);
+  const learned = await learnedWindow(deps.paths.cacheDir, baseURL, model);
+  if (learned !== undefined && (known === undefined || learned < known)) return { tokens: learned, fromServer: true };
+  return known === undefined ? undefined : { tokens: known, fromServer: false };
 }

@@ -43,11 +43,18 @@ export function describeEstimate(e: Estimate): string {
 
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */
 export function checkBudget(e: Estimate, maxCost: number): void {
-  if (e.inputCost === null) {
-    throw usageError(`--max-cost needs a price, and ${e.model} has none on this endpoint`, `give one in the config: models: {${e.model}: {input_price: ..., output_price: ...}}`);
-  }
+  if (e.inputCost === null) throw noPrice(e.model);
   if (e.inputCost > maxCost) {
     throw new GptError(ExitCode.budget, `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
       'raise --max-cost, or shorten the prompt or thread; nothing was sent');
   }
+}
+
+/** --max-cost needs the model's price: checked when a chat starts, before anything is typed or sent. */
+export async function checkPriced(model: string, deps: Deps): Promise<void> {
+  if ((await costOfUsage({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, model, deps)) === null) throw noPrice(model);
+}
+
+function noPrice(model: string): GptError {
+  return usageError(`--max-cost needs a price, and ${model} has none on this endpoint`, `give one in the config: models: {${model}: {input_price: ..., output_price: ...}}`);
 }

@@ -40,6 +40,16 @@ export class GptError extends Error {
   output?: Record<string, unknown>;
 }
 
+/**
+ * The server refused a request as longer than the model's context window (exit 4); `window`
+ * is that window when the server named it, so a thread can be trimmed to it and sent again.
+ */
+export class ContextExceededError extends GptError {
+  constructor(message: string, hint: string, readonly window: number | undefined, readonly requestTokens: number | undefined, options?: { cause?: unknown; status?: number }) {
+    super(ExitCode.apiRejected, message, hint, options);
+  }
+}
+
 export const usageError = (message: string, hint?: string) => new GptError(ExitCode.usage, message, hint);
 export const badInputError = (message: string, hint?: string) => new GptError(ExitCode.badInput, message, hint);
 export const storageError = (message: string, hint?: string, cause?: unknown) =>

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { ExitCode, GptError } from '../core/errors.js';
+import { contextOverflow, type ErrorBody } from '../core/context-overflow.js';
+import { ContextExceededError, ExitCode, GptError } from '../core/errors.js';
 import type { CapabilityLayers } from '../core/models.js';
 import { fixForRejection } from '../core/rejections.js';
 import { redact } from '../core/secrets.js';
@@ -22,6 +23,9 @@ export function toGptError(error: unknown, context: ErrorContext): GptError {
   const known = classify(error, context);
   const message = redact(known.message, context.apiKey);
   if (message === known.message) return known;
+  if (known instanceof ContextExceededError) {
+    return new ContextExceededError(message, known.hint!, known.window, known.requestTokens, { cause: known.cause, status: known.status });
+  }
   return new GptError(known.exitCode, message, known.hint, { cause: known.cause, status: known.status });
 }
 
@@ -58,6 +62,12 @@ function classify(error: unknown, context: ErrorContext): GptError {
     if (error.status >= 500) {
       return new GptError(ExitCode.network, `the server failed (${error.status}): ${apiMessage(error)}`,
         'try again later', { cause: error, status: error.status });
+    }
+    const overflow = error.status === 400 ? contextOverflow(error.error as ErrorBody | undefined) : undefined;
+    if (overflow) {
+      const window = overflow.window === undefined ? '' : `the model's window on this server is ${overflow.window} tokens: `;
+      return new ContextExceededError(`the API rejected the request (400): ${apiMessage(error)}`,
+        `${window}shorten the prompt, or lower --max-tokens`, overflow.window, overflow.requestTokens, { cause: error, status: 400 });
     }
     const fix = context.model === undefined ? undefined
       : fixForRejection({ status: error.status, message: apiMessage(error), param: (error as { param?: string | null }).param },

@@ -7,7 +7,8 @@ import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { ExitCode, GptError } from '../../src/core/errors.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
+import { makeWorld, threadsFolder, type FakeWorld } from '../support/fake-deps.js';
 
 let world: FakeWorld;
 beforeEach(async () => {
@@ -189,5 +190,47 @@ describe('gpt batch: the results file', () => {
     await batch('p.txt', { output: 'out.jsonl' });
     expect((await stat(out)).mode & 0o777).toBe(0o600);
     expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.reply)).toEqual(['echo: one']);
+  });
+});
+
+describe('gpt batch: estimates count a thread\'s history', () => {
+  // $1 per million input tokens, $4 output.
+  const PRICED = { models: { 'priced-model': { input_price: 1, output_price: 4 } } };
+  type Message = { role: 'system' | 'user' | 'assistant'; content: string };
+  const history: Message[] = [
+    { role: 'user', content: 'Tell me about blue whales.' },
+    { role: 'assistant', content: 'whales are large marine mammals. '.repeat(40).trim() },
+  ];
+  const writeThread = async () => {
+    await writeFile(join(await threadsFolder(world), 'whales.yaml'), YAML.stringify({ model: 'priced-model', messages: history }));
+  };
+  const exact = (messages: Message[]) => encodeChat(messages, 'gpt-4o').length;
+  const counted = () => Number(/^input tokens: (\d+) /m.exec(world.out())![1]);
+
+  it('--dry-run counts the thread an item continues, and the earlier items of that thread before a later one', async () => {
+    await world.cleanup();
+    world = await makeWorld({ stdin: '', config: PRICED, flags: { model: 'priced-model' } });
+    await writeThread();
+    await write('p.jsonl', '{"prompt": "And their size?", "thread": "whales", "max_tokens": 50}\n{"prompt": "And their food?", "thread": "whales", "max_tokens": 50}\n');
+    await batch('p.jsonl', { dryRun: true });
+    const first = [...history, { role: 'user' as const, content: 'And their size?' }];
+    // The second follows the first's question and its reply, unknown yet: counted at its max_tokens.
+    const second = [...first, { role: 'assistant' as const, content: '' }, { role: 'user' as const, content: 'And their food?' }];
+    expect(counted()).toBe(exact(first) + exact(second) + 50);
+    expect(world.out()).toMatch(/^input tokens: \d+ \(exact, with thread history; replies to earlier items of a thread at their max_tokens\)$/m);
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('--max-cost stops before an item whose thread makes it cost more than the budget', async () => {
+    await world.cleanup();
+    world = await makeWorld({ stdin: '', config: PRICED, flags: { model: 'priced-model' } });
+    await writeThread();
+    // The prompt alone is about 10 tokens ($0.00001); with its thread, over 200 ($0.0002).
+    expect(exact(history)).toBeGreaterThan(200);
+    await write('p.jsonl', '{"prompt": "And their size?", "thread": "whales"}\n');
+    await expect(batch('p.jsonl', { maxCost: 0.0001 })).rejects.toMatchObject({ exitCode: ExitCode.budget });
+    expect(world.client.requests).toHaveLength(0);
+    await batch('p.jsonl', { maxCost: 0.001 });
+    expect(world.client.requests).toHaveLength(1);
   });
 });

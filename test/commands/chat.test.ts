@@ -1,13 +1,13 @@
 // runChat called in-process with scripted lines, as from a pipe (see test/support/fake-deps.ts).
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk } from '../../src/commands/ask.js';
 import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
-import { ExitCode, GptError } from '../../src/core/errors.js';
-import { makeWorld, scriptedLines, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { ContextExceededError, ExitCode, GptError } from '../../src/core/errors.js';
+import { makeWorld, scriptedLines, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
 
 let world: FakeWorld;
 beforeEach(async () => {
@@ -167,5 +167,101 @@ describe('gpt chat --thread', () => {
       exitCode: ExitCode.usage, message: '--thread and --continue cannot be used together',
     });
     expect(world.client.requests).toHaveLength(0);
+  });
+});
+
+describe('gpt chat --max-cost and -u', () => {
+  // $1 per million input tokens, $4 output: easy sums.
+  const PRICED = { models: { 'priced-model': { input_price: 1, output_price: 4 } } };
+
+  it('refuses a turn whose input alone would cost more: one line, nothing sent or kept, and the chat goes on', async () => {
+    await renew({ config: PRICED });
+    // 'hi' is a few tokens ($0.00001 or so); a 300-word message is hundreds.
+    const long = 'whale '.repeat(300).trim();
+    const run = chat(['hi', long, 'and then?'], { thread: 'budget', maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }));
+    await expect(run).rejects.toMatchObject({ exitCode: ExitCode.budget, message: '1 of 3 turns failed' });
+    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — raise --max-cost, or shorten the prompt or thread; nothing was sent\n$/);
+    expect(world.client.prompts()).toEqual(['hi', 'and then?']);
+    expect(contents(histories()[1]!)).toEqual(['hi', 'echo: hi', 'and then?']); // the refused message is not in the history
+    expect(contents((await loadThread('budget.yaml')).messages)).toEqual(['hi', 'echo: hi', 'and then?', 'echo: and then?']);
+  });
+
+  it('counts the whole thread against the budget, not only the new message', async () => {
+    await renew({ config: PRICED });
+    const paragraph = 'whale '.repeat(60).trim();
+    // About 70 tokens each: alone it fits $0.00015; with the first turn and its reply before it, it does not.
+    await expect(chat([paragraph, paragraph, paragraph], { maxCost: 0.00015 }, world.withFlags({ model: 'priced-model' })))
+      .rejects.toMatchObject({ exitCode: ExitCode.budget, message: '2 of 3 turns failed' });
+    expect(world.client.requests).toHaveLength(1);
+    expect(world.stderr().match(/more than --max-cost \$0\.00015/g)).toHaveLength(2);
+  });
+
+  it('refuses a model without a price when the chat starts (exit 2), before reading a line', async () => {
+    const lines = scriptedLines(['hi']);
+    await expect(runChat({ continueLatest: false, stream: true, maxCost: 1 }, world.withFlags({ model: 'llama3.2' }), lines)).rejects.toMatchObject({
+      exitCode: ExitCode.usage, message: '--max-cost needs a price, and llama3.2 has none on this endpoint',
+    });
+    expect(world.client.requests).toHaveLength(0);
+    expect(await lines.next('')).toEqual({ kind: 'line', text: 'hi' });
+  });
+
+  it('a /model without a price is refused at its next turn, and the chat goes on', async () => {
+    await renew({ config: PRICED });
+    await expect(chat(['/model llama3.2', 'hi', '/model priced-model', 'hi again'], { maxCost: 1 }, world.withFlags({ model: 'priced-model' })))
+      .rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(world.stderr()).toContain('gpt: --max-cost needs a price, and llama3.2 has none on this endpoint');
+    expect(world.client.prompts()).toEqual(['hi again']);
+  });
+
+  it('-u prints each turn\'s tokens and cost on stderr after its reply', async () => {
+    await renew({ config: PRICED });
+    await chat(['q1', 'q2'], { usage: true }, world.withFlags({ model: 'priced-model' }));
+    // The fake counts 10 input tokens a message and a token a word of the reply: 10 + 2, then 30 + 2.
+    expect(world.stderr()).toBe([
+      'gpt: usage: 10 input + 2 output = 12 tokens, $0.000018',
+      'gpt: usage: 30 input + 2 output = 32 tokens, $0.000038',
+      '',
+    ].join('\n'));
+    expect(world.out()).toBe('echo: q1\necho: q2\n');
+  });
+
+  it('-u says cost unknown for a model without a price', async () => {
+    await chat(['q1'], { usage: true }, world.withFlags({ model: 'llama3.2' }));
+    expect(world.stderr()).toBe('gpt: usage: 10 input + 2 output = 12 tokens, cost unknown\n');
+  });
+});
+
+describe('gpt chat: a thread priced on its own endpoint profile', () => {
+  // The profile prices m at $2 a million tokens, the config's top-level models: map at $1.
+  const config = {
+    endpoints: { local: { base_url: 'http://127.0.0.1:9/v1', models: { m: { input_price: 2, output_price: 2 } } } },
+    models: { m: { input_price: 1, output_price: 1 } },
+  };
+
+  it("continuing on the profile its header names, a turn costs at that profile's price for the thread's model", async () => {
+    await renew({ config, flags: { endpoint: 'local' } });
+    await writeFile(join(await threadsFolder(world), 'local.yaml'), YAML.stringify({
+      model: 'm', endpoint: 'local', messages: [{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'echo: q1' }],
+    }));
+    await chat(['q2'], { thread: 'local', usage: true });
+    expect(world.client.requests[0]!.model).toBe('m'); // the thread's model, as it is on its own endpoint
+    // The fake counts 10 input tokens a message and a token a word of the reply: 30 + 2, at $2 a million.
+    expect(world.stderr()).toContain('gpt: usage: 30 input + 2 output = 32 tokens, $0.000064');
+    expect((await loadThread('local.yaml')).messages.at(-1).cost).toBe(0.000064);
+  });
+});
+
+describe('gpt chat: the window a server named', () => {
+  it('a window learned from the server is used when smaller than the config\'s, and the retry keeps the turn', async () => {
+    await renew({ config: { models: { m: { context_window: 100_000 } } }, flags: { model: 'm', maxTokens: 50 } });
+    const long = 'whales are large marine mammals. '.repeat(60).trim(); // some 360 tokens
+    // The config's window lets everything go; the server refuses it, naming 400 tokens.
+    world.client.enqueue({ text: long }, new ContextExceededError('the API rejected the request (400): too long', 'shorten it', 400, undefined), {}, {});
+    await chat(['q1', 'q2', 'q3'], { thread: 'w' });
+    const sizes = world.client.requests.map((r) => r.messages.length);
+    expect(sizes).toEqual([1, 3, 1, 3]); // q2 with q1's turn, refused; again without it; q3 with q2's turn only
+    expect(world.stderr()).toContain("gpt: the server refused the thread as longer than m's context window of 400 tokens (as the server said), keeping 50 for the reply: sending it again with 1 earlier turn left out");
+    expect(world.stderr()).toContain("gpt: 1 earlier turn left out to fit m's context window of 400 tokens (as the server said)");
+    expect((await loadThread('w.yaml')).messages).toHaveLength(6);
   });
 });

@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
 import { createBatchApi, type BatchScript, type FakeBatch, type FakeFile } from './fake-batch.js';
 
 export type { BatchScript, FakeBatch, FakeFile } from './fake-batch.js';
@@ -39,6 +40,20 @@ export interface Usage {
 export interface ApiRules {
   reasoningModels?: boolean;
   rejectStreamOptions?: boolean;
+  /** A request over this window is refused with a 400 in the words of the server `style` names (see contextWindowError). */
+  contextWindow?: ContextWindowRule;
+}
+
+/**
+ * `tokens`: the window. `style`: `openai` counts the messages and max_tokens (or
+ * max_completion_tokens) against it, as the OpenAI API and vLLM do; `llamacpp` counts the
+ * prompt alone, as llama.cpp's server does. `scale`: how many tokens the server counts for
+ * each o200k token (a model with another tokenizer counts more; default 1).
+ */
+export interface ContextWindowRule {
+  tokens: number;
+  style: 'openai' | 'llamacpp';
+  scale?: number;
 }
 
 export type ScriptedReply =
@@ -83,6 +98,8 @@ export type ScriptedReply =
       code?: string | null;
       /** The request field the error is about. */
       param?: string | null;
+      /** The error object sent as is, instead of one made of message, type, param and code (a server's own shape). */
+      body?: Record<string, unknown>;
       headers?: Record<string, string>;
       delayMs?: number;
     }
@@ -248,6 +265,33 @@ export function reasoningModelError(body: any): Extract<ScriptedReply, { kind: '
   return undefined;
 }
 
+/**
+ * The 400 a server gives a request longer than its context window, in its own words:
+ * OpenAI's (`context_length_exceeded`, as vLLM words it too) or llama.cpp's server's
+ * (`exceed_context_size_error` with `n_ctx` and `n_prompt_tokens`, tools/server/server-context.cpp
+ * and server-task.cpp).
+ */
+export function contextWindowError(body: any, rule: ContextWindowRule): Extract<ScriptedReply, { kind: 'error' }> | undefined {
+  if (!Array.isArray(body?.messages)) return undefined;
+  const chat = body.messages.map((m: any) => ({ role: m.role, content: contentToText(m.content) }));
+  const prompt = Math.ceil(encodeChat(chat, 'gpt-4o').length * (rule.scale ?? 1));
+  const window = rule.tokens;
+  if (rule.style === 'llamacpp') {
+    if (prompt < window) return undefined; // llama.cpp needs one free cell to decode anything
+    const message = `request (${prompt} tokens) exceeds the available context size (${window} tokens), try increasing it`;
+    return { kind: 'error', status: 400, message, body: { code: 400, message, type: 'exceed_context_size_error', n_prompt_tokens: prompt, n_ctx: window } };
+  }
+  const completion = body.max_completion_tokens ?? body.max_tokens ?? 0;
+  if (prompt + completion <= window) return undefined;
+  const asked = completion > 0
+    ? `you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`
+    : `your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`;
+  return {
+    kind: 'error', status: 400, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded',
+    message: `This model's maximum context length is ${window} tokens. However, ${asked}`,
+  };
+}
+
 function defaultErrorType(status: number): string {
   if (status === 400) return 'invalid_request_error';
   if (status === 401) return 'authentication_error';
@@ -345,6 +389,8 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
     if (rules.rejectStreamOptions && body.stream_options !== undefined) {
       return { kind: 'error', status: 400, message: 'Unrecognized request argument supplied: stream_options', param: 'stream_options' };
     }
+    const tooLong = rules.contextWindow && contextWindowError(body, rules.contextWindow);
+    if (tooLong) return tooLong;
     return rules.reasoningModels ? reasoningModelError(body) : undefined;
   }
 
@@ -433,7 +479,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
       await sleep(reply.delayMs);
       if (res.destroyed) return;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-      res.end(
+      res.end(reply.body ? JSON.stringify({ error: reply.body }) :
         errorBody(
           reply.message,
           reply.type ?? defaultErrorType(reply.status),
