@@ -1,4 +1,4 @@
-import type { ContextPolicy } from '../core/types.js';
+import type { ContextPolicy, Detail } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
@@ -16,6 +16,7 @@ import { fitThread } from './context.js';
 import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
+import { checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
 
 export interface AskOptions {
   args: string[];
@@ -42,6 +43,10 @@ export interface AskOptions {
   usage?: boolean;
   /** --raw: the reply as written, not drawn as Markdown on a terminal. */
   raw?: boolean;
+  /** -a/--attach: image and PDF files, and image URLs, sent with the prompt (README "Context: files, images and PDFs"). */
+  attach?: string[];
+  /** --detail: how closely the model looks at this turn's images. */
+  detail?: Detail;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -51,6 +56,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
   const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  if (options.detail && !options.attach?.length) throw usageError('--detail is for attached images', 'add -a IMAGE, or drop --detail');
+  const attached = await loadAttachments(options.attach ?? [], { cwd: deps.cwd, detail: options.detail });
   const input = await readPrompt(options, deps, saved !== undefined);
   const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
@@ -58,7 +65,11 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const merged = turnSettings(deps.settings, existing);
   const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
-  const all = buildRequestMessages(request, existing?.messages ?? [], prompt);
+  const stores = target && threadStores(target.ref, existing, deps.paths.threadsDir);
+  const earlier = stores && existing ? await threadAttachments(existing.messages, stores, target.ref, deps.cwd) : new Map();
+  checkModelTakes(request, attached, earlier);
+
+  const all = buildRequestMessages(request, existing?.messages ?? [], prompt, { turn: sentOf(attached), history: sentHistory(earlier) });
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
   const { messages, omittedTurns } = existing?.messages.length
     ? await fitThread(all, existing.messages, { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing.context ?? 'trim' }, deps)
@@ -66,7 +77,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
-    if (options.dryRun) return deps.out(describeEstimate(found));
+    if (options.dryRun) return deps.out(describeEstimate(found, messages));
     checkBudget(found, options.maxCost!);
   }
 
@@ -117,9 +128,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns);
+    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns, attached.map((a) => a.sent.ref));
     try {
-      await saveTurn(target, turn, request, deps);
+      await saveTurn(target, turn, request, deps, undefined, { store: stores![0]!, loaded: [...attached, ...[...earlier.values()].flat()] });
     } catch (error) {
       // The reply is the user's; print it even though it could not be kept.
       if (!options.json) renderer.done(outcome);
