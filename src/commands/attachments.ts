@@ -1,6 +1,7 @@
 // Attachments in a turn (README "Context: files, images and PDFs"): this turn's `-a` files,
 // the thread's earlier ones read again from its store, and the store written before the
 // turn that references it. Meant for ask now, and for chat's /attach and batch items later.
+import { dirname } from 'node:path';
 import { attachmentName, attachmentRefusal, sentFile } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
 import { resolveModel } from '../core/models.js';
@@ -86,4 +87,12 @@ export async function keepAttachments(store: AttachmentStore, loaded: readonly L
     kept = true;
   }
   return kept ? storeHeader(ref.file, threadsDir) : undefined;
+}
+
+/** After `gpt thread rm`: the thread's stored files that no other thread in its folder references go too. */
+export async function removeUnsharedAttachments(ref: ThreadRef, thread: Thread, threadsDir: string): Promise<void> {
+  const refs = thread.messages.flatMap((m) => m.attachments ?? []);
+  if (refs.length === 0) return;
+  const [own] = threadStores(ref, thread, threadsDir);
+  await own.removeUnshared(refs, dirname(ref.file), ref.file);
 }
