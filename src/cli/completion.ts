@@ -18,6 +18,7 @@ const FLAG_VALUES: Record<string, ValueKind> = {
   '--template-file': 'files',
   '--template': { dynamic: 'templates' },
   '--schema': 'files',
+  '--attach': 'files',
 };
 
 /** What completes the positional arguments of a command, by its path. */
