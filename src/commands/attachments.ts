@@ -96,3 +96,13 @@ export async function removeUnsharedAttachments(ref: ThreadRef, thread: Thread, 
   const [own] = threadStores(ref, thread, threadsDir);
   await own.removeUnshared(refs, dirname(ref.file), ref.file);
 }
+
+/**
+ * After old conversations were removed (retention): their stored files that no thread left
+ * in the threads folder references. Read from the removed files' text (the hashes they name).
+ */
+export async function removeUnsharedOf(removedTexts: readonly string[], threadsDir: string): Promise<void> {
+  const refs = removedTexts.flatMap((text) => [...text.matchAll(/\bsha256: *["']?([0-9a-f]{64})\b/g)].map((m) => ({ sha256: m[1]! })));
+  if (refs.length === 0) return;
+  await new AttachmentStore(defaultStoreDir(threadsDir)).removeUnshared(refs, threadsDir, '');
+}

@@ -10,7 +10,7 @@ import { unusedThread } from '../store/thread-admin.js';
 import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
 import { replyCost } from '../usage/price-table.js';
-import { keepAttachments, type LoadedAttachment } from './attachments.js';
+import { keepAttachments, removeUnsharedOf, type LoadedAttachment } from './attachments.js';
 import type { Deps } from './deps.js';
 
 /** What a turn sent, to keep in the thread's attachment store. */
@@ -112,6 +112,7 @@ export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], requ
   if (!target.auto) return;
   // The turn is saved; failing to tidy old conversations must not report it as lost.
   await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)
+    .then((removed) => removeUnsharedOf(removed, deps.paths.threadsDir))
     .catch((error: Error) => deps.warn(`gpt: could not remove old conversations (${error.message})`));
 }
 

@@ -165,6 +165,18 @@ describe('threads and the store', () => {
     expect(await listing(storeDir())).toEqual([]);
   });
 
+  it('retention removes the attachments of the conversations it removes, unless another thread uses them', async () => {
+    await world.cleanup();
+    world = await makeWorld({ stdin: '', config: { keep_conversations: 1 } });
+    const first = await put('one.png', png(1, 1));
+    const kept = await put('two.png', png(2, 2));
+    await ask(['one'], { attach: ['one.png', 'two.png'] });
+    await ask(['two'], { attach: ['two.png'] });
+    expect(await listing(world.threadsDir)).toHaveLength(1);
+    expect(await listing(storeDir())).toEqual([sha(kept)]);
+    expect(sha(first)).not.toBe(sha(kept));
+  });
+
   it('thread rm of a project thread looks only at the threads beside it', async () => {
     const bytes = await put('shot.png', png(8, 8));
     await ask(['a'], { thread: 'proj/a.yaml', attach: ['shot.png'] });
