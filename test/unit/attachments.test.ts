@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   attachmentLine, attachmentRefProblem, attachmentRefusal, imagePixels, imageTokens, lookalike, mimeOfUrl, sniffType,
 } from '../../src/core/attachments.js';
+import { tokensAtMost } from '../../src/core/context.js';
 import { resolveModel } from '../../src/core/models.js';
+import { messageTokens, promptTokens } from '../../src/core/tokens.js';
+import type { ChatMessage, StoredMessage } from '../../src/core/types.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { gif, jpeg, pdf, png, webp } from '../support/attachment-files.js';
 
@@ -108,5 +111,31 @@ describe('references in a thread file', () => {
   it('is shown as one line', () => {
     expect(attachmentLine(good)).toBe('[attached: a.png (image/png, 10 B)]');
     expect(attachmentLine({ url: 'https://example.com/x', detail: 'low' })).toBe('[attached: https://example.com/x (detail low)]');
+  });
+});
+
+describe('counting a request with images', () => {
+  const image = { ref: { path: 'a.png', mime: 'image/png' }, url: 'data:image/png;base64,AAA', pixels: { width: 1024, height: 1024 } };
+  const perChar = (text: string) => text.length;
+
+  it('adds each image\'s estimate to its message; a PDF or a URL adds nothing', () => {
+    const plain: ChatMessage = { role: 'user', content: 'look' };
+    const withImage: ChatMessage = { ...plain, attachments: [image, { ref: { url: 'https://x/y' }, url: 'https://x/y' }, { ref: { path: 'r.pdf', mime: 'application/pdf' }, url: 'data:application/pdf;base64,B' }] };
+    expect(messageTokens(withImage, perChar) - messageTokens(plain, perChar)).toBe(765);
+    expect(promptTokens([withImage], perChar) - promptTokens([plain], perChar)).toBe(765);
+    const low: ChatMessage = { ...plain, attachments: [{ ...image, ref: { ...image.ref, detail: 'low' } }] };
+    expect(messageTokens(low, perChar) - messageTokens(plain, perChar)).toBe(85);
+  });
+
+  it('bounds a thread with an image without a tokenizer, never too low', () => {
+    const history: StoredMessage[] = [
+      { role: 'user', content: 'q', attachments: [{ path: 'a.png', sha256: 'a'.repeat(64), mime: 'image/png', bytes: 9 }] },
+      { role: 'assistant', content: 'r', model: 'gpt-5.4-mini', usage: { prompt_tokens: 800, completion_tokens: 5, total_tokens: 805 } },
+    ];
+    const request: ChatMessage[] = [{ ...history[0]!, attachments: [image] }, { role: 'assistant', content: 'r' }, { role: 'user', content: 'again', attachments: [image] }];
+    const bound = tokensAtMost(request, history, 'o200k_base');
+    // The server's 805 (which counted the first image), the reply's wrapping, the new message's
+    // bytes and image; the first image's estimate stays in too: too much, never too little.
+    expect(bound).toBe(3 + 805 + 3 + (3 + 'user'.length + 'again'.length + 765) + 765);
   });
 });
