@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { DETAILS } from '../core/types.js';
 import { addContextOption, addRequestOptions, byteSize, commonOptions, numberIn, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
@@ -14,6 +15,8 @@ Examples:
   gpt ask --json "Name three primes" | jq -r .reply
   gpt ask --schema 'name, age int' "Ada Lovelace, born 1815" | jq .age
   gpt ask -x "a bash one-liner to count lines in *.ts" > count.sh
+  gpt ask -a screenshot.png "What does this error dialog say?"
+  gpt ask -a report.pdf "Summarise this in five bullet points"
   OPENAI_BASE_URL=http://localhost:11434/v1 gpt ask -m llama3.2 "hi"
 
 The prompt is the -f files (each fenced, labelled with its path), then stdin (when
@@ -41,6 +44,8 @@ export function askCommand(context: CliContext): Command {
     .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
+    .option('-a, --attach <path|url>', 'attach an image (png, jpeg, gif, webp) or PDF file, or an image URL (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .addOption(new Option('--detail <level>', 'how closely the model looks at the attached images').choices(DETAILS))
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
@@ -63,6 +68,8 @@ export function askCommand(context: CliContext): Command {
           raw: raw.raw ?? false,
           files: raw.file ?? [],
           maxFilesSize: raw.maxFilesSize,
+          attach: raw.attach ?? [],
+          detail: raw.detail,
         }, deps));
     });
 }

@@ -19,6 +19,7 @@ const FLAG_VALUES: Record<string, ValueKind> = {
   '--template': { dynamic: 'templates' },
   '--schema': 'files',
   '--file': 'files',
+  '--attach': 'files',
 };
 
 /** What completes the positional arguments of a command, by its path. */

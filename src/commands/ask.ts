@@ -1,4 +1,4 @@
-import type { ChatMessage, ContextPolicy } from '../core/types.js';
+import type { ChatMessage, ContextPolicy, Detail } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
 import { withFiles } from '../core/file-prompt.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
@@ -18,6 +18,7 @@ import { filesReadStdin, promptFiles } from './files.js';
 import { checkBudget, describeEstimate, estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
+import { checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
 
 export interface AskOptions {
   args: string[];
@@ -48,6 +49,10 @@ export interface AskOptions {
   files?: string[];
   /** --max-files-size: the most bytes the -f files may hold together. */
   maxFilesSize?: number;
+  /** -a/--attach: image and PDF files, and image URLs, sent with the prompt (README "Context: files, images and PDFs"). */
+  attach?: string[];
+  /** --detail: how closely the model looks at this turn's images. */
+  detail?: Detail;
 }
 
 export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
@@ -57,6 +62,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
   const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
+  if (options.detail && !options.attach?.length) throw usageError('--detail is for attached images', 'add -a IMAGE, or drop --detail');
+  const attached = await loadAttachments(options.attach ?? [], { cwd: deps.cwd, detail: options.detail });
   const input = await readPrompt(options, deps, saved !== undefined);
   const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
@@ -65,14 +72,19 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const request = saved ? withTemplate(merged, saved.template, deps.settings.inputs.flags) : merged;
 
   const history = existing?.messages ?? [];
-  const thread = { messages: buildRequestMessages(request, history, prompt), history, request: { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing?.context ?? 'trim' } };
+  const stores = target && threadStores(target.ref, existing, deps.paths.threadsDir);
+  const earlier = stores && existing ? await threadAttachments(existing.messages, stores, target.ref, deps.cwd) : new Map();
+  checkModelTakes(request, attached, earlier);
+
+  const all = buildRequestMessages(request, history, prompt, { turn: sentOf(attached), history: sentHistory(earlier) });
+  const thread = { messages: all, history, request: { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing?.context ?? 'trim' } };
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
   const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
   const { messages } = fitted;
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
-    if (options.dryRun) return deps.out(describeEstimate(found));
+    if (options.dryRun) return deps.out(describeEstimate(found, messages));
     checkBudget(found, options.maxCost!);
   }
 
@@ -123,9 +135,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns);
+    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns, attached.map((a) => a.sent.ref));
     try {
-      await saveTurn(target, turn, request, deps);
+      await saveTurn(target, turn, request, deps, undefined, { store: stores![0]!, loaded: [...attached, ...[...earlier.values()].flat()] });
     } catch (error) {
       // The reply is the user's; print it even though it could not be kept.
       if (!options.json) renderer.done(outcome);

@@ -1,7 +1,8 @@
+import { attachmentName, attachmentTokens, formatSize, imageTokens, isImageRef } from '../core/attachments.js';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
-import type { ChatMessage } from '../core/types.js';
+import type { ChatMessage, SentAttachment } from '../core/types.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import type { Deps } from './deps.js';
 import { costOfUsage } from './turn.js';
@@ -9,8 +10,10 @@ import { costOfUsage } from './turn.js';
 export interface Estimate {
   model: string;
   encoding: string;
-  /** Exact: the tokenizer's count of the messages as the chat format sends them. */
+  /** The tokenizer's count of the messages as the chat format sends them (exact), and the images' estimate. */
   inputTokens: number;
+  /** Of inputTokens, the images' estimate from their sizes (core/attachments.ts); 0 without images. */
+  imageTokens: number;
   inputCost: number | null;
   /** The reply bounded by max_tokens; undefined when none is given (no bound). */
   maxTokens?: number;
@@ -21,16 +24,23 @@ export interface Estimate {
 export async function estimate(messages: ChatMessage[], model: string, maxTokens: number | undefined, deps: Deps, batch = false): Promise<Estimate> {
   const encoding = encodingFor(model);
   const inputTokens = promptTokens(messages, await loadCounter(encoding));
+  const imageTokens = messages.reduce((sum, m) => sum + attachmentTokens(m.attachments), 0);
   const price = (completion: number) =>
     costOfUsage({ prompt_tokens: inputTokens, completion_tokens: completion, total_tokens: inputTokens + completion }, model, deps, batch);
-  const result: Estimate = { model, encoding, inputTokens, inputCost: await price(0) };
+  const result: Estimate = { model, encoding, inputTokens, imageTokens, inputCost: await price(0) };
   if (maxTokens !== undefined) Object.assign(result, { maxTokens, maxCost: await price(maxTokens) });
   return result;
 }
 
-/** What `--dry-run` prints: the exact input, and the cost estimate saying what bounds it. */
-export function describeEstimate(e: Estimate): string {
-  const lines = [`model: ${e.model}`, `input tokens: ${e.inputTokens} (exact, ${e.encoding})`];
+/**
+ * What `--dry-run` prints: the messages that would be sent (role and size, attachments
+ * summarised), the input tokens (exact, with the images' estimate said apart) and the
+ * cost estimate saying what bounds it.
+ */
+export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = []): string {
+  const exact = `${e.inputTokens - e.imageTokens} (exact, ${e.encoding})`;
+  const lines = [`model: ${e.model}`, ...describeMessages(messages),
+    `input tokens: ${e.imageTokens ? `${exact} + about ${e.imageTokens} for images (estimated from their sizes)` : exact}`];
   if (e.inputCost === null) {
     lines.push('estimated cost: unknown (no price for this model on this endpoint; models: in the config can give one)');
   } else if (e.maxTokens === undefined) {
@@ -39,6 +49,22 @@ export function describeEstimate(e: Estimate): string {
     lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line a message: `user: 1.2 KiB, with shot.png (image/png, 45.1 KiB, 800×600: about 765 tokens)`. */
+function describeMessages(messages: readonly ChatMessage[]): string[] {
+  if (messages.length === 0) return [];
+  return ['messages:', ...messages.map((m) => {
+    const attached = m.attachments?.length ? `, with ${m.attachments.map(describeAttachment).join(', ')}` : '';
+    return `  ${m.role}: ${formatSize(Buffer.byteLength(m.content))}${attached}`;
+  })];
+}
+
+function describeAttachment({ ref, pixels }: SentAttachment): string {
+  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : formatSize(ref.bytes), ref.detail && `detail ${ref.detail}`]
+    .filter(Boolean).join(', ');
+  const count = !isImageRef(ref) ? 'not counted' : pixels ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens` : 'size unknown, not counted';
+  return `${attachmentName(ref)} (${facts}; ${count})`;
 }
 
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */

@@ -8,6 +8,7 @@ import {
 } from '../store/thread-admin.js';
 import { latestThread } from '../store/thread-folder.js';
 import type { ThreadRef } from '../store/threads.js';
+import { removeUnsharedAttachments } from './attachments.js';
 import type { Deps } from './deps.js';
 
 export async function runThreadList(options: { json: boolean }, deps: Deps): Promise<void> {
@@ -65,7 +66,12 @@ export async function runThreadRm(options: { threads: string[] }, deps: Deps): P
     await checkIsThread(ref, deps.store);
     refs.set(ref.file, ref);
   }
-  for (const ref of refs.values()) await removeThread(ref, deps.warn);
+  for (const ref of refs.values()) {
+    // Read before it goes: a damaged file is removed all the same, and its attachments kept.
+    const thread = await deps.store.load(ref.file).then((loaded) => loaded.thread, () => undefined);
+    await removeThread(ref, deps.warn);
+    if (thread) await removeUnsharedAttachments(ref, thread, deps.paths.threadsDir);
+  }
 }
 
 export async function runThreadMv(options: { from: string; to: string }, deps: Deps): Promise<void> {

@@ -2,14 +2,22 @@ import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { autoThreadName } from '../core/names.js';
 import type { RequestSettings } from '../core/endpoints.js';
 import { resolveModel } from '../core/models.js';
-import type { StoredMessage, Usage } from '../core/types.js';
+import type { AttachmentRef, StoredMessage, Usage } from '../core/types.js';
 import type { ChatReply } from '../llm/client.js';
+import type { AttachmentStore } from '../store/attachment-store.js';
 import { ensurePrivateDir } from '../store/fs.js';
 import { unusedThread } from '../store/thread-admin.js';
 import { latestThread, pruneAutoThreads } from '../store/thread-folder.js';
 import { resolveThreadRef, type ThreadRef } from '../store/threads.js';
 import { replyCost } from '../usage/price-table.js';
+import { keepAttachments, removeUnsharedOf, type LoadedAttachment } from './attachments.js';
 import type { Deps } from './deps.js';
+
+/** What a turn sent, to keep in the thread's attachment store. */
+export interface KeptAttachments {
+  store: AttachmentStore;
+  loaded: readonly LoadedAttachment[];
+}
 
 /** Where a conversation is kept. */
 export interface ThreadTarget {
@@ -64,10 +72,10 @@ function notKept(error: unknown, deps: Deps): void {
     + '(or set XDG_DATA_HOME), or set save_conversations: false in the config');
 }
 
-/** The two messages a completed turn adds to a thread. */
-export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null, omittedTurns = 0): StoredMessage[] {
+/** The two messages a completed turn adds to a thread; the question keeps its attachments by reference. */
+export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null, omittedTurns = 0, attachments: AttachmentRef[] = []): StoredMessage[] {
   return [
-    { role: 'user', content: prompt, time: startedAt.toISOString() },
+    { role: 'user', content: prompt, ...(attachments.length ? { attachments } : {}), time: startedAt.toISOString() },
     {
       role: 'assistant',
       // A refusal (structured output) is what the model said: kept as its answer.
@@ -86,12 +94,15 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
 
 /**
  * Appends a turn (atomically, under the thread's lock), or puts it in place of the last turn
- * `replacing` (chat's /retry), then applies retention to kept conversations.
+ * `replacing` (chat's /retry), then applies retention to kept conversations. `attachments`:
+ * what the turn sent, kept in the thread's store first.
  */
-export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps, replacing?: StoredMessage[]): Promise<void> {
+export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps, replacing?: StoredMessage[], attachments?: KeptAttachments): Promise<void> {
   if (target.auto && cannotKeep.has(deps)) return;
-  const options = { create: threadHeader(request), now: deps.now() };
   try {
+    // The bytes are kept before the turn that references them.
+    const attachmentStore = attachments && await keepAttachments(attachments.store, attachments.loaded, target.ref, deps.paths.threadsDir);
+    const options = { create: threadHeader(request), now: deps.now(), attachmentStore };
     if (replacing) await deps.store.replaceLastTurn(target.ref.file, replacing, turn, options);
     else await deps.store.append(target.ref.file, turn, options);
   } catch (error) {
@@ -101,6 +112,7 @@ export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], requ
   if (!target.auto) return;
   // The turn is saved; failing to tidy old conversations must not report it as lost.
   await pruneAutoThreads(deps.paths.threadsDir, deps.settings.keepConversations)
+    .then((removed) => removeUnsharedOf(removed, deps.paths.threadsDir))
     .catch((error: Error) => deps.warn(`gpt: could not remove old conversations (${error.message})`));
 }
 

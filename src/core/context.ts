@@ -1,5 +1,6 @@
 import { type Encoding, encodingFor, MESSAGE_OVERHEAD, REPLY_PRIMING } from './tokens.js';
-import { CONTEXT_POLICIES, type ChatMessage, type ContextPolicy, type StoredMessage } from './types.js';
+import { attachmentTokens } from './attachments.js';
+import { CONTEXT_POLICIES, type ChatMessage, type ContextPolicy, type MessageText, type StoredMessage } from './types.js';
 
 export { CONTEXT_POLICIES, type ContextPolicy } from './types.js';
 
@@ -69,12 +70,20 @@ export function tokensAtMost(messages: readonly ChatMessage[], history: readonly
   const counted = history[last];
   if (!counted?.usage || counted.omitted_turns || counted.model === undefined || encodingFor(counted.model) !== encoding) return bound;
   // The counted messages leave the bytes bound; the reply comes back wrapped as a message.
-  bound -= sum(history.slice(0, last + 1).map(messageBytes));
+  bound -= sum(history.slice(0, last + 1).map(textBytes));
   return bound + counted.usage.prompt_tokens + counted.usage.completion_tokens + MESSAGE_OVERHEAD;
 }
 
-/** A bound on one message's tokens: its chat-format wrapping, and a token per byte. */
+/**
+ * A bound on one message's tokens: its chat-format wrapping, a token per byte, and the
+ * estimate of its images. A stored message counts its text only: a little too much is
+ * then left in the bound (the server counted its images), never too little.
+ */
 function messageBytes(message: ChatMessage): number {
+  return textBytes(message) + attachmentTokens(message.attachments);
+}
+
+function textBytes(message: MessageText): number {
   return MESSAGE_OVERHEAD + Buffer.byteLength(message.role) + Buffer.byteLength(message.content);
 }
 

@@ -1,6 +1,6 @@
 import type { Settings } from './config.js';
 import { requestSettings, resolveEndpoint, type RequestLayer, type RequestSettings } from './endpoints.js';
-import type { ChatMessage, StoredMessage, Thread } from './types.js';
+import type { ChatMessage, SentAttachment, StoredMessage, Thread } from './types.js';
 
 /**
  * The prompt is piped text, then a blank line, then the argument text.
@@ -15,14 +15,23 @@ export function assemblePrompt(piped: string | undefined, args: readonly string[
   return piped + separator + argText;
 }
 
+/** What goes with the messages' text: the new message's attachments, and the history's, read again. */
+export interface Attached {
+  turn?: SentAttachment[];
+  history?: ReadonlyMap<StoredMessage, SentAttachment[]>;
+}
+
 /** The messages sent for one turn: system prompt, the history, then the new user message. */
 export function buildRequestMessages(
   settings: Pick<RequestSettings, 'system'>,
   history: readonly StoredMessage[],
   prompt: string,
+  attached: Attached = {},
 ): ChatMessage[] {
-  const messages = history.map((m): ChatMessage => ({ role: m.role, content: m.content }));
-  return withSystemPrompt(settings.system, [...messages, { role: 'user', content: prompt }]);
+  const message = (role: ChatMessage['role'], content: string, attachments: SentAttachment[] | undefined): ChatMessage =>
+    attachments?.length ? { role, content, attachments } : { role, content };
+  const messages = history.map((m) => message(m.role, m.content, attached.history?.get(m)));
+  return withSystemPrompt(settings.system, [...messages, message('user', prompt, attached.turn)]);
 }
 
 /** The system prompt first, unless the messages carry their own (written by hand, say), which win. */

@@ -1,3 +1,4 @@
+import { attachmentTokens } from './attachments.js';
 import type { ChatMessage } from './types.js';
 
 /** The tokenizers OpenAI's chat models use. */
@@ -26,12 +27,12 @@ export const REPLY_PRIMING = 3;
 /** Counts the tokens of one text with a real tokenizer. */
 export type CountText = (text: string) => number;
 
-/** Tokens one message takes in a request. */
+/** Tokens one message takes in a request: its text exactly, its images estimated (core/attachments.ts). */
 export function messageTokens(message: ChatMessage, countText: CountText): number {
-  return MESSAGE_OVERHEAD + countText(message.role) + countText(message.content);
+  return MESSAGE_OVERHEAD + countText(message.role) + countText(message.content) + attachmentTokens(message.attachments);
 }
 
-/** Tokens of a whole request's messages, as prompt_tokens will say (text only). */
+/** Tokens of a whole request's messages, as prompt_tokens will say (images estimated). */
 export function promptTokens(messages: readonly ChatMessage[], countText: CountText): number {
   let total = REPLY_PRIMING;
   for (const message of messages) total += messageTokens(message, countText);

@@ -7,10 +7,41 @@ export const ROLES: readonly Role[] = ['system', 'user', 'assistant'];
 export const CONTEXT_POLICIES = ['trim', 'fail', 'all'] as const;
 export type ContextPolicy = (typeof CONTEXT_POLICIES)[number];
 
-/** What the API needs of one message. */
-export interface ChatMessage {
+/** How closely the model looks at an image (`--detail`): the API's `image_url.detail`. */
+export const DETAILS = ['low', 'high', 'auto'] as const;
+export type Detail = (typeof DETAILS)[number];
+
+/**
+ * An attachment as a thread records it: a file by `path` (as the user wrote it), `sha256`,
+ * `mime` and `bytes`, whose bytes are in the attachment store; or an http(s) `url`, sent as
+ * it is (its `mime` only when its ending says so). Never the bytes themselves.
+ */
+export interface AttachmentRef {
+  path?: string;
+  url?: string;
+  sha256?: string;
+  mime?: string;
+  bytes?: number;
+  detail?: Detail;
+}
+
+/** An attachment ready to send: its reference, and the URL the API gets (a data: URL for a file). */
+export interface SentAttachment {
+  ref: AttachmentRef;
+  url: string;
+  /** An image file's size in pixels, for the token estimate. */
+  pixels?: { width: number; height: number };
+}
+
+/** The two fields every message has: text content stays a string everywhere. */
+export interface MessageText {
   role: Role;
   content: string;
+}
+
+/** What the API needs of one message; attachments become content parts (llm/message-parts.ts). */
+export interface ChatMessage extends MessageText {
+  attachments?: SentAttachment[];
 }
 
 export interface Usage {
@@ -38,7 +69,9 @@ export interface ChatReply {
 }
 
 /** A message as kept in a thread file: the API's two fields plus what we learned. */
-export interface StoredMessage extends ChatMessage {
+export interface StoredMessage extends MessageText {
+  /** A user message's files and URLs, by reference (README "The file format"). */
+  attachments?: AttachmentRef[];
   time?: string;
   model?: string;
   usage?: Usage;
@@ -63,6 +96,8 @@ export interface Thread {
   reasoning_effort?: Effort;
   /** What to do when the thread outgrows the model's window (core/context.ts); --context wins. */
   context?: ContextPolicy;
+  /** Where this thread's attachments are kept, relative to the thread file (a thread outside the threads folder). */
+  attachment_store?: string;
   created?: string;
   updated?: string;
   messages: StoredMessage[];

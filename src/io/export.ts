@@ -1,3 +1,4 @@
+import { attachmentLine } from '../core/attachments.js';
 import type { Thread } from '../core/types.js';
 
 export const EXPORT_FORMATS = ['md', 'json'] as const;
@@ -19,7 +20,10 @@ function exportMarkdown(name: string, thread: Thread): string {
   const messages = thread.system && !thread.messages.some((m) => m.role === 'system')
     ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
     : thread.messages;
-  const sections = messages.map((m) => `## ${HEADINGS[m.role]}\n\n${m.content.replace(/\s+$/, '')}\n`);
+  const sections = messages.map((m) => {
+    const attached = 'attachments' in m && m.attachments?.length ? `\n${m.attachments.map((ref) => `${attachmentLine(ref)}\n`).join('')}` : '';
+    return `## ${HEADINGS[m.role]}\n\n${m.content.replace(/\s+$/, '')}\n${attached}`;
+  });
   return [`# ${name}\n`, ...(facts.length ? [`${facts.join('\n')}\n`] : []), ...sections].join('\n');
 }
 

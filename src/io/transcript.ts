@@ -1,3 +1,4 @@
+import { attachmentLine } from '../core/attachments.js';
 import { formatUSD, spentOn } from '../core/prices.js';
 import type { Role, Thread, ThreadSummary } from '../core/types.js';
 
@@ -19,9 +20,14 @@ export function renderTranscript(thread: Thread, colour: boolean, drawReply?: (t
     ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
     : thread.messages;
   return messages
-    .map((m) => `${roleLabel(m.role, colour)} ${shown(m.role, m.content, drawReply)}\n${
+    .map((m) => `${roleLabel(m.role, colour)} ${shown(m.role, m.content, drawReply)}\n${attachedLines(m, colour)}${
       'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''}`)
     .join('\n');
+}
+
+/** One dim line per attachment: `[attached: shot.png (image/png, 45.1 KiB)]`. */
+function attachedLines(m: { attachments?: Thread['messages'][number]['attachments'] }, colour: boolean): string {
+  return (m.attachments ?? []).map((ref) => `${paint(colour, '2', harmless(attachmentLine(ref)))}\n`).join('');
 }
 
 /** A message's text as shown: control characters made visible; a reply drawn (as Markdown) on a line of its own. */

@@ -4,6 +4,7 @@ import { ExitCode, GptError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { ChatClient, ChatReply, ChatRequest, ClientOptions } from './client.js';
 import { toGptError } from './errors.js';
+import { apiMessage } from './message-parts.js';
 import { proxyDispatcher } from './proxy.js';
 import { createChunkReader, readCompletion, type ReadReply } from './reply-reader.js';
 import { fetchWithRetryNotice } from './retry-notice.js';
@@ -64,7 +65,8 @@ export function createSdk(options: ClientOptions): OpenAI {
 export function requestBody(request: ChatRequest) {
   return {
     model: request.model,
-    messages: request.messages,
+    // Parts are built by message-parts.ts (no SDK there); their shapes are the SDK's user content parts.
+    messages: request.messages.map(apiMessage) as OpenAI.ChatCompletionMessageParam[],
     ...request.fields,
     ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),
   };

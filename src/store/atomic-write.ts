@@ -41,13 +41,13 @@ export interface AtomicWriteOptions {
  * On any failure the temp file is removed and the old file is left as it was.
  * A symbolic link is written through, to the file it points at.
  */
-export async function writeFileAtomically(file: string, data: string, options: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomically(file: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const io = options.fs ?? nodeFs;
   const target = await io.realpath(file).catch(() => file);
   // Loaded here, not at start-up: `gpt thread path` and a completion Tab never write.
   const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(target), `.${basename(target).slice(0, 40)}.${randomBytes(6).toString('hex')}.tmp`);
-  const bytes = Buffer.from(data, 'utf8');
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const handle = await io.open(temp, 'wx', options.mode);
   let failure: unknown;
   try {

@@ -7,17 +7,20 @@ import type { StoredMessage } from '../core/types.js';
  * comments, unknown keys and their order, block scalars, anchors and flow collections; a
  * JSON file stays JSON with its indentation. Line endings (CRLF) and a byte-order mark stay.
  */
-export function appendInPlace(text: string, updated: string, added: StoredMessage[], stringify: YAML.ToStringOptions): string {
+export function appendInPlace(text: string, header: HeaderFields, added: StoredMessage[], stringify: YAML.ToStringOptions): string {
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const body = text.slice(bom.length);
-  const edited = isJsonText(body) ? appendJson(body, updated, added) : appendYaml(body, updated, added, stringify);
+  const edited = isJsonText(body) ? appendJson(body, header, added) : appendYaml(body, header, added, stringify);
   return bom + (body.includes('\r\n') ? edited.replace(/\r?\n/g, '\r\n') : edited);
 }
+
+/** The header keys an append sets: `updated`, and `attachment_store` when the thread gets one. */
+export type HeaderFields = { updated: string } & Record<string, string>;
 
 /** A thread file written as JSON (whatever its name): an object, so its first character is `{`. */
 export const isJsonText = (text: string) => /^\uFEFF?\s*\{/.test(text);
 
-function appendYaml(text: string, updated: string, added: StoredMessage[], stringify: YAML.ToStringOptions): string {
+function appendYaml(text: string, header: HeaderFields, added: StoredMessage[], stringify: YAML.ToStringOptions): string {
   const doc: Document = YAML.parseDocument(text);
   if (!isMap(doc.contents)) doc.contents = doc.createNode({}); // an empty file
   const map = doc.contents as YAML.YAMLMap;
@@ -29,7 +32,7 @@ function appendYaml(text: string, updated: string, added: StoredMessage[], strin
   } else {
     map.set('messages', doc.createNode(added));
   }
-  setBeforeMessages(doc, map, 'updated', updated);
+  for (const [key, value] of Object.entries(header)) setBeforeMessages(doc, map, key, value);
   return doc.toString({ ...stringify, flowCollectionPadding: false, ...layoutOf(text) });
 }
 
@@ -53,16 +56,18 @@ function layoutOf(text: string): YAML.ToStringOptions {
   };
 }
 
-function appendJson(text: string, updated: string, added: StoredMessage[]): string {
+function appendJson(text: string, header: HeaderFields, added: StoredMessage[]): string {
   const value = JSON.parse(text) as Record<string, unknown>;
   const fields: Record<string, unknown> = {
     ...value,
-    updated,
+    ...header,
     messages: [...(Array.isArray(value.messages) ? value.messages : []), ...added],
   };
-  // The file's key order; a new `updated` goes just before `messages`, as in YAML.
+  // The file's key order; a new header key goes just before `messages`, as in YAML.
   const keys = Object.keys(value);
-  if (!keys.includes('updated')) keys.splice(keys.includes('messages') ? keys.indexOf('messages') : keys.length, 0, 'updated');
+  for (const key of Object.keys(header)) {
+    if (!keys.includes(key)) keys.splice(keys.includes('messages') ? keys.indexOf('messages') : keys.length, 0, key);
+  }
   if (!keys.includes('messages')) keys.push('messages');
   const indent = /^\{[ \t]*\r?\n([ \t]+)/.exec(text)?.[1] ?? '';
   const json = JSON.stringify(Object.fromEntries(keys.map((k) => [k, fields[k]])), null, indent);

@@ -32,7 +32,7 @@ async function makeDir(dir: string): Promise<void> {
 }
 
 /** Replaces the file atomically (see atomic-write.ts): all of `data`, or the old file untouched. */
-export async function writePrivateFile(file: string, data: string, options: { fsync: boolean; fs?: AtomicWriteFs } = { fsync: true }): Promise<void> {
+export async function writePrivateFile(file: string, data: string | Uint8Array, options: { fsync: boolean; fs?: AtomicWriteFs } = { fsync: true }): Promise<void> {
   try {
     await writeFileAtomically(file, data, { mode: PRIVATE_FILE, ...options });
   } catch (error) {

@@ -1,11 +1,12 @@
 import YAML from 'yaml';
+import { attachmentRefProblem } from '../core/attachments.js';
 import { CONTEXT_POLICIES, parseContextPolicy } from '../core/context.js';
 import { badInputError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
 import { EFFORTS, parseEffort } from '../core/models.js';
 import { dropUndefined } from '../core/objects.js';
 import { THREAD_VERSION, type StoredMessage, type Thread } from '../core/types.js';
-import { appendInPlace } from './foreign-thread.js';
+import { appendInPlace, type HeaderFields } from './foreign-thread.js';
 import { parseYaml } from './yaml.js';
 
 /** Text of a thread file, with where its message list starts (-1 when it cannot be appended to). */
@@ -46,7 +47,7 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
     if (typeof record.version !== 'number') throw complain(['version'], '`version` must be a number');
     if (record.version > THREAD_VERSION) throw newerFormat(record.version);
   }
-  for (const key of ['model', 'system', 'endpoint', 'created', 'updated'] as const) {
+  for (const key of ['model', 'system', 'endpoint', 'attachment_store', 'created', 'updated'] as const) {
     const field = record[key];
     if (field === undefined || field === null) continue;
     if (typeof field !== 'string') throw complain([key], `\`${key}\` must be text`);
@@ -71,6 +72,15 @@ function checkThread(value: unknown, complain: Complaint, newerFormat: (version:
 function checkMessage(value: unknown, index: number, complain: Complaint): StoredMessage {
   const wrong = messageProblem(value, index + 1, 'a mapping');
   if (wrong) throw complain(['messages', index, ...(wrong.key ? [wrong.key] : [])], wrong.problem);
+  const { attachments } = value as Record<string, unknown>;
+  if (attachments !== undefined && attachments !== null) {
+    const at = ['messages', index, 'attachments'];
+    if (!Array.isArray(attachments)) throw complain(at, `message ${index + 1} has \`attachments\` that is not a list`);
+    attachments.forEach((ref, n) => {
+      const bad = attachmentRefProblem(ref, index + 1, n + 1);
+      if (bad) throw complain([...at, n, ...(bad.key ? [bad.key] : [])], bad.problem);
+    });
+  }
   return value as StoredMessage;
 }
 
@@ -107,7 +117,9 @@ export function canonicalOffset(text: string, thread: Thread): number {
  */
 export function appendToThreadText(old: ThreadText, thread: Thread, added: StoredMessage[]): ThreadText {
   if (old.messagesOffset < 0) {
-    return { text: appendInPlace(old.text, thread.updated ?? new Date().toISOString(), added, STRINGIFY), messagesOffset: -1 };
+    const header: HeaderFields = { updated: thread.updated ?? new Date().toISOString() };
+    if (thread.attachment_store !== undefined) header.attachment_store = thread.attachment_store;
+    return { text: appendInPlace(old.text, header, added, STRINGIFY), messagesOffset: -1 };
   }
   const { messages: _ignored, ...header } = thread;
   const head = YAML.stringify(dropUndefined({ ...header, version: THREAD_VERSION }), STRINGIFY) + MESSAGES_KEY;

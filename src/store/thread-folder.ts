@@ -1,4 +1,4 @@
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTO_NAME } from '../core/names.js';
 
@@ -47,12 +47,19 @@ export async function latestThread(dir: string): Promise<ThreadFileInfo | undefi
   return files.reduce<ThreadFileInfo | undefined>((best, f) => (!best || f.mtimeMs > best.mtimeMs ? f : best), undefined);
 }
 
-/** Keeps the newest `keep` automatically named conversations; named threads are never touched. */
-export async function pruneAutoThreads(dir: string, keep: number): Promise<void> {
+/**
+ * Keeps the newest `keep` automatically named conversations; named threads are never touched.
+ * Returns the text of each file removed, for its attachments to be tidied too.
+ */
+export async function pruneAutoThreads(dir: string, keep: number): Promise<string[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   const autoCount = entries.filter((e) => e.endsWith('.yaml') && AUTO_NAME.test(e.slice(0, -5))).length;
-  if (autoCount <= keep) return;
+  if (autoCount <= keep) return [];
   const auto = (await listThreadFiles(dir)).filter((f) => AUTO_NAME.test(f.name));
   auto.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  await Promise.all(auto.slice(keep).map((f) => unlink(f.file).catch(() => undefined)));
+  const removed = await Promise.all(auto.slice(keep).map(async (f) => {
+    const text = await readFile(f.file, 'utf8').catch(() => '');
+    return unlink(f.file).then(() => text, () => '');
+  }));
+  return removed.filter((text) => text !== '');
 }

@@ -17,6 +17,8 @@ export interface ThreadRef {
   explicitPath: boolean;
 }
 
+const storeField = (options: AppendOptions) => (options.attachmentStore === undefined ? {} : { attachment_store: options.attachmentStore });
+
 /** Letters and digits of any script, `.`, `_` and `-`; not starting with a dot. */
 const NAME = /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}._-]*$/u;
 /** A file path rather than a name: it has a `/`, or the ending of a thread file. */
@@ -55,6 +57,8 @@ export interface LoadedThread {
 export interface AppendOptions {
   /** Header fields for a thread created by this append. */
   create: Pick<Thread, 'model' | 'system' | 'endpoint' | 'reasoning_effort'>;
+  /** Where the thread's attachments are kept, for a thread that has none yet (outside the threads folder). */
+  attachmentStore?: string;
   now: Date;
 }
 
@@ -94,11 +98,12 @@ export class ThreadStore {
       let thread: Thread;
       let written: ThreadText;
       if (text === undefined) {
-        thread = { version: THREAD_VERSION, ...options.create, created: stamp, updated: stamp, messages: added };
+        thread = { version: THREAD_VERSION, ...options.create, ...storeField(options), created: stamp, updated: stamp, messages: added };
         written = newThreadText(thread, file);
       } else {
         const old = await this.parse(file, text);
-        const header = { ...old.thread, updated: stamp };
+        // A store the file names already is kept: it may be one the user chose.
+        const header = { ...old.thread, ...(old.thread.attachment_store === undefined ? storeField(options) : {}), updated: stamp };
         const messagesOffset = old.messagesOffset >= 0 ? old.messagesOffset : canonicalOffset(text, old.thread);
         written = appendToThreadText({ text, messagesOffset }, header, added);
         thread = { ...header, messages: [...old.thread.messages, ...added] };
@@ -132,7 +137,7 @@ export class ThreadStore {
       const tail = old.messages.slice(kept.length);
       const same = tail.length === replaced.length && tail.every((m, i) => m.content === replaced[i]!.content && m.time === replaced[i]!.time);
       if (!same) return undefined;
-      const thread = { ...old, updated: options.now.toISOString(), messages: [...kept, ...added] };
+      const thread = { ...old, ...(old.attachment_store === undefined ? storeField(options) : {}), updated: options.now.toISOString(), messages: [...kept, ...added] };
       const written = newThreadText(thread, file);
       await writePrivateFile(file, written.text);
       await this.cache.put(file, written, thread);

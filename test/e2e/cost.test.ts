@@ -98,7 +98,7 @@ describe('ask --dry-run and --max-cost', () => {
     const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'priced-model', '--max-tokens', '1000', PROMPT]);
     expect(r.exitCode).toBe(0);
     const n = await exact();
-    expect(r.stdout).toBe(`model: priced-model\ninput tokens: ${n} (exact, o200k_base)\n`
+    expect(r.stdout).toBe(`model: priced-model\nmessages:\n  user: ${PROMPT.length} B\ninput tokens: ${n} (exact, o200k_base)\n`
       + `estimated cost: $${(n / 1e6).toFixed(6).replace(/0+$/, '')} for the input, at most $${((n + 4000) / 1e6).toFixed(6).replace(/0+$/, '')} with a reply of up to 1000 tokens (--max-tokens)\n`);
     expect(server.chatRequests()).toHaveLength(0);
   });
