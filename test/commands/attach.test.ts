@@ -11,6 +11,7 @@ import { runThreadRm, runThreadShow } from '../../src/commands/thread.js';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, jpeg, pdf, png } from '../support/attachment-files.js';
+import { asUnprivileged } from '../support/as-nobody.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
 
 let world: FakeWorld;
@@ -230,10 +231,10 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
     expect(await refused(['loop'])).toMatchObject({ exitCode: ExitCode.badInput, message: 'cannot read loop (ELOOP)' });
   });
 
-  it.skipIf(process.getuid?.() === 0)('a file without read permission', async () => {
+  it('a file without read permission', async () => {
     await put('secret.png', png(2, 2));
     await chmod(home('secret.png'), 0o000);
-    expect(await refused(['secret.png'])).toMatchObject({ exitCode: ExitCode.badInput, message: 'cannot read secret.png (permission denied)' });
+    expect(await asUnprivileged(home('secret.png'), () => refused(['secret.png']))).toMatchObject({ exitCode: ExitCode.badInput, message: 'cannot read secret.png (permission denied)' });
   });
 
   it('an image over 20 MiB (a sparse file: a png header, then a hole)', async () => {

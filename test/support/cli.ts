@@ -38,7 +38,8 @@ export async function makeSandbox(baseURL?: string): Promise<Sandbox> {
     env,
     async cleanup() {
       await chmod(home, 0o700).catch(() => undefined);
-      await rm(home, { recursive: true, force: true });
+      // A gpt started by a shell's completion may still be writing its cache: retry, as rm -rf would not.
+      await rm(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

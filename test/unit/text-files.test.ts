@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { folderFiles } from '../../src/io/folder-files.js';
 import { readTextFiles } from '../../src/io/text-files.js';
+import { asUnprivileged } from '../support/as-nobody.js';
 import { stdinFrom } from '../support/fake-deps.js';
 
 let dir: string;
@@ -136,18 +137,8 @@ describe('readTextFiles', () => {
   it('refuses a file it may not read, naming it', async () => {
     await tree({ 'locked/a.txt': 'a' });
     await chmod(join(dir, 'locked', 'a.txt'), 0);
-    // Root reads any file: as root (CI), read as nobody for this one test (vitest runs files in forks).
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-      await chmod(dir, 0o755);
-      await chmod(join(dir, 'locked'), 0o755);
-      process.seteuid!(65534);
-    }
-    try {
-      expect(await failure(['locked/a.txt'])).toMatchObject({ exitCode: ExitCode.badInput, message: '-f locked/a.txt: permission denied' });
-    } finally {
-      if (asRoot) process.seteuid!(0);
-    }
+    expect(await asUnprivileged(join(dir, 'locked', 'a.txt'), () => failure(['locked/a.txt'])))
+      .toMatchObject({ exitCode: ExitCode.badInput, message: '-f locked/a.txt: permission denied' });
   });
 
   it('refuses a total over the limit, naming the total and the largest files', async () => {
