@@ -1,29 +1,31 @@
 #!/usr/bin/env node
 'use strict';
-// Compiling the bundle is a large part of gpt's start-up, so the compiled code is cached
-// on the user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package.
-// Node 22.1+ keeps that cache itself; on Node 20 we keep V8 code caches of the bundle.
+// dist/gpt.cjs (small) starts every run and answers the quickest command lines itself;
+// dist/cli.cjs (commander and every command, ~2 MB) is required only for the others.
+// Compiling that file is a large part of their start-up, so its compiled code is cached on
+// the user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package:
+// Node 22.1+ keeps that cache itself; on Node 20 we keep V8 code caches of the file.
 // A cache that cannot be read or written costs speed only.
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const Module = require('node:module');
 
-const bundle = path.join(__dirname, '..', 'dist', 'gpt.cjs');
-if (!fs.existsSync(bundle)) {
+const dist = path.join(__dirname, '..', 'dist');
+if (!fs.existsSync(path.join(dist, 'cli.cjs'))) {
   process.stderr.write('gpt: not built yet — run npm run build\n');
   process.exit(1);
 }
 // Everything gpt writes holds conversations or what was made from them: private unless a
 // command says otherwise. Node's compile cache makes its folders with the umask's mode.
 process.umask(0o077);
-const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
+require(path.join(dist, 'gpt.cjs')).start(async () => loadCli(path.join(dist, 'cli.cjs')));
 
-if (Module.enableCompileCache) {
+function loadCli(file) {
+  const Module = require('node:module');
+  const os = require('node:os');
+  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
+  if (!Module.enableCompileCache) return requireWithCodeCache(file, path.join(cacheDir, 'code-cache'));
   Module.enableCompileCache(path.join(cacheDir, 'compile-cache'));
-  require(bundle);
-} else {
-  requireWithCodeCache(bundle, path.join(cacheDir, 'code-cache'));
+  return require(file);
 }
 
 /**
@@ -31,11 +33,12 @@ if (Module.enableCompileCache) {
  * word of the command line), so each holds the functions its command runs and no more.
  */
 function requireWithCodeCache(file, dir) {
+  const Module = require('node:module');
   const vm = require('node:vm');
   const source = fs.readFileSync(file, 'utf8');
   const { size, mtimeMs } = fs.statSync(file);
   // V8 checks only the source's length: the name tells one build from another.
-  const build = `gpt.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
+  const build = `cli.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
   const word = process.argv[2] || '';
   const name = build + (/^-{0,2}[a-zA-Z_][\w-]{0,24}$/.test(word) ? word.replace(/^-+/, '') : 'other');
   let cachedData;
@@ -51,7 +54,7 @@ function requireWithCodeCache(file, dir) {
         const kept = [];
         for (const old of fs.readdirSync(dir)) {
           if (old.startsWith(build)) kept.push(old);
-          else if (old.startsWith('gpt.cjs-')) fs.rmSync(path.join(dir, old), { force: true });
+          else if (/^(gpt|cli)\.cjs-/.test(old)) fs.rmSync(path.join(dir, old), { force: true });
         }
         // A bound on what mistyped commands can leave behind.
         if (kept.length >= 16) return;
@@ -63,4 +66,5 @@ function requireWithCodeCache(file, dir) {
   }
   const module_ = { exports: {} };
   script.runInThisContext()(module_.exports, Module.createRequire(file), module_, file, path.dirname(file));
+  return module_.exports;
 }

@@ -6,6 +6,16 @@ export interface ThreadFileInfo {
   name: string;
   file: string;
   mtimeMs: number;
+  /** What the file's stat tells of its bytes (the list cache's key). */
+  stamp: FileStamp;
+}
+
+/** A file's size, inode, and modified and changed times: a write, a rename over it, or setting its time changes one. */
+export interface FileStamp {
+  size: number;
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
 }
 
 /** The thread files in the threads folder (`NAME.yaml`), in no particular order. */
@@ -24,7 +34,9 @@ export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
         const file = join(dir, entry);
         try {
           const info = await stat(file);
-          return info.isFile() ? { name: entry.slice(0, -'.yaml'.length), file, mtimeMs: info.mtimeMs } : undefined;
+          if (!info.isFile()) return undefined;
+          const stamp = { size: info.size, ino: info.ino, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+          return { name: entry.slice(0, -'.yaml'.length), file, mtimeMs: info.mtimeMs, stamp };
         } catch {
           return undefined; // removed while we looked
         }
