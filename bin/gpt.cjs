@@ -2,9 +2,9 @@
 'use strict';
 // dist/gpt.cjs (small) starts every run and answers the quickest command lines itself;
 // dist/cli.cjs (commander and every command, ~2 MB) is required only for the others.
-// Compiling that file is a large part of their start-up, so its compiled code is cached on
-// the user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package:
-// Node 22.1+ keeps that cache itself; on Node 20 we keep V8 code caches of the file.
+// Compiling is a large part of start-up, so the compiled code of both is cached on the
+// user's machine, under $XDG_CACHE_HOME/gpt/, never inside the installed package:
+// Node 22.1+ keeps that cache itself; on Node 20 we keep V8 code caches of the files.
 // A cache that cannot be read or written costs speed only.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -17,28 +17,24 @@ if (!fs.existsSync(path.join(dist, 'cli.cjs'))) {
 // Everything gpt writes holds conversations or what was made from them: private unless a
 // command says otherwise. Node's compile cache makes its folders with the umask's mode.
 process.umask(0o077);
-require(path.join(dist, 'gpt.cjs')).start(async () => loadCli(path.join(dist, 'cli.cjs')));
-
-function loadCli(file) {
-  const Module = require('node:module');
-  const os = require('node:os');
-  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gpt');
-  if (!Module.enableCompileCache) return requireWithCodeCache(file, path.join(cacheDir, 'code-cache'));
-  Module.enableCompileCache(path.join(cacheDir, 'compile-cache'));
-  return require(file);
-}
+const Module = require('node:module');
+const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || require('node:os').homedir(), '.cache'), 'gpt');
+if (Module.enableCompileCache) Module.enableCompileCache(path.join(cacheDir, 'compile-cache'));
+const load = (name) => (Module.enableCompileCache ? require : requireWithCodeCache)(path.join(dist, name));
+load('gpt.cjs').start(async () => load('cli.cjs'));
 
 /**
  * require(file) through a V8 code cache kept in dir: one cache for each command (the first
  * word of the command line), so each holds the functions its command runs and no more.
  */
-function requireWithCodeCache(file, dir) {
-  const Module = require('node:module');
+function requireWithCodeCache(file) {
+  const dir = path.join(cacheDir, 'code-cache');
   const vm = require('node:vm');
   const source = fs.readFileSync(file, 'utf8');
   const { size, mtimeMs } = fs.statSync(file);
   // V8 checks only the source's length: the name tells one build from another.
-  const build = `cli.cjs-${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
+  const bundle = `${path.basename(file)}-`;
+  const build = `${bundle}${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
   const word = process.argv[2] || '';
   const name = build + (/^-{0,2}[a-zA-Z_][\w-]{0,24}$/.test(word) ? word.replace(/^-+/, '') : 'other');
   let cachedData;
@@ -54,7 +50,7 @@ function requireWithCodeCache(file, dir) {
         const kept = [];
         for (const old of fs.readdirSync(dir)) {
           if (old.startsWith(build)) kept.push(old);
-          else if (/^(gpt|cli)\.cjs-/.test(old)) fs.rmSync(path.join(dir, old), { force: true });
+          else if (old.startsWith(bundle)) fs.rmSync(path.join(dir, old), { force: true });
         }
         // A bound on what mistyped commands can leave behind.
         if (kept.length >= 16) return;
