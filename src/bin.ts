@@ -69,7 +69,10 @@ function processOf(argv: string[]): Process {
       return process.stdin;
     },
     stdout: process.stdout,
-    stderr: process.stderr,
+    // Created when first written: on a pipe it loads node:net, which a quiet command never needs.
+    get stderr() {
+      return process.stderr;
+    },
     signal: interrupt.signal,
   };
 }

@@ -26,7 +26,7 @@ export async function main(proc: Process): Promise<number> {
     },
     async quick(command) {
       const { quickDeps } = await import('./commands/complete.js');
-      await command(quickDeps(proc.env, proc.stdout));
+      await command(await quickDeps(proc.env, proc.stdout));
     },
   };
 

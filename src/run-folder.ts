@@ -1,11 +1,10 @@
 // Running a command: the deps every command gets (no config: that is run.ts's), the exit
 // code, and every error reported in one form. `gpt thread list` and `thread path` need no
 // more, and cli/quick.ts runs them from the small bundle, so nothing here loads YAML or the SDK.
-import { homedir } from 'node:os';
 import type { CommonOptions } from './cli/options.js';
 import type { FolderDeps } from './commands/deps.js';
 import { ExitCode, GptError } from './core/errors.js';
-import { resolvePaths } from './core/paths.js';
+import { homeOf, resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
 import { watchOutput } from './io/output.js';
 import { reportError, type ErrorOutput } from './io/report-error.js';
@@ -75,7 +74,7 @@ export async function folderDeps(proc: Process, common: Pick<CommonOptions, 'qui
   const writeErr = stderrWriter(proc);
   const warn = (line: string) => writeErr(`${line}\n`);
   const quietWarn = common.quiet ? () => {} : warn;
-  const paths = resolvePaths(proc.env, proc.env.HOME || homedir());
+  const paths = resolvePaths(proc.env, await homeOf(proc.env));
   return {
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),

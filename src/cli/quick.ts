@@ -37,7 +37,7 @@ function complete(value: string | undefined): Run | undefined {
   if (!kind) return undefined;
   return async (proc) => {
     const { quickDeps, runComplete } = await import('../commands/complete.js');
-    await runComplete({ kind }, quickDeps(proc.env, proc.stdout));
+    await runComplete({ kind }, await quickDeps(proc.env, proc.stdout));
     return 0;
   };
 }

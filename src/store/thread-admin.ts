@@ -1,4 +1,5 @@
-import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { chmod, constants, copyFile, link, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
 import { spentOn } from '../core/prices.js';
@@ -71,13 +72,21 @@ export function firstWords(text: string, max: number): string {
 /** A thread that exists: a name in the threads folder, or a path. Unknown ones are a usage error. */
 export async function findThread(value: string, threadsDir: string, cwd: string): Promise<ThreadRef> {
   const ref = resolveThreadRef(value, threadsDir, cwd);
-  const info = await stat(ref.file).catch(() => undefined);
-  if (!info?.isFile()) {
+  if (!isFile(ref.file)) {
     throw ref.explicitPath
       ? usageError(`no thread file at ${ref.file}`, 'check the path')
       : usageError(`no thread named '${value}'`, 'gpt thread list shows them');
   }
   return ref;
+}
+
+/** Synchronous: `gpt thread path` waits for this one stat, and a promise costs more than the stat. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Where a new thread may be written: refused when something is there already. */

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ThreadSummary } from '../core/types.js';
-import { ensurePrivateDir, readTextIfExists, writePrivateFile } from './fs.js';
+import { ensurePrivateDir, writePrivateFile } from './fs.js';
 import type { FileStamp } from './thread-folder.js';
 
 /** What `gpt thread list` shows of a thread. */
@@ -35,10 +36,11 @@ export class ThreadListCache {
   static async open(file: string): Promise<ThreadListCache> {
     const entries = new Map<string, Entry>();
     try {
-      const raw = await readTextIfExists(file);
+      // Synchronous: one small file, read on every listing, where a promise costs more than the read.
+      const raw = readFileSync(file, 'utf8');
       if (raw) for (const [thread, entry] of Object.entries(JSON.parse(raw) as Record<string, Entry>)) entries.set(thread, entry);
     } catch {
-      // A damaged or unreadable cache only costs a parse of every thread.
+      // A missing, damaged or unreadable cache only costs a parse of every thread.
     }
     return new ThreadListCache(file, entries);
   }
