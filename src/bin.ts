@@ -2,57 +2,56 @@ import { ExitCode } from './core/errors.js';
 import { VERSION } from './core/version.js';
 import type { Process } from './process.js';
 
-// Start-up is most of what `gpt --version` and a completion Tab cost, so the two are
-// answered here, before commander and the rest of gpt are evaluated (in the bundle, a
-// module reached only through import() is evaluated when imported). Any other command
-// line, including these with more words, goes to main and commander.
+// The start of every run, built into a bundle of its own (dist/gpt.cjs) that stays small:
+// start-up is most of what `gpt --version`, `gpt thread list` and a completion Tab cost, so
+// the command lines in cli/quick.ts are answered here. Every other one goes to main and
+// commander, in the large bundle (dist/cli.cjs) that bin/gpt.cjs loads on demand.
 
-// A reader that stops early (`gpt ask ... | head -1`) is not an error. Any other failed
-// write (a full disk) is reported by the command that wrote (io/output.ts).
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-});
+/** What the large bundle gives: main, the composition root. */
+export type LoadCli = () => Promise<typeof import('./main.js')>;
 
-const argv = process.argv.slice(2);
-const run = isVersion(argv) ? printVersion() : argv[0] === '__complete' && argv.length === 2 ? complete(argv[1]!) : runMain();
-run.then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (error: unknown) => {
-    // main reports every error it expects; this is a bug, still said in one line.
-    const { reportError, wantsStack } = await import('./io/report-error.js');
-    process.exitCode = reportError(error, {
-      stdout: (text) => void process.stdout.write(text),
-      stderr: (text) => void process.stderr.write(text),
-      secret: process.env.OPENAI_API_KEY,
-      json: argv.includes('--json'),
-      verbose: wantsStack(argv, process.env),
-    });
-  },
-);
+export function start(loadCli: LoadCli): void {
+  // A reader that stops early (`gpt ask ... | head -1`) is not an error. Any other failed
+  // write (a full disk) is reported by the command that wrote (io/output.ts).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  });
 
-/** `gpt --version` and `gpt -V`, as commander prints them. */
-function isVersion(args: string[]): boolean {
-  return args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+  const argv = process.argv.slice(2);
+  runLine(argv, loadCli).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    async (error: unknown) => {
+      // main reports every error it expects; this is a bug, still said in one line.
+      const { reportError, wantsStack } = await import('./io/report-error.js');
+      process.exitCode = reportError(error, {
+        stdout: (text) => void process.stdout.write(text),
+        stderr: (text) => void process.stderr.write(text),
+        secret: process.env.OPENAI_API_KEY,
+        json: argv.includes('--json'),
+        verbose: wantsStack(argv, process.env),
+      });
+    },
+  );
 }
 
-async function printVersion(): Promise<number> {
-  process.stdout.write(`${VERSION}\n`);
-  return ExitCode.ok;
+async function runLine(argv: string[], loadCli: LoadCli): Promise<number> {
+  // `gpt --version` and `gpt -V`, as commander prints them: no module more is evaluated.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const proc = processOf(argv);
+  const { quickLine } = await import('./cli/quick.js');
+  const quick = quickLine(argv);
+  if (quick) return quick(proc);
+  const { main } = await loadCli();
+  return main(proc);
 }
 
-/** `gpt __complete KIND`, which every Tab on a thread name or model waits for. */
-async function complete(kind: string): Promise<number> {
-  const { DYNAMIC_KINDS } = await import('./core/completion-script.js');
-  // An unknown kind is a usage error: commander says so.
-  if (!(DYNAMIC_KINDS as readonly string[]).includes(kind)) return runMain();
-  const { quickDeps, runComplete } = await import('./commands/complete.js');
-  await runComplete({ kind: kind as (typeof DYNAMIC_KINDS)[number] }, quickDeps(process.env, process.stdout));
-  return ExitCode.ok;
-}
-
-async function runMain(): Promise<number> {
+/** The process as main and the commands see it; SIGINT/SIGTERM abort its signal. */
+function processOf(argv: string[]): Process {
   const interrupt = new AbortController();
   const onSignal = (name: 'SIGINT' | 'SIGTERM', code: number) => () => {
     // A second signal means "now": leave without waiting for clean-up.
@@ -61,9 +60,7 @@ async function runMain(): Promise<number> {
   };
   process.on('SIGINT', onSignal('SIGINT', ExitCode.interrupted));
   process.on('SIGTERM', onSignal('SIGTERM', ExitCode.terminated));
-
-  const { main } = await import('./main.js');
-  const proc: Process = {
+  return {
     argv,
     env: process.env,
     cwd: process.cwd(),
@@ -72,8 +69,10 @@ async function runMain(): Promise<number> {
       return process.stdin;
     },
     stdout: process.stdout,
-    stderr: process.stderr,
+    // Created when first written: on a pipe it loads node:net, which a quiet command never needs.
+    get stderr() {
+      return process.stderr;
+    },
     signal: interrupt.signal,
   };
-  return main(proc);
 }

@@ -20,9 +20,13 @@ export async function main(proc: Process): Promise<number> {
       const { runCommand } = await import('./run.js');
       exitCode = await runCommand(proc, common, command);
     },
+    async runFolder(common, command) {
+      const { runFolderCommand } = await import('./run-folder.js');
+      exitCode = await runFolderCommand(proc, common, command);
+    },
     async quick(command) {
       const { quickDeps } = await import('./commands/complete.js');
-      await command(quickDeps(proc.env, proc.stdout));
+      await command(await quickDeps(proc.env, proc.stdout));
     },
   };
 

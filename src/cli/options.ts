@@ -24,6 +24,8 @@ export interface CliContext {
   /** A command may return an exit code other than 0 that is not an error (search: no match). */
   // biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
   run(common: CommonOptions, command: (deps: import('../commands/deps.js').Deps) => Promise<void | number>): Promise<void>;
+  /** For commands that read no config and make no request (`thread list`, `thread path`): FolderDeps, errors reported as run's. */
+  runFolder(common: CommonOptions, command: (deps: import('../commands/deps.js').FolderDeps) => Promise<void>): Promise<void>;
   /** For commands that read no config and make no request (completion): no YAML, no SDK. */
   quick(command: (deps: import('../commands/complete.js').QuickDeps) => Promise<void>): Promise<void>;
 }

@@ -29,12 +29,14 @@ const adminOptions = (command: Command) =>
 export function threadCommand(context: CliContext): Command {
   const load = () => import('../commands/thread.js');
   const run = (raw: Raw, command: Parameters<CliContext['run']>[1]) => context.run(commonOptions(raw), command);
+  // list and path read no config (cli/quick.ts runs them without commander too).
+  const runFolder = (raw: Raw, command: Parameters<CliContext['runFolder']>[1]) => context.runFolder(commonOptions(raw), command);
 
   const list = adminOptions(new Command('list').alias('ls').description('list saved threads, newest first'))
     .option('--json', 'print a JSON array of objects')
     .action(async (raw: Raw) => {
-      const { runThreadList } = await load();
-      await run(raw, (deps) => runThreadList({ json: raw.json ?? false }, deps));
+      const { runThreadList } = await import('../commands/thread-list.js');
+      await runFolder(raw, (deps) => runThreadList({ json: raw.json ?? false }, deps));
     });
 
   const show = adminOptions(new Command('show').description('print a thread for reading (default: the latest)'))
@@ -94,8 +96,8 @@ export function threadCommand(context: CliContext): Command {
   const path = adminOptions(new Command('path').description("print a thread's file path"))
     .argument('<name>', 'the thread')
     .action(async (thread: string, raw: Raw) => {
-      const { runThreadPath } = await load();
-      await run(raw, (deps) => runThreadPath({ thread }, deps));
+      const { runThreadPath } = await import('../commands/thread-list.js');
+      await runFolder(raw, (deps) => runThreadPath({ thread }, deps));
     });
 
   return new Command('thread')

@@ -1,6 +1,5 @@
-import { homedir } from 'node:os';
 import type { DynamicKind } from '../core/completion-script.js';
-import { resolvePaths, type Paths } from '../core/paths.js';
+import { homeOf, resolvePaths, type Paths } from '../core/paths.js';
 import type { Env } from '../core/types.js';
 import { profileNames } from '../store/config-file.js';
 import { readModelsCache } from '../store/models-cache.js';
@@ -15,9 +14,9 @@ export interface QuickDeps {
 }
 
 /** QuickDeps from the environment: the XDG folders, stdout and the clock. */
-export function quickDeps(env: Env, stdout: { write(text: string): unknown }): QuickDeps {
+export async function quickDeps(env: Env, stdout: { write(text: string): unknown }): Promise<QuickDeps> {
   return {
-    paths: resolvePaths(env, env.HOME || homedir()),
+    paths: resolvePaths(env, await homeOf(env)),
     out: (text) => void stdout.write(text),
     now: () => new Date(),
   };

@@ -41,3 +41,9 @@ export interface Deps {
   /** --show-reasoning: a reasoning model's thinking on stderr. */
   showReasoning: boolean;
 }
+
+/**
+ * What a command that reads no config and makes no request gets (`gpt thread list` and
+ * `thread path`, which shell completion runs on every Tab): no YAML is loaded for the config.
+ */
+export type FolderDeps = Pick<Deps, 'paths' | 'store' | 'terminal' | 'out' | 'outFailed' | 'warn' | 'note' | 'err' | 'cwd' | 'env' | 'now' | 'signal' | 'quiet'>;

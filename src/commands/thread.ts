@@ -2,22 +2,14 @@ import { GptError, usageError } from '../core/errors.js';
 import { shapeReply } from '../core/reply-shape.js';
 import type { StoredMessage } from '../core/types.js';
 import { replyDrawer } from '../io/markdown.js';
-import { harmless, renderThreadList, renderTotals, renderTranscript, threadSummaryJson } from '../io/transcript.js';
+import { harmless, renderTotals, renderTranscript } from '../io/transcript.js';
 import {
-  checkIsThread, findThread, forkThread, freeThread, listThreads, moveThread, removeThread,
+  checkIsThread, findThread, forkThread, freeThread, moveThread, removeThread,
 } from '../store/thread-admin.js';
 import { latestThread } from '../store/thread-folder.js';
 import type { ThreadRef } from '../store/threads.js';
 import { removeUnsharedAttachments } from './attachments.js';
 import type { Deps } from './deps.js';
-
-export async function runThreadList(options: { json: boolean }, deps: Deps): Promise<void> {
-  const threads = await listThreads(deps.store);
-  // A file name or a parser's quote of the file may hold control characters: shown, never obeyed.
-  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmless(t.problem).replace(/\n/g, '^J')}`);
-  if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
-  else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
-}
 
 export interface ThreadShowOptions {
   /** A name or path; the most recently updated thread when absent. */
@@ -52,10 +44,6 @@ function showCode(reply: StoredMessage, options: ThreadShowOptions, deps: Deps):
   if (shaped instanceof GptError) throw shaped;
   const code = deps.terminal.stdoutIsTTY ? harmless(shaped.printed) : shaped.printed;
   deps.out(options.json ? `${JSON.stringify({ code: shaped.printed })}\n` : code);
-}
-
-export async function runThreadPath(options: { thread: string }, deps: Deps): Promise<void> {
-  deps.out(`${(await find(options.thread, deps)).file}\n`);
 }
 
 /** Checks every name before removing any, so a typo removes nothing. */

@@ -25,3 +25,6 @@ export function resolvePaths(env: Env, home: string): Paths {
 
 /** The XDG spec: a relative path in these variables is invalid and must be ignored (as an empty one). */
 const xdg = (value: string | undefined) => (value && isAbsolute(value) ? value : undefined);
+
+/** $HOME, as os.homedir() reads it first; node:os (a millisecond of start-up) only when it is not set. */
+export const homeOf = async (env: Env): Promise<string> => env.HOME || (await import('node:os')).homedir();

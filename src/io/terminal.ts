@@ -17,16 +17,22 @@ export interface Terminal {
 type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
 export function detectTerminal(env: Env, streams: Streams): Terminal {
-  const stderrIsTTY = Boolean(streams.stderr.isTTY);
   return {
-    // Creating process.stdin costs milliseconds, and only commands that read it ask.
+    // Creating process.stdin costs milliseconds, and only commands that read it ask; so does
+    // process.stderr on a pipe (it loads node:net), which `gpt thread list` never writes to.
     get stdinIsTTY() {
       return Boolean(streams.stdin.isTTY);
     },
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
-    stderrIsTTY,
-    decorate: stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    get stderrIsTTY() {
+      return Boolean(streams.stderr.isTTY);
+    },
+    get decorate() {
+      return this.stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== '');
+    },
     columns: streams.stdout.columns || 80,
-    stderr: streams.stderr,
+    get stderr() {
+      return streams.stderr;
+    },
   };
 }

@@ -1,11 +1,12 @@
-import { chmod, constants, copyFile, link, stat, unlink } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { chmod, constants, copyFile, link, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
 import { spentOn } from '../core/prices.js';
 import { THREAD_VERSION, type Thread, type ThreadSummary } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE, readTextIfExists } from './fs.js';
 import { withFileLock } from './lock.js';
-import { listThreadFiles, newestFirst } from './thread-folder.js';
+import { listThreadFiles, newestFirst, type ThreadFileInfo } from './thread-folder.js';
 import { ThreadListCache, type ListedFields } from './thread-list-cache.js';
 import { resolveThreadRef, type ThreadRef, type ThreadStore } from './threads.js';
 
@@ -13,18 +14,20 @@ const PREVIEW_CHARS = 60;
 
 /**
  * The threads in the folder, newest first (by file time, as `gpt ask -c` chooses). What the
- * list shows of each comes from the list cache while the file's bytes are the ones it was
- * read from (a read and a hash; no YAML); any other file is parsed through the store.
+ * list shows of each comes from the list cache while the file's stamp is the one it was read
+ * at (a stat, which listing the folder makes anyway); any other file is read and parsed.
+ * `nowMs` is the file system's clock (tests move it on), which tells a settled file.
  */
-export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> {
+export async function listThreads(store: ThreadStore, nowMs = Date.now()): Promise<ThreadSummary[]> {
   const files = await listThreadFiles(store.threadsDir);
   files.sort(newestFirst);
   const cache = await ThreadListCache.open(join(store.cacheDir, 'thread-list.json'));
   const listed = await Promise.all(
-    files.map(async ({ name, file, mtimeMs }) => {
+    files.map(async (info) => {
+      const { name, file, mtimeMs } = info;
       const updated = new Date(mtimeMs);
       try {
-        return { name, file, updated, ...await listedFields(file, store, cache) };
+        return { name, file, updated, ...await listedFields(info, store, cache, nowMs) };
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { name, file, updated, model: null, turns: null, preview: '', tokens: null, cost: null, problem: error.message };
@@ -35,13 +38,13 @@ export async function listThreads(store: ThreadStore): Promise<ThreadSummary[]> 
   return listed;
 }
 
-async function listedFields(file: string, store: ThreadStore, cache: ThreadListCache): Promise<ListedFields> {
+async function listedFields({ file, stamp }: ThreadFileInfo, store: ThreadStore, cache: ThreadListCache, nowMs: number): Promise<ListedFields> {
+  const cached = cache.get(file, stamp);
+  if (cached) return cached;
   const text = await readTextIfExists(file);
   if (text === undefined) return summarise({ version: THREAD_VERSION, messages: [] }); // removed since it was listed
-  const cached = cache.get(file, text);
-  if (cached) return cached;
   const fields = summarise(await store.fromText(file, text));
-  cache.put(file, text, fields);
+  cache.put(file, stamp, fields, nowMs);
   return fields;
 }
 
@@ -69,13 +72,21 @@ export function firstWords(text: string, max: number): string {
 /** A thread that exists: a name in the threads folder, or a path. Unknown ones are a usage error. */
 export async function findThread(value: string, threadsDir: string, cwd: string): Promise<ThreadRef> {
   const ref = resolveThreadRef(value, threadsDir, cwd);
-  const info = await stat(ref.file).catch(() => undefined);
-  if (!info?.isFile()) {
+  if (!isFile(ref.file)) {
     throw ref.explicitPath
       ? usageError(`no thread file at ${ref.file}`, 'check the path')
       : usageError(`no thread named '${value}'`, 'gpt thread list shows them');
   }
   return ref;
+}
+
+/** Synchronous: `gpt thread path` waits for this one stat, and a promise costs more than the stat. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Where a new thread may be written: refused when something is there already. */

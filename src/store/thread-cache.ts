@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Thread } from '../core/types.js';
 import { ensurePrivateDir, readTextIfExists, writePrivateFile } from './fs.js';
@@ -28,11 +27,11 @@ export class ThreadCache {
 
   async get(file: string, text: string): Promise<CachedThread | undefined> {
     if (text.length < CACHE_MIN_BYTES) return undefined;
-    const raw = await readTextIfExists(this.entryPath(file)).catch(() => undefined);
+    const raw = await readTextIfExists(await this.entryPath(file)).catch(() => undefined);
     if (!raw) return undefined;
     try {
       const entry = JSON.parse(raw) as CacheEntry;
-      return entry.hash === hashOf(text) ? { thread: entry.thread, messagesOffset: entry.messagesOffset } : undefined;
+      return entry.hash === (await hashOf(text)) ? { thread: entry.thread, messagesOffset: entry.messagesOffset } : undefined;
     } catch {
       return undefined; // A damaged cache only costs a re-parse.
     }
@@ -41,19 +40,20 @@ export class ThreadCache {
   /** Best effort: a cache that cannot be written only makes the next read slower. */
   async put(file: string, written: ThreadText, thread: Thread): Promise<void> {
     if (written.text.length < CACHE_MIN_BYTES) return;
-    const entry: CacheEntry = { hash: hashOf(written.text), messagesOffset: written.messagesOffset, thread };
+    const entry: CacheEntry = { hash: await hashOf(written.text), messagesOffset: written.messagesOffset, thread };
     try {
       await ensurePrivateDir(this.dir);
       // No fsync: a cache lost in a crash only costs one slower read.
-      await writePrivateFile(this.entryPath(file), JSON.stringify(entry), { fsync: false });
+      await writePrivateFile(await this.entryPath(file), JSON.stringify(entry), { fsync: false });
     } catch {
       // ignored on purpose
     }
   }
 
-  private entryPath(file: string): string {
-    return join(this.dir, `${createHash('sha256').update(file).digest('hex').slice(0, 32)}.json`);
+  private async entryPath(file: string): Promise<string> {
+    return join(this.dir, `${(await hashOf(file)).slice(0, 32)}.json`);
   }
 }
 
-const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+/** node:crypto is loaded only for a long thread: loading it costs `gpt thread list` ~5 ms. */
+const hashOf = async (text: string) => (await import('node:crypto')).createHash('sha256').update(text).digest('hex');

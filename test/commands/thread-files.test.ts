@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
-import { runThreadList, runThreadShow } from '../../src/commands/thread.js';
+import { runThreadShow } from '../../src/commands/thread.js';
+import { runThreadList } from '../../src/commands/thread-list.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
 

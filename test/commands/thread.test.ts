@@ -3,9 +3,8 @@ import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
-import {
-  runThreadFork, runThreadList, runThreadMv, runThreadPath, runThreadRm, runThreadShow,
-} from '../../src/commands/thread.js';
+import { runThreadFork, runThreadMv, runThreadRm, runThreadShow } from '../../src/commands/thread.js';
+import { runThreadList, runThreadPath } from '../../src/commands/thread-list.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
 import { writeThreadFile } from '../support/cli.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';

@@ -11,27 +11,34 @@ import { sandbox, useHarness } from '../support/harness.js';
 const DIST = join(dirname(GPT_BIN), '..', 'dist');
 const { version } = JSON.parse(await readFile(join(dirname(GPT_BIN), '..', 'package.json'), 'utf8')) as { version: string };
 
-/** The builtins a run of gpt loaded (the public ones), read from process.moduleLoadList at exit. */
-async function builtinsLoaded(args: string[]): Promise<string[]> {
-  const preload = join(sandbox.home, 'builtins.cjs');
-  const list = join(sandbox.home, 'builtins.txt');
-  await writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)},
-    process.moduleLoadList.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => m.slice(13)).join(' ')));`);
+/**
+ * What a run of gpt loaded, read at exit: the builtins (the public ones, from
+ * process.moduleLoadList) and the files it required or read (bin/gpt.cjs reads a bundle
+ * itself on Node 20, to run it with its code cache).
+ */
+async function modulesLoaded(args: string[], exitCode = 0): Promise<{ builtins: string[]; files: string[] }> {
+  const preload = join(sandbox.home, 'modules.cjs');
+  const list = join(sandbox.home, 'modules.json');
+  await writeFile(preload, `const fs = require('node:fs'); const read = new Set(); const readFileSync = fs.readFileSync;
+    fs.readFileSync = (file, ...rest) => (read.add(String(file)), readFileSync(file, ...rest));
+    process.on('exit', () => fs.writeFileSync(${JSON.stringify(list)}, JSON.stringify({
+      builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => m.slice(13)),
+      files: [...Object.keys(require.cache), ...read] })));`);
   const r = await runGpt(sandbox, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
-  expect(r.exitCode).toBe(0);
-  return (await readFile(list, 'utf8')).split(' ');
+  expect(r.exitCode, args.join(' ')).toBe(exitCode);
+  return JSON.parse(await readFile(list, 'utf8')) as { builtins: string[]; files: string[] };
 }
 
 describe('start-up', () => {
   useHarness();
 
-  it('caches compiled code under $XDG_CACHE_HOME/gpt, never beside the bundle', async () => {
+  it('caches compiled code under $XDG_CACHE_HOME/gpt, never beside the bundles', async () => {
     for (let i = 0; i < 2; i++) {
       const r = await runGpt(sandbox, ['--version']);
       expect(r.exitCode).toBe(0);
     }
-    expect((await readdir(DIST)).sort()).toEqual(['gpt.cjs', 'gpt.cjs.map']);
-    // Node 22.1+ keeps its own cache (compile-cache/); Node 20 gets a V8 code cache (code-cache/).
+    expect((await readdir(DIST)).sort()).toEqual(['cli.cjs', 'cli.cjs.map', 'gpt.cjs', 'gpt.cjs.map']);
+    // V8 code caches (code-cache/), on every Node version.
     const kept = await readdir(join(sandbox.cacheHome, 'gpt'), { recursive: true, withFileTypes: true });
     expect(kept.filter((entry) => entry.isFile()).length).toBeGreaterThan(0);
   });
@@ -43,29 +50,35 @@ describe('start-up', () => {
   });
 
   // Each one is milliseconds of every `gpt --version` and of every completion Tab.
-  it('loads no child_process or crypto for --version and __complete, no child_process for thread list', async () => {
+  it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process or crypto', async () => {
     await mkdir(sandbox.threadsDir, { recursive: true });
     await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
-    for (const args of [['--version'], ['__complete', 'threads'], ['thread', 'list'], ['thread', 'path', 'whales']]) {
-      const loaded = await builtinsLoaded(args);
-      expect(loaded, args.join(' ')).toContain('fs');
-      expect(loaded, args.join(' ')).not.toContain('child_process');
-      if (args[0] !== 'thread') expect(loaded, args.join(' ')).not.toContain('crypto');
+    // The list cache keeps a thread once its file has settled (100 ms); a listing that writes
+    // the cache loads crypto for the temp file's name. This one does it, so the ones below do not.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await runGpt(sandbox, ['thread', 'list'])).exitCode).toBe(0);
+    const lines = [['--version'], ['__complete', 'threads'], ['thread', 'list'], ['thread', 'ls', '--json', '-q'], ['thread', 'path', 'whales']];
+    for (const args of lines) {
+      const { builtins, files } = await modulesLoaded(args);
+      expect(builtins, args.join(' ')).toContain('fs');
+      expect(builtins, args.join(' ')).not.toContain('child_process');
+      expect(builtins, args.join(' ')).not.toContain('crypto');
+      expect(files, args.join(' ')).toContain(join(DIST, 'gpt.cjs'));
+      expect(files, args.join(' ')).not.toContain(join(DIST, 'cli.cjs'));
+    }
+    // Any other line is commander's, in the large bundle.
+    for (const [args, exitCode] of [[['thread', 'list', '--help'], 0], [['thread', 'path', 'whales', 'extra'], 2], [['__complete', 'nothing'], 2]] as const) {
+      expect((await modulesLoaded([...args], exitCode)).files, args.join(' ')).toContain(join(DIST, 'cli.cjs'));
     }
   });
 
-  it('keeps a code cache per command on Node 20, written only after a run that succeeded', async () => {
+  it('keeps a code cache of each bundle per command, written only after a run that succeeded', async () => {
     await runGpt(sandbox, ['--version']);
-    await runGpt(sandbox, ['thread', 'list']);
+    await runGpt(sandbox, ['thread', '--help']);
     expect((await runGpt(sandbox, ['tread', 'list'])).exitCode).toBe(2);
     const root = join(sandbox.cacheHome, 'gpt');
-    if ('enableCompileCache' in (await import('node:module')).default) {
-      // Node 22.1+ keeps its own cache, of each file the runs compiled.
-      expect(await readdir(root)).toContain('compile-cache');
-    } else {
-      const names = await readdir(join(root, 'code-cache'));
-      expect(names.map((n) => n.replace(/^gpt\.cjs-v[\d.]+-\d+-\d+-/, '')).sort()).toEqual(['thread', 'version']);
-    }
+    const names = await readdir(join(root, 'code-cache'));
+    expect(names.map((n) => n.replace(/-v[\d.]+-\d+-\d+-/, ' ')).sort()).toEqual(['cli.cjs thread', 'gpt.cjs thread', 'gpt.cjs version']);
   });
 
   it('runs when the cache folder cannot be created', async () => {

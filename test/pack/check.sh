@@ -13,7 +13,7 @@ npm pack --silent --pack-destination "$work" >/dev/null
 tarball="$(echo "$work"/gpt-cli-*.tgz)"
 
 contents="$(tar -tzf "$tarball" | sort | tr '\n' ' ')"
-expected='package/README.md package/bin/gpt.cjs package/dist/gpt.cjs package/package.json '
+expected='package/README.md package/bin/gpt.cjs package/dist/cli.cjs package/dist/gpt.cjs package/package.json '
 if [ "$contents" != "$expected" ]; then
   echo "pack check: the package holds [$contents], expected [$expected]" >&2
   exit 1

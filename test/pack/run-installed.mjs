@@ -1,5 +1,6 @@
 // Runs an installed gpt (argv[2]) with a fresh HOME (argv[3]): `gpt --version`, then
-// `gpt ask` against the bench's fake chat server on 127.0.0.1. Exits non-zero on any surprise.
+// `gpt ask` against the bench's fake chat server on 127.0.0.1, then `gpt thread list`.
+// Exits non-zero on any surprise.
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,10 @@ try {
   if (shown !== version) throw new Error(`gpt --version printed "${shown}", expected "${version}"`);
   const reply = (await run(gpt, ['ask', '--no-stdin', 'What is the biggest animal?'], { env })).stdout;
   if (!reply.includes('blue whale')) throw new Error(`gpt ask printed "${reply}"`);
+  // The small bundle lists threads; a thread it has not listed before needs YAML, required
+  // from the installed package's dependencies.
+  const list = (await run(gpt, ['thread', 'list'], { env })).stdout;
+  if (!list.includes('What is the biggest animal?')) throw new Error(`gpt thread list printed "${list}"`);
 } finally {
   await server.close();
 }

@@ -28,25 +28,59 @@ function setUp() {
 }
 
 describe('gpt thread list', () => {
-  it('parses a thread once, then lists it from the list cache until its bytes change', async () => {
+  // A listing made a while after the files were written (they have settled), by the file system's clock.
+  const later = () => Date.now() + 60_000;
+
+  it('parses a thread once, then lists it from the list cache until its file is written again', async () => {
     const { threads, store } = setUp();
     for (const name of ['a', 'b', 'c']) writeFileSync(join(threads, `${name}.yaml`), thread(`question ${name}`));
-    const first = await listThreads(store);
+    const first = await listThreads(store, later());
     expect(store.parsed).toBe(3);
     expect(first.map((t) => t.preview).sort()).toEqual(['question a', 'question b', 'question c']);
 
     store.parsed = 0;
-    expect(await listThreads(store)).toEqual(first);
+    expect(await listThreads(store, later())).toEqual(first);
     expect(store.parsed).toBe(0);
 
-    // Edited by hand: same size, same file time; only the bytes tell.
+    // Edited by hand in place, same size, its modified time set back: the changed time tells.
     const file = join(threads, 'b.yaml');
     const { mtime } = statSync(file);
     writeFileSync(file, thread('question B'));
     utimesSync(file, mtime, mtime);
-    const edited = await listThreads(store);
+    const edited = await listThreads(store, later());
     expect(store.parsed).toBe(1);
     expect(edited.find((t) => t.name === 'b')?.preview).toBe('question B');
+  });
+
+  it('does not keep a thread written within the last tick of the file clock: a next write could keep its stamp', async () => {
+    const { threads, store } = setUp();
+    const file = join(threads, 'fresh.yaml');
+    writeFileSync(file, thread('first'));
+    const now = statSync(file).ctimeMs;
+    expect((await listThreads(store, now))[0]?.preview).toBe('first');
+    expect((await listThreads(store, now))[0]?.preview).toBe('first');
+    expect(store.parsed).toBe(2);
+    // Once settled, it is kept.
+    await listThreads(store, now + 200);
+    await listThreads(store, now + 200);
+    expect(store.parsed).toBe(3);
+  });
+
+  it('waits longer for a file system that keeps whole seconds', async () => {
+    const { threads, store } = setUp();
+    const file = join(threads, 'fat.yaml');
+    writeFileSync(file, thread('whole seconds'));
+    const stamp = { ...statSync(file) };
+    const whole = { ...stamp, mtimeMs: Math.floor(stamp.mtimeMs / 1000) * 1000, ctimeMs: Math.floor(stamp.ctimeMs / 1000) * 1000 };
+    const { ThreadListCache } = await import('../../src/store/thread-list-cache.js');
+    const cache = await ThreadListCache.open(join(store.cacheDir, 'x.json'));
+    const fields = { model: 'm1', turns: 1, preview: 'p', tokens: 0, cost: 0 };
+    cache.put(file, whole, fields, whole.ctimeMs + 1_000);
+    expect(cache.get(file, whole)).toBeUndefined();
+    cache.put(file, whole, fields, whole.ctimeMs + 3_000);
+    expect(cache.get(file, whole)).toEqual(fields);
+    cache.put(file, stamp, fields, stamp.ctimeMs + 1_000);
+    expect(cache.get(file, stamp)).toEqual(fields);
   });
 
   it('still reports a damaged thread on every listing', async () => {

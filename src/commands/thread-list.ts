@@ -1,0 +1,19 @@
+import { harmless, renderThreadList, threadSummaryJson } from '../io/transcript.js';
+import { findThread, listThreads } from '../store/thread-admin.js';
+import type { FolderDeps } from './deps.js';
+
+// `gpt thread list` and `gpt thread path`: shell completion runs them on every Tab, so they
+// read only the threads folder (no config) and load nothing else (cli/quick.ts).
+
+export async function runThreadList(options: { json: boolean }, deps: FolderDeps): Promise<void> {
+  const threads = await listThreads(deps.store);
+  // A file name or a parser's quote of the file may hold control characters: shown, never obeyed.
+  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmless(t.problem).replace(/\n/g, '^J')}`);
+  if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
+  else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
+}
+
+export async function runThreadPath(options: { thread: string }, deps: FolderDeps): Promise<void> {
+  deps.out(`${(await findThread(options.thread, deps.paths.threadsDir, deps.cwd)).file}\n`);
+}
+

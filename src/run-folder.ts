@@ -1,0 +1,93 @@
+// Running a command: the deps every command gets (no config: that is run.ts's), the exit
+// code, and every error reported in one form. `gpt thread list` and `thread path` need no
+// more, and cli/quick.ts runs them from the small bundle, so nothing here loads YAML or the SDK.
+import type { CommonOptions } from './cli/options.js';
+import type { FolderDeps } from './commands/deps.js';
+import { ExitCode, GptError } from './core/errors.js';
+import { homeOf, resolvePaths } from './core/paths.js';
+import { redact } from './core/secrets.js';
+import { watchOutput } from './io/output.js';
+import { reportError, type ErrorOutput } from './io/report-error.js';
+import { detectTerminal } from './io/terminal.js';
+import type { Process } from './process.js';
+
+// biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
+export type Command<D> = (deps: D) => Promise<void | number>;
+
+/**
+ * Runs a command that reads no config and makes no request (`gpt thread list`, `thread path`:
+ * shell completion runs them on every Tab), so it loads no YAML for the config. Its flags are
+ * the few every command has.
+ */
+export function runFolderCommand(proc: Process, common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>, command: Command<FolderDeps>): Promise<number> {
+  return runWith(proc, common, command, async (signal, stdout) => folderDeps(proc, common, signal, stdout));
+}
+
+/** Runs one command with the deps `makeDeps` gives and returns its exit code; every error is reported here. */
+export async function runWith<D>(
+  proc: Process,
+  common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>,
+  command: Command<D>,
+  makeDeps: (signal: AbortSignal, stdout: Stdout) => Promise<D>,
+): Promise<number> {
+  const signal = interruption(proc.signal);
+  const stdout = watchOutput(proc.stdout);
+  const errors = errorOutput(proc, common, stdout, common.json);
+  let code: number | undefined;
+  try {
+    code = (await command(await makeDeps(signal, stdout))) ?? undefined;
+  } catch (error) {
+    // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
+    const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
+    return reportError(cause, errors);
+  }
+  const failedOutput = await stdout.settled();
+  return failedOutput ? reportError(failedOutput, errors) : (code ?? ExitCode.ok);
+}
+
+/** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */
+function interruption(processSignal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort(processSignal.reason === 'SIGTERM'
+    ? new GptError(ExitCode.terminated, 'terminated')
+    : new GptError(ExitCode.interrupted, 'interrupted'));
+  if (processSignal.aborted) abort();
+  else processSignal.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
+
+export const errorOutput = (proc: Process, common: Pick<CommonOptions, 'verbose'>, stdout: Stdout, json: boolean): ErrorOutput => ({
+  stdout: stdout.write,
+  stderr: stderrWriter(proc),
+  secret: proc.env.OPENAI_API_KEY,
+  json,
+  verbose: common.verbose || Boolean(proc.env.DEBUG),
+});
+
+const stderrWriter = (proc: Process) => (text: string) => void proc.stderr.write(redact(text, proc.env.OPENAI_API_KEY));
+
+export type Stdout = ReturnType<typeof watchOutput>;
+
+/** What every command gets: the folders, the thread store, the streams, the clock and the signal. */
+export async function folderDeps(proc: Process, common: Pick<CommonOptions, 'quiet'>, signal: AbortSignal, stdout: Stdout): Promise<FolderDeps> {
+  const { ThreadStore } = await import('./store/threads.js');
+  const writeErr = stderrWriter(proc);
+  const warn = (line: string) => writeErr(`${line}\n`);
+  const quietWarn = common.quiet ? () => {} : warn;
+  const paths = resolvePaths(proc.env, await homeOf(proc.env));
+  return {
+    paths,
+    store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),
+    terminal: detectTerminal(proc.env, proc),
+    out: stdout.write,
+    outFailed: stdout.failed,
+    warn: quietWarn,
+    note: quietWarn,
+    err: writeErr,
+    cwd: proc.cwd,
+    env: proc.env,
+    now: () => new Date(),
+    signal,
+    quiet: common.quiet,
+  };
+}
