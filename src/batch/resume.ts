@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, truncate } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ExitCode, GptError, badInputError, storageError } from '../core/errors.js';
@@ -77,7 +77,7 @@ export async function prepareForResume(file: string, done: DoneIds): Promise<voi
   const cannotWrite = (error: unknown) => storageError(`cannot write ${file} (${code(error)})`, 'check the folder is writable and the disk has room', error);
   const ends = await lineEnds(file);
   const complete = ends?.complete ?? 0;
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', PRIVATE_FILE);
   } catch (error) {
@@ -138,7 +138,7 @@ const unfinished = (ends: LineEnds | undefined) => (ends && ends.complete < ends
 
 /** The file's size and where its last whole line ends; undefined when there is no file. */
 async function lineEnds(file: string): Promise<LineEnds | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
