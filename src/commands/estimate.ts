@@ -1,6 +1,7 @@
-import { attachmentName, attachmentTokens, formatSize, imageTokens, isImageRef } from '../core/attachments.js';
+import { attachmentName, attachmentTokens, imageTokens, isImageRef } from '../core/attachments.js';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
+import { describeBytes } from '../core/sizes.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
 import type { ChatMessage, SentAttachment } from '../core/types.js';
 import { loadCounter } from '../usage/tokenizer.js';
@@ -56,12 +57,12 @@ function describeMessages(messages: readonly ChatMessage[]): string[] {
   if (messages.length === 0) return [];
   return ['messages:', ...messages.map((m) => {
     const attached = m.attachments?.length ? `, with ${m.attachments.map(describeAttachment).join(', ')}` : '';
-    return `  ${m.role}: ${formatSize(Buffer.byteLength(m.content))}${attached}`;
+    return `  ${m.role}: ${describeBytes(Buffer.byteLength(m.content))}${attached}`;
   })];
 }
 
 function describeAttachment({ ref, pixels }: SentAttachment): string {
-  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : formatSize(ref.bytes), ref.detail && `detail ${ref.detail}`]
+  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : describeBytes(ref.bytes), ref.detail && `detail ${ref.detail}`]
     .filter(Boolean).join(', ');
   const count = !isImageRef(ref) ? 'not counted' : pixels ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens` : 'size unknown, not counted';
   return `${attachmentName(ref)} (${facts}; ${count})`;
