@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { DETAILS } from '../core/types.js';
-import { addContextOption, addRequestOptions, byteSize, commonOptions, numberIn, type CliContext } from './options.js';
+import { addContextOption, addCostOptions, addRequestOptions, byteSize, commonOptions, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -24,11 +24,11 @@ piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addContextOption(addShapeOptions(addRequestOptions(
+  return addCostOptions(addContextOption(addShapeOptions(addRequestOptions(
     new Command('ask')
       .description('ask one question; the reply goes to stdout')
       .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  )))
+  ))), 'request')
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('-T, --template <name>', 'use a saved template (gpt template list)')
@@ -39,9 +39,7 @@ export function askCommand(context: CliContext): Command {
     .option('--max-files-size <size>', 'the most text -f may add, in bytes or with k/M (default 1M)', byteSize('--max-files-size'))
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
-    .option('--max-cost <usd>', 'refuse a request whose input alone would cost more (exit 10)', numberIn('--max-cost', 0, 1_000_000))
     .option('--dry-run', 'count the input tokens exactly and estimate the cost; send nothing')
-    .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
     .option('-a, --attach <path|url>', 'attach an image (png, jpeg, gif, webp) or PDF file, or an image URL (repeatable)', (value: string, all: string[] = []) => [...all, value])

@@ -140,3 +140,16 @@ export function addContextOption(command: Command): Command {
       return policy;
     });
 }
+
+/**
+ * --max-cost USD and -u/--usage: ask and chat (README "Costs"). `unit` is what one is
+ * checked and reported for: ask's one request, or each of chat's turns.
+ */
+export function addCostOptions(command: Command, unit: 'request' | 'turn'): Command {
+  const [refused, reported] = unit === 'request'
+    ? ['refuse a request whose input alone would cost more (exit 10)', 'the call']
+    : ['refuse a turn whose input alone would cost more (nothing sent; the chat goes on)', 'each turn'];
+  return command
+    .option('--max-cost <usd>', refused, numberIn('--max-cost', 0, 1_000_000))
+    .option('-u, --usage', `print the tokens and cost of ${reported} on stderr after the reply`);
+}
