@@ -172,11 +172,14 @@ export const isImageRef = (ref: AttachmentRef) => ref.url !== undefined || (ref.
 /** What a reference is called: its path as the user wrote it, or its URL. */
 export const attachmentName = (ref: AttachmentRef) => ref.path ?? ref.url ?? '?';
 
-/** `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one. */
-export function attachmentLine(ref: AttachmentRef): string {
+/** `shot.png (image/png, 45.1 KiB)`: what an attachment is, in a line for people. */
+export function attachmentSummary(ref: AttachmentRef): string {
   const facts = [ref.mime, ref.bytes === undefined ? undefined : describeBytes(ref.bytes), ref.detail && `detail ${ref.detail}`].filter(Boolean);
-  return `[attached: ${attachmentName(ref)}${facts.length ? ` (${facts.join(', ')})` : ''}]`;
+  return `${attachmentName(ref)}${facts.length ? ` (${facts.join(', ')})` : ''}`;
 }
+
+/** `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one. */
+export const attachmentLine = (ref: AttachmentRef) => `[attached: ${attachmentSummary(ref)}]`;
 
 /**
  * A model known not to take images (or PDFs) is refused before anything is sent (exit 2);
