@@ -1,6 +1,5 @@
-import { Command, Option } from 'commander';
-import { DETAILS } from '../core/types.js';
-import { addContextOption, addRequestOptions, byteSize, commonOptions, numberIn, type CliContext } from './options.js';
+import { Command } from 'commander';
+import { addContextOption, addCostOptions, addFileOptions, addRequestOptions, commonOptions, type CliContext } from './options.js';
 import { addShapeOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -24,28 +23,22 @@ piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addContextOption(addShapeOptions(addRequestOptions(
+  return addFileOptions(addCostOptions(addContextOption(addShapeOptions(addRequestOptions(
     new Command('ask')
       .description('ask one question; the reply goes to stdout')
       .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  )))
+  ))), 'request'), 'prompt')
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('-T, --template <name>', 'use a saved template (gpt template list)')
     .option('-p, --param <name> <value>', 'fill {{name}} in the template (repeatable)', (pair: string, all: string[] = []) => [...all, pair])
     .option('--json', 'print one JSON object instead of text')
     .option('--no-stream', 'print the reply when complete, not as it arrives')
-    .option('-f, --file <path>', 'put a text file before the prompt (repeatable; a folder: its text files; - is stdin)', (path: string, all: string[] = []) => [...all, path])
-    .option('--max-files-size <size>', 'the most text -f may add, in bytes or with k/M (default 1M)', byteSize('--max-files-size'))
     .option('--stdin', 'wait for piped stdin even when arguments are given')
     .option('--no-stdin', 'never read stdin')
-    .option('--max-cost <usd>', 'refuse a request whose input alone would cost more (exit 10)', numberIn('--max-cost', 0, 1_000_000))
     .option('--dry-run', 'count the input tokens exactly and estimate the cost; send nothing')
-    .option('-u, --usage', 'print the tokens and cost of the call on stderr after the reply')
     .option('-e, --edit', 'compose the prompt in $VISUAL or $EDITOR (prefilled with stdin and arguments)')
     .option('--raw', 'print the reply as written, not drawn as Markdown on a terminal')
-    .option('-a, --attach <path|url>', 'attach an image (png, jpeg, gif, webp) or PDF file, or an image URL (repeatable)', (value: string, all: string[] = []) => [...all, value])
-    .addOption(new Option('--detail <level>', 'how closely the model looks at the attached images').choices(DETAILS))
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');

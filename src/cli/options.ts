@@ -1,6 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseContextPolicy } from '../core/context.js';
-import type { ContextPolicy } from '../core/types.js';
+import { DETAILS, type ContextPolicy } from '../core/types.js';
 import { DEFAULT_MODEL, type FlagSettings } from '../core/config.js';
 import { GptError } from '../core/errors.js';
 import { NUMBER_LIMITS, describeLimit, withinLimit, type NumberLimit } from '../core/limits.js';
@@ -141,4 +141,31 @@ export function addContextOption(command: Command): Command {
       if (!policy) throw new InvalidArgumentError('--context must be trim, fail or all.');
       return policy;
     });
+}
+
+/**
+ * --max-cost USD and -u/--usage: ask and chat (README "Costs"). `unit` is what one is
+ * checked and reported for: ask's one request, or each of chat's turns.
+ */
+export function addCostOptions(command: Command, unit: 'request' | 'turn'): Command {
+  const [refused, reported] = unit === 'request'
+    ? ['refuse a request whose input alone would cost more (exit 10)', 'the call']
+    : ['refuse a turn whose input alone would cost more (nothing sent; the chat goes on)', 'each turn'];
+  return command
+    .option('--max-cost <usd>', refused, numberIn('--max-cost', 0, 1_000_000))
+    .option('-u, --usage', `print the tokens and cost of ${reported} on stderr after the reply`);
+}
+
+/**
+ * -f, --max-files-size, -a and --detail (README "Context: files, images and PDFs"): ask's
+ * prompt, or chat's first message (its later ones take /file and /attach; stdin is its input).
+ */
+export function addFileOptions(command: Command, target: 'prompt' | 'first message'): Command {
+  const repeat = (value: string, all: string[] = []) => [...all, value];
+  const chat = target === 'first message';
+  return command
+    .option('-f, --file <path>', `put a text file before the ${target} (repeatable; a folder: its text files${chat ? '' : '; - is stdin'})`, repeat)
+    .option('--max-files-size <size>', `the most text ${chat ? 'one message\'s files' : '-f'} may add, in bytes or with k/M (default 1M)`, byteSize('--max-files-size'))
+    .option('-a, --attach <path|url>', `attach an image (png, jpeg, gif, webp) or PDF file, or an image URL${chat ? ', to the first message' : ''} (repeatable)`, repeat)
+    .addOption(new Option('--detail <level>', `how closely the model looks at the attached images${chat ? ' (-a and /attach)' : ''}`).choices(DETAILS));
 }

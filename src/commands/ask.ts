@@ -1,6 +1,6 @@
 import type { ChatMessage, ContextPolicy, Detail } from '../core/types.js';
 import { GptError, usageError } from '../core/errors.js';
-import { withFiles } from '../core/file-prompt.js';
+import { withFiles, type PromptFile } from '../core/file-prompt.js';
 import { assemblePrompt, buildRequestMessages, turnSettings } from '../core/prompt.js';
 import { responseFormat, shapeReply, withSchemaInstruction } from '../core/reply-shape.js';
 import { chatRequest } from '../llm/client.js';
@@ -64,7 +64,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
   if (options.detail && !options.attach?.length) throw usageError('--detail is for attached images', 'add -a IMAGE, or drop --detail');
   const attached = await loadAttachments(options.attach ?? [], { cwd: deps.cwd, detail: options.detail });
-  const input = await readPrompt(options, deps, saved !== undefined);
+  const { prompt: input, files } = await readPrompt(options, deps, saved !== undefined);
   const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
   const existing = target ? (await deps.store.load(target.ref.file)).thread : undefined;
@@ -84,7 +84,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
-    if (options.dryRun) return deps.out(describeEstimate(found, messages));
+    if (options.dryRun) return deps.out(describeEstimate(found, messages, files));
     checkBudget(found, options.maxCost!);
   }
 
@@ -159,8 +159,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 /**
  * The user's prompt: the -f files, then piped stdin and the arguments (README "Text
  * files: -f"); with a template it may be empty (the template's prompt may need none).
+ * The files too, for --dry-run to name.
  */
-async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<string | undefined> {
+async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<{ prompt: string | undefined; files: PromptFile[] }> {
   const paths = options.files ?? [];
   // `-f -` reads stdin as a file, so stdin is not the piped prompt too; files count as a
   // prompt given, so a silent open pipe is not waited for (as with arguments).
@@ -174,9 +175,8 @@ async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): 
   const assembled = assemblePrompt(piped, options.args);
   // The editor holds what the user writes; the files are added after it, as they are.
   const prompt = withFiles(files, options.edit ? await promptFromEditor(assembled, deps) : assembled);
-  if (templated) return prompt;
-  if (prompt === undefined || prompt.trim() === '') {
+  if (!templated && (prompt === undefined || prompt.trim() === '')) {
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }
-  return prompt;
+  return { prompt, files };
 }

@@ -1,6 +1,6 @@
 // Attachments in a turn (README "Context: files, images and PDFs"): this turn's `-a` files,
 // the thread's earlier ones read again from its store, and the store written before the
-// turn that references it. Meant for ask now, and for chat's /attach and batch items later.
+// turn that references it. For ask's -a, chat's /attach, and batch items later.
 import { dirname } from 'node:path';
 import { attachmentName, attachmentRefusal, sentFile } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
@@ -18,7 +18,7 @@ export { loadAttachments, type LoadedAttachment } from '../io/attachment-files.j
  * rule puts it; new ones go there), then the threads folder's, so a thread moved or copied
  * out of that folder still finds them.
  */
-export function threadStores(ref: ThreadRef, thread: Thread | undefined, threadsDir: string): [AttachmentStore, ...AttachmentStore[]] {
+export function threadStores(ref: ThreadRef, thread: Pick<Thread, 'attachment_store'> | undefined, threadsDir: string): [AttachmentStore, ...AttachmentStore[]] {
   const own = attachmentStoreDir(ref.file, threadsDir, thread?.attachment_store);
   const shared = defaultStoreDir(threadsDir);
   return own === shared ? [new AttachmentStore(own)] : [new AttachmentStore(own), new AttachmentStore(shared)];
@@ -66,10 +66,13 @@ export function sentHistory(found: ReadonlyMap<StoredMessage, LoadedAttachment[]
   return new Map([...found].map(([message, loaded]) => [message, sentOf(loaded)]));
 }
 
-/** A model known not to take this turn's attachments, or the thread's, is refused (exit 2) before sending. */
-export function checkModelTakes(request: Pick<RequestSettings, 'model' | 'capabilities'>, turn: readonly LoadedAttachment[], history: ReadonlyMap<StoredMessage, LoadedAttachment[]>): void {
+/**
+ * A model known not to take this turn's attachments, or the thread's, is refused (exit 2)
+ * before sending. `from`: how this turn's were given (`-a`, or chat's `/attach`).
+ */
+export function checkModelTakes(request: Pick<RequestSettings, 'model' | 'capabilities'>, turn: readonly LoadedAttachment[], history: ReadonlyMap<StoredMessage, LoadedAttachment[]>, from = '-a'): void {
   const { entry } = resolveModel(request.model, request.capabilities);
-  const refused = attachmentRefusal(request.model, entry, turn.map((l) => l.sent.ref), '-a')
+  const refused = attachmentRefusal(request.model, entry, turn.map((l) => l.sent.ref), from)
     ?? attachmentRefusal(request.model, entry, [...history.values()].flat().map((l) => l.sent.ref), 'attached in the thread:');
   if (refused) throw refused;
 }

@@ -1,7 +1,9 @@
 import type { GptError } from '../core/errors.js';
 import type { ReplyShape } from '../core/reply-shape.js';
 import type { RequestSettings } from '../core/endpoints.js';
-import type { ContextPolicy, StoredMessage } from '../core/types.js';
+import type { PromptFile } from '../core/file-prompt.js';
+import type { ContextPolicy, Detail, StoredMessage } from '../core/types.js';
+import type { LoadedAttachment } from '../io/attachment-files.js';
 import type { LineInput } from '../io/line-input.js';
 import type { TextFilter } from '../io/render.js';
 import type { Spinner } from '../io/spinner.js';
@@ -17,7 +19,23 @@ export interface Conversation {
   target: ThreadTarget | undefined;
   /** --context, else the thread file's `context:`, else trim. */
   context: ContextPolicy;
+  /** The history's attachments, read again to be sent with it (a resumed thread's, and this session's turns'). */
+  attached: Map<StoredMessage, LoadedAttachment[]>;
+  /** A resumed thread's `attachment_store:` header: where its attachments are kept. */
+  attachmentStore?: string;
+  /** What /file and /attach (and -f, -a) added to the next message. */
+  pending: Pending;
 }
+
+/** The files and attachments waiting for the next message; a new conversation starts without any. */
+export interface Pending {
+  files: PromptFile[];
+  attachments: LoadedAttachment[];
+  /** What was added, one summary each (`src/ (3 files, 4.1 KiB)`), for /file alone. */
+  added: string[];
+}
+
+export const nothingPending = (): Pending => ({ files: [], attachments: [], added: [] });
 
 /** One run of `gpt chat`: what lasts across its conversations. */
 export interface Session {
@@ -39,6 +57,10 @@ export interface Session {
   maxCost: number | undefined;
   /** -u: each turn's tokens and cost on stderr after its reply. */
   usage: boolean;
+  /** --max-files-size: the most text the files added to one message may hold. */
+  maxFilesSize: number;
+  /** --detail: sent with the images of -a and /attach. */
+  detail: Detail | undefined;
 }
 
 /** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */

@@ -5,6 +5,8 @@ import { editText } from '../io/editor.js';
 import { harmless } from '../io/transcript.js';
 import { pathExists } from '../store/fs.js';
 import { forkThread, freeThread, moveThread } from '../store/thread-admin.js';
+import { keepAttachments } from './attachments.js';
+import { addAttachment, addedNote, addFiles, keptAttachments, pendingLine } from './chat-context.js';
 import { fail, type Conversation, type Session } from './chat-session.js';
 
 /** The commands that begin with `/`. */
@@ -13,8 +15,13 @@ export type SlashCommand = Exclude<ChatCommand, { kind: 'message' | 'new' | 'qui
 export const isSlash = (command: ChatCommand): command is SlashCommand =>
   !['message', 'new', 'quit', 'none'].includes(command.kind);
 
-/** Sends `prompt` as a turn; with `replacing`, its reply takes the place of that (already removed) turn. True when it completed. */
-export type Send = (prompt: string, replacing?: StoredMessage[]) => Promise<boolean>;
+/** How a slash command sends a turn; each is true when the reply came. */
+export interface Send {
+  /** A new message, with what /file and /attach added. */
+  message(text: string): Promise<boolean>;
+  /** The question of `last` (already removed from the history) again, with its attachments; its reply takes the place of `last`'s. */
+  again(last: StoredMessage[]): Promise<boolean>;
+}
 
 /** Acts on a slash command. Mistakes are reported as errors a chat survives (a script still exits non-zero). */
 export async function runSlash(command: SlashCommand, session: Session, conversation: Conversation, send: Send): Promise<void> {
@@ -54,15 +61,21 @@ async function act(command: SlashCommand, session: Session, conversation: Conver
       }
       conversation.history.splice(-2);
       // A retry that fails or is stopped leaves the earlier reply where it was.
-      if (!(await send(last[0]!.content, last))) conversation.history.push(...last);
+      if (!(await send.again(last))) conversation.history.push(...last);
       return;
     }
     case 'edit': {
       const text = await session.lines.suspend(() => editText('', deps.env));
       if (text.trim() === '') return deps.err('gpt: the message was empty, so nothing was sent\n');
-      await send(text.replace(/\n$/, ''));
+      await send.message(text.replace(/\n$/, ''));
       return;
     }
+    case 'file':
+      if (command.path === undefined) return deps.err(`${pendingLine(conversation.pending)}\n`);
+      return addedNote(deps, await addFiles(command.path, conversation.pending, session.maxFilesSize, deps));
+    case 'attach':
+      if (command.spec === undefined) return deps.err(`${pendingLine(conversation.pending)}\n`);
+      return addedNote(deps, await addAttachment(command.spec, conversation, deps, { from: '/attach', detail: session.detail }));
     case 'save':
       return saveAs(command.name, session, conversation);
   }
@@ -82,7 +95,11 @@ async function saveAs(name: string, session: Session, conversation: Conversation
     else await forkThread(from.ref, to);
   } else if (conversation.history.length > 0) {
     const { model, system } = conversation.request;
-    await deps.store.append(to.file, conversation.history, { create: { model, system }, now: deps.now() });
+    // Its attachments' bytes are kept before the thread that references them is written.
+    const { store, loaded } = keptAttachments({ ...conversation, attachmentStore: undefined }, to, deps);
+    const attachmentStore = await keepAttachments(store, loaded, to, deps.paths.threadsDir);
+    await deps.store.append(to.file, conversation.history, { create: { model, system }, now: deps.now(), attachmentStore });
+    conversation.attachmentStore = attachmentStore;
   }
   conversation.target = { ref: to, auto: false };
   deps.warn(`gpt: this conversation is kept as thread '${to.name}'`);

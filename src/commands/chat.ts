@@ -16,9 +16,12 @@ import { ChatHistory, HISTORY_LINES } from '../store/chat-history.js';
 import { renderTranscript, roleLabel } from '../io/transcript.js';
 import { loadMarkdown, wantsMarkdown } from '../io/markdown.js';
 import { isSlash, runSlash } from './chat-slash.js';
-import { fail, type Conversation, type Session } from './chat-session.js';
+import { fail, nothingPending, type Conversation, type Session } from './chat-session.js';
+import { addAttachment, addedNote, addFiles, keptAttachments, resumedAttachments } from './chat-context.js';
+import { checkModelTakes, sentHistory, sentOf, type LoadedAttachment } from './attachments.js';
+import { DEFAULT_MAX_FILES_BYTES, withFiles } from '../core/file-prompt.js';
 import type { Deps } from './deps.js';
-import type { ContextPolicy } from '../core/types.js';
+import type { ContextPolicy, Detail } from '../core/types.js';
 import { fitThread, sendFitted, type FittedThread } from './context.js';
 import { checkBudget, checkPriced, estimate } from './estimate.js';
 import { loadReplyShape, withTemplateSchema, type ShapeOptions } from './shape.js';
@@ -41,6 +44,14 @@ export interface ChatOptions {
   maxCost?: number;
   /** -u/--usage: each turn's tokens and cost on stderr after the reply. */
   usage?: boolean;
+  /** -f PATH: text files (or folders' text files) put before the first message, as /file does. */
+  files?: string[];
+  /** --max-files-size: the most bytes the files added to one message may hold. */
+  maxFilesSize?: number;
+  /** -a PATH|URL: images and PDFs sent with the first message, as /attach does. */
+  attach?: string[];
+  /** --detail: how closely the model looks at the images of -a and /attach. */
+  detail?: Detail;
 }
 
 export const HINT = "type 'quit' to exit, type 'new' to begin a new conversation";
@@ -66,6 +77,10 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const conversation = saved ? { ...opened, request: withTemplate(opened.request, saved.template, deps.settings.inputs.flags) } : opened;
   // A budget needs a price: a model without one is refused now, not at every turn (a /model later is checked per turn).
   if (options.maxCost !== undefined) await checkPriced(conversation.request.model, deps);
+  const maxFilesSize = options.maxFilesSize ?? DEFAULT_MAX_FILES_BYTES;
+  // -f and -a are checked now: a bad one ends the chat before it starts (exit 6, or 2).
+  for (const path of options.files ?? []) addedNote(deps, await addFiles(path, conversation.pending, maxFilesSize, deps));
+  for (const spec of options.attach ?? []) addedNote(deps, await addAttachment(spec, conversation, deps, { from: '-a', detail: options.detail }));
   const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
     history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
@@ -76,6 +91,8 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
     maxCost: options.maxCost,
     usage: options.usage ?? false,
+    maxFilesSize,
+    detail: options.detail,
   };
   if (interactive) deps.err(`${HINT}\n${BLOCK_HINT}\n`);
   let leftAtPrompt: boolean;
@@ -114,10 +131,13 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
     }
     leaving = false;
     const command = event.kind === 'end' ? reader.end() : reader.push(event.text);
-    if (command.kind === 'message') await takeTurn(session, conversation, session.wrap(command.text));
+    if (command.kind === 'message') await sendMessage(session, conversation, command.text);
     if (isSlash(command)) {
       const current = conversation;
-      await runSlash(command, session, current, (prompt, replacing) => takeTurn(session, current, prompt, replacing));
+      await runSlash(command, session, current, {
+        message: (text) => sendMessage(session, current, text),
+        again: (last) => takeTurn(session, current, last[0]!.content, { replacing: last, attachments: current.attached.get(last[0]!) }),
+      });
     }
     if (interactive && (command.kind === 'message' || command.kind === 'retry' || command.kind === 'edit')) {
       deps.err('\n'); // a blank line between turns, as in the blog post
@@ -130,7 +150,7 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.settings), target: undefined, context: options.context ?? 'trim' };
+    return { history: [], request: turnSettings(deps.settings), target: undefined, context: options.context ?? 'trim', attached: new Map(), pending: nothingPending() };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -146,6 +166,10 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
     request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
     context: options.context ?? thread.context ?? 'trim',
+    // Sent again with every turn, as gpt ask does: the history is not complete without them.
+    attached: await resumedAttachments(thread, target.ref, deps),
+    attachmentStore: thread.attachment_store,
+    pending: nothingPending(),
   };
 }
 
@@ -159,14 +183,36 @@ async function startOver(old: Conversation, options: ChatOptions, deps: Deps, in
   } else if (interactive) {
     deps.warn('gpt: new conversation started');
   }
-  return { history: [], request: old.request, target, context: options.context ?? 'trim' };
+  // A new conversation starts clean: what was added for the old one's next message goes with it.
+  if (old.pending.added.length > 0) deps.warn(`gpt: dropped what was added to the next message (${old.pending.added.join(', ')})`);
+  return { history: [], request: old.request, target, context: options.context ?? 'trim', attached: new Map(), pending: nothingPending() };
 }
 
 /**
- * Sends one prompt and shows the reply; a failure is printed and the conversation goes on without that turn.
- * With `replacing` (/retry), the turn is saved in place of that one. True when the reply came.
+ * A typed (or composed) message: through the template's prompt with the files added
+ * before it, and the attachments added with it. They wait for the next message until a
+ * turn with them completes: a failed or stopped one leaves them added.
  */
-async function takeTurn(session: Session, conversation: Conversation, prompt: string, replacing?: StoredMessage[]): Promise<boolean> {
+async function sendMessage(session: Session, conversation: Conversation, text: string): Promise<boolean> {
+  const { pending } = conversation;
+  const prompt = session.wrap(withFiles(pending.files, text) ?? text);
+  const sent = await takeTurn(session, conversation, prompt, { attachments: pending.attachments });
+  if (sent) conversation.pending = nothingPending();
+  return sent;
+}
+
+/** What a turn sends besides its text, and the turn it replaces (/retry). */
+interface TurnExtras {
+  attachments?: readonly LoadedAttachment[];
+  replacing?: StoredMessage[];
+}
+
+/**
+ * Sends one prompt, with its attachments and the history's, and shows the reply; a failure
+ * is printed and the conversation goes on without that turn. With `replacing` (/retry),
+ * the turn is saved in place of that one. True when the reply came.
+ */
+async function takeTurn(session: Session, conversation: Conversation, prompt: string, { attachments = [], replacing }: TurnExtras = {}): Promise<boolean> {
   const { deps, lines } = session;
   const startedAt = deps.now();
   const stop = new AbortController();
@@ -176,8 +222,11 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   let reply: ChatReply;
   let omittedTurns = 0;
   try {
-    const { request, history } = conversation;
-    const thread = { messages: buildRequestMessages(request, history, prompt), history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
+    const { request, history, attached } = conversation;
+    // The model in force now takes them? /model may have changed it since they were added.
+    checkModelTakes(request, attachments, attached, '/attach');
+    const messages = buildRequestMessages(request, history, prompt, { turn: sentOf(attachments), history: sentHistory(attached) });
+    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
     const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
     const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
@@ -206,11 +255,13 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   if (session.usage) deps.warn(usageLine(reply.usage, cost));
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now(), cost, omittedTurns);
+  const turn = completedTurn(prompt, startedAt, reply, deps.now(), cost, omittedTurns, attachments.map((a) => a.sent.ref));
   conversation.history.push(...turn);
+  if (attachments.length > 0) conversation.attached.set(turn[0]!, [...attachments]);
   try {
     conversation.target ??= await chooseThread({ continueLatest: false }, prompt, deps);
-    if (conversation.target) await saveTurn(conversation.target, turn, conversation.request, deps, replacing);
+    const { target } = conversation;
+    if (target) await saveTurn(target, turn, conversation.request, deps, replacing, keptAttachments(conversation, target.ref, deps));
   } catch (error) {
     if (!(error instanceof GptError)) throw error;
     fail(session, error);

@@ -1,7 +1,9 @@
-import { attachmentName, attachmentTokens, formatSize, imageTokens, isImageRef } from '../core/attachments.js';
+import { attachmentName, attachmentTokens, imageTokens, isImageRef } from '../core/attachments.js';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
+import { describeBytes } from '../core/sizes.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
+import type { PromptFile } from '../core/file-prompt.js';
 import type { ChatMessage, SentAttachment } from '../core/types.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import type { Deps } from './deps.js';
@@ -37,9 +39,9 @@ export async function estimate(messages: ChatMessage[], model: string, maxTokens
  * summarised), the input tokens (exact, with the images' estimate said apart) and the
  * cost estimate saying what bounds it.
  */
-export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = []): string {
+export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = []): string {
   const exact = `${e.inputTokens - e.imageTokens} (exact, ${e.encoding})`;
-  const lines = [`model: ${e.model}`, ...describeMessages(messages),
+  const lines = [`model: ${e.model}`, ...describeMessages(messages, files),
     `input tokens: ${e.imageTokens ? `${exact} + about ${e.imageTokens} for images (estimated from their sizes)` : exact}`];
   if (e.inputCost === null) {
     lines.push('estimated cost: unknown (no price for this model on this endpoint; models: in the config can give one)');
@@ -51,17 +53,32 @@ export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] =
   return `${lines.join('\n')}\n`;
 }
 
-/** One line a message: `user: 1.2 KiB, with shot.png (image/png, 45.1 KiB, 800×600: about 765 tokens)`. */
-function describeMessages(messages: readonly ChatMessage[]): string[] {
+/**
+ * One line a message: `user: 1.2 KiB, with shot.png (image/png, 45.1 KiB, 800×600: about
+ * 765 tokens)`. The last (the new question) names the -f files its text holds.
+ */
+function describeMessages(messages: readonly ChatMessage[], files: readonly PromptFile[]): string[] {
   if (messages.length === 0) return [];
-  return ['messages:', ...messages.map((m) => {
+  return ['messages:', ...messages.map((m, i) => {
+    const named = i === messages.length - 1 && files.length ? `, with files ${describeFiles(files)}` : '';
     const attached = m.attachments?.length ? `, with ${m.attachments.map(describeAttachment).join(', ')}` : '';
-    return `  ${m.role}: ${formatSize(Buffer.byteLength(m.content))}${attached}`;
+    return `  ${m.role}: ${describeBytes(Buffer.byteLength(m.content))}${named}${attached}`;
   })];
 }
 
+/** How many -f files a dry run names before it counts the rest (a folder can hold hundreds). */
+const FILES_NAMED = 10;
+
+/** `src/a.ts (1.2 KiB), src/b.ts (3 KiB)`, and `and 5 more (12 KiB)` past the first ten. */
+function describeFiles(files: readonly PromptFile[]): string {
+  const size = (some: readonly PromptFile[]) => describeBytes(some.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0));
+  const named = files.slice(0, FILES_NAMED).map((f) => `${f.label} (${size([f])})`);
+  const rest = files.slice(FILES_NAMED);
+  return [...named, ...(rest.length ? [`and ${rest.length} more (${size(rest)})`] : [])].join(', ');
+}
+
 function describeAttachment({ ref, pixels }: SentAttachment): string {
-  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : formatSize(ref.bytes), ref.detail && `detail ${ref.detail}`]
+  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : describeBytes(ref.bytes), ref.detail && `detail ${ref.detail}`]
     .filter(Boolean).join(', ');
   const count = !isImageRef(ref) ? 'not counted' : pixels ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens` : 'size unknown, not counted';
   return `${attachmentName(ref)} (${facts}; ${count})`;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { usageError, type GptError } from './errors.js';
 import type { ModelEntry } from './model-table.js';
+import { describeBytes } from './sizes.js';
 import { DETAILS, type AttachmentRef, type Detail, type SentAttachment } from './types.js';
 
 export const PDF_MIME = 'application/pdf';
@@ -168,21 +169,17 @@ export function mimeOfUrl(url: string): string | undefined {
 /** A URL is always sent as an image part; a file by its type. */
 export const isImageRef = (ref: AttachmentRef) => ref.url !== undefined || (ref.mime?.startsWith('image/') ?? false);
 
-/** A size for people: `812 B`, `45.1 KiB`, `2.3 MiB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < MiB) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / MiB).toFixed(1)} MiB`;
-}
-
 /** What a reference is called: its path as the user wrote it, or its URL. */
 export const attachmentName = (ref: AttachmentRef) => ref.path ?? ref.url ?? '?';
 
-/** `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one. */
-export function attachmentLine(ref: AttachmentRef): string {
-  const facts = [ref.mime, ref.bytes === undefined ? undefined : formatSize(ref.bytes), ref.detail && `detail ${ref.detail}`].filter(Boolean);
-  return `[attached: ${attachmentName(ref)}${facts.length ? ` (${facts.join(', ')})` : ''}]`;
+/** `shot.png (image/png, 45.1 KiB)`: what an attachment is, in a line for people. */
+export function attachmentSummary(ref: AttachmentRef): string {
+  const facts = [ref.mime, ref.bytes === undefined ? undefined : describeBytes(ref.bytes), ref.detail && `detail ${ref.detail}`].filter(Boolean);
+  return `${attachmentName(ref)}${facts.length ? ` (${facts.join(', ')})` : ''}`;
 }
+
+/** `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one. */
+export const attachmentLine = (ref: AttachmentRef) => `[attached: ${attachmentSummary(ref)}]`;
 
 /**
  * A model known not to take images (or PDFs) is refused before anything is sent (exit 2);

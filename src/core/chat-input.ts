@@ -13,6 +13,10 @@ export type ChatCommand =
   | { kind: 'save'; name: string }
   /** `/edit`: the next message is composed in $VISUAL/$EDITOR. */
   | { kind: 'edit' }
+  /** `/file PATH`: a text file (or a folder's) goes before the next message; alone, says what is added. */
+  | { kind: 'file'; path: string | undefined }
+  /** `/attach PATH|URL`: an image or PDF goes with the next message; alone, says what is added. */
+  | { kind: 'attach'; spec: string | undefined }
   | { kind: 'help' }
   /** A line starting with `/` that is no command (or a command used wrongly): nothing is sent. */
   | { kind: 'mistake'; message: string; hint: string }
@@ -33,6 +37,9 @@ export const SLASH_HELP = `Commands (a line starting with / ; inside a ${BLOCK_F
   /retry           ask the last question again; the new reply replaces the last one
   /save NAME       keep this conversation as the thread NAME, and go on in it
   /edit            compose the next message in $VISUAL or $EDITOR (vi if unset)
+  /file PATH       put a text file, or a folder's text files, before the next message
+  /attach PATH|URL attach an image or PDF file, or an image URL, to the next message
+                   (/file or /attach alone: show what the next message goes with)
   /help            this list
   new              begin a new conversation;  quit, exit or Ctrl-D: leave
 A message that itself begins with / is sent by doubling the slash: //etc/hosts sends /etc/hosts.`;
@@ -61,6 +68,10 @@ function slashCommand(line: string): ChatCommand {
     case 'save':
       if (rest === '') return { kind: 'mistake', message: '/save needs a thread name', hint: 'use /save NAME, e.g. /save whales' };
       return { kind: 'save', name: rest };
+    case 'file':
+      return { kind: 'file', path: unquoted(rest) };
+    case 'attach':
+      return { kind: 'attach', spec: unquoted(rest) };
     case 'retry':
       return noArgument({ kind: 'retry' });
     case 'edit':
@@ -71,6 +82,13 @@ function slashCommand(line: string): ChatCommand {
     default:
       return { kind: 'mistake', message: `unknown command '/${word}'; nothing was sent`, hint: HELP_HINT };
   }
+}
+
+/** A path as typed: the rest of the line, without one pair of quotes around it (`"my notes.md"`). */
+function unquoted(rest: string): string | undefined {
+  const quoted = /^(["'])(.*)\1$/.exec(rest);
+  const path = quoted ? quoted[2]! : rest;
+  return path === '' ? undefined : path;
 }
 
 /**

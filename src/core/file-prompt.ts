@@ -1,5 +1,5 @@
 import { badInputError } from './errors.js';
-import { describeBytes } from './sizes.js';
+import { describeBytes, describeOverLimit } from './sizes.js';
 
 /** --max-files-size unless given: 1 MiB of text is about 250,000 tokens, more than most windows. */
 export const DEFAULT_MAX_FILES_BYTES = 1024 * 1024;
@@ -59,9 +59,7 @@ export function checkFilesSize(sizes: readonly FileSize[], limit: number): void 
   if (total <= limit) return;
   const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
   const named = largest.map((file) => `${file.label} ${file.atLeast ? 'over ' : ''}${describeBytes(file.bytes)}`).join(', ');
-  // Rounded alike, the two would read "5 KiB, over the 5 KiB limit": then in bytes.
-  const exact = describeBytes(total) === describeBytes(limit);
-  const [totalText, limitText] = exact ? [`${total} bytes`, `${limit} bytes`] : [describeBytes(total), describeBytes(limit)];
+  const [totalText, limitText] = describeOverLimit(total, limit);
   // A pipe read only up to the limit leaves the total unknown: it is more than the limit.
   const unknown = sizes.some((file) => file.atLeast);
   const comeTo = unknown ? `more than the ${describeBytes(limit)} limit` : `${totalText}, over the ${limitText} limit`;

@@ -16,3 +16,12 @@ export function describeBytes(bytes: number): string {
   const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
   return `${Number(value.toFixed(1))} ${unit}`;
 }
+
+/**
+ * A size and the limit it is over, for an error: `21 MiB` and `20 MiB`; when both round
+ * alike (`20 MiB, over the 20 MiB limit`), in bytes.
+ */
+export function describeOverLimit(bytes: number, limit: number): [size: string, limit: string] {
+  const [size, most] = [describeBytes(bytes), describeBytes(limit)];
+  return size === most ? [`${bytes} bytes`, `${limit} bytes`] : [size, most];
+}

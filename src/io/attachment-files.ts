@@ -3,9 +3,10 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  formatSize, HEAD_BYTES, isUrl, limitOf, lookalike, mimeOfUrl, sentFile, sha256Of, sniffType,
+  HEAD_BYTES, isUrl, limitOf, lookalike, mimeOfUrl, sentFile, sha256Of, sniffType,
 } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
+import { describeOverLimit } from '../core/sizes.js';
 import type { AttachmentRef, Detail, SentAttachment } from '../core/types.js';
 
 /** An attachment ready to send, with a file's bytes for the store. */
@@ -55,7 +56,8 @@ async function fromFile(spec: string, options: LoadOptions): Promise<LoadedAttac
   }
   const limit = options.limits?.[type.kind] ?? limitOf(type.kind);
   if (info.size > limit) {
-    throw badInputError(`${spec} is ${formatSize(info.size)}, over the ${formatSize(limit)} limit for ${type.kind === 'image' ? 'an image' : 'a PDF'}`,
+    const [size, most] = describeOverLimit(info.size, limit);
+    throw badInputError(`${spec} is ${size}, over the ${most} limit for ${type.kind === 'image' ? 'an image' : 'a PDF'}`,
       `${type.kind === 'image' ? 'scale it down' : 'split it'} first; nothing was sent`);
   }
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {

@@ -105,3 +105,21 @@ describe('gpt ask -f', () => {
     expect(world.stderr()).toMatch(/stdin sent nothing within 1s/);
   });
 });
+
+describe('gpt ask -f --dry-run', () => {
+  it('names the files the question holds, with their sizes, and sends nothing', async () => {
+    await tree({ 'src/a.ts': 'export const a = 1;\n', 'notes.md': 'x'.repeat(2048) });
+    await ask(['review'], { files: ['src/', 'notes.md'], dryRun: true });
+    const lines = world.out().split('\n');
+    expect(lines[1]).toBe('messages:');
+    expect(lines[2]).toMatch(/^ {2}user: 2\.1 KiB, with files src\/a\.ts \(20 B\), notes\.md \(2 KiB\)$/);
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('names ten files and counts the rest', async () => {
+    const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d/f${String(i).padStart(2, '0')}.txt`, 'abc\n']));
+    await tree(files);
+    await ask(['q'], { files: ['d'], dryRun: true });
+    expect(world.out()).toContain(', d/f09.txt (4 B), and 2 more (8 B)\n');
+  });
+});

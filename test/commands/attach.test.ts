@@ -243,7 +243,7 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
     await handle.truncate(20 * 1024 * 1024 + 1);
     await handle.close();
     const error = await refused(['huge.png']);
-    expect(error).toMatchObject({ exitCode: ExitCode.badInput, message: 'huge.png is 20.0 MiB, over the 20.0 MiB limit for an image' });
+    expect(error).toMatchObject({ exitCode: ExitCode.badInput, message: 'huge.png is 20971521 bytes, over the 20971520 bytes limit for an image' });
   });
 
   it('a PDF over 32 MiB', async () => {
@@ -251,7 +251,7 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
     const handle = await open(home('big.pdf'), 'r+');
     await handle.truncate(32 * 1024 * 1024 + 1);
     await handle.close();
-    expect((await refused(['big.pdf'])).message).toBe('big.pdf is 32.0 MiB, over the 32.0 MiB limit for a PDF');
+    expect((await refused(['big.pdf'])).message).toBe('big.pdf is 33554433 bytes, over the 33554432 bytes limit for a PDF');
   });
 
   it('a file that is not an image or PDF, whatever its name', async () => {

@@ -64,7 +64,7 @@ describe('gpt ask -a', () => {
     await handle.close();
     const r = await runGpt(sandbox, ['ask', '--thread', 'x', '-a', 'huge.png', 'describe']);
     expect(r.exitCode).toBe(6);
-    expect(r.stderr).toBe('gpt: huge.png is 21.0 MiB, over the 20.0 MiB limit for an image — scale it down first; nothing was sent\n');
+    expect(r.stderr).toBe('gpt: huge.png is 21 MiB, over the 20 MiB limit for an image — scale it down first; nothing was sent\n');
     expect(server.chatRequests()).toHaveLength(0);
     expect(await listing(sandbox.threadsDir)).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { dataUrl, png } from '../support/attachment-files.js';
 import { runGpt, threadFiles } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
 
@@ -87,5 +88,22 @@ describe('gpt chat slash commands from a pipe', () => {
     expect(r.stderr).toContain('/retry');
     expect(r.stderr).toContain('//');
     expect(requests()).toHaveLength(0);
+  });
+});
+
+describe('gpt chat with files', () => {
+  it('-a and --detail go with the first message, /file with the next; the resumed thread sends the image again', async () => {
+    const shot = png(8, 8);
+    await writeFile(join(sandbox.home, 'shot.png'), shot);
+    await writeFile(join(sandbox.home, 'n.txt'), 'note\n');
+    const r = await runGpt(sandbox, ['chat', '--thread', 'f', '-a', 'shot.png', '--detail', 'low'], { input: 'what is it?\n/file n.txt\nand this?\n' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`gpt: added shot.png (image/png, ${shot.length} B, detail low) to the next message\ngpt: added n.txt (5 B) to the next message\n`);
+    const image = { type: 'image_url', image_url: { url: dataUrl('image/png', shot), detail: 'low' } };
+    const first = { role: 'user', content: [{ type: 'text', text: 'what is it?' }, image] };
+    expect(requests().map((b) => b.messages.at(-1))).toEqual([first, { role: 'user', content: 'n.txt\n```\nnote\n```\n\nand this?' }]);
+    const again = await runGpt(sandbox, ['chat', '--thread', 'f'], { input: 'more\n' });
+    expect(again.exitCode).toBe(0);
+    expect(requests().at(-1)!.messages[0]).toEqual(first);
   });
 });

@@ -66,6 +66,17 @@ describe('ChatInput', () => {
     ]);
   });
 
+  it('reads /file and /attach with the rest of the line as the path, one pair of quotes taken off', () => {
+    expect(feed(['/file src/', '/file "my notes.md"', "/attach 'shot 1.png'", '/attach https://example.com/a.png', '/file', '/attach  '])).toEqual([
+      { kind: 'file', path: 'src/' },
+      { kind: 'file', path: 'my notes.md' },
+      { kind: 'attach', spec: 'shot 1.png' },
+      { kind: 'attach', spec: 'https://example.com/a.png' },
+      { kind: 'file', path: undefined },
+      { kind: 'attach', spec: undefined },
+    ]);
+  });
+
   it('sends a line beginning with // as a message with one slash less', () => {
     expect(feed(['//etc/hosts is a file', '// comment'])).toEqual([
       { kind: 'message', text: '/etc/hosts is a file' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { checkFilesSize, fenceFor, skippedNotice, withFiles } from '../../src/core/file-prompt.js';
-import { describeBytes, parseBytes } from '../../src/core/sizes.js';
+import { describeBytes, describeOverLimit, parseBytes } from '../../src/core/sizes.js';
 
 describe('withFiles: the -f files before the prompt', () => {
   it('labels each file with its path, fences it, and puts the prompt after a blank line', () => {
@@ -96,5 +96,9 @@ describe('sizes', () => {
     expect(describeBytes(1536)).toBe('1.5 KiB');
     expect(describeBytes(1024 * 1024)).toBe('1 MiB');
     expect(describeBytes(1.4 * 1024 * 1024)).toBe('1.4 MiB');
+  });
+  it('says a size over a limit in bytes when both would round alike', () => {
+    expect(describeOverLimit(21 * 1024 * 1024, 20 * 1024 * 1024)).toEqual(['21 MiB', '20 MiB']);
+    expect(describeOverLimit(20 * 1024 * 1024 + 1, 20 * 1024 * 1024)).toEqual(['20971521 bytes', '20971520 bytes']);
   });
 });
