@@ -92,6 +92,24 @@ export async function keepAttachments(store: AttachmentStore, loaded: readonly L
   return kept ? storeHeader(ref.file, threadsDir) : undefined;
 }
 
+/**
+ * Before `gpt thread mv` or `fork` puts a thread where another store serves it (out of the
+ * threads folder into a project, say): its stored files are copied there, so it can be
+ * continued at its new place. Files in neither store are left to the original paths.
+ */
+export async function carryAttachments(thread: Thread, from: ThreadRef, to: ThreadRef, threadsDir: string): Promise<void> {
+  const refs = thread.messages.flatMap((m) => m.attachments ?? []).filter((r) => r.sha256 !== undefined);
+  if (refs.length === 0) return;
+  const sources = threadStores(from, thread, threadsDir);
+  const [target] = threadStores(to, thread, threadsDir);
+  if (sources[0].dir === target.dir) return;
+  for (const ref of refs) {
+    if (await target.get(ref)) continue;
+    const bytes = await fromStores(sources, ref);
+    if (bytes) await target.put(bytes, ref.sha256!);
+  }
+}
+
 /** After `gpt thread rm`: the thread's stored files that no other thread in its folder references go too. */
 export async function removeUnsharedAttachments(ref: ThreadRef, thread: Thread, threadsDir: string): Promise<void> {
   const refs = thread.messages.flatMap((m) => m.attachments ?? []);

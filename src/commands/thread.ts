@@ -8,7 +8,7 @@ import {
 } from '../store/thread-admin.js';
 import { latestThread } from '../store/thread-folder.js';
 import type { ThreadRef } from '../store/threads.js';
-import { removeUnsharedAttachments } from './attachments.js';
+import { carryAttachments, removeUnsharedAttachments } from './attachments.js';
 import type { Deps } from './deps.js';
 
 export interface ThreadShowOptions {
@@ -66,6 +66,7 @@ export async function runThreadMv(options: { from: string; to: string }, deps: D
   const from = await find(options.from, deps);
   await checkIsThread(from, deps.store);
   const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
+  await carryTo(from, to, deps);
   await moveThread(from, to, deps.warn);
 }
 
@@ -73,8 +74,15 @@ export async function runThreadFork(options: { from: string; to: string }, deps:
   const from = await find(options.from, deps);
   await checkIsThread(from, deps.store);
   const to = await freeThread(options.to, deps.paths.threadsDir, deps.cwd);
+  await carryTo(from, to, deps);
   await forkThread(from, to);
   deps.note(`gpt: forked '${from.name}' as '${to.name}' — continue it with gpt ask --thread ${to.explicitPath ? to.file : to.name}`);
+}
+
+/** The attachments of a thread that can be read go with it; a damaged one is moved as it is. */
+async function carryTo(from: ThreadRef, to: ThreadRef, deps: Deps): Promise<void> {
+  const thread = await deps.store.load(from.file).then((loaded) => loaded.thread, () => undefined);
+  if (thread) await carryAttachments(thread, from, to, deps.paths.threadsDir);
 }
 
 const find = (value: string, deps: Deps) => findThread(value, deps.paths.threadsDir, deps.cwd);

@@ -1,13 +1,13 @@
 // gpt ask -a/--attach in-process (README "Context: files, images and PDFs"): what is sent,
 // what a thread keeps, the store, and every refusal before anything is sent or written.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import type { Deps } from '../../src/commands/deps.js';
-import { runThreadRm, runThreadShow } from '../../src/commands/thread.js';
+import { runThreadFork, runThreadMv, runThreadRm, runThreadShow } from '../../src/commands/thread.js';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, jpeg, pdf, png } from '../support/attachment-files.js';
@@ -185,6 +185,27 @@ describe('threads and the store', () => {
     await runThreadRm({ threads: ['proj/a.yaml'] }, world.deps);
     expect(await listing(home('proj', 'gpt-attachments'))).toEqual([]);
     expect(await listing(storeDir())).toEqual([sha(bytes)]);
+  });
+
+  it('thread fork into a project takes the attachments along: it continues there with the original and the old store gone', async () => {
+    const bytes = await put('shot.png', png(8, 8));
+    await ask(['one'], { thread: 't', attach: ['shot.png'] });
+    await runThreadFork({ from: 't', to: 'proj/t.yaml' }, world.deps);
+    expect(await listing(home('proj', 'gpt-attachments'))).toEqual([sha(bytes)]);
+    await unlink(home('shot.png'));
+    await unlink(join(storeDir(), sha(bytes)));
+    await ask(['two'], { thread: 'proj/t.yaml' });
+    expect(JSON.stringify(world.client.requests.at(-1)!.messages.map(apiMessage))).toContain(dataUrl('image/png', bytes));
+  });
+
+  it('thread mv of a project thread into the threads folder takes the attachments along', async () => {
+    const bytes = await put('shot.png', png(8, 8));
+    await ask(['one'], { thread: 'proj/t.yaml', attach: ['shot.png'] });
+    await runThreadMv({ from: 'proj/t.yaml', to: 'moved' }, world.deps);
+    await unlink(home('shot.png'));
+    await rm(home('proj'), { recursive: true });
+    await ask(['two'], { thread: 'moved' });
+    expect(JSON.stringify(world.client.requests.at(-1)!.messages.map(apiMessage))).toContain(dataUrl('image/png', bytes));
   });
 
   it('thread show gives one line per attachment; --json keeps the references', async () => {
