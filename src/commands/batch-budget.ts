@@ -12,6 +12,8 @@ import type { SendItem } from '../batch/local.js';
 import { loadPricer, type Pricer } from '../usage/price-table.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import type { Deps } from './deps.js';
+import { sentOf } from './attachments.js';
+import { loadItemContext, promptWithFiles, type ItemContext } from './batch-context.js';
 
 // `gpt batch --max-cost` and the cost lines of `--dry-run` (README "Costs").
 
@@ -31,20 +33,22 @@ export class ItemThreads {
   /** Per thread file: the tokens of the replies of the batch's earlier items (at max_tokens). */
   private readonly replies = new Map<string, number>();
 
-  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined) {}
+  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined, private readonly maxFilesSize?: number) {}
 
-  /** The item's input tokens, counted exactly but for earlier items' replies; and its settings. */
-  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number }> {
+  /** The item's input tokens, counted exactly but for earlier items' replies (its images estimated); its settings, and its files and attachments. */
+  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number; context?: ItemContext }> {
     const file = this.fileOf(item);
     const thread = file === undefined ? undefined : await this.load(file);
-    const { settings, messages } = itemRequest(item, this.deps.settings, thread);
+    const context = this.rules && (item.files || item.attachments) ? await loadItemContext(item, this.rules, this.maxFilesSize, this.deps) : undefined;
+    const turn = context && { prompt: promptWithFiles(item, context), attached: { turn: sentOf(context.attached) } };
+    const { settings, messages } = itemRequest(item, this.deps.settings, thread, turn);
     const tokens = promptTokens(messages, await loadCounter(encodingFor(settings.model))) + (file === undefined ? 0 : this.replies.get(file) ?? 0);
     if (file !== undefined && thread) {
       // The next item of this thread comes after this one's question and reply.
-      thread.messages.push({ role: 'user', content: item.prompt ?? '' }, { role: 'assistant', content: '' });
+      thread.messages.push({ role: 'user', content: turn?.prompt ?? item.prompt ?? '' }, { role: 'assistant', content: '' });
       this.replies.set(file, (this.replies.get(file) ?? 0) + (settings.maxTokens ?? 0));
     }
-    return { settings, tokens };
+    return { settings, tokens, context };
   }
 
   private fileOf(item: BatchItem): string | undefined {
@@ -66,16 +70,20 @@ export class ItemThreads {
   }
 }
 
-/** The items' input tokens counted exactly (with their threads), and their cost: input alone, and with replies at max_tokens (null when one item has none). */
-export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules) {
+/**
+ * The items' input tokens counted exactly (with their threads; images estimated), and their cost: input alone, and with
+ * replies at max_tokens (null when one item has none). `seeContext` is shown each item's files and attachments.
+ */
+export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules, maxFilesSize?: number, seeContext?: (item: BatchItem, context: ItemContext) => void) {
   const price = await batchPricer(deps, remote);
   const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
-  const threads = new ItemThreads(deps, rules);
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   let tokens = 0;
   let inputCost: number | null = 0;
   let maxCost: number | null = 0;
   for await (const item of items) {
-    const { settings, tokens: n } = await threads.count(item);
+    const { settings, tokens: n, context } = await threads.count(item);
+    if (context) seeContext?.(item, context);
     tokens += n;
     inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
     maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
@@ -90,8 +98,8 @@ const estimates = new WeakMap<BatchItem, number>();
  * The items, for as long as the budget allows: an item is read (and so sent) only when
  * what was spent, the estimates of the items in flight and its own stay within --max-cost.
  */
-export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules): AsyncGenerator<BatchItem> {
-  const threads = new ItemThreads(deps, rules);
+export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules, maxFilesSize?: number): AsyncGenerator<BatchItem> {
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   for await (const item of items) {
     const estimate = estimateItem(item, price, threads);
     if (!budget.reserve(await estimate)) return;
@@ -139,10 +147,10 @@ async function estimateItem(item: BatchItem, price: Pricer, threads: ItemThreads
 }
 
 /** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
-export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps): Promise<void> {
+export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules, maxFilesSize?: number): Promise<void> {
   let total = 0;
-  // --remote takes no thread items.
-  const threads = new ItemThreads(deps, undefined);
+  // --remote takes no thread items; the rules are for their files and attachments.
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   for await (const item of items) total += await estimateItem(item, price, threads);
   if (total > budget.max) {
     throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
