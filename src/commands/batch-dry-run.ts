@@ -1,5 +1,5 @@
 // `gpt batch --dry-run` (README "gpt batch"): what would be sent, counted, and nothing sent.
-import { attachmentName, attachmentTokens, isImageRef } from '../core/attachments.js';
+import { attachmentName, isImageRef } from '../core/attachments.js';
 import { formatUSD } from '../core/prices.js';
 import { describeBytes } from '../core/sizes.js';
 import type { InputSummary } from '../batch/input.js';
@@ -7,7 +7,6 @@ import type { BatchItem } from '../batch/item.js';
 import type { ItemPathRules } from '../batch/item-paths.js';
 import { writeRequestFiles } from '../batch/remote.js';
 import type { BatchInput } from '../batch/source.js';
-import { sentOf } from './attachments.js';
 import type { ItemContext } from './batch-context.js';
 import { countItems } from './batch-budget.js';
 import type { BatchOptions } from './batch-options.js';
@@ -25,8 +24,8 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
   const history = scan.firstThreadLine === undefined ? '' : ', with thread history; replies to earlier items of a thread at their max_tokens';
   const context = new ContextTotals(input.name);
   const counted = await countItems(pending(), remote, deps, rules, options.maxFilesSize, (item, found) => context.add(item, found));
-  const images = context.imageTokens > 0 ? ` + about ${context.imageTokens} for images (estimated from their sizes)` : '';
-  lines.push(`input tokens: ${counted.tokens - context.imageTokens} (exact${history})${images}`);
+  const images = counted.imageTokens > 0 ? ` + about ${counted.imageTokens} for images (estimated from their sizes)` : '';
+  lines.push(`input tokens: ${counted.tokens - counted.imageTokens} (exact${history})${images}`);
   lines.push(...context.describe());
   const rate = remote ? ' at the Batch API\'s rate' : '';
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
@@ -47,7 +46,6 @@ class ContextTotals {
   private fileBytes = 0;
   private kinds = { image: 0, pdf: 0, url: 0 };
   private attachedBytes = 0;
-  imageTokens = 0;
   private unpriced = false;
   private readonly listed: string[] = [];
 
@@ -66,7 +64,6 @@ class ContextTotals {
       this.attachedBytes += ref.bytes ?? 0;
       if (!isImageRef(ref) || (ref.url === undefined && !sent.pixels)) this.unpriced = true;
     }
-    this.imageTokens += attachmentTokens(sentOf(context.attached));
     if (this.listed.length < ITEMS_LISTED) this.listed.push(this.describeItem(item, context));
   }
 

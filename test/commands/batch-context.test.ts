@@ -189,6 +189,18 @@ describe('gpt batch: threads with attachments', () => {
     expect(last[0]).toEqual({ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', image) } }] });
   });
 
+  it('--dry-run counts a thread\'s earlier images, and the images of the batch\'s earlier items of the thread', async () => {
+    await put('job/shot.png', png(1024, 1024)); // 765 tokens at high detail
+    await put('job/p.jsonl', lines({ prompt: 'see', thread: 'pics', attachments: ['shot.png'] }));
+    await batch('job/p.jsonl');
+    await put('job/q.jsonl', lines({ prompt: 'again', thread: 'pics' }, { prompt: 'one more', thread: 'pics', attachments: ['shot.png'], detail: 'low' }, { prompt: 'last', thread: 'pics' }));
+    const before = world.out().length;
+    await batch('job/q.jsonl', { dryRun: true });
+    // 765 (the thread's) for each of the three, and 85 (low) for the second and third.
+    expect(world.out().slice(before)).toMatch(/\ninput tokens: \d+ \(exact, with thread history; [^)]*\) \+ about 2465 for images \(estimated from their sizes\)\n/);
+    expect(world.client.requests).toHaveLength(1);
+  });
+
   it('an item whose thread holds an image it cannot send to its model fails alone, nothing sent for it', async () => {
     await put('job/shot.png', png(4, 3));
     await put('job/p.jsonl', lines({ prompt: 'see', thread: 'pics', attachments: ['shot.png'] }));
