@@ -70,8 +70,10 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       // A thread is fitted to the model's window as `gpt ask` fits it (README "Long threads").
       const history = thread?.messages ?? [];
       const toFit = { messages: request.messages, history, request: { model: settings.model, maxTokens: settings.maxTokens, policy: options.context ?? thread?.context ?? 'trim' } };
-      const fitted = history.length > 0 ? await fitThread(request.messages, history, toFit.request, deps) : { messages: request.messages, omittedTurns: 0 };
-      const { result: reply, omittedTurns } = await sendFitted(fitted, toFit, (f) => client.complete(chat(f.messages)), deps);
+      // What fitting says on stderr names the item: a batch has many.
+      const fitting = { ...deps, warn: (line: string) => deps.warn(line.replace(/^gpt: /, `gpt: item ${item.id}: `)) };
+      const fitted = history.length > 0 ? await fitThread(request.messages, history, toFit.request, fitting) : { messages: request.messages, omittedTurns: 0 };
+      const { result: reply, omittedTurns } = await sendFitted(fitted, toFit, (f) => client.complete(chat(f.messages)), fitting);
       watch.gone();
       const record = shapedRecord(item.id, reply, shape);
       if (!ref) return record;

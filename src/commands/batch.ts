@@ -42,8 +42,11 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     const isPending = (item: BatchItem) => !done?.ids.has(item.id) || done.retry.has(item.id);
     const rules = itemPathRules(options, deps);
     const items = () => checkedItems(input, rules);
-    // The first pass reads each item's files and attachments too: a bad one stops the run before anything is sent.
-    const scan = await scanItems(checkedItems(input, rules, itemContextChecker(rules, options.maxFilesSize, deps)), input.name, isPending);
+    // The first pass reads the files and attachments of each item to send too: a bad one stops the run before anything is sent.
+    const checkContext = itemContextChecker(rules, options.maxFilesSize, deps);
+    const scan = await scanItems(checkedItems(input, rules, async (item, where) => {
+      if (isPending(item)) await checkContext(item, where);
+    }), input.name, isPending);
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');

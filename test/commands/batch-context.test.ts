@@ -74,6 +74,16 @@ describe('gpt batch: what an item with files and attachments sends', () => {
     expect(world.stderr()).toContain('gpt: stdin:1: `files` left out 1 file that is not text: d/logo.png (images and PDFs go in `attachments`)');
   });
 
+  it('--resume reads only the files of the items it sends: a done item\'s file may be gone', async () => {
+    await put('job/a.txt', 'a\n');
+    await put('job/b.txt', 'b\n');
+    await put('job/p.jsonl', lines({ id: 'a', prompt: 'q', files: ['a.txt'] }, { id: 'b', prompt: 'q', files: ['b.txt'] }));
+    await put('out.jsonl', `${JSON.stringify({ id: 'a', reply: 'done' })}\n`);
+    await writeFile(home('job', 'a.txt'), Buffer.from([0, 1, 2])); // no longer text: not read
+    await batch('job/p.jsonl', { output: 'out.jsonl', resume: true });
+    expect(sentLast().map((m) => m.content)).toEqual([`${fence('b.txt', 'b\n')}\nq`]);
+  });
+
   it('--allow-paths lets an item name files outside the input file\'s folder', async () => {
     await put('outside.txt', 'from outside\n');
     await put('job/p.jsonl', lines({ prompt: 'q', files: ['../outside.txt'] }));
@@ -220,7 +230,7 @@ describe('gpt batch: threads with attachments', () => {
     await put('p.jsonl', lines({ prompt: 'q3', thread: 'w' }));
     await batch('p.jsonl');
     expect(world.client.requests[0]!.messages.map((m) => m.content)).toEqual(['q2', 'ok', 'q3']);
-    expect(world.stderr()).toContain('gpt: 1 earlier turn left out to fit m\'s context window of 300 tokens');
+    expect(world.stderr()).toContain('gpt: item 1: 1 earlier turn left out to fit m\'s context window of 300 tokens');
     expect((await loadThread('w')).messages.at(-1).omitted_turns).toBe(1);
 
     const error = await failure(batch('p.jsonl', { context: 'fail' }));
