@@ -23,6 +23,9 @@ export interface ItemPathRules {
   remote: boolean;
 }
 
+/** For the files and attachments an item names. */
+export const FILES_OPT_IN = 'the files a batch item names must be inside its input file\'s folder; to allow others, run it with --allow-paths; nothing was sent';
+
 const OPT_IN = 'a batch file may only name threads; to allow paths, run it with --allow-paths (or keep its threads in a folder with --thread-dir DIR); nothing was sent';
 
 /**
@@ -56,12 +59,12 @@ export function itemThreadRef(value: string, rules: ItemPathRules): ThreadRef {
  * existing ancestor is what counts, and a dangling link is followed to where a write would
  * land. Returns the real path, so the file used is the one checked.
  */
-export function containedPath(value: string, base: string): string {
-  if (isAbsolute(value)) throw new ItemProblem(`'${value}' is an absolute path; paths in a batch file are relative to its folder`, OPT_IN);
+export function containedPath(value: string, base: string, hint = OPT_IN): string {
+  if (isAbsolute(value)) throw new ItemProblem(`'${value}' is an absolute path; paths in a batch file are relative to its folder`, hint);
   const realBase = realPath(resolve(base));
-  if (!isInside(realBase, resolve(realBase, value))) throw new ItemProblem(`'${value}' leads out of the folder ${base}`, OPT_IN);
+  if (!isInside(realBase, resolve(realBase, value))) throw new ItemProblem(`'${value}' leads out of the folder ${base}`, hint);
   const real = realPath(resolve(realBase, value));
-  if (!isInside(realBase, real)) throw new ItemProblem(`'${value}' leads out of the folder ${base} through a symbolic link`, OPT_IN);
+  if (!isInside(realBase, real)) throw new ItemProblem(`'${value}' leads out of the folder ${base} through a symbolic link`, hint);
   return real;
 }
 

@@ -4,7 +4,7 @@ import { GptError } from '../core/errors.js';
 import { messageProblem } from '../core/messages.js';
 import { EFFORTS, parseEffort } from '../core/models.js';
 import { dropUndefined } from '../core/objects.js';
-import type { ChatMessage } from '../core/types.js';
+import { DETAILS, type ChatMessage, type Detail } from '../core/types.js';
 import { parseConciseSchema, schemaSpec, type SchemaSpec } from '../core/schema.js';
 import { ItemProblem } from './item-problem.js';
 import type { Template } from './template.js';
@@ -21,6 +21,12 @@ export interface BatchItem extends RequestLayer {
   thread?: string;
   /** The item's own `schema` (a JSON Schema object or the concise form), made strict. */
   schema?: SchemaSpec;
+  /** Text files (or folders of them) put before the prompt, as `-f` does; paths relative to the input file. */
+  files?: string[];
+  /** Images and PDFs (paths relative to the input file, or http(s) URLs), as `-a` does. */
+  attachments?: string[];
+  /** How closely the model looks at the item's attached images, as `--detail` does. */
+  detail?: Detail;
 }
 
 const problem = (text: string) => new ItemProblem(text);
@@ -54,11 +60,21 @@ export function checkItem(value: unknown, line: number, defaultId: number, templ
     if (item.reasoningEffort === undefined) throw problem(`\`reasoning_effort\` must be one of ${EFFORTS.join(', ')}`);
   }
   item.schema = checkSchema(fields.schema);
+  item.files = checkPaths(fields.files, 'files');
+  if (item.files?.includes('-')) throw problem('`files` cannot read stdin (`-`); name a file');
+  item.attachments = checkPaths(fields.attachments, 'attachments');
+  const detail = text('detail');
+  if (detail !== undefined) {
+    if (!(DETAILS as readonly string[]).includes(detail)) throw problem(`\`detail\` must be one of ${DETAILS.join(', ')}`);
+    if (!item.attachments) throw problem('`detail` is for the images in `attachments`');
+    item.detail = detail as Detail;
+  }
   const hasPrompt = fields.prompt !== undefined && fields.prompt !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasPrompt && hasMessages) throw problem('an item has `prompt` or `messages`, not both');
   if (hasMessages) {
     if (item.thread !== undefined) throw problem('an item with `thread` continues it with a `prompt`, not `messages`');
+    if (item.files || item.attachments) throw problem('`files` and `attachments` go with a `prompt`, not `messages`');
     item.messages = checkMessages(fields.messages);
     return dropUndefined(item);
   }
@@ -83,6 +99,13 @@ function checkSchema(value: unknown): SchemaSpec | undefined {
     throw error;
   }
   throw problem("`schema` must be a JSON Schema object or fields like 'name, age int'");
+}
+
+/** `files:` and `attachments:`: a list of paths (or, for attachments, URLs); checked against the input's folder later. */
+function checkPaths(value: unknown, key: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) throw problem(`\`${key}\` must be a list of paths`);
+  return value.length === 0 ? undefined : (value as string[]);
 }
 
 function checkId(value: unknown, defaultId: number): string {

@@ -25,7 +25,7 @@ export interface RequestFile {
  */
 export async function writeRequestFiles(
   items: AsyncIterable<BatchItem> | Iterable<BatchItem>,
-  toLine: (item: BatchItem) => string,
+  toLine: (item: BatchItem) => string | Promise<string>,
   dir: string,
   name: string,
   limits: FileLimits = API_LIMITS,
@@ -39,7 +39,7 @@ export async function writeRequestFiles(
   };
   try {
     for await (const item of items) {
-      const line = `${toLine(item)}\n`;
+      const line = `${await toLine(item)}\n`;
       const bytes = Buffer.byteLength(line);
       if (bytes > limits.bytes) {
         throw badInputError(`${name}:${item.line}: this request is larger than a batch file may be (${limits.bytes} bytes)`, 'shorten it, or run it without --remote');

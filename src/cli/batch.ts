@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addEndpointOptions, addRequestOptions, commonOptions, numberIn, type CliContext } from './options.js';
+import { addContextOption, addEndpointOptions, addRequestOptions, byteSize, commonOptions, numberIn, type CliContext } from './options.js';
 import { addSchemaOptions, shapeOptions } from './shape-options.js';
 
 const EXAMPLES = `
@@ -15,9 +15,12 @@ Examples:
   gpt batch list                                        # the batches submitted from here
 
 Input (by extension, or --format): JSON Lines, one object a line with "prompt" or
-"messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread";
+"messages" and optional "id", "system", "model", "temperature", "max_tokens", "thread",
+"files" and "attachments" (lists of paths, as -f and -a take them; "detail");
 YAML, a list of such objects or of strings; text, one prompt a line.
 An item's "thread" is a thread name; a path there is refused unless --allow-paths.
+Its "files" and "attachments" are relative to the input file's folder and must stay in it
+unless --allow-paths.
 Results: one JSON line per item, in input order:
   {"id", "reply", "model", "finish_reason", "usage"}, or with "error" when it failed.
 Exit code 8 when any item failed (--resume sends again those that failed on the network);
@@ -39,11 +42,11 @@ const apiOptions = (command: Command) =>
 export function batchCommand(context: CliContext): Command {
   const load = () => import('../commands/batch.js');
   const loadAdmin = () => import('../commands/batch-admin.js');
-  const batch = addSchemaOptions(addRequestOptions(
+  const batch = addContextOption(addSchemaOptions(addRequestOptions(
     new Command('batch')
       .description('run a file of prompts concurrently (or on the Batch API); results as JSON Lines')
       .argument('<file>', 'the prompts: .jsonl, .yaml or .txt, or - for stdin'),
-  ))
+  )))
     .option('-o, --output <file>', 'write results to FILE (created private) instead of stdout')
     .option('--resume', 'skip items whose ids are already in -o FILE, and append the rest')
     .option('-j, --concurrency <n>', 'requests in flight at once (default 4)', numberIn('--concurrency', 1, 256, true))
@@ -58,7 +61,8 @@ export function batchCommand(context: CliContext): Command {
     .option('--no-wait', 'with --remote: print the batch ids and return (see gpt batch results)')
     .option('--new-batch', 'with --remote: submit anew, even when a batch of the same requests from an earlier run is open')
     .option('--thread-dir <dir>', 'keep the threads that items name in DIR (names only, never outside it)')
-    .option('--allow-paths', 'let items name files by path (a thread path); by default a batch file names threads only')
+    .option('--allow-paths', 'let items name files anywhere (a thread path, files and attachments outside the input\'s folder)')
+    .option('--max-files-size <size>', 'the most text an item\'s files may add, in bytes or with k/M (default 1M)', byteSize('--max-files-size'))
     .addHelpText('after', EXAMPLES)
     // Options after a subcommand's name belong to the subcommand (results -o FILE).
     .enablePositionalOptions()
@@ -82,6 +86,8 @@ export function batchCommand(context: CliContext): Command {
           newBatch: raw.newBatch ?? false,
           threadDir: raw.threadDir,
           allowPaths: raw.allowPaths ?? false,
+          maxFilesSize: raw.maxFilesSize,
+          context: raw.context,
           shape: shapeOptions(raw),
           params: raw.param ?? [],
         }, deps));

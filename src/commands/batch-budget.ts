@@ -3,15 +3,19 @@ import type { BatchItem } from '../batch/item.js';
 import { itemThreadRef, type ItemPathRules } from '../batch/item-paths.js';
 import { itemRequest } from '../batch/request.js';
 import type { RequestSettings } from '../core/endpoints.js';
-import type { Thread } from '../core/types.js';
+import type { SentAttachment, StoredMessage, Thread } from '../core/types.js';
+import type { ThreadRef } from '../store/threads.js';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { resolveModel } from '../core/models.js';
 import { formatUSD, sumCosts } from '../core/prices.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
+import { attachmentTokens } from '../core/attachments.js';
 import type { SendItem } from '../batch/local.js';
 import { loadPricer, type Pricer } from '../usage/price-table.js';
 import { loadCounter } from '../usage/tokenizer.js';
 import type { Deps } from './deps.js';
+import { threadAttachments, threadStores, type LoadedAttachment } from './attachments.js';
+import { loadItemContext, promptWithFiles, type ItemContext } from './batch-context.js';
 
 // `gpt batch --max-cost` and the cost lines of `--dry-run` (README "Costs").
 
@@ -27,60 +31,89 @@ export function batchPricer(deps: Deps, remote: boolean): Promise<Pricer> {
  * A thread that cannot be read counts as empty (sending that item will fail, costing nothing).
  */
 export class ItemThreads {
-  private readonly threads = new Map<string, Promise<Thread | undefined>>();
+  private readonly threads = new Map<string, Promise<CountedThread | undefined>>();
   /** Per thread file: the tokens of the replies of the batch's earlier items (at max_tokens). */
   private readonly replies = new Map<string, number>();
 
-  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined) {}
+  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined, private readonly maxFilesSize?: number) {}
 
-  /** The item's input tokens, counted exactly but for earlier items' replies; and its settings. */
-  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number }> {
-    const file = this.fileOf(item);
-    const thread = file === undefined ? undefined : await this.load(file);
-    const { settings, messages } = itemRequest(item, this.deps.settings, thread);
-    const tokens = promptTokens(messages, await loadCounter(encodingFor(settings.model))) + (file === undefined ? 0 : this.replies.get(file) ?? 0);
-    if (file !== undefined && thread) {
-      // The next item of this thread comes after this one's question and reply.
-      thread.messages.push({ role: 'user', content: item.prompt ?? '' }, { role: 'assistant', content: '' });
-      this.replies.set(file, (this.replies.get(file) ?? 0) + (settings.maxTokens ?? 0));
+  /** The item's input tokens, counted exactly but for earlier items' replies (images estimated); its settings, and its files and attachments. */
+  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number; imageTokens: number; context?: ItemContext }> {
+    const ref = this.refOf(item);
+    const found = ref === undefined ? undefined : await this.load(ref);
+    const context = this.rules && (item.files || item.attachments) ? await loadItemContext(item, this.rules, this.maxFilesSize, this.deps) : undefined;
+    const sent = context && forCounting(context.attached);
+    const turn = { prompt: context ? promptWithFiles(item, context) : item.prompt ?? '', attached: { turn: sent, history: found?.attached } };
+    const { settings, messages } = itemRequest(item, this.deps.settings, found?.thread, turn);
+    const tokens = promptTokens(messages, await loadCounter(encodingFor(settings.model))) + (ref === undefined ? 0 : this.replies.get(ref.file) ?? 0);
+    if (ref !== undefined && found) {
+      // The next item of this thread comes after this one's question (and its attachments) and reply.
+      const question: StoredMessage = { role: 'user', content: turn.prompt };
+      found.thread.messages.push(question, { role: 'assistant', content: '' });
+      if (sent?.length) found.attached.set(question, sent);
+      this.replies.set(ref.file, (this.replies.get(ref.file) ?? 0) + (settings.maxTokens ?? 0));
     }
-    return { settings, tokens };
+    // Of the tokens, the images' estimate (this item's and its thread's): said apart by --dry-run.
+    const imageTokens = messages.reduce((sum, m) => sum + attachmentTokens(m.attachments), 0);
+    return { settings, tokens, imageTokens, context };
   }
 
-  private fileOf(item: BatchItem): string | undefined {
+  private refOf(item: BatchItem): ThreadRef | undefined {
     if (item.thread === undefined || !this.rules) return undefined;
     try {
-      return itemThreadRef(item.thread, this.rules).file;
+      return itemThreadRef(item.thread, this.rules);
     } catch {
       return undefined; // refused when it is sent
     }
   }
 
-  private load(file: string): Promise<Thread | undefined> {
-    let thread = this.threads.get(file);
-    if (!thread) {
-      thread = this.deps.store.load(file).then(({ thread: loaded }) => ({ ...loaded, messages: [...loaded.messages] }), () => undefined);
-      this.threads.set(file, thread);
+  /** The thread as its file holds it, with its earlier attachments (their sizes; one that cannot be found is not counted). */
+  private load(ref: ThreadRef): Promise<CountedThread | undefined> {
+    let found = this.threads.get(ref.file);
+    if (!found) {
+      const { threadsDir } = this.deps.paths;
+      const base = this.rules!.base;
+      found = this.deps.store.load(ref.file).then(async ({ thread: loaded }) => {
+        const thread = { ...loaded, messages: [...loaded.messages] };
+        const earlier = await threadAttachments(thread.messages, threadStores(ref, thread, threadsDir), ref, base).catch(() => new Map<StoredMessage, LoadedAttachment[]>());
+        return { thread, attached: new Map([...earlier].map(([message, loaded]) => [message, forCounting(loaded)])) };
+      }, () => undefined);
+      this.threads.set(ref.file, found);
     }
-    return thread;
+    return found;
   }
 }
 
-/** The items' input tokens counted exactly (with their threads), and their cost: input alone, and with replies at max_tokens (null when one item has none). */
-export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules) {
+interface CountedThread {
+  thread: Thread;
+  attached: Map<StoredMessage, SentAttachment[]>;
+}
+
+/** Attachments as far as counting needs them: their references and sizes, not their bytes (a batch may hold many). */
+const forCounting = (loaded: readonly LoadedAttachment[]): SentAttachment[] =>
+  loaded.map(({ sent }) => ({ ref: sent.ref, url: '', ...(sent.pixels ? { pixels: sent.pixels } : {}) }));
+
+/**
+ * The items' input tokens counted exactly (with their threads; images estimated), and their cost: input alone, and with
+ * replies at max_tokens (null when one item has none). `seeContext` is shown each item's files and attachments.
+ */
+export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules, maxFilesSize?: number, seeContext?: (item: BatchItem, context: ItemContext) => void) {
   const price = await batchPricer(deps, remote);
   const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
-  const threads = new ItemThreads(deps, rules);
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   let tokens = 0;
+  let imageTokens = 0;
   let inputCost: number | null = 0;
   let maxCost: number | null = 0;
   for await (const item of items) {
-    const { settings, tokens: n } = await threads.count(item);
+    const { settings, tokens: n, imageTokens: images, context } = await threads.count(item);
+    if (context) seeContext?.(item, context);
     tokens += n;
+    imageTokens += images;
     inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
     maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
   }
-  return { tokens, inputCost, maxCost };
+  return { tokens, imageTokens, inputCost, maxCost };
 }
 
 /** Each item's estimate while it is in flight (--max-cost). */
@@ -90,8 +123,8 @@ const estimates = new WeakMap<BatchItem, number>();
  * The items, for as long as the budget allows: an item is read (and so sent) only when
  * what was spent, the estimates of the items in flight and its own stay within --max-cost.
  */
-export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules): AsyncGenerator<BatchItem> {
-  const threads = new ItemThreads(deps, rules);
+export async function* withinBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules, maxFilesSize?: number): AsyncGenerator<BatchItem> {
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   for await (const item of items) {
     const estimate = estimateItem(item, price, threads);
     if (!budget.reserve(await estimate)) return;
@@ -139,10 +172,10 @@ async function estimateItem(item: BatchItem, price: Pricer, threads: ItemThreads
 }
 
 /** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
-export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps): Promise<void> {
+export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules, maxFilesSize?: number): Promise<void> {
   let total = 0;
-  // --remote takes no thread items.
-  const threads = new ItemThreads(deps, undefined);
+  // --remote takes no thread items; the rules are for their files and attachments.
+  const threads = new ItemThreads(deps, rules, maxFilesSize);
   for await (const item of items) total += await estimateItem(item, price, threads);
   if (total > budget.max) {
     throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,

@@ -14,6 +14,10 @@ import type { RunReport } from './batch-report.js';
 import type { Deps } from './deps.js';
 import { itemShapes, loadReplyShape, shapeMode } from './shape.js';
 import { completedTurn, costOfReply, saveTurn } from './turn.js';
+import { checkModelTakes, sentHistory, sentOf, threadAttachments, threadStores, type LoadedAttachment } from './attachments.js';
+import { checkItemModel, loadItemContext, promptWithFiles } from './batch-context.js';
+import { fitThread, sendFitted } from './context.js';
+import type { ChatMessage, StoredMessage } from '../core/types.js';
 import { budgetedSender, checkBudgetStop } from './batch-budget.js';
 import type { Budget } from '../batch/budget.js';
 
@@ -21,7 +25,7 @@ import type { Budget } from '../batch/budget.js';
 
 export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
   const client = await deps.client();
-  const send = itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps));
+  const send = itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps), options);
   try {
     await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, budget ? budgetedSender(send, budget, run.price) : send, run.writer(sink));
   } finally {
@@ -40,33 +44,49 @@ async function batchShapes(options: BatchOptions, deps: Deps) {
   return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
 }
 
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>): SendItem {
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>, options: BatchOptions): SendItem {
   const watch = new ServerWatch();
   return async (item, signal) => {
     let model = item.model ?? deps.settings.inputs.flags.model ?? null;
     try {
       const ref = item.thread === undefined ? undefined : threadOf(item.thread, rules);
       const thread = ref ? (await deps.store.load(ref.file)).thread : undefined;
-      const request = itemRequest(item, deps.settings, thread);
-      model = request.settings.model;
+      // Read again as it is sent (checked first with the whole input): the paths are checked again too.
+      const context = await loadItemContext(item, rules, options.maxFilesSize, deps);
+      const stores = ref && threadStores(ref, thread, deps.paths.threadsDir);
+      // A thread's earlier attachments go again, as `gpt ask` sends them.
+      const earlier = stores && thread ? await threadAttachments(thread.messages, stores, ref!, rules.base) : new Map<StoredMessage, LoadedAttachment[]>();
+      const prompt = promptWithFiles(item, context);
+      const request = itemRequest(item, deps.settings, thread, { prompt, attached: { turn: sentOf(context.attached), history: sentHistory(earlier) } });
+      const { settings } = request;
+      model = settings.model;
+      checkItemModel(settings, context);
+      checkModelTakes(settings, [], earlier);
       const startedAt = deps.now();
       const shape = await shapes(item.schema);
-      const chat = shape
-        ? { ...chatRequest(request.settings, withSchemaInstruction(shape, request.messages), signal), responseFormat: responseFormat(shape) }
-        : chatRequest(request.settings, request.messages, signal);
-      const reply = await client.complete(chat);
+      const chat = (messages: ChatMessage[]) => shape
+        ? { ...chatRequest(settings, withSchemaInstruction(shape, messages), signal), responseFormat: responseFormat(shape) }
+        : chatRequest(settings, messages, signal);
+      // A thread is fitted to the model's window as `gpt ask` fits it (README "Long threads").
+      const history = thread?.messages ?? [];
+      const toFit = { messages: request.messages, history, request: { model: settings.model, maxTokens: settings.maxTokens, policy: options.context ?? thread?.context ?? 'trim' } };
+      // What fitting says on stderr names the item: a batch has many.
+      const fitting = { ...deps, warn: (line: string) => deps.warn(line.replace(/^gpt: /, `gpt: item ${item.id}: `)) };
+      const fitted = history.length > 0 ? await fitThread(request.messages, history, toFit.request, fitting) : { messages: request.messages, omittedTurns: 0 };
+      const { result: reply, omittedTurns } = await sendFitted(fitted, toFit, (f) => client.complete(chat(f.messages)), fitting);
       watch.gone();
       const record = shapedRecord(item.id, reply, shape);
       if (!ref) return record;
       try {
-        const turn = completedTurn(item.prompt ?? '', startedAt, reply, deps.now(), await costOfReply(reply, request.settings.model, deps));
-        await saveTurn({ ref, auto: false }, turn, request.settings, deps);
+        const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, settings.model, deps), omittedTurns, context.attached.map((a) => a.sent.ref));
+        await saveTurn({ ref, auto: false }, turn, settings, deps, undefined, { store: stores![0], loaded: [...context.attached, ...[...earlier.values()].flat()] });
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept
       }
       return record;
     } catch (error) {
+      if (error instanceof ItemProblem) return errorRecord(item.id, model, badInputError(error.message, error.hint));
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
       if (watch.gone(error)) {
         // Stop sending: what finished is written, the rest is left for --resume.

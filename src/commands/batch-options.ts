@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { badInputError, usageError } from '../core/errors.js';
 import type { ItemPathRules } from '../batch/item-paths.js';
+import type { ContextPolicy } from '../core/types.js';
 import { parseTemplate, type Template } from '../batch/template.js';
 import type { Deps } from './deps.js';
 import type { ShapeOptions } from './shape.js';
@@ -30,8 +31,12 @@ export interface BatchOptions {
   newBatch?: boolean;
   /** --thread-dir: item threads are kept in this folder instead of the threads folder. */
   threadDir?: string;
-  /** --allow-paths: items may name files anywhere (their thread paths). */
+  /** --allow-paths: items may name files anywhere (thread paths, files and attachments outside the input's folder). */
   allowPaths?: boolean;
+  /** --max-files-size: the most bytes one item's `files` may hold together. */
+  maxFilesSize?: number;
+  /** --context: what to do when an item's thread outgrows the model's window (default: the thread's, else trim). */
+  context?: ContextPolicy;
   /** --schema for every item (an item's own `schema` wins); local runs only. */
   shape?: ShapeOptions;
   /** -p NAME VALUE for a saved template's placeholders. */

@@ -12,7 +12,10 @@ import { readLines, type BatchInput } from '../batch/source.js';
 import { thousands } from '../io/progress.js';
 import { hasEnded, type BatchClient, type RemoteBatch } from '../llm/batch-client.js';
 import { chatRequest } from '../llm/client.js';
-import { DEFAULT_POLL_SECONDS, type BatchOptions } from './batch-options.js';
+import { DEFAULT_POLL_SECONDS, itemPathRules, type BatchOptions } from './batch-options.js';
+import type { ItemPathRules } from '../batch/item-paths.js';
+import { sentOf } from './attachments.js';
+import { loadItemContext, promptWithFiles } from './batch-context.js';
 import { RunReport } from './batch-report.js';
 import { BatchJournal, type Submission } from '../store/batch-journal.js';
 import type { Deps } from './deps.js';
@@ -23,7 +26,7 @@ import type { Deps } from './deps.js';
 export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInput, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport) {
   const { requestLine } = await import('../llm/openai-batch.js');
   await withScratch(async (scratch) => {
-    const files = await writeRequestFiles(items, remoteLine(requestLine, deps), scratch, input.name);
+    const files = await writeRequestFiles(items, remoteLine(requestLine, deps, itemPathRules(options, deps), options.maxFilesSize), scratch, input.name);
     if (files.length === 0) {
       deps.note('gpt: nothing to send');
       return;
@@ -203,11 +206,15 @@ export function progressText(batch: RemoteBatch): string {
 
 type RequestLine = typeof import('../llm/openai-batch.js').requestLine;
 
-/** An item as a line of a request file: the same request a local run sends. */
-export function remoteLine(requestLine: RequestLine, deps: Deps) {
-  return (item: BatchItem) => {
+/**
+ * An item as a line of a request file: the same request a local run sends, its files' text
+ * in the prompt and its attachments inline (data: URLs), as the Batch API takes them.
+ */
+export function remoteLine(requestLine: RequestLine, deps: Deps, rules: ItemPathRules, maxFilesSize: number | undefined) {
+  return async (item: BatchItem) => {
     if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
-    const { settings, messages } = itemRequest(item, deps.settings);
+    const context = await loadItemContext(item, rules, maxFilesSize, deps);
+    const { settings, messages } = itemRequest(item, deps.settings, undefined, { prompt: promptWithFiles(item, context), attached: { turn: sentOf(context.attached) } });
     return requestLine(item.id, chatRequest(settings, messages));
   };
 }

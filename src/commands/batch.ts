@@ -2,20 +2,20 @@ import { ExitCode, GptError, badInputError, usageError } from '../core/errors.js
 import { namesSavedTemplate, savedItemTemplate, templateDefaults } from '../batch/saved-template.js';
 import { paramsOf } from '../core/template.js';
 import { loadTemplate as loadSavedTemplate } from '../store/templates.js';
-import { scanItems, type InputSummary } from '../batch/input.js';
+import { scanItems } from '../batch/input.js';
 import type { BatchItem } from '../batch/item.js';
 import { ItemProblem } from '../batch/item-problem.js';
 import { checkItemPaths, type ItemPathRules } from '../batch/item-paths.js';
-import { writeRequestFiles } from '../batch/remote.js';
 import { openInput, type BatchInput } from '../batch/source.js';
 import { runItemsLocally } from './batch-local.js';
+import { printDryRun } from './batch-dry-run.js';
+import { itemContextChecker } from './batch-context.js';
 import { checkOptions, itemPathRules, loadTemplate, resumeCommand, type BatchOptions } from './batch-options.js';
 import { openResults, readResults, resultsFile } from './batch-output.js';
-import { remoteLine, runRemote, withScratch } from './batch-remote.js';
+import { runRemote } from './batch-remote.js';
 import { RunReport } from './batch-report.js';
-import { batchPricer, checkRemoteBudget, countItems, withinBudget } from './batch-budget.js';
+import { batchPricer, checkRemoteBudget, withinBudget } from './batch-budget.js';
 import { Budget } from '../batch/budget.js';
-import { formatUSD } from '../core/prices.js';
 import type { Deps } from './deps.js';
 import { withTemplateSchema } from './shape.js';
 
@@ -42,13 +42,17 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     const isPending = (item: BatchItem) => !done?.ids.has(item.id) || done.retry.has(item.id);
     const rules = itemPathRules(options, deps);
     const items = () => checkedItems(input, rules);
-    const scan = await scanItems(items(), input.name, isPending);
+    // The first pass reads the files and attachments of each item to send too: a bad one stops the run before anything is sent.
+    const checkContext = itemContextChecker(rules, options.maxFilesSize, deps);
+    const scan = await scanItems(checkedItems(input, rules, async (item, where) => {
+      if (isPending(item)) await checkContext(item, where);
+    }), input.name, isPending);
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
     }
     const pending = () => onlyPending(items(), isPending);
-    if (options.dryRun) return await printDryRun(scan, pending, options.remote, input, deps, rules);
+    if (options.dryRun) return await printDryRun(scan, pending, options, input, deps, rules);
     // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
     if (options.remote) await deps.batchClient();
     else await deps.client();
@@ -63,9 +67,9 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     run.failedBefore = done?.failedKept ?? 0;
     const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
     try {
-      if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps);
+      if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps, rules, options.maxFilesSize);
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps, rules) : pending(), options, deps, sink, run, rules, budget);
+      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps, rules, options.maxFilesSize) : pending(), options, deps, sink, run, rules, budget);
     } finally {
       sink.close();
     }
@@ -79,8 +83,9 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
  * reading, so the first pass refuses a file before anything is sent, and what runs (here
  * or uploaded) is what was checked.
  */
-async function* checkedItems(input: BatchInput, rules: ItemPathRules): AsyncGenerator<BatchItem> {
+async function* checkedItems(input: BatchInput, rules: ItemPathRules, checkContext?: (item: BatchItem, where: string) => Promise<void>): AsyncGenerator<BatchItem> {
   for await (const item of input.items()) {
+    const where = `${input.name}:${item.line}`;
     try {
       checkItemPaths(item, rules);
     } catch (error) {
@@ -88,7 +93,16 @@ async function* checkedItems(input: BatchInput, rules: ItemPathRules): AsyncGene
       if (!(error instanceof GptError)) throw error;
       // An invalid thread name is a usage error for --thread; in a file it is bad input.
       const exitCode = error.exitCode === ExitCode.usage && !rules.remote ? ExitCode.badInput : error.exitCode;
-      throw new GptError(exitCode, `${input.name}:${item.line}: ${error.message}`, error.hint);
+      throw new GptError(exitCode, `${where}: ${error.message}`, error.hint);
+    }
+    if (checkContext) {
+      try {
+        await checkContext(item, where);
+      } catch (error) {
+        if (error instanceof ItemProblem) throw badInputError(`${where}: ${error.message}`, error.hint);
+        if (!(error instanceof GptError)) throw error;
+        throw new GptError(error.exitCode, `${where}: ${error.message}`, error.hint);
+      }
     }
     yield item;
   }
@@ -96,23 +110,4 @@ async function* checkedItems(input: BatchInput, rules: ItemPathRules): AsyncGene
 
 async function* onlyPending(items: AsyncIterable<BatchItem> | Iterable<BatchItem>, isPending: (item: BatchItem) => boolean) {
   for await (const item of items) if (isPending(item)) yield item;
-}
-
-async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, remote: boolean | undefined, input: BatchInput, deps: Deps, rules: ItemPathRules) {
-  const lines = [`items: ${scan.count}`];
-  if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
-  // A thread's history is counted; the replies to the batch's earlier items of a thread are not yet written.
-  const history = scan.firstThreadLine === undefined ? '' : ', with thread history; replies to earlier items of a thread at their max_tokens';
-  const counted = await countItems(pending(), remote ?? false, deps, rules);
-  lines.push(`input tokens: ${counted.tokens} (exact${history})`);
-  const rate = remote ? ' at the Batch API\'s rate' : '';
-  if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
-  else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
-  else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
-  if (remote) {
-    const { requestLine } = await import('../llm/openai-batch.js');
-    const files = await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps), dir, input.name));
-    lines.push(`batches: ${files.length}`);
-  }
-  deps.out(`${lines.join('\n')}\n`);
 }

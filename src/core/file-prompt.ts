@@ -54,7 +54,7 @@ const LARGEST_NAMED = 3;
  * The one limit on the text of -f files, checked before anything is sent: over it, the
  * error names the total and the largest files, and a limit that would take them.
  */
-export function checkFilesSize(sizes: readonly FileSize[], limit: number): void {
+export function checkFilesSize(sizes: readonly FileSize[], limit: number, what = 'the -f files'): void {
   const total = sizes.reduce((sum, file) => sum + file.bytes, 0);
   if (total <= limit) return;
   const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
@@ -64,17 +64,17 @@ export function checkFilesSize(sizes: readonly FileSize[], limit: number): void 
   const unknown = sizes.some((file) => file.atLeast);
   const comeTo = unknown ? `more than the ${describeBytes(limit)} limit` : `${totalText}, over the ${limitText} limit`;
   const raised = unknown ? 'a larger --max-files-size' : `--max-files-size ${Math.ceil(total / 1024 / 1024)}M`;
-  throw badInputError(`the -f files come to ${comeTo} (largest: ${named})`, `name fewer files, or raise the limit with ${raised}`);
+  throw badInputError(`${what} come to ${comeTo} (largest: ${named})`, `name fewer files, or raise the limit with ${raised}`);
 }
 
 /** How many skipped files the notice names before it counts the rest. */
 const SKIPPED_NAMED = 10;
 
 /** The one stderr line about files inside -f folders that were left out because they are not text. */
-export function skippedNotice(skipped: readonly string[]): string | undefined {
+export function skippedNotice(skipped: readonly string[], source = '-f', attach = 'go with -a'): string | undefined {
   if (skipped.length === 0) return undefined;
   const named = skipped.slice(0, SKIPPED_NAMED).join(', ');
   const more = skipped.length > SKIPPED_NAMED ? ` and ${skipped.length - SKIPPED_NAMED} more` : '';
   const files = skipped.length === 1 ? 'file' : 'files';
-  return `gpt: -f left out ${skipped.length} ${files} that ${skipped.length === 1 ? 'is' : 'are'} not text: ${named}${more} (images and PDFs go with -a)`;
+  return `gpt: ${source} left out ${skipped.length} ${files} that ${skipped.length === 1 ? 'is' : 'are'} not text: ${named}${more} (images and PDFs ${attach})`;
 }

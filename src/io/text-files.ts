@@ -18,6 +18,10 @@ export interface TextFilesOptions {
   maxBytes: number;
   stdin: NodeJS.ReadStream;
   signal?: AbortSignal;
+  /** How errors name where the paths came from: `-f` (the default), or a batch item's `files:`. */
+  source?: string;
+  /** Called with each file (a folder's too) before it is read; throws to refuse it (a batch file's paths must stay in its folder). */
+  checkFile?: (path: string, label: string) => void;
 }
 
 export interface TextFiles {
@@ -43,7 +47,9 @@ interface Entry {
  */
 export async function readTextFiles(paths: readonly string[], options: TextFilesOptions): Promise<TextFiles> {
   const entries: Entry[] = [];
-  for (const given of paths) entries.push(...(await entriesOf(given, options.cwd)));
+  const source = options.source ?? '-f';
+  for (const given of paths) entries.push(...(await entriesOf(given, options.cwd, source)));
+  for (const entry of entries) if (entry.path !== undefined) options.checkFile?.(entry.path, entry.label);
   const files: PromptFile[] = [];
   const skipped: string[] = [];
   const sizes: FileSize[] = [];
@@ -52,8 +58,8 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
     // A file that does not fit is read only far enough to see whether it is binary: past
     // the limit only its size matters, for the error that names the total.
     const room = Math.max(0, options.maxBytes - total);
-    const read = entry.path === undefined ? await stdinFile(options) : await fileStart(entry, Math.max(room + 1, SNIFF_BYTES));
-    const text = read.whole ? textOf(entry, read.bytes) : sniff(entry, read.bytes);
+    const read = entry.path === undefined ? await stdinFile(options) : await fileStart(entry, Math.max(room + 1, SNIFF_BYTES), source);
+    const text = read.whole ? textOf(entry, read.bytes, source) : sniff(entry, read.bytes, source);
     if (text === undefined) {
       skipped.push(entry.label);
       continue;
@@ -62,21 +68,21 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
     total += read.size;
     if (typeof text === 'string') files.push({ label: entry.label, text });
   }
-  checkFilesSize(sizes, options.maxBytes);
+  checkFilesSize(sizes, options.maxBytes, source === '-f' ? 'the -f files' : `the ${source} files`);
   return { files, skipped };
 }
 
 /** What one -f argument stands for: stdin, a file, or a folder's files. */
-async function entriesOf(given: string, cwd: string): Promise<Entry[]> {
+async function entriesOf(given: string, cwd: string, source: string): Promise<Entry[]> {
   if (given === STDIN_PATH) return [{ label: 'stdin', named: true }];
   const path = resolve(cwd, given);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw cannotRead(given, error);
+    throw cannotRead(given, error, source);
   });
   if (!info.isDirectory()) return [{ label: given, path, named: true }];
   const prefix = given.endsWith('/') ? given : `${given}/`;
   const inside = (await folderFiles(path)).map((file) => ({ label: prefix + file, path: resolve(path, file), named: false }));
-  if (inside.length === 0) throw badInputError(`-f ${given}: no files in it to read`, 'hidden files and what .gitignore holds are skipped; name a file instead');
+  if (inside.length === 0) throw badInputError(`${source} ${given}: no files in it to read`, 'hidden files and what .gitignore holds are skipped; name a file instead');
   return inside;
 }
 
@@ -91,14 +97,14 @@ interface FileStart {
 }
 
 /** Up to `cap` bytes of a file; a regular file's size comes from the file system, a pipe's from reading it. */
-async function fileStart(entry: Entry, cap: number): Promise<FileStart> {
+async function fileStart(entry: Entry, cap: number, source: string): Promise<FileStart> {
   const handle = await open(entry.path!).catch((error: NodeJS.ErrnoException) => {
-    throw cannotRead(entry.label, error);
+    throw cannotRead(entry.label, error, source);
   });
   try {
     const info = await handle.stat();
     const bytes = await readUpTo(handle, cap).catch((error: NodeJS.ErrnoException) => {
-      throw cannotRead(entry.label, error);
+      throw cannotRead(entry.label, error, source);
     });
     const whole = bytes.length < cap || (info.isFile() && bytes.length === info.size);
     const size = info.isFile() ? Math.max(info.size, bytes.length) : bytes.length;
@@ -128,30 +134,31 @@ async function stdinFile(options: TextFilesOptions): Promise<FileStart> {
 }
 
 /** The file's text; undefined when it is not text and inside a folder (skipped); an error when named. */
-function textOf(entry: Entry, bytes: Buffer): string | undefined {
+function textOf(entry: Entry, bytes: Buffer, source: string): string | undefined {
   try {
     return decodeText(bytes);
   } catch (error) {
-    if (error instanceof NotText) return notText(entry, error.fault);
+    if (error instanceof NotText) return notText(entry, error.fault, source);
     throw error;
   }
 }
 
 /** For a file past the limit, read only in part: counted (true) unless it looks binary. */
-function sniff(entry: Entry, bytes: Buffer): true | undefined {
-  return bytes.subarray(0, SNIFF_BYTES).includes(0) ? notText(entry, 'binary') : true;
+function sniff(entry: Entry, bytes: Buffer, source: string): true | undefined {
+  return bytes.subarray(0, SNIFF_BYTES).includes(0) ? notText(entry, 'binary', source) : true;
 }
 
 /** A file that is not text: skipped inside a folder (undefined), refused when named. */
-function notText(entry: Entry, fault: TextFault): undefined {
+function notText(entry: Entry, fault: TextFault, source: string): undefined {
   if (!entry.named) return undefined;
+  const attach = source === '-f' ? '-a' : '`attachments`';
   throw fault === 'binary'
-    ? badInputError(`-f ${entry.label} is binary data, not text`, 'attach images and PDFs with -a; other binary files cannot go in a prompt')
-    : badInputError(`-f ${entry.label} is not valid UTF-8 text`, 'convert it first, e.g. iconv -f latin1 -t UTF-8');
+    ? badInputError(`${source} ${entry.label} is binary data, not text`, `attach images and PDFs with ${attach}; other binary files cannot go in a prompt`)
+    : badInputError(`${source} ${entry.label} is not valid UTF-8 text`, 'convert it first, e.g. iconv -f latin1 -t UTF-8');
 }
 
-function cannotRead(given: string, error: NodeJS.ErrnoException) {
-  if (error.code === 'ENOENT') return badInputError(`-f ${given}: no such file or folder`, 'check the path');
-  if (error.code === 'EACCES' || error.code === 'EPERM') return badInputError(`-f ${given}: permission denied`, 'check its permissions');
-  return badInputError(`-f ${given}: cannot read it (${error.code ?? error.message})`);
+function cannotRead(given: string, error: NodeJS.ErrnoException, source: string) {
+  if (error.code === 'ENOENT') return badInputError(`${source} ${given}: no such file or folder`, 'check the path');
+  if (error.code === 'EACCES' || error.code === 'EPERM') return badInputError(`${source} ${given}: permission denied`, 'check its permissions');
+  return badInputError(`${source} ${given}: cannot read it (${error.code ?? error.message})`);
 }

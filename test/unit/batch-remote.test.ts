@@ -76,6 +76,26 @@ describe('request files', () => {
       .rejects.toThrow(/^p\.jsonl:1: this request is larger than a batch file may be/);
   });
 
+  it('splits by the bytes of whole lines when requests carry attachments inline (an async line, a data URL of 1 MiB each)', async () => {
+    const image = Buffer.alloc(768 * 1024, 7); // 1 MiB once in base64
+    const withImage = async (item: BatchItem) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const sent = [{ ref: { path: 'a.png', mime: 'image/png' }, url: `data:image/png;base64,${image.toString('base64')}` }];
+      // Non-ASCII text too: the limit is in bytes, not characters.
+      return requestLine(item.id, { model: 'm', messages: [{ role: 'user', content: 'é'.repeat(1000), attachments: sent }], fields: {}, streamUsage: false });
+    };
+    const size = Buffer.byteLength(`${await withImage(items(1)[0]!)}\n`);
+    expect(size).toBeGreaterThan(1024 * 1024 + 2000);
+    const files = await writeRequestFiles(items(5), withImage, dir, 'p.jsonl', { requests: 100, bytes: size * 2 + 1 });
+    expect(files.map((f) => f.requests)).toEqual([2, 2, 1]);
+    for (const file of files) expect((await stat(file.path)).size).toBe(file.bytes);
+    expect(files.every((f) => f.bytes <= size * 2 + 1)).toBe(true);
+    const [first] = (await readFile(files[0]!.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(first.body.messages[0].content[1]).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } });
+    // One byte less than two lines: a file each.
+    expect((await writeRequestFiles(items(2), withImage, dir, 'p.jsonl', { requests: 100, bytes: size * 2 - 1 })).map((f) => f.requests)).toEqual([1, 1]);
+  });
+
   it('writes nothing for no items', async () => {
     expect(await writeRequestFiles([], line, dir, 'p.jsonl')).toEqual([]);
   });
