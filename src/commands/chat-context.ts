@@ -18,11 +18,11 @@ import type { KeptAttachments } from './turn.js';
  * `/file PATH` (and -f): its text files, read and checked now, the limit counting those
  * already added. Returns what was added (`src/ (3 files, 4.1 KiB)`).
  */
-export async function addFiles(path: string, pending: Pending, maxBytes: number, deps: Deps): Promise<string> {
+export async function addFiles(path: string, pending: Pending, maxBytes: number, deps: Deps, from: '-f' | '/file'): Promise<string> {
   if (path === STDIN_PATH) throw usageError('chat reads its messages from stdin, so no file can come from it', 'name a file or folder; nothing was added');
-  const files = await promptFiles([path], maxBytes, deps);
+  const files = await promptFiles([path], maxBytes, deps, from);
   if (files.length === 0) throw badInputError(`${path} has no text files to add`, 'images and PDFs go with /attach; nothing was added');
-  checkFilesSize([...pending.files, ...files].map((f) => ({ label: f.label, bytes: Buffer.byteLength(f.text) })), maxBytes);
+  checkFilesSize([...pending.files, ...files].map((f) => ({ label: f.label, bytes: Buffer.byteLength(f.text) })), maxBytes, 'the files added');
   const bytes = describeBytes(files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0));
   const one = files.length === 1 && files[0]!.label === path;
   const summary = `${path} (${one ? bytes : `${files.length} files, ${bytes}`})`;

@@ -51,6 +51,8 @@ export interface Session {
   spinner: Spinner;
   turns: number;
   failures: GptError[];
+  /** Of the failures, those of slash commands (a mistyped or refused command), not of turns. */
+  failedCommands: number;
   /** Makes the Markdown drawing of one reply, when replies are drawn (io/markdown.ts). */
   markdown: (() => TextFilter) | undefined;
   /** --max-cost USD: a turn whose input alone would cost more is refused, and the session goes on. */
@@ -64,10 +66,21 @@ export interface Session {
 }
 
 /** An error the chat survives: printed (in red on a terminal that takes colour) and counted for the exit code. */
-export function fail(session: Session, error: GptError): void {
+export function fail(session: Session, error: GptError, of: 'turn' | 'command' = 'turn'): void {
   session.failures.push(error);
+  if (of === 'command') session.failedCommands++;
   const red = session.interactive && session.deps.terminal.decorate;
   if (red) session.deps.err('\x1b[31m');
   session.deps.report(error);
   if (red) session.deps.err('\x1b[0m');
+}
+
+/** How a piped session that had failures ends: `1 of 3 turns failed`, `2 commands failed`, or both. */
+export function failureSummary({ failures, failedCommands, turns }: Session): string {
+  const failedTurns = failures.length - failedCommands;
+  const parts = [
+    ...(failedTurns > 0 ? [`${failedTurns} of ${turns} turns`] : []),
+    ...(failedCommands > 0 ? [`${failedCommands} command${failedCommands === 1 ? '' : 's'}`] : []),
+  ];
+  return `${parts.join(' and ')} failed`;
 }

@@ -29,7 +29,7 @@ export async function runSlash(command: SlashCommand, session: Session, conversa
     await act(command, session, conversation, send);
   } catch (error) {
     if (!(error instanceof GptError)) throw error;
-    fail(session, error);
+    fail(session, error, 'command');
   }
 }
 
@@ -72,7 +72,7 @@ async function act(command: SlashCommand, session: Session, conversation: Conver
     }
     case 'file':
       if (command.path === undefined) return deps.err(`${pendingLine(conversation.pending)}\n`);
-      return addedNote(deps, await addFiles(command.path, conversation.pending, session.maxFilesSize, deps));
+      return addedNote(deps, await addFiles(command.path, conversation.pending, session.maxFilesSize, deps, '/file'));
     case 'attach':
       if (command.spec === undefined) return deps.err(`${pendingLine(conversation.pending)}\n`);
       return addedNote(deps, await addAttachment(command.spec, conversation, deps, { from: '/attach', detail: session.detail }));

@@ -16,7 +16,7 @@ import { ChatHistory, HISTORY_LINES } from '../store/chat-history.js';
 import { renderTranscript, roleLabel } from '../io/transcript.js';
 import { loadMarkdown, wantsMarkdown } from '../io/markdown.js';
 import { isSlash, runSlash } from './chat-slash.js';
-import { fail, nothingPending, type Conversation, type Session } from './chat-session.js';
+import { fail, failureSummary, nothingPending, type Conversation, type Session } from './chat-session.js';
 import { addAttachment, addedNote, addFiles, keptAttachments, resumedAttachments } from './chat-context.js';
 import { checkModelTakes, sentHistory, sentOf, type LoadedAttachment } from './attachments.js';
 import { DEFAULT_MAX_FILES_BYTES, withFiles } from '../core/file-prompt.js';
@@ -79,13 +79,13 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   if (options.maxCost !== undefined) await checkPriced(conversation.request.model, deps);
   const maxFilesSize = options.maxFilesSize ?? DEFAULT_MAX_FILES_BYTES;
   // -f and -a are checked now: a bad one ends the chat before it starts (exit 6, or 2).
-  for (const path of options.files ?? []) addedNote(deps, await addFiles(path, conversation.pending, maxFilesSize, deps));
+  for (const path of options.files ?? []) addedNote(deps, await addFiles(path, conversation.pending, maxFilesSize, deps, '-f'));
   for (const spec of options.attach ?? []) addedNote(deps, await addAttachment(spec, conversation, deps, { from: '-a', detail: options.detail }));
   const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
   const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
     history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [],
+    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [], failedCommands: 0,
     // Data and code (--schema, -x) are printed exactly, never drawn.
     markdown: !shape && wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
@@ -107,7 +107,7 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const [first] = session.failures;
   if (first && !interactive) {
     // A script should learn that its session is incomplete; each error was printed as it came.
-    throw new GptError(first.exitCode, `${session.failures.length} of ${session.turns} turns failed`, 'see the errors above');
+    throw new GptError(first.exitCode, failureSummary(session), 'see the errors above');
   }
 }
 

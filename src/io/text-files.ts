@@ -148,10 +148,13 @@ function sniff(entry: Entry, bytes: Buffer, source: string): true | undefined {
   return bytes.subarray(0, SNIFF_BYTES).includes(0) ? notText(entry, 'binary', source) : true;
 }
 
+/** Where images and PDFs go instead, said in the words of where the files were named. */
+export const attachWith = (source: string) => ({ '-f': '-a', '/file': '/attach' })[source] ?? '`attachments`';
+
 /** A file that is not text: skipped inside a folder (undefined), refused when named. */
 function notText(entry: Entry, fault: TextFault, source: string): undefined {
   if (!entry.named) return undefined;
-  const attach = source === '-f' ? '-a' : '`attachments`';
+  const attach = attachWith(source);
   throw fault === 'binary'
     ? badInputError(`${source} ${entry.label} is binary data, not text`, `attach images and PDFs with ${attach}; other binary files cannot go in a prompt`)
     : badInputError(`${source} ${entry.label} is not valid UTF-8 text`, 'convert it first, e.g. iconv -f latin1 -t UTF-8');

@@ -103,9 +103,9 @@ describe('/file and /attach', () => {
   it('refuses a bad path with one line, adds nothing, and goes on (failing the session at the end)', async () => {
     await put('notes.txt', 'text\n');
     const run = chat(['/file nowhere.ts', '/attach notes.txt', '/file -', 'hello']);
-    expect(await failure(run)).toMatchObject({ exitCode: 6, message: '3 of 1 turns failed' });
+    expect(await failure(run)).toMatchObject({ exitCode: 6, message: '3 commands failed' });
     expect(world.stderr().split('\n')).toEqual([
-      'gpt: -f nowhere.ts: no such file or folder — check the path',
+      'gpt: /file nowhere.ts: no such file or folder — check the path',
       'gpt: notes.txt is not an image or PDF (it looks like text) — attach png, jpeg, gif, webp or PDF files; text goes with -f; nothing was sent',
       'gpt: chat reads its messages from stdin, so no file can come from it — name a file or folder; nothing was added',
       '',
@@ -117,7 +117,7 @@ describe('/file and /attach', () => {
     await put('a.txt', 'a'.repeat(600));
     await put('b.txt', 'b'.repeat(600));
     await failure(chat(['/file a.txt', '/file b.txt', 'go'], { maxFilesSize: 1000 }));
-    expect(world.stderr()).toContain('gpt: the -f files come to 1.2 KiB, over the 1000 B limit (largest: a.txt 600 B, b.txt 600 B)');
+    expect(world.stderr()).toContain('gpt: the files added come to 1.2 KiB, over the 1000 B limit (largest: a.txt 600 B, b.txt 600 B)');
     expect(world.client.prompts()).toEqual([`a.txt\n\`\`\`\n${'a'.repeat(600)}\n\`\`\`\n\ngo`]);
   });
 
@@ -125,7 +125,7 @@ describe('/file and /attach', () => {
     await renew({ config: { models: { blind: { images: false } } } });
     const shot = await put('shot.png', png(2, 2));
     const run = chat(['/model blind', '/attach shot.png', '/model seeing', '/attach shot.png', '/model blind', 'what is it?', '/model seeing', 'what is it?']);
-    expect(await failure(run)).toMatchObject({ exitCode: 2, message: '2 of 2 turns failed' });
+    expect(await failure(run)).toMatchObject({ exitCode: 2, message: '1 of 2 turns and 1 command failed' });
     const refusals = world.stderr().split('\n').filter((l) => l.includes('takes no images'));
     expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatch(/^gpt: blind takes no images \(\/attach shot\.png\)/);
