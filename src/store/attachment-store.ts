@@ -11,15 +11,15 @@ import { cause, code, ensurePrivateDir, readTextIfExists, writePrivateFile } fro
 export const PROJECT_STORE = 'gpt-attachments';
 
 /**
- * Where a thread's attachments are kept: where its header's `attachment_store` says
- * (relative to the thread file); for a thread in the threads folder, `attachments/` beside
- * that folder; for any other thread, `gpt-attachments/` beside its file, so a project folder
- * holds its threads' attachments too.
+ * Where a thread's attachments are kept: for a thread in the threads folder, always
+ * `attachments/` beside that folder (a header a thread brought along when it was moved in
+ * from a project does not make a second store there); for any other thread, where its
+ * header's `attachment_store` says (relative to the thread file), else `gpt-attachments/`
+ * beside its file, so a project folder holds its threads' attachments too.
  */
 export function attachmentStoreDir(threadFile: string, threadsDir: string, header?: string): string {
-  if (header) return resolve(dirname(threadFile), header);
   if (inThreadsFolder(threadFile, threadsDir)) return defaultStoreDir(threadsDir);
-  return join(dirname(threadFile), PROJECT_STORE);
+  return resolve(dirname(threadFile), header ?? PROJECT_STORE);
 }
 
 /** The store of the threads folder: `$XDG_DATA_HOME/gpt/attachments`, beside `threads/`. */

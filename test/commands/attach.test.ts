@@ -202,6 +202,9 @@ describe('threads and the store', () => {
     const bytes = await put('shot.png', png(8, 8));
     await ask(['one'], { thread: 'proj/t.yaml', attach: ['shot.png'] });
     await runThreadMv({ from: 'proj/t.yaml', to: 'moved' }, world.deps);
+    // The threads folder has one store, whatever header the thread brought along.
+    expect(await listing(storeDir())).toEqual([sha(bytes)]);
+    expect(await listing(join(world.threadsDir, 'gpt-attachments'))).toEqual([]);
     await unlink(home('shot.png'));
     await rm(home('proj'), { recursive: true });
     await ask(['two'], { thread: 'moved' });
