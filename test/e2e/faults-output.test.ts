@@ -4,11 +4,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { GPT_BIN } from '../support/cli.js';
+import { execa } from 'execa';
+import { GPT_BIN, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
@@ -52,5 +53,25 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
     expect(r.stderr).toBe(STDOUT_FAILED);
     expect(r.exitCode).toBe(7);
     expect(server.chatRequests().length).toBeLessThan(5); // not 20 replies paid for and lost
+  });
+
+  // The quick lines (cli/quick.ts) write stdout to its descriptor, without process.stdout.
+  it('gpt thread list and thread path say it the same way; --version and a Tab stay quiet', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'kept', 'hi']);
+    for (const args of [['thread', 'list'], ['thread', 'list', '--json'], ['thread', 'path', 'kept']]) {
+      expect(await runToFullDisk(args)).toEqual({ exitCode: 7, stderr: STDOUT_FAILED });
+    }
+    for (const args of [['--version'], ['__complete', 'threads']]) {
+      expect(await runToFullDisk(args)).toEqual({ exitCode: 0, stderr: '' });
+    }
+  });
+
+  it('a reader that leaves early is a quiet success for the quick lines too (EPIPE)', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    for (let i = 0; i < 30; i++) await writeFile(join(sandbox.threadsDir, `t${i}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
+    for (const line of ['thread list', 'thread path t1', '__complete threads', '--version']) {
+      const r = await execa('bash', ['-c', `node "${GPT_BIN}" ${line} | head -c 0; echo "status=\${PIPESTATUS[0]}" >&2`], { env: sandbox.env, cwd: sandbox.home, reject: false });
+      expect(r.stderr).toBe('status=0');
+    }
   });
 });
