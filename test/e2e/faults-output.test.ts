@@ -1,7 +1,7 @@
 // stdout that cannot be written (a full disk; /dev/full fails every write with ENOSPC): the
 // reply is still saved to its thread, one line says so on stderr, and gpt exits 7. Only EPIPE,
 // a reader that left, is a quiet success (ask.test.ts, "| head").
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -74,4 +74,31 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
       expect(r.stderr).toBe('status=0');
     }
   });
+
+  // A non-blocking pipe shared with another process: a write that would block fails with
+  // EAGAIN, and a pipe of one page takes a few lines at a time. Python makes the pipe.
+  it.skipIf(!hasPython)('the quick lines write all of their output to a full non-blocking pipe (EAGAIN)', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    const names = Array.from({ length: 200 }, (_, i) => `a-thread-with-a-name-long-enough-to-fill-a-pipe-${i}`);
+    for (const name of names) await writeFile(join(sandbox.threadsDir, `${name}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
+    const r = await execa('python3', ['-c', SLOW_READER, process.execPath, GPT_BIN, '__complete', 'threads'], { env: sandbox.env, cwd: sandbox.home });
+    expect(r.stdout).toBe([...names].sort().join('\n')); // execa drops the last newline
+    expect(r.stderr).toBe('exit 0');
+  });
 });
+
+const hasPython = spawnSync('python3', ['-c', 'import fcntl']).status === 0;
+/** Runs argv with stdout on a non-blocking pipe of 4 KiB, read only after the command had time to fill it. */
+const SLOW_READER = `
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+os.set_blocking(w, False)
+child = subprocess.Popen(sys.argv[1:], stdout=w)
+os.close(w)
+time.sleep(0.5)
+out = b''
+while chunk := os.read(r, 65536): out += chunk
+sys.stdout.write(out.decode())
+sys.stderr.write(f'exit {child.wait()}')
+`;
