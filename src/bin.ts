@@ -11,12 +11,6 @@ import type { Process } from './process.js';
 export type LoadCli = () => Promise<typeof import('./main.js')>;
 
 export function start(loadCli: LoadCli): void {
-  // A reader that stops early (`gpt ask ... | head -1`) is not an error. Any other failed
-  // write (a full disk) is reported by the command that wrote (io/output.ts).
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-  });
-
   const argv = process.argv.slice(2);
   runLine(argv, loadCli).then(
     (code) => {
@@ -38,14 +32,24 @@ export function start(loadCli: LoadCli): void {
 
 async function runLine(argv: string[], loadCli: LoadCli): Promise<number> {
   // `gpt --version` and `gpt -V`, as commander prints them: no module more is evaluated.
+  // Written to the descriptor (creating process.stdout costs more than the rest); a write
+  // that fails is not reported, as it never was.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`${VERSION}\n`);
+    const { writeAll } = await import('./io/output.js');
+    try {
+      writeAll(1, `${VERSION}\n`);
+    } catch {}
     return ExitCode.ok;
   }
   const proc = processOf(argv);
   const { quickLine } = await import('./cli/quick.js');
   const quick = quickLine(argv);
   if (quick) return quick(proc);
+  // A reader that stops early (`gpt ask ... | head -1`) is not an error. Any other failed
+  // write (a full disk) is reported by the command that wrote (io/output.ts).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  });
   const { main } = await loadCli();
   return main(proc);
 }
@@ -68,8 +72,11 @@ function processOf(argv: string[]): Process {
     get stdin() {
       return process.stdin;
     },
-    stdout: process.stdout,
-    // Created when first written: on a pipe it loads node:net, which a quiet command never needs.
+    // Created when first used: the quick lines write stdout without it (io/output.ts), and
+    // stderr on a pipe loads node:net, which a quiet command never needs.
+    get stdout() {
+      return process.stdout;
+    },
     get stderr() {
       return process.stderr;
     },

@@ -6,7 +6,7 @@ import type { FolderDeps } from './commands/deps.js';
 import { ExitCode, GptError } from './core/errors.js';
 import { homeOf, resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
-import { watchOutput } from './io/output.js';
+import { watchOutput, type Stdout } from './io/output.js';
 import { reportError, type ErrorOutput } from './io/report-error.js';
 import { detectTerminal } from './io/terminal.js';
 import type { Process } from './process.js';
@@ -19,8 +19,8 @@ export type Command<D> = (deps: D) => Promise<void | number>;
  * shell completion runs them on every Tab), so it loads no YAML for the config. Its flags are
  * the few every command has.
  */
-export function runFolderCommand(proc: Process, common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>, command: Command<FolderDeps>): Promise<number> {
-  return runWith(proc, common, command, async (signal, stdout) => folderDeps(proc, common, signal, stdout));
+export function runFolderCommand(proc: Process, common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>, command: Command<FolderDeps>, stdout?: Stdout): Promise<number> {
+  return runWith(proc, common, command, async (signal, out) => folderDeps(proc, common, signal, out), stdout);
 }
 
 /** Runs one command with the deps `makeDeps` gives and returns its exit code; every error is reported here. */
@@ -29,9 +29,9 @@ export async function runWith<D>(
   common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>,
   command: Command<D>,
   makeDeps: (signal: AbortSignal, stdout: Stdout) => Promise<D>,
+  stdout: Stdout = watchOutput(proc.stdout),
 ): Promise<number> {
   const signal = interruption(proc.signal);
-  const stdout = watchOutput(proc.stdout);
   const errors = errorOutput(proc, common, stdout, common.json);
   let code: number | undefined;
   try {
@@ -66,7 +66,7 @@ export const errorOutput = (proc: Process, common: Pick<CommonOptions, 'verbose'
 
 const stderrWriter = (proc: Process) => (text: string) => void proc.stderr.write(redact(text, proc.env.OPENAI_API_KEY));
 
-export type Stdout = ReturnType<typeof watchOutput>;
+export type { Stdout };
 
 /** What every command gets: the folders, the thread store, the streams, the clock and the signal. */
 export async function folderDeps(proc: Process, common: Pick<CommonOptions, 'quiet'>, signal: AbortSignal, stdout: Stdout): Promise<FolderDeps> {
@@ -78,7 +78,7 @@ export async function folderDeps(proc: Process, common: Pick<CommonOptions, 'qui
   return {
     paths,
     store: new ThreadStore(paths.threadsDir, paths.cacheDir, quietWarn),
-    terminal: detectTerminal(proc.env, proc),
+    terminal: detectTerminal(proc.env, proc, stdout),
     out: stdout.write,
     outFailed: stdout.failed,
     warn: quietWarn,

@@ -1,4 +1,5 @@
 import { DYNAMIC_KINDS } from '../core/completion-script.js';
+import { fdOutput } from '../io/output.js';
 import type { Process } from '../process.js';
 
 // The command lines that shell completion runs on every Tab (and `gpt thread list`, typed
@@ -21,13 +22,13 @@ export function quickLine(argv: readonly string[]): Run | undefined {
     if (args.length !== 1) return undefined;
     return async (proc) => {
       const [{ runFolderCommand }, { runThreadPath }] = await Promise.all([import('../run-folder.js'), import('../commands/thread-list.js')]);
-      return runFolderCommand(proc, common, (deps) => runThreadPath({ thread: args[0]! }, deps));
+      return runFolderCommand(proc, common, (deps) => runThreadPath({ thread: args[0]! }, deps), stdoutOf(proc));
     };
   }
   if (args.length !== 0) return undefined;
   return async (proc) => {
     const [{ runFolderCommand }, { runThreadList }] = await Promise.all([import('../run-folder.js'), import('../commands/thread-list.js')]);
-    return runFolderCommand(proc, common, (deps) => runThreadList({ json: common.json }, deps));
+    return runFolderCommand(proc, common, (deps) => runThreadList({ json: common.json }, deps), stdoutOf(proc));
   };
 }
 
@@ -37,10 +38,14 @@ function complete(value: string | undefined): Run | undefined {
   if (!kind) return undefined;
   return async (proc) => {
     const { quickDeps, runComplete } = await import('../commands/complete.js');
-    await runComplete({ kind }, await quickDeps(proc.env, proc.stdout));
+    // A Tab is no place for an error: a write that failed is not reported (as in main).
+    await runComplete({ kind }, await quickDeps(proc.env, stdoutOf(proc)));
     return 0;
   };
 }
+
+/** stdout written to its descriptor: creating process.stdout would cost more than these commands. */
+const stdoutOf = (proc: Process) => fdOutput(1, () => proc.stdout);
 
 /** The flags of every thread admin command (cli/thread.ts), in the form its action gets them. */
 const COMMON_FLAGS = { '-q': 'quiet', '--quiet': 'quiet', '--verbose': 'verbose' } as const;

@@ -1,4 +1,17 @@
+import { fstatSync, writeSync } from 'node:fs';
 import { GptError, ExitCode } from '../core/errors.js';
+
+/** Where a command writes its stdout, and what it learns of a write that failed. */
+export interface Stdout {
+  write(text: string): void;
+  /** Once every write is done: the error to exit with when one failed. */
+  settled(): Promise<GptError | undefined>;
+  /** The error to exit with, if a write has failed by now. */
+  failed(): GptError | undefined;
+  /** Whether stdout is a terminal, and its width when it is. */
+  readonly isTTY: boolean;
+  readonly columns: number | undefined;
+}
 
 /**
  * stdout for a command. A write that fails (a full disk, /dev/full) arrives later as an 'error'
@@ -6,7 +19,7 @@ import { GptError, ExitCode } from '../core/errors.js';
  * to its thread) and the failure is reported once at the end. Later writes are dropped.
  * EPIPE, a reader that left, is a quiet success handled in bin.ts.
  */
-export function watchOutput(stream: NodeJS.WritableStream) {
+export function watchOutput(stream: NodeJS.WriteStream): Stdout {
   let failure: NodeJS.ErrnoException | undefined;
   let lastWrite: Promise<void> = Promise.resolve();
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -21,16 +34,70 @@ export function watchOutput(stream: NodeJS.WritableStream) {
         resolve();
       }));
     },
-    /** Once every write is done: the error to exit with when one failed. */
-    async settled(): Promise<GptError | undefined> {
+    async settled() {
       await lastWrite;
       return this.failed();
     },
-    /** The error to exit with, if a write has failed by now. */
-    failed(): GptError | undefined {
-      if (!failure) return undefined;
-      return new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
-        'make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there', { cause: failure });
+    failed: () => failure && outputFailed(failure),
+    get isTTY() {
+      return Boolean(stream.isTTY);
+    },
+    get columns() {
+      return stream.columns;
     },
   };
 }
+
+/**
+ * stdout written straight to its file descriptor, for the quick lines (cli/quick.ts):
+ * creating process.stdout costs milliseconds, more than such a command's work. The same
+ * contract as watchOutput: a failed write is kept and later ones dropped; EPIPE, a reader
+ * that left, drops them quietly. `stream` (process.stdout) is created only to ask a
+ * character device whether it is a terminal (/dev/null is one too).
+ */
+export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): Stdout {
+  let failure: NodeJS.ErrnoException | undefined;
+  let readerLeft = false;
+  let isTTY: boolean | undefined;
+  return {
+    write(text: string): void {
+      if (failure || readerLeft) return;
+      try {
+        writeAll(fd, text);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EPIPE') readerLeft = true;
+        else failure ??= error as NodeJS.ErrnoException;
+      }
+    },
+    async settled() {
+      return this.failed();
+    },
+    failed: () => failure && outputFailed(failure),
+    get isTTY() {
+      isTTY ??= fstatSync(fd).isCharacterDevice() && Boolean(stream().isTTY);
+      return isTTY;
+    },
+    get columns() {
+      return this.isTTY ? stream().columns : undefined;
+    },
+  };
+}
+
+/** Writes all of `text`, however many writes that takes. */
+export function writeAll(fd: number, text: string): void {
+  let rest = Buffer.from(text);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (error) {
+      // A non-blocking pipe (shared with another process) that is full: wait for the reader.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+const outputFailed = (failure: NodeJS.ErrnoException) => new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
+  'make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there', { cause: failure });

@@ -14,23 +14,29 @@ export interface Terminal {
 }
 
 /** The streams main() was given (never the global `process` ones, so commands can be tested in-process). */
-type Streams = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+type Streams = { stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream };
 
-export function detectTerminal(env: Env, streams: Streams): Terminal {
+/** `stdout` is the command's (io/output.ts): the quick lines write it without a stream. */
+export function detectTerminal(env: Env, streams: Streams, stdout: { isTTY: boolean; columns: number | undefined }): Terminal {
   return {
     // Creating process.stdin costs milliseconds, and only commands that read it ask; so does
-    // process.stderr on a pipe (it loads node:net), which `gpt thread list` never writes to.
+    // process.stderr on a pipe (it loads node:net), which `gpt thread list` never writes to,
+    // and process.stdout, which the quick lines write without.
     get stdinIsTTY() {
       return Boolean(streams.stdin.isTTY);
     },
-    stdoutIsTTY: Boolean(streams.stdout.isTTY),
+    get stdoutIsTTY() {
+      return stdout.isTTY;
+    },
     get stderrIsTTY() {
       return Boolean(streams.stderr.isTTY);
     },
     get decorate() {
       return this.stderrIsTTY && !('NO_COLOR' in env && env.NO_COLOR !== '');
     },
-    columns: streams.stdout.columns || 80,
+    get columns() {
+      return stdout.columns || 80;
+    },
     get stderr() {
       return streams.stderr;
     },

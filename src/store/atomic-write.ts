@@ -1,5 +1,9 @@
-import * as fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { realpath, rename, stat, unlink } from './async-fs.js';
+
+// Loaded on the first write, for its FileHandle: the quick lines that only read never pay for it.
+const open = async (path: string, flags: string, mode?: number) => (await import('node:fs/promises')).open(path, flags, mode);
 
 /** The few calls on an open file that a write needs (a node FileHandle has them). */
 export interface WritableFile {
@@ -20,11 +24,11 @@ export interface AtomicWriteFs {
 }
 
 export const nodeFs: AtomicWriteFs = {
-  open: (path, flags, mode) => fs.open(path, flags, mode),
-  rename: fs.rename,
-  unlink: fs.unlink,
-  stat: fs.stat,
-  realpath: (path) => fs.realpath(path),
+  open,
+  rename,
+  unlink,
+  stat,
+  realpath: (path) => realpath(path),
 };
 
 export interface AtomicWriteOptions {
@@ -87,9 +91,9 @@ async function keepOwner(io: AtomicWriteFs, target: string, handle: WritableFile
 
 /** Makes the rename itself durable. Some file systems cannot sync a folder; that is not a failed write. */
 async function syncFolder(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let handle: FileHandle | undefined;
   try {
-    handle = await fs.open(dir, 'r');
+    handle = await open(dir, 'r');
     await handle.sync();
   } catch {
     // The file is in place; only its durability across a power cut is less certain.

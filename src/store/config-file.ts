@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat } from './async-fs.js';
 import { ExitCode, GptError } from '../core/errors.js';
 import { validateConfig, type ConfigFile } from '../core/config.js';
 import { readTextIfExists } from './fs.js';

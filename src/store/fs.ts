@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath } from './async-fs.js';
 import { dirname } from 'node:path';
 import { storageError } from '../core/errors.js';
 import { writeFileAtomically, type AtomicWriteFs } from './atomic-write.js';

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat } from './async-fs.js';
 import { storageError } from '../core/errors.js';
 import { cause, code } from './fs.js';
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile } from './async-fs.js';
 import { join } from 'node:path';
 import { ensurePrivateDir, writePrivateFile } from './fs.js';
 

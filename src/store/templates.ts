@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir } from './async-fs.js';
 import { dirname, join } from 'node:path';
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import type { Paths } from '../core/paths.js';

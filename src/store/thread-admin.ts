@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { chmod, constants, copyFile, link, unlink } from 'node:fs/promises';
+import { chmod, constants, copyFile, link, unlink } from './async-fs.js';
 import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
 import { spentOn } from '../core/prices.js';

@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from './async-fs.js';
 import { join } from 'node:path';
 import { AUTO_NAME } from '../core/names.js';
 

@@ -1,14 +1,15 @@
 // stdout that cannot be written (a full disk; /dev/full fails every write with ENOSPC): the
 // reply is still saved to its thread, one line says so on stderr, and gpt exits 7. Only EPIPE,
 // a reader that left, is a quiet success (ask.test.ts, "| head").
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { GPT_BIN } from '../support/cli.js';
+import { execa } from 'execa';
+import { GPT_BIN, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
@@ -53,4 +54,51 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
     expect(r.exitCode).toBe(7);
     expect(server.chatRequests().length).toBeLessThan(5); // not 20 replies paid for and lost
   });
+
+  // The quick lines (cli/quick.ts) write stdout to its descriptor, without process.stdout.
+  it('gpt thread list and thread path say it the same way; --version and a Tab stay quiet', async () => {
+    await runGpt(sandbox, ['ask', '--thread', 'kept', 'hi']);
+    for (const args of [['thread', 'list'], ['thread', 'list', '--json'], ['thread', 'path', 'kept']]) {
+      expect(await runToFullDisk(args)).toEqual({ exitCode: 7, stderr: STDOUT_FAILED });
+    }
+    for (const args of [['--version'], ['__complete', 'threads']]) {
+      expect(await runToFullDisk(args)).toEqual({ exitCode: 0, stderr: '' });
+    }
+  });
+
+  it('a reader that leaves early is a quiet success for the quick lines too (EPIPE)', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    for (let i = 0; i < 30; i++) await writeFile(join(sandbox.threadsDir, `t${i}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
+    for (const line of ['thread list', 'thread path t1', '__complete threads', '--version']) {
+      const r = await execa('bash', ['-c', `node "${GPT_BIN}" ${line} | head -c 0; echo "status=\${PIPESTATUS[0]}" >&2`], { env: sandbox.env, cwd: sandbox.home, reject: false });
+      expect(r.stderr).toBe('status=0');
+    }
+  });
+
+  // A non-blocking pipe shared with another process: a write that would block fails with
+  // EAGAIN, and a pipe of one page takes a few lines at a time. Python makes the pipe.
+  it.skipIf(!hasPython)('the quick lines write all of their output to a full non-blocking pipe (EAGAIN)', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    const names = Array.from({ length: 200 }, (_, i) => `a-thread-with-a-name-long-enough-to-fill-a-pipe-${i}`);
+    for (const name of names) await writeFile(join(sandbox.threadsDir, `${name}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
+    const r = await execa('python3', ['-c', SLOW_READER, process.execPath, GPT_BIN, '__complete', 'threads'], { env: sandbox.env, cwd: sandbox.home });
+    expect(r.stdout).toBe([...names].sort().join('\n')); // execa drops the last newline
+    expect(r.stderr).toBe('exit 0');
+  });
 });
+
+const hasPython = spawnSync('python3', ['-c', 'import fcntl']).status === 0;
+/** Runs argv with stdout on a non-blocking pipe of 4 KiB, read only after the command had time to fill it. */
+const SLOW_READER = `
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+os.set_blocking(w, False)
+child = subprocess.Popen(sys.argv[1:], stdout=w)
+os.close(w)
+time.sleep(0.5)
+out = b''
+while chunk := os.read(r, 65536): out += chunk
+sys.stdout.write(out.decode())
+sys.stderr.write(f'exit {child.wait()}')
+`;
