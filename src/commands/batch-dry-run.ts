@@ -2,6 +2,7 @@
 import { attachmentName, isImageRef } from '../core/attachments.js';
 import { formatUSD } from '../core/prices.js';
 import { describeBytes } from '../core/sizes.js';
+import { harmlessLine } from '../core/text.js';
 import type { InputSummary } from '../batch/input.js';
 import type { BatchItem } from '../batch/item.js';
 import type { ItemPathRules } from '../batch/item-paths.js';
@@ -36,7 +37,8 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
     const files = await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps, rules, options.maxFilesSize), dir, input.name));
     lines.push(`batches: ${files.length}`);
   }
-  deps.out(`${lines.join('\n')}\n`);
+  // Item ids and file names are the batch file's and the disk's: shown, never obeyed, one a line.
+  deps.out(`${lines.map(harmlessLine).join('\n')}\n`);
 }
 
 /** The items' files and attachments: totals, and the first few items one by one. */

@@ -2,6 +2,7 @@ import { attachmentName, attachmentTokens, imageTokens, isImageRef } from '../co
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
 import { describeBytes } from '../core/sizes.js';
+import { harmlessLine } from '../core/text.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
 import type { PromptFile } from '../core/file-prompt.js';
 import type { ChatMessage, SentAttachment } from '../core/types.js';
@@ -50,7 +51,8 @@ export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] =
   } else {
     lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`);
   }
-  return `${lines.join('\n')}\n`;
+  // File names come from disk (a cloned repository's folder): shown, never obeyed, one a line.
+  return `${lines.map(harmlessLine).join('\n')}\n`;
 }
 
 /**
