@@ -55,6 +55,7 @@ export function batchCommand(context: CliContext): Command {
     .option('-p, --param <name> <value>', "fill {{name}} in a saved template (repeatable; an item's own field wins)", (pair: string, all: string[] = []) => [...all, pair])
     .option('--template-file <file>', 'the template, from a file')
     .option('--dry-run', 'check the input, print the number of items and estimated tokens; send nothing')
+    .option('--json', 'with --dry-run: print the counts as one JSON object')
     .option('--max-cost <usd>', 'stop sending once spent + in flight would pass USD (exit 10; --resume goes on); --remote: refuse a batch estimated above it', numberIn('--max-cost', 0, 1_000_000))
     .option('--remote', 'run on OpenAI\'s Batch API instead of sending requests from here')
     .option(POLL[0], POLL[1], pollSeconds)
@@ -79,6 +80,7 @@ export function batchCommand(context: CliContext): Command {
           template: raw.template,
           templateFile: raw.templateFile,
           dryRun: raw.dryRun ?? false,
+          json: raw.json ?? false,
           maxCost: raw.maxCost,
           remote: raw.remote ?? false,
           pollInterval: raw.pollInterval,

@@ -15,7 +15,7 @@ import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
 import { fitThread, sendFitted } from './context.js';
 import { filesReadStdin, promptFiles } from './files.js';
-import { checkBudget, describeEstimate, estimate } from './estimate.js';
+import { checkBudget, describeEstimate, estimate, estimateJson } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 import { checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
@@ -84,7 +84,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
-    if (options.dryRun) return deps.out(describeEstimate(found, messages, files));
+    if (options.dryRun) return deps.out(options.json ? `${JSON.stringify(estimateJson(found, messages, files))}\n` : describeEstimate(found, messages, files));
     checkBudget(found, options.maxCost!);
   }
 

@@ -93,11 +93,23 @@ interface CountedThread {
 const forCounting = (loaded: readonly LoadedAttachment[]): SentAttachment[] =>
   loaded.map(({ sent }) => ({ ref: sent.ref, url: '', ...(sent.pixels ? { pixels: sent.pixels } : {}) }));
 
+/** One item's count, as `--dry-run --json` lists it. */
+export interface ItemCount {
+  model: string;
+  tokens: number;
+  imageTokens: number;
+  inputCost: number | null;
+  maxTokens?: number;
+  /** With its reply at max_tokens; null without max_tokens or a price. */
+  maxCost: number | null;
+  context?: ItemContext;
+}
+
 /**
  * The items' input tokens counted exactly (with their threads; images estimated), and their cost: input alone, and with
- * replies at max_tokens (null when one item has none). `seeContext` is shown each item's files and attachments.
+ * replies at max_tokens (null when one item has none). `seeItem` is shown each item's count, files and attachments.
  */
-export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules, maxFilesSize?: number, seeContext?: (item: BatchItem, context: ItemContext) => void) {
+export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules, maxFilesSize?: number, seeItem?: (item: BatchItem, count: ItemCount) => void) {
   const price = await batchPricer(deps, remote);
   const usage = (input: number, output: number) => ({ prompt_tokens: input, completion_tokens: output, total_tokens: input + output });
   const threads = new ItemThreads(deps, rules, maxFilesSize);
@@ -107,11 +119,14 @@ export async function countItems(items: AsyncIterable<BatchItem>, remote: boolea
   let maxCost: number | null = 0;
   for await (const item of items) {
     const { settings, tokens: n, imageTokens: images, context } = await threads.count(item);
-    if (context) seeContext?.(item, context);
+    const { model, maxTokens } = settings;
+    const itemInput = price(usage(n, 0), model);
+    const itemMax = maxTokens === undefined ? null : price(usage(n, maxTokens), model);
+    seeItem?.(item, { model, tokens: n, imageTokens: images, inputCost: itemInput, maxTokens, maxCost: itemMax, context });
     tokens += n;
     imageTokens += images;
-    inputCost = sumCosts([inputCost, price(usage(n, 0), settings.model)]);
-    maxCost = settings.maxTokens === undefined ? null : sumCosts([maxCost, price(usage(n, settings.maxTokens), settings.model)]);
+    inputCost = sumCosts([inputCost, itemInput]);
+    maxCost = maxTokens === undefined ? null : sumCosts([maxCost, itemMax]);
   }
   return { tokens, imageTokens, inputCost, maxCost };
 }

@@ -2,13 +2,14 @@
 import { attachmentName, isImageRef } from '../core/attachments.js';
 import { formatUSD } from '../core/prices.js';
 import { describeBytes } from '../core/sizes.js';
+import { harmlessLine } from '../core/text.js';
 import type { InputSummary } from '../batch/input.js';
 import type { BatchItem } from '../batch/item.js';
 import type { ItemPathRules } from '../batch/item-paths.js';
 import { writeRequestFiles } from '../batch/remote.js';
 import type { BatchInput } from '../batch/source.js';
 import type { ItemContext } from './batch-context.js';
-import { countItems } from './batch-budget.js';
+import { countItems, type ItemCount } from './batch-budget.js';
 import type { BatchOptions } from './batch-options.js';
 import { remoteLine, withScratch } from './batch-remote.js';
 import type { Deps } from './deps.js';
@@ -18,12 +19,35 @@ export const ITEMS_LISTED = 3;
 
 export async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, options: BatchOptions, input: BatchInput, deps: Deps, rules: ItemPathRules) {
   const { remote } = options;
+  const context = new ContextTotals(input.name);
+  const perItem: object[] = [];
+  const counted = await countItems(pending(), remote, deps, rules, options.maxFilesSize, (item, count) => {
+    if (count.context) context.add(item, count.context);
+    if (options.json) perItem.push(itemJson(item, count));
+  });
+  let batches: number | undefined;
+  if (remote) {
+    const { requestLine } = await import('../llm/openai-batch.js');
+    batches = (await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps, rules, options.maxFilesSize), dir, input.name))).length;
+  }
+  if (options.json) {
+    deps.out(`${JSON.stringify({
+      items: scan.count,
+      already_done: scan.skipped,
+      input_tokens: counted.tokens,
+      image_tokens: counted.imageTokens,
+      input_cost: counted.inputCost,
+      max_cost: counted.maxCost,
+      batches: batches ?? null,
+      ...context.json(),
+      per_item: perItem,
+    })}\n`);
+    return;
+  }
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
   // A thread's history is counted; the replies to the batch's earlier items of a thread are not yet written.
   const history = scan.firstThreadLine === undefined ? '' : ', with thread history; replies to earlier items of a thread at their max_tokens';
-  const context = new ContextTotals(input.name);
-  const counted = await countItems(pending(), remote, deps, rules, options.maxFilesSize, (item, found) => context.add(item, found));
   const images = counted.imageTokens > 0 ? ` + about ${counted.imageTokens} for images (estimated from their sizes)` : '';
   lines.push(`input tokens: ${counted.tokens - counted.imageTokens} (exact${history})${images}`);
   lines.push(...context.describe());
@@ -31,13 +55,22 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
   else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
   else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
-  if (remote) {
-    const { requestLine } = await import('../llm/openai-batch.js');
-    const files = await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps, rules, options.maxFilesSize), dir, input.name));
-    lines.push(`batches: ${files.length}`);
-  }
-  deps.out(`${lines.join('\n')}\n`);
+  if (batches !== undefined) lines.push(`batches: ${batches}`);
+  // Item ids and file names are the batch file's and the disk's: shown, never obeyed, one a line.
+  deps.out(`${lines.map(harmlessLine).join('\n')}\n`);
 }
+
+/** One item in `--dry-run --json`: its counts (README "Costs"). */
+const itemJson = (item: BatchItem, count: ItemCount) => ({
+  id: item.id,
+  line: item.line,
+  model: count.model,
+  input_tokens: count.tokens,
+  image_tokens: count.imageTokens,
+  input_cost: count.inputCost,
+  max_tokens: count.maxTokens ?? null,
+  max_cost: count.maxCost,
+});
 
 /** The items' files and attachments: totals, and the first few items one by one. */
 class ContextTotals {
@@ -81,6 +114,15 @@ class ContextTotals {
     const more = this.items > this.listed.length ? ` (the first ${this.listed.length} of ${this.items})` : '';
     lines.push(`items with files or attachments${more}:`, ...this.listed);
     return lines;
+  }
+
+  /** The totals for `--dry-run --json` (zeros when no item has any). */
+  json() {
+    const { image, pdf, url } = this.kinds;
+    return {
+      files: { count: this.files, bytes: this.fileBytes },
+      attachments: { count: image + pdf + url, images: image, pdfs: pdf, urls: url, bytes: this.attachedBytes },
+    };
   }
 
   private describeItem(item: BatchItem, context: ItemContext): string {

@@ -22,6 +22,8 @@ export interface BatchOptions {
   template?: string;
   templateFile?: string;
   dryRun: boolean;
+  /** --json with --dry-run: the counts as one JSON object (results are JSON Lines already). */
+  json?: boolean;
   /** --max-cost USD: stop sending once spent + in flight would pass it; --remote: refuse a batch estimated above it. */
   maxCost?: number;
   remote: boolean;
@@ -48,6 +50,7 @@ export interface BatchOptions {
 /** Flags that make no sense together, refused before anything is read. */
 export function checkOptions(options: BatchOptions): void {
   checkResumeHasOutput(options);
+  if (options.json && !options.dryRun) throw usageError('--json applies to --dry-run', 'results are JSON Lines already; drop --json');
   if (!options.remote) {
     if (!options.wait) throw usageError('--no-wait applies to --remote runs');
     if (options.pollInterval !== undefined) throw usageError('--poll-interval applies to --remote runs');

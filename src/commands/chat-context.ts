@@ -5,6 +5,7 @@ import { attachmentSummary } from '../core/attachments.js';
 import { badInputError, usageError } from '../core/errors.js';
 import { checkFilesSize } from '../core/file-prompt.js';
 import { describeBytes } from '../core/sizes.js';
+import { harmlessLine } from '../core/text.js';
 import type { Detail, StoredMessage, Thread } from '../core/types.js';
 import { STDIN_PATH } from '../io/text-files.js';
 import type { ThreadRef } from '../store/threads.js';
@@ -44,12 +45,12 @@ export async function addAttachment(spec: string, conversation: Conversation, de
   return summary;
 }
 
-/** The line that says what /file, /attach, -f or -a added. */
-export const addedNote = (deps: Deps, summary: string) => deps.warn(`gpt: added ${summary} to the next message`);
+/** The line that says what /file, /attach, -f or -a added (its name shown, never obeyed). */
+export const addedNote = (deps: Deps, summary: string) => deps.warn(`gpt: added ${harmlessLine(summary)} to the next message`);
 
 /** `/file` or `/attach` alone: what the next message goes with. */
 export const pendingLine = ({ added }: Pending) =>
-  added.length === 0 ? 'gpt: nothing is added to the next message yet' : `gpt: the next message goes with ${added.join(', ')}`;
+  added.length === 0 ? 'gpt: nothing is added to the next message yet' : `gpt: the next message goes with ${harmlessLine(added.join(', '))}`;
 
 /** A resumed thread's attachments, read again from its store (exit 6 when one is gone, before anything is typed). */
 export async function resumedAttachments(thread: Thread, ref: ThreadRef, deps: Deps): Promise<Map<StoredMessage, LoadedAttachment[]>> {

@@ -2,7 +2,7 @@ import { SLASH_HELP, type ChatCommand } from '../core/chat-input.js';
 import { GptError, usageError } from '../core/errors.js';
 import type { StoredMessage } from '../core/types.js';
 import { editText } from '../io/editor.js';
-import { harmless } from '../io/transcript.js';
+import { harmless } from '../core/text.js';
 import { pathExists } from '../store/fs.js';
 import { forkThread, freeThread, moveThread } from '../store/thread-admin.js';
 import { keepAttachments } from './attachments.js';

@@ -2,6 +2,7 @@ import { attachmentName, attachmentTokens, imageTokens, isImageRef } from '../co
 import { ExitCode, GptError, usageError } from '../core/errors.js';
 import { formatUSD } from '../core/prices.js';
 import { describeBytes } from '../core/sizes.js';
+import { harmlessLine } from '../core/text.js';
 import { encodingFor, promptTokens } from '../core/tokens.js';
 import type { PromptFile } from '../core/file-prompt.js';
 import type { ChatMessage, SentAttachment } from '../core/types.js';
@@ -50,7 +51,8 @@ export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] =
   } else {
     lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`);
   }
-  return `${lines.join('\n')}\n`;
+  // File names come from disk (a cloned repository's folder): shown, never obeyed, one a line.
+  return `${lines.map(harmlessLine).join('\n')}\n`;
 }
 
 /**
@@ -82,6 +84,42 @@ function describeAttachment({ ref, pixels }: SentAttachment): string {
     .filter(Boolean).join(', ');
   const count = !isImageRef(ref) ? 'not counted' : pixels ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens` : 'size unknown, not counted';
   return `${attachmentName(ref)} (${facts}; ${count})`;
+}
+
+/**
+ * What `--dry-run --json` prints (README "Costs"): the estimate's figures as one object, for
+ * scripts. `input_tokens` holds `image_tokens` (estimated); `max_tokens` and `max_cost` are
+ * null without --max-tokens, each cost null without a price. Names are exact, not made harmless:
+ * JSON escapes control characters itself.
+ */
+export function estimateJson(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = []) {
+  return {
+    model: e.model,
+    encoding: e.encoding,
+    input_tokens: e.inputTokens,
+    image_tokens: e.imageTokens,
+    input_cost: e.inputCost,
+    max_tokens: e.maxTokens ?? null,
+    max_cost: e.maxCost ?? null,
+    messages: messages.map((m, i) => ({
+      role: m.role,
+      bytes: Buffer.byteLength(m.content),
+      // The -f files are in the new question, the last message (as the text form names them).
+      ...(i === messages.length - 1 && files.length ? { files: files.map((f) => ({ path: f.label, bytes: Buffer.byteLength(f.text) })) } : {}),
+      ...(m.attachments?.length ? { attachments: m.attachments.map(attachmentJson) } : {}),
+    })),
+  };
+}
+
+/** One attachment: `path` (a file) or `url`; `mime` and `bytes` null when unknown (a URL); `tokens` null when not counted. */
+function attachmentJson({ ref, pixels }: SentAttachment) {
+  return {
+    ...(ref.url === undefined ? { path: attachmentName(ref) } : { url: ref.url }),
+    mime: ref.mime ?? null,
+    bytes: ref.bytes ?? null,
+    ...(ref.detail ? { detail: ref.detail } : {}),
+    tokens: isImageRef(ref) && pixels ? imageTokens(pixels, ref.detail) : null,
+  };
 }
 
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */

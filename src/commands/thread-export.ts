@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { exportThread, type ExportFormat } from '../io/export.js';
-import { harmless } from '../io/transcript.js';
+import { harmless } from '../core/text.js';
 import { findThread } from '../store/thread-admin.js';
 import { writePrivateFile } from '../store/fs.js';
 import type { Deps } from './deps.js';

@@ -1,4 +1,5 @@
-import { harmless, renderThreadList, threadSummaryJson } from '../io/transcript.js';
+import { harmlessLine } from '../core/text.js';
+import { renderThreadList, threadSummaryJson } from '../io/transcript.js';
 import { findThread, listThreads } from '../store/thread-admin.js';
 import type { FolderDeps } from './deps.js';
 
@@ -8,7 +9,7 @@ import type { FolderDeps } from './deps.js';
 export async function runThreadList(options: { json: boolean }, deps: FolderDeps): Promise<void> {
   const threads = await listThreads(deps.store);
   // A file name or a parser's quote of the file may hold control characters: shown, never obeyed.
-  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmless(t.problem).replace(/\n/g, '^J')}`);
+  for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmlessLine(t.problem)}`);
   if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
   else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
 }

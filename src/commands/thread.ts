@@ -2,7 +2,8 @@ import { GptError, usageError } from '../core/errors.js';
 import { shapeReply } from '../core/reply-shape.js';
 import type { StoredMessage } from '../core/types.js';
 import { replyDrawer } from '../io/markdown.js';
-import { harmless, renderTotals, renderTranscript } from '../io/transcript.js';
+import { harmless } from '../core/text.js';
+import { renderTotals, renderTranscript } from '../io/transcript.js';
 import {
   checkIsThread, findThread, forkThread, freeThread, moveThread, removeThread,
 } from '../store/thread-admin.js';

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { usageError, type GptError } from './errors.js';
 import type { ModelEntry } from './model-table.js';
 import { describeBytes } from './sizes.js';
+import { harmlessLine } from './text.js';
 import { DETAILS, type AttachmentRef, type Detail, type SentAttachment } from './types.js';
 
 export const PDF_MIME = 'application/pdf';
@@ -178,8 +179,11 @@ export function attachmentSummary(ref: AttachmentRef): string {
   return `${attachmentName(ref)}${facts.length ? ` (${facts.join(', ')})` : ''}`;
 }
 
-/** `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one. */
-export const attachmentLine = (ref: AttachmentRef) => `[attached: ${attachmentSummary(ref)}]`;
+/**
+ * `[attached: shot.png (image/png, 45.1 KiB)]`, as `gpt thread show` and exports show one: one
+ * line, whatever the file was called (a name's control characters and newlines shown as `^[`, `^J`).
+ */
+export const attachmentLine = (ref: AttachmentRef) => `[attached: ${harmlessLine(attachmentSummary(ref))}]`;
 
 /**
  * A model known not to take images (or PDFs) is refused before anything is sent (exit 2);

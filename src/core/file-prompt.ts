@@ -1,5 +1,6 @@
 import { badInputError } from './errors.js';
 import { describeBytes, describeOverLimit } from './sizes.js';
+import { harmlessLine } from './text.js';
 
 /** --max-files-size unless given: 1 MiB of text is about 250,000 tokens, more than most windows. */
 export const DEFAULT_MAX_FILES_BYTES = 1024 * 1024;
@@ -70,10 +71,13 @@ export function checkFilesSize(sizes: readonly FileSize[], limit: number, what =
 /** How many skipped files the notice names before it counts the rest. */
 const SKIPPED_NAMED = 10;
 
-/** The one stderr line about files inside -f folders that were left out because they are not text. */
+/**
+ * The one stderr line about files inside -f folders that were left out because they are not
+ * text. A folder may be anyone's (a cloned repository): its names are shown, never obeyed.
+ */
 export function skippedNotice(skipped: readonly string[], source = '-f', attach = 'go with -a'): string | undefined {
   if (skipped.length === 0) return undefined;
-  const named = skipped.slice(0, SKIPPED_NAMED).join(', ');
+  const named = harmlessLine(skipped.slice(0, SKIPPED_NAMED).join(', '));
   const more = skipped.length > SKIPPED_NAMED ? ` and ${skipped.length - SKIPPED_NAMED} more` : '';
   const files = skipped.length === 1 ? 'file' : 'files';
   return `gpt: ${source} left out ${skipped.length} ${files} that ${skipped.length === 1 ? 'is' : 'are'} not text: ${named}${more} (images and PDFs ${attach})`;

@@ -22,3 +22,25 @@ export function decodeText(bytes: Uint8Array): string {
     throw new NotText('not-utf8');
   }
 }
+
+/** A control character (C0, DEL, C1) as visible text: ESC is `^[`, BEL `^G`, DEL `^?`, CSI `\x9b`. */
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
+  return code === 0x7f ? '^?' : `\\x${code.toString(16)}`;
+}
+
+/**
+ * Text as a person can safely see it on a terminal: control characters (ESC, CR, BEL, C1...)
+ * become visible `^[`-style text, so a stored prompt or a file's name cannot move the cursor,
+ * change colours, set the window title or write the clipboard. Newline and tab stay. Only for
+ * renderings meant to be read; --json is exact.
+ */
+export function harmless(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[^\P{Cc}\n\t]/gu, visible);
+}
+
+/** As `harmless`, for what must stay one line (an error, a warning, a name in a list): a newline is `^J` too. */
+export function harmlessLine(text: string): string {
+  return text.replace(/[^\P{Cc}\t]/gu, visible);
+}

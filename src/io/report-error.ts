@@ -1,5 +1,6 @@
 import { ExitCode, GptError, formatError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
+import { harmless, harmlessLine } from '../core/text.js';
 import { errorJson } from './render.js';
 import type { Env } from '../core/types.js';
 import { sourcePositions } from './stack-positions.js';
@@ -20,14 +21,16 @@ export interface ErrorOutput {
 /**
  * The one place an error is printed: `gpt: what — what to do` on stderr, the object on stdout
  * with --json, the stack only with --verbose or DEBUG, the API key redacted from each.
+ * The line is for a person and may quote a file's name or a server's words: its control
+ * characters and newlines are shown (`^[`, `^J`), never obeyed, and it stays one line.
  * Returns the exit code.
  */
 export function reportError(error: unknown, output: ErrorOutput): number {
   const known = knownError(error);
   const clean = (text: string) => redact(text, output.secret);
   if (output.json) output.stdout(`${clean(JSON.stringify(errorJson(known)))}\n`);
-  output.stderr(`${clean(formatError(known))}\n`);
-  if (output.verbose) output.stderr(`${clean(sourcePositions(stackOf(error)))}\n`);
+  output.stderr(`${harmlessLine(clean(formatError(known)))}\n`);
+  if (output.verbose) output.stderr(`${harmless(clean(sourcePositions(stackOf(error))))}\n`);
   return known.exitCode;
 }
 

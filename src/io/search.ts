@@ -1,5 +1,5 @@
 import type { MessageHit } from '../core/search.js';
-import { harmless } from './transcript.js';
+import { harmless } from '../core/text.js';
 
 /** The hits of one thread, as `gpt thread search` reports them. */
 export interface ThreadHits {

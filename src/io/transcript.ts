@@ -1,5 +1,6 @@
 import { attachmentLine } from '../core/attachments.js';
 import { formatUSD, spentOn } from '../core/prices.js';
+import { harmless } from '../core/text.js';
 import type { Role, Thread, ThreadSummary } from '../core/types.js';
 
 const LABELS: Record<Role, string> = { system: 'System', user: 'You', assistant: 'Assistant' };
@@ -27,7 +28,7 @@ export function renderTranscript(thread: Thread, colour: boolean, drawReply?: (t
 
 /** One dim line per attachment: `[attached: shot.png (image/png, 45.1 KiB)]`. */
 function attachedLines(m: { attachments?: Thread['messages'][number]['attachments'] }, colour: boolean): string {
-  return (m.attachments ?? []).map((ref) => `${paint(colour, '2', harmless(attachmentLine(ref)))}\n`).join('');
+  return (m.attachments ?? []).map((ref) => `${paint(colour, '2', attachmentLine(ref))}\n`).join('');
 }
 
 /** A message's text as shown: control characters made visible; a reply drawn (as Markdown) on a line of its own. */
@@ -38,19 +39,6 @@ function shown(role: Role, content: string, drawReply: ((text: string) => string
 
 /** After a reply that stopped at --max-tokens (finish_reason: length). */
 const CUT_SHORT = '[reply cut short: it reached the token limit (--max-tokens)]';
-
-/**
- * Text as a person can safely see it on a terminal: control characters (ESC, CR, BEL, C1...)
- * become visible `^[`-style text, so a stored prompt cannot move the cursor, change colours or
- * set the window title. Newline and tab stay. Only for renderings meant to be read; --json is exact.
- */
-export function harmless(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(/[^\P{Cc}\n\t]/gu, (c) => {
-    const code = c.charCodeAt(0);
-    if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
-    return code === 0x7f ? '^?' : `\\x${code.toString(16)}`;
-  });
-}
 
 /** `gpt thread list`: aligned columns, newest first; the header only on a terminal. */
 export function renderThreadList(threads: readonly ThreadSummary[], header: boolean): string {

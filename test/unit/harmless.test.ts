@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { harmless, harmlessLine } from '../../src/core/text.js';
+
+describe('harmless and harmlessLine', () => {
+  it('show C0, DEL and C1 control characters as text; harmless keeps newlines and tabs', () => {
+    expect(harmless('a\x1b[31mb\x07c\x7fd\x9be\r\nf\tg\n')).toBe('a^[[31mb^Gc^?d\\x9be\nf\tg\n');
+  });
+
+  it('harmlessLine shows newlines and carriage returns too, so the text stays one line', () => {
+    expect(harmlessLine('a\nb\r\nc\td\x1b]0;T\x07')).toBe('a^Jb^M^Jc\td^[]0;T^G');
+  });
+
+  it('leave text without control characters as it is', () => {
+    expect(harmlessLine('src/ünï €.ts')).toBe('src/ünï €.ts');
+  });
+});
