@@ -10,6 +10,7 @@ import { watchOutput, type Stdout } from './io/output.js';
 import { reportError, type ErrorOutput } from './io/report-error.js';
 import { detectTerminal } from './io/terminal.js';
 import type { Process } from './process.js';
+import { harmless } from './core/text.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; search returns a code
 export type Command<D> = (deps: D) => Promise<void | number>;
@@ -72,7 +73,8 @@ export type { Stdout };
 export async function folderDeps(proc: Process, common: Pick<CommonOptions, 'quiet'>, signal: AbortSignal, stdout: Stdout): Promise<FolderDeps> {
   const { ThreadStore } = await import('./store/threads.js');
   const writeErr = stderrWriter(proc);
-  const warn = (line: string) => writeErr(`${line}\n`);
+  // A warning quotes paths, ids and server text: control characters in them are shown, never obeyed.
+  const warn = (line: string) => writeErr(`${harmless(line)}\n`);
   const quietWarn = common.quiet ? () => {} : warn;
   const paths = resolvePaths(proc.env, await homeOf(proc.env));
   return {

@@ -21,3 +21,15 @@ describe('gpt ask -f with a hostile file name', () => {
     expect(server.chatRequests()).toHaveLength(0);
   });
 });
+
+describe('warnings', () => {
+  it('a warning quoting a hostile file name shows its control characters as text (thread search skips a damaged file)', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    await writeFile(join(sandbox.threadsDir, 'ok.yaml'), 'messages:\n  - role: user\n    content: find me\n');
+    await writeFile(join(sandbox.threadsDir, 'bad\x1b]0;pwned\x07.yaml'), 'messages:\n  - role: robot\n    content: find me\n');
+    const r = await runGpt(sandbox, ['thread', 'search', 'find']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('bad^[]0;pwned^G.yaml');
+    expect(r.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  });
+});
