@@ -49,7 +49,7 @@ function limited(name: string, limit: NumberLimit) {
 export function byteSize(name: string) {
   return (value: string): number => {
     const bytes = parseBytes(value);
-    if (bytes === undefined || bytes === 0) throw new InvalidArgumentError(`${name} must be a size in bytes, or with k or M: 500k, 4M.`);
+    if (bytes === undefined || bytes === 0) throw new InvalidArgumentError(`${name} must be a size in bytes, or with k or M: 500k, 1.5M, 4M.`);
     return bytes;
   };
 }

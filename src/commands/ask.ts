@@ -18,7 +18,7 @@ import { filesReadStdin, promptFiles } from './files.js';
 import { checkBudget, describeEstimate, estimate, estimateJson } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
-import { checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
+import { STDIN_SPEC, checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
 
 export interface AskOptions {
   args: string[];
@@ -63,7 +63,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
   if (options.detail && !options.attach?.length) throw usageError('--detail is for attached images', 'add -a IMAGE, or drop --detail');
-  const attached = await loadAttachments(options.attach ?? [], { cwd: deps.cwd, detail: options.detail });
+  checkStdinUse(options);
+  const attached = await loadAttachments(options.attach ?? [], { cwd: deps.cwd, detail: options.detail, stdin: deps.stdin, signal: deps.signal });
   const { prompt: input, files } = await readPrompt(options, deps, saved !== undefined);
   const prompt = saved ? fillTemplate(saved.template, input, paramsOf(options.params ?? []), options.template!) : input!;
   const target = await chooseThread(options, prompt, deps);
@@ -163,11 +164,10 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
  */
 async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): Promise<{ prompt: string | undefined; files: PromptFile[] }> {
   const paths = options.files ?? [];
-  // `-f -` reads stdin as a file, so stdin is not the piped prompt too; files count as a
-  // prompt given, so a silent open pipe is not waited for (as with arguments).
-  if (filesReadStdin(paths) && options.stdin === false) throw usageError('-f - reads stdin, but --no-stdin says not to', 'drop one of them');
+  // `-f -` (or `-a -`) reads stdin as a file, so stdin is not the piped prompt too; files
+  // count as a prompt given, so a silent open pipe is not waited for (as with arguments).
   const files = await promptFiles(paths, options.maxFilesSize, deps);
-  const policy = filesReadStdin(paths) ? 'ignore' : stdinPolicy(deps.stdin, options.args.length > 0 || files.length > 0, options.stdin);
+  const policy = stdinAsFile(options) ? 'ignore' : stdinPolicy(deps.stdin, options.args.length > 0 || files.length > 0, options.stdin);
   const piped = await readStdin(deps.stdin, policy, deps.signal);
   if (policy === 'grace' && piped === undefined && !deps.quiet) {
     deps.warn('gpt: stdin sent nothing within 1s, so it was not read — use --stdin to wait for it, --no-stdin to skip this');
@@ -179,4 +179,18 @@ async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): 
     throw usageError('no prompt given', 'pass it as arguments (gpt ask "question") or pipe it in (echo question | gpt ask)');
   }
   return { prompt, files };
+}
+
+/** Which of -f and -a reads stdin as a file (`-`), if one does. */
+const stdinAsFile = (options: AskOptions) =>
+  filesReadStdin(options.files ?? []) ? '-f' : options.attach?.includes(STDIN_SPEC) ? '-a' : undefined;
+
+/** stdin is read once: by `-f -`, by `-a -`, or as the prompt, and never against --no-stdin (exit 2). */
+function checkStdinUse(options: AskOptions): void {
+  if ((options.attach ?? []).filter((spec) => spec === STDIN_SPEC).length > 1) throw usageError('-a - is given twice', 'stdin can be read once');
+  if (filesReadStdin(options.files ?? []) && options.attach?.includes(STDIN_SPEC)) {
+    throw usageError('-f - and -a - both read stdin', 'stdin can be read once: save one of them to a file first');
+  }
+  const reader = stdinAsFile(options);
+  if (reader && options.stdin === false) throw usageError(`${reader} - reads stdin, but --no-stdin says not to`, 'drop one of them');
 }

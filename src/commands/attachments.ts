@@ -9,9 +9,10 @@ import type { RequestSettings } from '../core/endpoints.js';
 import type { AttachmentRef, SentAttachment, StoredMessage, Thread } from '../core/types.js';
 import { originalBytes, type LoadedAttachment } from '../io/attachment-files.js';
 import { AttachmentStore, attachmentStoreDir, defaultStoreDir, storeHeader } from '../store/attachment-store.js';
+import { removeIfEmpty } from '../store/fs.js';
 import type { ThreadRef } from '../store/threads.js';
 
-export { loadAttachments, type LoadedAttachment } from '../io/attachment-files.js';
+export { STDIN_SPEC, loadAttachments, type LoadedAttachment } from '../io/attachment-files.js';
 
 /**
  * The stores a thread's attachments are looked for in: its own (its header's, or where the
@@ -116,6 +117,8 @@ export async function removeUnsharedAttachments(ref: ThreadRef, thread: Thread, 
   if (refs.length === 0) return;
   const [own] = threadStores(ref, thread, threadsDir);
   await own.removeUnshared(refs, dirname(ref.file), ref.file);
+  // A project's gpt-attachments/ left empty would be litter beside its files.
+  if (own.dir !== defaultStoreDir(threadsDir)) await removeIfEmpty(own.dir);
 }
 
 /**

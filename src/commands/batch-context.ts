@@ -48,7 +48,8 @@ export async function loadItemContext(item: BatchItem, rules: ItemPathRules, max
       checkFile: (_path, label) => inside(label),
     })
     : { files: [], skipped: [] };
-  const attached = await loadAttachments(item.attachments ?? [], { cwd: rules.base, detail: item.detail });
+  // No pipe or device: the item's attachments are read again when it is sent.
+  const attached = await loadAttachments(item.attachments ?? [], { cwd: rules.base, detail: item.detail, from: '`attachments`', streams: false });
   return { files, attached, skipped };
 }
 

@@ -4,6 +4,7 @@
 import { attachmentSummary } from '../core/attachments.js';
 import { badInputError, usageError } from '../core/errors.js';
 import { checkFilesSize } from '../core/file-prompt.js';
+import { expandHome } from '../core/paths.js';
 import { describeBytes } from '../core/sizes.js';
 import { harmlessLine } from '../core/text.js';
 import type { Detail, StoredMessage, Thread } from '../core/types.js';
@@ -21,6 +22,7 @@ import type { KeptAttachments } from './turn.js';
  */
 export async function addFiles(path: string, pending: Pending, maxBytes: number, deps: Deps, from: '-f' | '/file'): Promise<string> {
   if (path === STDIN_PATH) throw usageError('chat reads its messages from stdin, so no file can come from it', 'name a file or folder; nothing was added');
+  if (from === '/file') path = expandHome(path, deps.env.HOME);
   const files = await promptFiles([path], maxBytes, deps, from);
   if (files.length === 0) throw badInputError(`${path} has no text files to add`, 'images and PDFs go with /attach; nothing was added');
   checkFilesSize([...pending.files, ...files].map((f) => ({ label: f.label, bytes: Buffer.byteLength(f.text) })), maxBytes, 'the files added');
@@ -36,8 +38,10 @@ export async function addFiles(path: string, pending: Pending, maxBytes: number,
  * `/attach PATH|URL` (and -a): the image or PDF read and checked now, also against the
  * model in use (it is checked again when sent: /model may change it). Returns what was added.
  */
-export async function addAttachment(spec: string, conversation: Conversation, deps: Deps, given: { from: string; detail?: Detail }): Promise<string> {
-  const loaded = await loadAttachments([spec], { cwd: deps.cwd, detail: given.detail });
+export async function addAttachment(spec: string, conversation: Conversation, deps: Deps, given: { from: '-a' | '/attach'; detail?: Detail }): Promise<string> {
+  if (spec === STDIN_PATH) throw usageError('chat reads its messages from stdin, so no attachment can come from it', 'name a file; nothing was added');
+  if (given.from === '/attach') spec = expandHome(spec, deps.env.HOME);
+  const loaded = await loadAttachments([spec], { cwd: deps.cwd, detail: given.detail, from: given.from });
   checkModelTakes(conversation.request, loaded, new Map(), given.from);
   const summary = attachmentSummary(loaded[0]!.sent.ref);
   conversation.pending.attachments.push(...loaded);

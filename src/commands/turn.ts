@@ -1,4 +1,5 @@
 import { ExitCode, GptError, usageError } from '../core/errors.js';
+import { userWords } from '../core/file-prompt.js';
 import { autoThreadName } from '../core/names.js';
 import type { RequestSettings } from '../core/endpoints.js';
 import { resolveModel } from '../core/models.js';
@@ -33,7 +34,8 @@ export interface ThreadChoice {
 
 /**
  * `--thread` names the thread; `--continue` picks the most recently updated one; otherwise
- * the conversation is kept under a name made from the time and the prompt (unless switched off).
+ * the conversation is kept under a name made from the time and the prompt's own words, not
+ * the -f files before them (unless switched off).
  */
 export async function chooseThread(choice: ThreadChoice, prompt: string, deps: Deps): Promise<ThreadTarget | undefined> {
   const { threadsDir } = deps.paths;
@@ -53,7 +55,7 @@ export async function chooseThread(choice: ThreadChoice, prompt: string, deps: D
     notKept(error, deps);
     return undefined;
   }
-  const ref = await unusedThread(resolveThreadRef(autoThreadName(prompt, deps.now()), threadsDir, deps.cwd));
+  const ref = await unusedThread(resolveThreadRef(autoThreadName(userWords(prompt), deps.now()), threadsDir, deps.cwd));
   return { ref, auto: true };
 }
 

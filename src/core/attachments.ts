@@ -160,12 +160,23 @@ export function attachmentTokens(attachments: readonly SentAttachment[] | undefi
 
 export const isUrl = (spec: string) => /^https?:\/\//i.test(spec);
 
-/** A URL's type when its ending says so (it is not fetched). */
-export function mimeOfUrl(url: string): string | undefined {
-  const ending = /\.([a-z]+)$/i.exec(url.replace(/[?#].*$/, ''))?.[1]?.toLowerCase();
-  const byEnding: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', pdf: PDF_MIME };
-  return ending === undefined ? undefined : byEnding[ending];
+/**
+ * The extension a URL's path ends in (`jpg` for `https://x.org/a/cat.JPG?s=2`), lowercase;
+ * undefined when it has none (`https://x.org/render`); null when it is not a URL.
+ */
+export function urlEnding(url: string): string | null | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  return /\.([a-z0-9]+)$/i.exec(path.slice(path.lastIndexOf('/') + 1))?.[1]?.toLowerCase();
 }
+
+/** The image type an extension names; undefined when it names none gpt sends. */
+export const imageMimeOf = (ending: string): string | undefined =>
+  ({ png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' } as Record<string, string>)[ending];
 
 /** A URL is always sent as an image part; a file by its type. */
 export const isImageRef = (ref: AttachmentRef) => ref.url !== undefined || (ref.mime?.startsWith('image/') ?? false);

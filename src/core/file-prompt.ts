@@ -40,6 +40,27 @@ export function withFiles(files: readonly PromptFile[], prompt: string | undefin
   return prompt === undefined || prompt === '' ? block : `${block}\n${prompt}`;
 }
 
+/**
+ * What a user message says in the user's own words: the text after the -f files that begin
+ * it (as withFiles puts them: a label line, then a fence of three or more backticks up to
+ * the same fence), or the first file's label when nothing follows them. What names a
+ * conversation kept without --thread, and what `gpt thread list` previews. A message that
+ * does not begin with a fenced, labelled block is its own words.
+ */
+export function userWords(message: string): string {
+  let rest = message;
+  let firstLabel: string | undefined;
+  for (;;) {
+    const open = /^([^\n]+)\n(`{3,})\n/.exec(rest);
+    // The fence is longer than any run of backticks in the file, so its first return closes it.
+    const close = open ? rest.indexOf(`${open[2]}\n`, open[0].length) : -1;
+    if (!open || close === -1 || (close > open[0].length && rest[close - 1] !== '\n')) break;
+    firstLabel ??= open[1];
+    rest = rest.slice(close + open[2]!.length + 1).replace(/^\n/, '');
+  }
+  return rest.trim() === '' && firstLabel !== undefined ? firstLabel : rest;
+}
+
 /** The size of one -f file, counted against --max-files-size. */
 export interface FileSize {
   label: string;
@@ -54,18 +75,20 @@ const LARGEST_NAMED = 3;
 /**
  * The one limit on the text of -f files, checked before anything is sent: over it, the
  * error names the total and the largest files, and a limit that would take them.
+ * `unread`: files were left unread once the total was over (so refusing a large folder
+ * is quick): the total is then a lower bound.
  */
-export function checkFilesSize(sizes: readonly FileSize[], limit: number, what = 'the -f files'): void {
+export function checkFilesSize(sizes: readonly FileSize[], limit: number, what = 'the -f files', unread = false): void {
   const total = sizes.reduce((sum, file) => sum + file.bytes, 0);
   if (total <= limit) return;
   const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_NAMED);
   const named = largest.map((file) => `${file.label} ${file.atLeast ? 'over ' : ''}${describeBytes(file.bytes)}`).join(', ');
   const [totalText, limitText] = describeOverLimit(total, limit);
   // A pipe read only up to the limit leaves the total unknown: it is more than the limit.
-  const unknown = sizes.some((file) => file.atLeast);
-  const comeTo = unknown ? `more than the ${describeBytes(limit)} limit` : `${totalText}, over the ${limitText} limit`;
-  const raised = unknown ? 'a larger --max-files-size' : `--max-files-size ${Math.ceil(total / 1024 / 1024)}M`;
-  throw badInputError(`${what} come to ${comeTo} (largest: ${named})`, `name fewer files, or raise the limit with ${raised}`);
+  const pipe = sizes.some((file) => file.atLeast);
+  const comeTo = pipe ? `more than the ${describeBytes(limit)} limit` : `${unread ? 'at least ' : ''}${totalText}, over the ${limitText} limit`;
+  const raised = pipe || unread ? 'a larger --max-files-size' : `--max-files-size ${Math.ceil(total / 1024 / 1024)}M`;
+  throw badInputError(`${what} come to ${comeTo} (largest${unread ? ' of those read' : ''}: ${named})`, `name fewer files, or raise the limit with ${raised}`);
 }
 
 /** How many skipped files the notice names before it counts the rest. */

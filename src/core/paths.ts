@@ -28,3 +28,12 @@ const xdg = (value: string | undefined) => (value && isAbsolute(value) ? value :
 
 /** $HOME, as os.homedir() reads it first; node:os (a millisecond of start-up) only when it is not set. */
 export const homeOf = async (env: Env): Promise<string> => env.HOME || (await import('node:os')).homedir();
+
+/**
+ * A leading `~` or `~/` as a shell expands it, for chat's /file and /attach (no shell
+ * reads what is typed there); `~user` and a `~` elsewhere are left as they are.
+ */
+export function expandHome(path: string, home: string | undefined): string {
+  if (!home || !(path === '~' || path.startsWith('~/'))) return path;
+  return `${home}${path.slice(1)}`;
+}

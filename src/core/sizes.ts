@@ -2,11 +2,14 @@
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 * 1024 };
 
-/** Bytes from `1048576`, `500k` or `4M` (k = 1024, M = 1024²; either case); undefined if not a size. */
+/**
+ * Bytes from `1048576`, `500k`, `4M` or `1.5M` (k = 1024, M = 1024²; either case; a
+ * decimal with a unit is rounded down to whole bytes); undefined if not a size.
+ */
 export function parseBytes(text: string): number | undefined {
-  const match = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  const match = /^(\d+|\d*\.\d+(?=[kKmM]))([kKmM]?)$/.exec(text.trim());
   if (!match) return undefined;
-  const bytes = Number(match[1]) * UNITS[match[2]!.toLowerCase()]!;
+  const bytes = Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!);
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 

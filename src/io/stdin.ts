@@ -1,4 +1,5 @@
 import { fstatSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { badInputError } from '../core/errors.js';
 import { decodeText, type NotText } from '../core/text.js';
 
@@ -33,11 +34,28 @@ function isRegularFile(input: NodeJS.ReadStream): boolean {
 /** Reads stdin as UTF-8 text; `undefined` when nothing came within the grace period. */
 export async function readStdin(input: NodeJS.ReadStream, policy: StdinPolicy, signal?: AbortSignal): Promise<string | undefined> {
   if (policy === 'ignore') return undefined;
-  const bytes = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined, signal);
-  return bytes === undefined ? undefined : stdinText(bytes);
+  const read = await collect(input, policy === 'grace' ? STDIN_GRACE_MS : undefined, MAX_STDIN_BYTES, signal);
+  if (read?.over) {
+    throw badInputError(`stdin is larger than ${MAX_STDIN_BYTES / 1024 / 1024} MiB`, 'send less text, or split it (gpt batch runs many prompts)');
+  }
+  return read === undefined ? undefined : stdinText(read.bytes);
 }
 
-function collect(input: NodeJS.ReadStream, graceMs: number | undefined, signal?: AbortSignal): Promise<Buffer | undefined> {
+/** What a stream held, up to a limit: `over` when it held more (it is then not read further). */
+export interface ReadBytes {
+  bytes: Buffer;
+  over: boolean;
+}
+
+/**
+ * The bytes of a stream that has no size to ask (stdin, a pipe, a device: `-a -`,
+ * `-a <(...)`), read to its end, or until it holds more than `maxBytes`.
+ */
+export function readBytes(input: Readable, maxBytes: number, signal?: AbortSignal): Promise<ReadBytes> {
+  return collect(input, undefined, maxBytes, signal) as Promise<ReadBytes>;
+}
+
+function collect(input: Readable, graceMs: number | undefined, maxBytes: number, signal?: AbortSignal): Promise<ReadBytes | undefined> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const chunks: Buffer[] = [];
@@ -61,18 +79,16 @@ function collect(input: NodeJS.ReadStream, graceMs: number | undefined, signal?:
     const onData = (chunk: Buffer) => {
       clearTimeout(timer);
       size += chunk.length;
-      if (size > MAX_STDIN_BYTES) {
+      chunks.push(chunk);
+      if (size > maxBytes) {
         finish();
         input.destroy();
-        reject(badInputError(`stdin is larger than ${MAX_STDIN_BYTES / 1024 / 1024} MiB`,
-          'send less text, or split it (gpt batch runs many prompts)'));
-        return;
+        resolve({ bytes: Buffer.concat(chunks), over: true });
       }
-      chunks.push(chunk);
     };
     const onEnd = () => {
       finish();
-      resolve(Buffer.concat(chunks));
+      resolve({ bytes: Buffer.concat(chunks), over: false });
     };
     const onError = (error: Error) => {
       finish();

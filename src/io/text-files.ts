@@ -54,7 +54,14 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
   const skipped: string[] = [];
   const sizes: FileSize[] = [];
   let total = 0;
+  let unread = false;
   for (const entry of entries) {
+    // Once over the limit the answer is known: the rest are not read (a folder of 50,000
+    // files is refused in a moment); the error then says "at least".
+    if (total > options.maxBytes) {
+      unread = true;
+      break;
+    }
     // A file that does not fit is read only far enough to see whether it is binary: past
     // the limit only its size matters, for the error that names the total.
     const room = Math.max(0, options.maxBytes - total);
@@ -68,12 +75,14 @@ export async function readTextFiles(paths: readonly string[], options: TextFiles
     total += read.size;
     if (typeof text === 'string') files.push({ label: entry.label, text });
   }
-  checkFilesSize(sizes, options.maxBytes, source === '-f' ? 'the -f files' : `the ${source} files`);
+  checkFilesSize(sizes, options.maxBytes, source === '-f' ? 'the -f files' : `the ${source} files`, unread);
   return { files, skipped };
 }
 
 /** What one -f argument stands for: stdin, a file, or a folder's files. */
 async function entriesOf(given: string, cwd: string, source: string): Promise<Entry[]> {
+  // `-f "$EMPTY"` would otherwise read the current folder, every file of it.
+  if (given === '') throw badInputError(`${source}: the path is empty`, 'name a file or folder (is a variable empty?); nothing was sent');
   if (given === STDIN_PATH) return [{ label: 'stdin', named: true }];
   const path = resolve(cwd, given);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {

@@ -14,5 +14,6 @@ export const readdir = promisify(fs.readdir);
 export const readFile = promisify(fs.readFile);
 export const realpath = promisify(fs.realpath);
 export const rename = promisify(fs.rename);
+export const rmdir = promisify(fs.rmdir);
 export const stat = promisify(fs.stat);
 export const unlink = promisify(fs.unlink);

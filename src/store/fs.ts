@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, realpath } from './async-fs.js';
+import { lstat, mkdir, readFile, realpath, rmdir } from './async-fs.js';
 import { dirname } from 'node:path';
 import { storageError } from '../core/errors.js';
 import { writeFileAtomically, type AtomicWriteFs } from './atomic-write.js';
@@ -99,4 +99,9 @@ export function code(error: unknown): string {
 
 export async function pathExists(path: string): Promise<boolean> {
   return lstat(path).then(() => true, () => false);
+}
+
+/** Removes a folder if it is empty (rmdir never removes one that is not); a folder still in use, or gone, stays as it is. */
+export async function removeIfEmpty(dir: string): Promise<void> {
+  await rmdir(dir).catch(() => undefined);
 }

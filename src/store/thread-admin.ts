@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { chmod, constants, copyFile, link, unlink } from './async-fs.js';
 import { dirname, join } from 'node:path';
 import { GptError, storageError, usageError } from '../core/errors.js';
+import { userWords } from '../core/file-prompt.js';
 import { spentOn } from '../core/prices.js';
 import { THREAD_VERSION, type Thread, type ThreadSummary } from '../core/types.js';
 import { code, ensurePrivateDir, pathExists, PRIVATE_FILE, readTextIfExists } from './fs.js';
@@ -54,7 +55,7 @@ export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns'
     ...spentOn(thread.messages),
     model: thread.model ?? thread.messages.findLast((m) => m.model)?.model ?? null,
     turns: thread.messages.filter((m) => m.role === 'user').length,
-    preview: firstWords(first, PREVIEW_CHARS),
+    preview: firstWords(userWords(first), PREVIEW_CHARS),
   };
 }
 

@@ -1,10 +1,11 @@
 // gpt ask -f in-process: what the user message holds, stdin as a file, and nothing sent on each error.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
+import { listThreads } from '../../src/store/thread-admin.js';
 import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
 
 let world: FakeWorld;
@@ -74,13 +75,24 @@ describe('gpt ask -f', () => {
     expect(sent()).toBe('Review:\na.ts\n```\na\n```\n');
   });
 
+  it('names the conversation, and previews it in thread list, from the user\'s words, not the files before them', async () => {
+    await tree({ 'empty.txt': '', 'crlf.txt': 'line1\r\n' });
+    await ask(['review', 'this'], { files: ['empty.txt', 'crlf.txt'] });
+    await ask([], { files: ['crlf.txt'] }); // files alone: named from the first file
+    const names = (await readdir(world.threadsDir)).sort();
+    expect(names).toEqual([expect.stringMatching(/^\d{8}-\d{6}-review-this\.yaml$/), expect.stringMatching(/^\d{8}-\d{6}-crlf-txt\.yaml$/)].sort());
+    expect((await listThreads(world.deps.store)).map((t) => t.preview).sort()).toEqual(['crlf.txt', 'review this']);
+  });
+
   it('refuses each bad -f with exit 6 naming the path, sending nothing', async () => {
     await tree({ 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]), 'old.txt': Buffer.from('caf\xe9\n', 'latin1'), 'big.txt': 'x'.repeat(2048), 'ok.txt': 'ok' });
     const cases: [Partial<AskOptions>, RegExp][] = [
       [{ files: ['ok.txt', 'missing.txt'] }, /^-f missing\.txt: no such file or folder$/],
       [{ files: ['logo.png'] }, /^-f logo\.png is binary data, not text$/],
       [{ files: ['old.txt'] }, /^-f old\.txt is not valid UTF-8 text$/],
-      [{ files: ['big.txt', 'ok.txt'], maxFilesSize: 1024 }, /^the -f files come to 2 KiB, over the 1 KiB limit \(largest: big\.txt 2 KiB, ok\.txt 2 B\)$/],
+      [{ files: ['ok.txt', 'big.txt'], maxFilesSize: 1024 }, /^the -f files come to 2 KiB, over the 1 KiB limit \(largest: big\.txt 2 KiB, ok\.txt 2 B\)$/],
+      [{ files: ['big.txt', 'ok.txt'], maxFilesSize: 1024 }, /^the -f files come to at least 2 KiB, over the 1 KiB limit \(largest of those read: big\.txt 2 KiB\)$/],
+      [{ files: [''] }, /^-f: the path is empty$/],
     ];
     for (const [more, message] of cases) {
       const error = await failure(['q'], { ...more, thread: 'never' });

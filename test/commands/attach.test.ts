@@ -1,5 +1,6 @@
 // gpt ask -a/--attach in-process (README "Context: files, images and PDFs"): what is sent,
 // what a thread keeps, the store, and every refusal before anything is sent or written.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -187,6 +188,16 @@ describe('threads and the store', () => {
     expect(await listing(storeDir())).toEqual([sha(bytes)]);
   });
 
+  it('thread rm of a project thread removes its gpt-attachments/ when left empty, never one still in use', async () => {
+    const bytes = await put('shot.png', png(8, 8));
+    await ask(['a'], { thread: 'proj/a.yaml', attach: ['shot.png'] });
+    await ask(['b'], { thread: 'proj/b.yaml', attach: ['shot.png'] });
+    await runThreadRm({ threads: ['proj/a.yaml'] }, world.deps);
+    expect(await listing(home('proj', 'gpt-attachments'))).toEqual([sha(bytes)]);
+    await runThreadRm({ threads: ['proj/b.yaml'] }, world.deps);
+    expect(await listing(home('proj'))).toEqual([]);
+  });
+
   it('thread fork into a project takes the attachments along: it continues there with the original and the old store gone', async () => {
     const bytes = await put('shot.png', png(8, 8));
     await ask(['one'], { thread: 't', attach: ['shot.png'] });
@@ -312,6 +323,74 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
     const error = await failure(ask(['two'], { thread: 't' }, world.withFlags({ model: 'gpt-3.5-turbo' })));
     expect(error).toMatchObject({ exitCode: ExitCode.usage, message: 'gpt-3.5-turbo takes no images (attached in the thread: shot.png)' });
     expect(world.client.requests).toHaveLength(1);
+  });
+});
+
+describe('empty paths, URLs that are not images, and pipes', () => {
+  it('refuses an empty -a (a script\'s empty variable): exit 6, nothing sent', async () => {
+    expect(await failure(ask(['go'], { attach: [''] }))).toMatchObject({ exitCode: ExitCode.badInput, message: '-a: the path is empty' });
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('refuses a URL whose path ends in an extension that is not an image; one with none goes as an image', async () => {
+    const pdfUrl = await failure(ask(['go'], { attach: ['http://example.com/a.pdf'] }));
+    expect(pdfUrl).toMatchObject({ exitCode: ExitCode.badInput, message: '-a http://example.com/a.pdf: a URL is sent as an image, and .pdf is not one (png, jpeg, gif, webp)' });
+    expect(pdfUrl?.hint).toBe('a PDF must be a local file — download it, then -a it; nothing was sent');
+    expect(await failure(ask(['go'], { attach: ['https://example.com/notes.txt?v=1.png'] }))).toMatchObject({ exitCode: ExitCode.badInput });
+    expect(world.client.requests).toHaveLength(0);
+    await ask(['go'], { attach: ['https://example.com/render?id=3', 'https://example.com'] });
+    expect(sentLast().content).toEqual([
+      { type: 'text', text: 'go' },
+      { type: 'image_url', image_url: { url: 'https://example.com/render?id=3' } },
+      { type: 'image_url', image_url: { url: 'https://example.com' } },
+    ]);
+  });
+
+  it('-a - reads stdin whole as the attachment (not as the prompt), kept in a thread as path "-" with its sha256', async () => {
+    const bytes = png(5, 5);
+    await world.cleanup();
+    world = await makeWorld({ stdin: bytes });
+    await ask(['what is this?'], { attach: ['-'], thread: 't' });
+    expect(sentLast().content).toEqual([{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } }]);
+    const [message] = YAML.parse(await readFile(threadFile('t'), 'utf8')).messages;
+    expect(message.attachments).toEqual([{ path: '-', sha256: sha(bytes), mime: 'image/png', bytes: bytes.length }]);
+    expect(await listing(storeDir())).toEqual([sha(bytes)]);
+    // Continued: sent again from the store; `-` is not read again.
+    await ask(['and now?'], { thread: 't', stdin: false });
+    expect(JSON.stringify(world.client.requests.at(-1)!.messages.map(apiMessage))).toContain(dataUrl('image/png', bytes));
+  });
+
+  it('-a - checks stdin as a file: its type from its bytes, and its size limit', async () => {
+    await world.cleanup();
+    world = await makeWorld({ stdin: 'just text\n' });
+    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: 'stdin is not an image or PDF (it looks like text)' });
+    await world.cleanup();
+    world = await makeWorld({ stdin: Buffer.concat([png(2, 2), Buffer.alloc(20 * 1024 * 1024)]) });
+    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: expect.stringMatching(/^stdin is 20 MiB, over the 20 MiB limit|^stdin is \d+ bytes, over the 20971520 bytes limit for an image$/) });
+    await world.cleanup();
+    world = await makeWorld({ stdin: Buffer.concat([Buffer.from(pdf('x')), Buffer.alloc(33 * 1024 * 1024)]) });
+    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: 'stdin is over the 32 MiB limit for a PDF' });
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('stdin is read once: -a - twice, with -f -, or with --no-stdin is exit 2', async () => {
+    for (const more of [{ attach: ['-', '-'] }, { attach: ['-'], files: ['-'] }, { attach: ['-'], stdin: false }] as Partial<AskOptions>[]) {
+      expect(await failure(ask(['go'], more)), JSON.stringify(more)).toMatchObject({ exitCode: ExitCode.usage });
+    }
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('reads a named pipe (-a <(cat shot.png)) up to the limit instead of refusing it', async () => {
+    const bytes = png(3, 3);
+    execFileSync('mkfifo', [home('pipe')]);
+    const writing = writeFile(home('pipe'), bytes);
+    await ask(['go'], { attach: ['pipe'] });
+    await writing;
+    expect(sentLast().content).toEqual([{ type: 'text', text: 'go' }, { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } }]);
+  });
+
+  it('reads a device (/dev/null) rather than calling it a folder', async () => {
+    expect(await failure(ask(['go'], { attach: ['/dev/null'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: '/dev/null is not an image or PDF (it looks like an empty file)' });
   });
 });
 

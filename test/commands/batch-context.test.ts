@@ -133,7 +133,22 @@ describe('gpt batch: a bad file or attachment stops the run before anything is s
     expect(await refused({ files: ['logo.png'] })).toMatchObject({
       exitCode: ExitCode.badInput, message: 'job/p.jsonl:2: `files` logo.png is binary data, not text', hint: expect.stringContaining('`attachments`'),
     });
-    expect(await refused({ attachments: ['notes.txt'] })).toMatchObject({ exitCode: ExitCode.badInput, message: 'job/p.jsonl:2: notes.txt is not an image or PDF (it looks like text)' });
+    expect(await refused({ attachments: ['notes.txt'] })).toMatchObject({
+      exitCode: ExitCode.badInput, message: 'job/p.jsonl:2: notes.txt is not an image or PDF (it looks like text)', hint: expect.stringContaining('text goes with `files`;'),
+    });
+  });
+
+  it('hints in a batch file\'s words: a folder in attachments:', async () => {
+    await put('job/d/a.png', png(1, 1));
+    expect(await refused({ attachments: ['d'] })).toMatchObject({
+      exitCode: ExitCode.badInput, message: 'job/p.jsonl:2: d is not a file', hint: 'attach files one by one (attachments: [a.png, b.pdf]); text goes with `files`; nothing was sent',
+    });
+  });
+
+  it('a pipe or device in attachments: is refused (an item\'s files are read twice), even with --allow-paths', async () => {
+    expect(await refused({ attachments: ['/dev/null'] }, { allowPaths: true })).toMatchObject({
+      exitCode: ExitCode.badInput, message: 'job/p.jsonl:2: /dev/null is not a regular file', hint: 'save what it gives to a file, and attach that; nothing was sent',
+    });
   });
 
   it('files over --max-files-size (per item)', async () => {

@@ -106,11 +106,34 @@ describe('/file and /attach', () => {
     expect(await failure(run)).toMatchObject({ exitCode: 6, message: '3 commands failed' });
     expect(world.stderr().split('\n')).toEqual([
       'gpt: /file nowhere.ts: no such file or folder — check the path',
-      'gpt: notes.txt is not an image or PDF (it looks like text) — attach png, jpeg, gif, webp or PDF files; text goes with -f; nothing was sent',
+      'gpt: notes.txt is not an image or PDF (it looks like text) — attach png, jpeg, gif, webp or PDF files; text goes with /file; nothing was sent',
       'gpt: chat reads its messages from stdin, so no file can come from it — name a file or folder; nothing was added',
       '',
     ]);
     expect(sent()).toEqual([[{ role: 'user', content: 'hello' }]]);
+  });
+
+  it('expands a leading ~ to $HOME in /file and /attach, as a shell would (none reads them)', async () => {
+    await put('notes.txt', 'note\n');
+    const shot = await put('pics/shot.png', png(2, 2));
+    await chat(['/file ~/notes.txt', '/attach ~/pics/shot.png', 'hello']);
+    expect(sent()[0]!.at(-1)).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: `${home('notes.txt')}\n\`\`\`\nnote\n\`\`\`\n\nhello` },
+        { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } },
+      ],
+    });
+  });
+
+  it('hints in its own words: /attach of a folder or of stdin', async () => {
+    await put('d/a.png', png(1, 1));
+    await failure(chat(['/attach d', '/attach -', 'hello']));
+    expect(world.stderr().split('\n')).toEqual([
+      'gpt: d is not a file — attach files one by one (/attach a.png, then /attach b.pdf); text goes with /file; nothing was sent',
+      'gpt: chat reads its messages from stdin, so no attachment can come from it — name a file; nothing was added',
+      '',
+    ]);
   });
 
   it('counts the files added to one message against --max-files-size together', async () => {

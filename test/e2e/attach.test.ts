@@ -5,7 +5,8 @@ import { open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { runGpt } from '../support/cli.js';
+import { execa } from 'execa';
+import { GPT_BIN, runGpt } from '../support/cli.js';
 import { dataUrl, jpeg, pdf, png } from '../support/attachment-files.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
 
@@ -36,6 +37,21 @@ describe('gpt ask -a', () => {
         { type: 'image_url', image_url: { url: 'https://example.com/cat.webp', detail: 'high' } },
       ],
     }]);
+  });
+
+  it('takes a pipe: -a -, -a /dev/stdin and -a <(...) read the piped image whole (stdin is then not the prompt)', async () => {
+    const shot = png(6, 6);
+    await writeFile(at('shot.png'), shot);
+    // As a shell runs them: `cat | gpt` gives gpt a pipe (node's own child stdin is a socket, which no path opens).
+    for (const line of ['cat shot.png | "$GPT" ask -a - "what is this?"', 'cat shot.png | "$GPT" ask -a /dev/stdin "what is this?"', '"$GPT" ask -a <(cat shot.png) "what is this?"']) {
+      const r = await execa('bash', ['-c', line], { env: { ...sandbox.env, GPT: GPT_BIN }, extendEnv: false, reject: false, cwd: sandbox.home, input: '', timeout: 20_000 });
+      expect(r.stderr, line).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(server.chatRequests().at(-1)!.body.messages[0].content).toEqual([
+        { type: 'text', text: 'what is this?' },
+        { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } },
+      ]);
+    }
   });
 
   it('continues a thread after its image was deleted: re-sent from the store, the same data URL', async () => {

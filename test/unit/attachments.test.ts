@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  attachmentLine, attachmentRefProblem, attachmentRefusal, imagePixels, imageTokens, lookalike, mimeOfUrl, sniffType,
+  attachmentLine, attachmentRefProblem, attachmentRefusal, imagePixels, imageTokens, imageMimeOf, lookalike, sniffType, urlEnding,
 } from '../../src/core/attachments.js';
 import { tokensAtMost } from '../../src/core/context.js';
 import { resolveModel } from '../../src/core/models.js';
@@ -36,9 +36,15 @@ describe('telling an attachment by its content', () => {
     expect(imagePixels(png(1, 1).subarray(0, 18), 'image/png')).toBeUndefined(); // cut short
   });
 
-  it('takes a URL\'s type from its ending only', () => {
-    expect(mimeOfUrl('https://example.com/a/cat.JPG?size=2')).toBe('image/jpeg');
-    expect(mimeOfUrl('https://example.com/render')).toBeUndefined();
+  it('takes a URL\'s type from the ending of its path only', () => {
+    expect(urlEnding('https://example.com/a/cat.JPG?size=2#x')).toBe('jpg');
+    expect(imageMimeOf('jpg')).toBe('image/jpeg');
+    expect(urlEnding('https://example.com/render')).toBeUndefined();
+    expect(urlEnding('https://example.com')).toBeUndefined(); // the host's .com is no file's ending
+    expect(urlEnding('https://example.com/v1.2/chart')).toBeUndefined();
+    expect(urlEnding('https://example.com/a.pdf?x=1.png')).toBe('pdf');
+    expect(imageMimeOf('pdf')).toBeUndefined();
+    expect(urlEnding('http://')).toBeNull();
   });
 });
 

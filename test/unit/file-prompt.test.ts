@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
-import { checkFilesSize, fenceFor, skippedNotice, withFiles } from '../../src/core/file-prompt.js';
+import { checkFilesSize, fenceFor, skippedNotice, userWords, withFiles } from '../../src/core/file-prompt.js';
 import { describeBytes, describeOverLimit, parseBytes } from '../../src/core/sizes.js';
 
 describe('withFiles: the -f files before the prompt', () => {
@@ -89,7 +89,12 @@ describe('sizes', () => {
     expect(parseBytes('500k')).toBe(500 * 1024);
     expect(parseBytes('4M')).toBe(4 * 1024 * 1024);
     expect(parseBytes('4m')).toBe(4 * 1024 * 1024);
-    for (const bad of ['', 'k', '1.5M', '-1', '4G', '4 MB', '1e6']) expect(parseBytes(bad), bad).toBeUndefined();
+    for (const bad of ['', 'k', '-1', '4G', '4 MB', '1e6', '1.5', '1.k', '1..5M']) expect(parseBytes(bad), bad).toBeUndefined();
+  });
+  it('reads a decimal with a unit, rounded down to whole bytes', () => {
+    expect(parseBytes('1.5M')).toBe(1.5 * 1024 * 1024);
+    expect(parseBytes('0.3k')).toBe(307);
+    expect(parseBytes('.5k')).toBe(512);
   });
   it('shows bytes, KiB and MiB with at most one decimal', () => {
     expect(describeBytes(512)).toBe('512 B');
@@ -100,5 +105,19 @@ describe('sizes', () => {
   it('says a size over a limit in bytes when both would round alike', () => {
     expect(describeOverLimit(21 * 1024 * 1024, 20 * 1024 * 1024)).toEqual(['21 MiB', '20 MiB']);
     expect(describeOverLimit(20 * 1024 * 1024 + 1, 20 * 1024 * 1024)).toEqual(['20971521 bytes', '20971520 bytes']);
+  });
+});
+
+describe('userWords', () => {
+  it('is the text after the -f files, whatever they hold, or the first label when nothing follows', () => {
+    const files = [{ label: 'empty.txt', text: '' }, { label: 'md.md', text: 'a\n```\nfenced\n```\n' }, { label: 'no-newline.txt', text: 'x' }];
+    expect(userWords(withFiles(files, 'review this')!)).toBe('review this');
+    expect(userWords(withFiles(files, undefined)!)).toBe('empty.txt');
+    expect(userWords(withFiles(files, 'line one\nline two')!)).toBe('line one\nline two');
+  });
+  it('leaves a message that does not begin with a labelled fence as it is', () => {
+    expect(userWords('plain question')).toBe('plain question');
+    expect(userWords('title\n```\nnever closed')).toBe('title\n```\nnever closed');
+    expect(userWords('```\ncode\n```\nexplain')).toBe('```\ncode\n```\nexplain');
   });
 });

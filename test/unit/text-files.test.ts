@@ -1,4 +1,5 @@
 // The -f reading at the edge, on real temp folders: the walk, .gitignore, what is not text, the limit.
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -146,9 +147,25 @@ describe('readTextFiles', () => {
     const error = await failure(['d'], 4096);
     expect(error?.exitCode).toBe(ExitCode.badInput);
     // The png is not counted: it would be left out.
-    expect(error?.message).toBe('the -f files come to 5 KiB, over the 4 KiB limit (largest: d/big.txt 2.9 KiB, d/mid.txt 2 KiB, d/small.txt 100 B)');
+    // Over the limit after d/mid.txt: d/small.txt and d/z.png are not read, so the total is a lower bound.
+    expect(error?.message).toBe('the -f files come to at least 4.9 KiB, over the 4 KiB limit (largest of those read: d/big.txt 2.9 KiB, d/mid.txt 2 KiB)');
     expect(await read(['d'], 5100)).toMatchObject({ skipped: ['d/z.png'] });
-    expect((await failure(['d'], 5099))?.message).toMatch(/^the -f files come to 5100 bytes, over the 5099 bytes limit/);
+    expect((await failure(['d'], 5099))?.message).toMatch(/^the -f files come to at least 5100 bytes, over the 5099 bytes limit \(largest of those read: /);
+    // Over only with the last file read: the total is exact.
+    expect((await failure(['d/big.txt', 'd/mid.txt'], 4096))?.message).toMatch(/^the -f files come to 4.9 KiB, over the 4 KiB limit \(largest: /);
+  });
+
+  it('stops reading once the total is over the limit: a later file is not even opened', async () => {
+    await tree({ 'big.txt': 'x'.repeat(2048) });
+    // A pipe with no writer: opening it would wait for ever.
+    execFileSync('mkfifo', [join(dir, 'waits')]);
+    const error = await failure(['big.txt', 'waits'], 1024);
+    expect(error?.message).toBe('the -f files come to at least 2 KiB, over the 1 KiB limit (largest of those read: big.txt 2 KiB)');
+  }, 3000);
+
+  it('refuses an empty path (a script\'s empty variable) instead of reading the current folder', async () => {
+    await tree({ 'a.txt': 'a' });
+    expect(await failure([''])).toMatchObject({ exitCode: ExitCode.badInput, message: '-f: the path is empty' });
   });
 
   it('counts a large file past the limit by its size', async () => {
