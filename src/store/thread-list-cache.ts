@@ -84,4 +84,10 @@ export class ThreadListCache {
   }
 }
 
-const stampKey = (s: FileStamp) => `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
+/**
+ * How the listed fields are made: raise it when that changes (the preview from the user's
+ * own words, 2), so entries an older gpt kept are read again.
+ */
+const FIELDS_RULES = 2;
+
+const stampKey = (s: FileStamp) => `${FIELDS_RULES}/${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;

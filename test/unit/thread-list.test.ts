@@ -83,6 +83,19 @@ describe('gpt thread list', () => {
     expect(cache.get(file, stamp)).toEqual(fields);
   });
 
+  it('reads again an entry an older gpt kept (its fields were made by older rules)', async () => {
+    const { threads, store } = setUp();
+    const file = join(threads, 'old.yaml');
+    writeFileSync(file, thread('made now'));
+    const s = statSync(file);
+    const cacheFile = join(store.cacheDir, 'old.json');
+    mkdirSync(store.cacheDir, { recursive: true });
+    // The key an older gpt wrote: the stamp alone, with a preview made by its rules.
+    writeFileSync(cacheFile, JSON.stringify({ [file]: { stamp: `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm', turns: 1, preview: 'old rule', tokens: 0, cost: 0 } }));
+    const { ThreadListCache } = await import('../../src/store/thread-list-cache.js');
+    expect((await ThreadListCache.open(cacheFile)).get(file, s)).toBeUndefined();
+  });
+
   it('still reports a damaged thread on every listing', async () => {
     const { threads, store } = setUp();
     writeFileSync(join(threads, 'bad.yaml'), 'messages: [unclosed\n');
