@@ -92,7 +92,11 @@ async function fromFile(spec: string, options: LoadOptions, from: AttachFrom): P
     return fromBytes(spec, read, options, from);
   }
   if (info.isDirectory()) throw badInputError(`${spec} is not a file`, `attach files one by one (${oneByOne(from)}); text goes with ${textWith(from)}; nothing was sent`);
-  if (!info.isFile()) throw badInputError(`${spec} is not a regular file`, 'save what it gives to a file, and attach that; nothing was sent');
+  if (!info.isFile()) {
+    // A socket (stdin from some programs) or the like: `-a -` reads stdin whatever it is.
+    const stdinHint = from === '-a' && /^\/dev\/(stdin|fd\/0)$/.test(spec) ? ', or attach stdin with -a -' : '';
+    throw badInputError(`${spec} is not a regular file`, `save what it gives to a file, and attach that${stdinHint}; nothing was sent`);
+  }
   const head = await readHead(file).catch((error: NodeJS.ErrnoException) => {
     throw unreadable(spec, error);
   });

@@ -27,5 +27,5 @@ export function apiMessage(message: ChatMessage): ApiMessage {
   return { role: message.role, content: parts };
 }
 
-/** The file name the server is told: the last part of the path as written. */
-const baseName = (path: string) => path.slice(path.replace(/\\/g, '/').lastIndexOf('/') + 1);
+/** The file name the server is told: the last part of the path as written (`stdin.pdf` for `-a -`). */
+const baseName = (path: string) => (path === '-' ? 'stdin.pdf' : path.slice(path.replace(/\\/g, '/').lastIndexOf('/') + 1));

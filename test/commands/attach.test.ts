@@ -360,6 +360,17 @@ describe('empty paths, URLs that are not images, and pipes', () => {
     expect(JSON.stringify(world.client.requests.at(-1)!.messages.map(apiMessage))).toContain(dataUrl('image/png', bytes));
   });
 
+  it('-a - with a PDF names it stdin.pdf to the server', async () => {
+    const bytes = pdf('piped');
+    await world.cleanup();
+    world = await makeWorld({ stdin: bytes });
+    await ask(['summarise'], { attach: ['-'] });
+    expect(sentLast().content).toEqual([
+      { type: 'text', text: 'summarise' },
+      { type: 'file', file: { filename: 'stdin.pdf', file_data: dataUrl('application/pdf', bytes) } },
+    ]);
+  });
+
   it('-a - checks stdin as a file: its type from its bytes, and its size limit', async () => {
     await world.cleanup();
     world = await makeWorld({ stdin: 'just text\n' });
