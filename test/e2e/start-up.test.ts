@@ -72,6 +72,29 @@ describe('start-up', () => {
     }
   });
 
+  // /dev/null is a character device, as a terminal is; process.stdout (SyncWriteStream, which
+  // loads node:stream) would cost 2-4 ms to tell them apart, more than the listing itself.
+  it('lists threads to /dev/null without creating process.stdout, and without a header', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
+    const preload = join(sandbox.home, 'stdout.cjs');
+    const report = join(sandbox.home, 'stdout.json');
+    // What the run loaded, and what it wrote to fd 1, which is /dev/null (stdio 'ignore').
+    await writeFile(preload, `const fs = require('node:fs'); const writeSync = fs.writeSync; let out = '';
+      fs.writeSync = (fd, data, ...rest) => { if (fd === 1) out += Buffer.from(data).toString(); return writeSync(fd, data, ...rest); };
+      process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ out, modules: process.moduleLoadList })));`);
+    for (const args of [['thread', 'list'], ['__complete', 'threads']]) {
+      const r = await execa('node', [GPT_BIN, ...args], {
+        env: { ...sandbox.env, NODE_OPTIONS: `--require ${preload}` }, extendEnv: false, reject: false, stdin: 'ignore', stdout: 'ignore',
+      });
+      expect(r.exitCode, args.join(' ')).toBe(0);
+      const { out, modules } = JSON.parse(await readFile(report, 'utf8')) as { out: string; modules: string[] };
+      expect(out, args.join(' ')).toMatch(/^whales/);
+      expect(modules, args.join(' ')).not.toContain('NativeModule stream');
+      expect(modules, args.join(' ')).not.toContain('NativeModule internal/fs/sync_write_stream');
+    }
+  });
+
   it('keeps a code cache of each bundle per command, written only after a run that succeeded', async () => {
     await runGpt(sandbox, ['--version']);
     await runGpt(sandbox, ['thread', '--help']);
