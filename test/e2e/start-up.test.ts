@@ -50,7 +50,7 @@ describe('start-up', () => {
   });
 
   // Each one is milliseconds of every `gpt --version` and of every completion Tab.
-  it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process or crypto', async () => {
+  it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process, crypto or module', async () => {
     await mkdir(sandbox.threadsDir, { recursive: true });
     await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
     // The list cache keeps a thread once its file has settled (100 ms); a listing that writes
@@ -63,6 +63,8 @@ describe('start-up', () => {
       expect(builtins, args.join(' ')).toContain('fs');
       expect(builtins, args.join(' ')).not.toContain('child_process');
       expect(builtins, args.join(' ')).not.toContain('crypto');
+      // node:module (the error reporter's source maps) is loaded only to report an error.
+      expect(builtins, args.join(' ')).not.toContain('module');
       expect(files, args.join(' ')).toContain(join(DIST, 'gpt.cjs'));
       expect(files, args.join(' ')).not.toContain(join(DIST, 'cli.cjs'));
     }
