@@ -7,7 +7,7 @@ import { ExitCode, GptError } from './core/errors.js';
 import { homeOf, resolvePaths } from './core/paths.js';
 import { redact } from './core/secrets.js';
 import { watchOutput, type Stdout } from './io/output.js';
-import { reportError, type ErrorOutput } from './io/report-error.js';
+import type { ErrorOutput } from './io/report-error.js';
 import { detectTerminal } from './io/terminal.js';
 import type { Process } from './process.js';
 import { harmless } from './core/text.js';
@@ -40,10 +40,16 @@ export async function runWith<D>(
   } catch (error) {
     // Whatever broke after SIGINT/SIGTERM was caused by it: exit as the signal says.
     const cause = signal.aborted && signal.reason instanceof GptError ? signal.reason : error;
-    return reportError(cause, errors);
+    return report(cause, errors);
   }
   const failedOutput = await stdout.settled();
-  return failedOutput ? reportError(failedOutput, errors) : (code ?? ExitCode.ok);
+  return failedOutput ? report(failedOutput, errors) : (code ?? ExitCode.ok);
+}
+
+/** The reporter is loaded only when there is an error: it brings node:module (for stacks), which a listing never needs. */
+async function report(error: unknown, errors: ErrorOutput): Promise<number> {
+  const { reportError } = await import('./io/report-error.js');
+  return reportError(error, errors);
 }
 
 /** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */

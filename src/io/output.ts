@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { GptError, ExitCode } from '../core/errors.js';
 
 /** Where a command writes its stdout, and what it learns of a write that failed. */
@@ -53,7 +53,7 @@ export function watchOutput(stream: NodeJS.WriteStream): Stdout {
  * creating process.stdout costs milliseconds, more than such a command's work. The same
  * contract as watchOutput: a failed write is kept and later ones dropped; EPIPE, a reader
  * that left, drops them quietly. `stream` (process.stdout) is created only to ask a
- * character device whether it is a terminal (/dev/null is one too).
+ * character device other than /dev/null whether it is a terminal, and for a terminal's width.
  */
 export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): Stdout {
   let failure: NodeJS.ErrnoException | undefined;
@@ -74,13 +74,29 @@ export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): Stdout {
     },
     failed: () => failure && outputFailed(failure),
     get isTTY() {
-      isTTY ??= fstatSync(fd).isCharacterDevice() && Boolean(stream().isTTY);
+      isTTY ??= mayBeTerminal(fd) && Boolean(stream().isTTY);
       return isTTY;
     },
     get columns() {
       return this.isTTY ? stream().columns : undefined;
     },
   };
+}
+
+/**
+ * Whether `fd` may be a terminal: a character device, and not the null device. /dev/null is a
+ * character device too (where scripts and benchmarks send output), and asking it through
+ * process.stdout would cost 2-4 ms; the device number (rdev) tells it from any terminal.
+ */
+function mayBeTerminal(fd: number): boolean {
+  const info = fstatSync(fd);
+  if (!info.isCharacterDevice()) return false;
+  try {
+    const nullDevice = statSync('/dev/null');
+    return !(nullDevice.isCharacterDevice() && nullDevice.rdev === info.rdev);
+  } catch {
+    return true; // no /dev/null (Windows): the stream says
+  }
 }
 
 /** Writes all of `text`, however many writes that takes. */

@@ -50,7 +50,7 @@ describe('start-up', () => {
   });
 
   // Each one is milliseconds of every `gpt --version` and of every completion Tab.
-  it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process or crypto', async () => {
+  it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process, crypto or module', async () => {
     await mkdir(sandbox.threadsDir, { recursive: true });
     await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
     // The list cache keeps a thread once its file has settled (100 ms); a listing that writes
@@ -63,12 +63,37 @@ describe('start-up', () => {
       expect(builtins, args.join(' ')).toContain('fs');
       expect(builtins, args.join(' ')).not.toContain('child_process');
       expect(builtins, args.join(' ')).not.toContain('crypto');
+      // node:module (the error reporter's source maps) is loaded only to report an error.
+      expect(builtins, args.join(' ')).not.toContain('module');
       expect(files, args.join(' ')).toContain(join(DIST, 'gpt.cjs'));
       expect(files, args.join(' ')).not.toContain(join(DIST, 'cli.cjs'));
     }
     // Any other line is commander's, in the large bundle.
     for (const [args, exitCode] of [[['thread', 'list', '--help'], 0], [['thread', 'path', 'whales', 'extra'], 2], [['__complete', 'nothing'], 2]] as const) {
       expect((await modulesLoaded([...args], exitCode)).files, args.join(' ')).toContain(join(DIST, 'cli.cjs'));
+    }
+  });
+
+  // /dev/null is a character device, as a terminal is; process.stdout (SyncWriteStream, which
+  // loads node:stream) would cost 2-4 ms to tell them apart, more than the listing itself.
+  it('lists threads to /dev/null without creating process.stdout, and without a header', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
+    const preload = join(sandbox.home, 'stdout.cjs');
+    const report = join(sandbox.home, 'stdout.json');
+    // What the run loaded, and what it wrote to fd 1, which is /dev/null (stdio 'ignore').
+    await writeFile(preload, `const fs = require('node:fs'); const writeSync = fs.writeSync; let out = '';
+      fs.writeSync = (fd, data, ...rest) => { if (fd === 1) out += Buffer.from(data).toString(); return writeSync(fd, data, ...rest); };
+      process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ out, modules: process.moduleLoadList })));`);
+    for (const args of [['thread', 'list'], ['__complete', 'threads']]) {
+      const r = await execa('node', [GPT_BIN, ...args], {
+        env: { ...sandbox.env, NODE_OPTIONS: `--require ${preload}` }, extendEnv: false, reject: false, stdin: 'ignore', stdout: 'ignore',
+      });
+      expect(r.exitCode, args.join(' ')).toBe(0);
+      const { out, modules } = JSON.parse(await readFile(report, 'utf8')) as { out: string; modules: string[] };
+      expect(out, args.join(' ')).toMatch(/^whales/);
+      expect(modules, args.join(' ')).not.toContain('NativeModule stream');
+      expect(modules, args.join(' ')).not.toContain('NativeModule internal/fs/sync_write_stream');
     }
   });
 

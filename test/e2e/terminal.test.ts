@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -185,4 +185,17 @@ describe('gpt batch on a terminal, results on the same screen', () => {
       expect(lines.slice(5)).toEqual([expect.stringMatching(/^gpt: 5 items: 5 done, 0 failed/)]);
     });
   }
+});
+
+// The quick lines ask the descriptor, not process.stdout, whether stdout is a terminal
+// (io/output.ts): a pty is a character device as /dev/null is, and must still be told apart.
+describe('gpt thread list on a terminal', () => {
+  it('shows the header row', async () => {
+    await mkdir(sandbox.threadsDir, { recursive: true });
+    await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
+    const term = runInTerminal(sandbox, ['thread', 'list']);
+    expect(await term.exit()).toBe(0);
+    expect(term.lines()[0]).toMatch(/^NAME +UPDATED +MODEL/);
+    expect(term.lines()[1]).toMatch(/^whales /);
+  });
 });
