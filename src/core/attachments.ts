@@ -1,6 +1,5 @@
 // What `-a/--attach` takes and how it is told apart, sized and counted (README "Context:
 // files, images and PDFs"). Pure: the bytes are read and stored elsewhere.
-import { createHash } from 'node:crypto';
 import { usageError, type GptError } from './errors.js';
 import type { ModelEntry } from './model-table.js';
 import { describeBytes } from './sizes.js';
@@ -20,9 +19,6 @@ export const PDF_LIMIT = 32 * MiB;
 export const HEAD_BYTES = 4096;
 
 export type AttachmentKind = 'image' | 'pdf';
-
-/** The name of an attachment's bytes in the store, and what a thread's reference checks them by. */
-export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** A file attachment ready to send: its bytes as a data: URL, and an image's size for the estimate. */
 export function sentFile(ref: AttachmentRef, bytes: Uint8Array): SentAttachment {

@@ -5,12 +5,13 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  HEAD_BYTES, imageMimeOf, isUrl, limitOf, lookalike, sentFile, sha256Of, sniffType, urlEnding, type AttachmentKind,
+  HEAD_BYTES, imageMimeOf, isUrl, limitOf, lookalike, sentFile, sniffType, urlEnding, type AttachmentKind,
 } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
 import { describeBytes, describeOverLimit } from '../core/sizes.js';
 import type { AttachmentRef, Detail, SentAttachment } from '../core/types.js';
 import { readBytes, type ReadBytes } from './stdin.js';
+import { sha256Of } from '../core/sha256.js';
 
 /** An attachment ready to send, with a file's bytes for the store. */
 export interface LoadedAttachment {

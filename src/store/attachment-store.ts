@@ -2,7 +2,7 @@
 // thread records only a reference and can be continued after the file changed or went.
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { sha256Of } from '../core/attachments.js';
+import { sha256Of } from '../core/sha256.js';
 import { storageError } from '../core/errors.js';
 import type { AttachmentRef } from '../core/types.js';
 import { cause, code, ensurePrivateDir, readTextIfExists, writePrivateFile } from './fs.js';
