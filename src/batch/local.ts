@@ -21,6 +21,8 @@ export interface LocalRunOptions {
   signal: AbortSignal;
   /** How much may be held back for ordering (HOLD_LIMITS unless a test makes it small). */
   hold?: HoldLimits;
+  /** Called when an item that was read is done with, sent or not (--max-cost settles its estimate). */
+  finished?: (item: BatchItem) => void;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function runLocal(
       const start = before ? { before } : { taken: await limiter.acquire() };
       const task = runItem(index++, item, start);
       running.add(task);
+      if (options.finished) void task.finally(() => options.finished!(item));
       void task.finally(() => running.delete(task));
       if (thread !== undefined) {
         threads.set(thread, task);

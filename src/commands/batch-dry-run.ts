@@ -9,7 +9,7 @@ import type { ItemPathRules } from '../batch/item-paths.js';
 import { writeRequestFiles } from '../batch/remote.js';
 import type { BatchInput } from '../batch/source.js';
 import type { ItemContext } from './batch-context.js';
-import { countItems, type ItemCount } from './batch-budget.js';
+import { BudgetForecast, countItems, type ItemCount } from './batch-budget.js';
 import type { BatchOptions } from './batch-options.js';
 import { remoteLine, withScratch } from './batch-remote.js';
 import type { Deps } from './deps.js';
@@ -21,10 +21,14 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
   const { remote } = options;
   const context = new ContextTotals(input.name);
   const perItem: object[] = [];
+  const fitting = new Fitting(input.name);
+  const budget = options.maxCost === undefined ? undefined : new BudgetForecast(options.maxCost);
   const counted = await countItems(pending(), remote, deps, rules, options.maxFilesSize, (item, count) => {
     if (count.context) context.add(item, count.context);
+    fitting.add(item, count);
+    budget?.add(count);
     if (options.json) perItem.push(itemJson(item, count));
-  });
+  }, options.context);
   let batches: number | undefined;
   if (remote) {
     const { requestLine } = await import('../llm/openai-batch.js');
@@ -39,6 +43,8 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
       input_cost: counted.inputCost,
       max_cost: counted.maxCost,
       batches: batches ?? null,
+      within_budget: budget ? budget.within : null,
+      refused: fitting.refused,
       ...context.json(),
       per_item: perItem,
     })}\n`);
@@ -47,14 +53,15 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
   const lines = [`items: ${scan.count}`];
   if (scan.skipped > 0) lines.push(`already done: ${scan.skipped}`);
   // A thread's history is counted; the replies to the batch's earlier items of a thread are not yet written.
-  const history = scan.firstThreadLine === undefined ? '' : ', with thread history; replies to earlier items of a thread at their max_tokens';
+  const history = scan.firstThreadLine === undefined ? '' : ', with thread history as sent; replies to earlier items of a thread at their max_tokens';
   const images = counted.imageTokens > 0 ? ` + about ${counted.imageTokens} for images (estimated from their sizes)` : '';
   lines.push(`input tokens: ${counted.tokens - counted.imageTokens} (exact${history})${images}`);
-  lines.push(...context.describe());
+  lines.push(...context.describe(), ...fitting.describe());
   const rate = remote ? ' at the Batch API\'s rate' : '';
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
   else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
   else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
+  if (budget) lines.push(budget.describe(remote));
   if (batches !== undefined) lines.push(`batches: ${batches}`);
   // Item ids and file names are the batch file's and the disk's: shown, never obeyed, one a line.
   deps.out(`${lines.map(harmlessLine).join('\n')}\n`);
@@ -70,7 +77,41 @@ const itemJson = (item: BatchItem, count: ItemCount) => ({
   input_cost: count.inputCost,
   max_tokens: count.maxTokens ?? null,
   max_cost: count.maxCost,
+  omitted_turns: count.omittedTurns,
+  refused: count.refused?.message ?? null,
 });
+
+/** Threads fitted to the model's window as they would be sent: turns left out, and items refused (--context fail). */
+class Fitting {
+  private trimmed = 0;
+  private omitted = 0;
+  refused = 0;
+  private readonly listed: string[] = [];
+
+  constructor(private readonly name: string) {}
+
+  add(item: BatchItem, count: ItemCount): void {
+    if (count.omittedTurns > 0) {
+      this.trimmed++;
+      this.omitted += count.omittedTurns;
+    }
+    if (!count.refused) return;
+    this.refused++;
+    if (this.listed.length < ITEMS_LISTED) this.listed.push(`  ${this.name}:${item.line} (id ${item.id}): ${count.refused.message}`);
+  }
+
+  describe(): string[] {
+    const lines: string[] = [];
+    if (this.trimmed > 0) {
+      lines.push(`threads trimmed to the model's window: ${this.trimmed} item${this.trimmed === 1 ? '' : 's'}, ${this.omitted} earlier turn${this.omitted === 1 ? '' : 's'} left out (counted as sent; --context all sends everything)`);
+    }
+    if (this.refused > 0) {
+      const more = this.refused > this.listed.length ? ` (the first ${this.listed.length} of ${this.refused})` : '';
+      lines.push(`would be refused, their thread outgrowing the model's window (--context fail)${more}:`, ...this.listed);
+    }
+    return lines;
+  }
+}
 
 /** The items' files and attachments: totals, and the first few items one by one. */
 class ContextTotals {

@@ -18,20 +18,23 @@ import { checkModelTakes, sentHistory, sentOf, threadAttachments, threadStores, 
 import { checkItemModel, loadItemContext, promptWithFiles } from './batch-context.js';
 import { fitThread, sendFitted } from './context.js';
 import type { ChatMessage, StoredMessage } from '../core/types.js';
-import { budgetedSender, checkBudgetStop } from './batch-budget.js';
-import type { Budget } from '../batch/budget.js';
+import { checkBudgetStop, type BudgetedRun } from './batch-budget.js';
 
 // The local path of `gpt batch`: each item a request of its own, several at once.
 
-export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, budget?: Budget) {
+type ItemShapes = ReturnType<typeof itemShapes>;
+
+/** `shapes`: batchShapes, loaded before -o FILE is opened (a bad --schema refuses the run). */
+export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, shapes: ItemShapes, budgeted?: BudgetedRun) {
   const client = await deps.client();
-  const send = itemSender(client, deps, rules, run.resumeHint, await batchShapes(options, deps), options);
+  const send = itemSender(client, deps, rules, run.resumeHint, shapes, options);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   try {
-    await runLocal(items, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, signal: deps.signal }, budget ? budgetedSender(send, budget, run.price) : send, run.writer(sink));
+    await runLocal(items, { concurrency, signal: deps.signal, finished: budgeted?.finished }, budgeted ? budgeted.sender(send) : send, run.writer(sink));
   } finally {
     run.summary();
   }
-  checkBudgetStop(budget, run.resumeHint);
+  checkBudgetStop(budgeted?.budget, run.resumeHint);
   run.checkFailures();
 }
 
@@ -39,12 +42,12 @@ export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: 
 const STOPS_THE_BATCH: readonly ExitCode[] = [ExitCode.config, ExitCode.interrupted, ExitCode.terminated, ExitCode.internal];
 
 /** Each item's reply shape (README "Data out"): --schema, or the item's own `schema`. */
-async function batchShapes(options: BatchOptions, deps: Deps) {
+export async function batchShapes(options: BatchOptions, deps: Deps): Promise<ItemShapes> {
   const shape = await loadReplyShape(options.shape ?? {}, { cwd: options.schemaDir ?? deps.cwd, configMode: deps.settings.schemaMode });
   return itemShapes(shape, shapeMode(options.shape ?? {}, deps.settings.schemaMode));
 }
 
-function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ReturnType<typeof itemShapes>, options: BatchOptions): SendItem {
+function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resumeHint: string, shapes: ItemShapes, options: BatchOptions): SendItem {
   const watch = new ServerWatch();
   return async (item, signal) => {
     let model = item.model ?? deps.settings.inputs.flags.model ?? null;

@@ -7,14 +7,14 @@ import type { BatchItem } from '../batch/item.js';
 import { ItemProblem } from '../batch/item-problem.js';
 import { checkItemPaths, type ItemPathRules } from '../batch/item-paths.js';
 import { openInput, type BatchInput } from '../batch/source.js';
-import { runItemsLocally } from './batch-local.js';
+import { batchShapes, runItemsLocally } from './batch-local.js';
 import { printDryRun } from './batch-dry-run.js';
 import { itemContextChecker } from './batch-context.js';
 import { checkOptions, itemPathRules, loadTemplate, resumeCommand, type BatchOptions } from './batch-options.js';
 import { openResults, readResults, resultsFile } from './batch-output.js';
 import { runRemote } from './batch-remote.js';
 import { RunReport } from './batch-report.js';
-import { batchPricer, checkRemoteBudget, withinBudget } from './batch-budget.js';
+import { BudgetedRun, batchPricer, checkRemoteBudget, priceChecker } from './batch-budget.js';
 import { Budget } from '../batch/budget.js';
 import type { Deps } from './deps.js';
 import { withTemplateSchema } from './shape.js';
@@ -44,8 +44,13 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     const items = () => checkedItems(input, rules);
     // The first pass reads the files and attachments of each item to send too: a bad one stops the run before anything is sent.
     const checkContext = itemContextChecker(rules, options.maxFilesSize, deps);
+    // --max-cost needs every item's model priced: checked with the input, before anything is written or sent.
+    const price = await batchPricer(deps, options.remote);
+    const checkPrice = options.maxCost === undefined ? undefined : priceChecker(price, deps, rules);
     const scan = await scanItems(checkedItems(input, rules, async (item, where) => {
-      if (isPending(item)) await checkContext(item, where);
+      if (!isPending(item)) return;
+      await checkContext(item, where);
+      await checkPrice?.(item);
     }), input.name, isPending);
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
@@ -53,23 +58,28 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     }
     const pending = () => onlyPending(items(), isPending);
     if (options.dryRun) return await printDryRun(scan, pending, options, input, deps, rules);
-    // Credentials first: a missing key must fail before -o FILE is opened (and emptied).
+    // Credentials, the schema and a --remote budget first: what refuses the run must do so before -o FILE is opened (and emptied).
     if (options.remote) await deps.batchClient();
     else await deps.client();
+    const shapes = options.remote ? undefined : await batchShapes(options, deps);
+    const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
+    if (budget && options.remote) await checkRemoteBudget(pending(), budget, price, deps, rules, options.maxFilesSize);
     // The input is good: only now is -o FILE touched.
     const sink = await openResults(output, done, deps);
-    if (scan.skipped > 0) deps.note(`gpt: resuming: ${scan.skipped} items already in ${options.output}`);
+    if (scan.skipped > 0) deps.note(`gpt: resuming: ${scan.skipped} item${scan.skipped === 1 ? '' : 's'} already in ${options.output}`);
     if (done && done.retry.size > 0) {
-      deps.note(`gpt: resuming: sending again ${done.retry.size} items that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+      deps.note(`gpt: resuming: sending again ${done.retry.size} item${done.retry.size === 1 ? '' : 's'} that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
     }
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
-    run.price = await batchPricer(deps, options.remote);
+    run.price = price;
     run.failedBefore = done?.failedKept ?? 0;
-    const budget = options.maxCost === undefined ? undefined : new Budget(options.maxCost);
     try {
-      if (budget && options.remote) await checkRemoteBudget(pending(), budget, run.price, deps, rules, options.maxFilesSize);
       if (options.remote) await runRemote(pending(), input, options, deps, sink, run);
-      else await runItemsLocally(budget ? withinBudget(pending(), budget, run.price, deps, rules, options.maxFilesSize) : pending(), options, deps, sink, run, rules, budget);
+      else {
+        const budgeted = budget && new BudgetedRun(budget, price);
+        const items = budgeted ? budgeted.items(pending(), deps, rules, options.maxFilesSize, options.context) : pending();
+        await runItemsLocally(items, options, deps, sink, run, rules, shapes!, budgeted);
+      }
     } finally {
       sink.close();
     }

@@ -222,7 +222,7 @@ describe('gpt batch: threads with attachments', () => {
     const before = world.out().length;
     await batch('job/q.jsonl', { dryRun: true });
     // 765 (the thread's) for each of the three, and 85 (low) for the second and third.
-    expect(world.out().slice(before)).toMatch(/\ninput tokens: \d+ \(exact, with thread history; [^)]*\) \+ about 2465 for images \(estimated from their sizes\)\n/);
+    expect(world.out().slice(before)).toMatch(/\ninput tokens: \d+ \(exact, with thread history as sent; [^)]*\) \+ about 2465 for images \(estimated from their sizes\)\n/);
     expect(world.client.requests).toHaveLength(1);
   });
 

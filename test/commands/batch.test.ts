@@ -217,7 +217,7 @@ describe('gpt batch: estimates count a thread\'s history', () => {
     // The second follows the first's question and its reply, unknown yet: counted at its max_tokens.
     const second = [...first, { role: 'assistant' as const, content: '' }, { role: 'user' as const, content: 'And their food?' }];
     expect(counted()).toBe(exact(first) + exact(second) + 50);
-    expect(world.out()).toMatch(/^input tokens: \d+ \(exact, with thread history; replies to earlier items of a thread at their max_tokens\)$/m);
+    expect(world.out()).toMatch(/^input tokens: \d+ \(exact, with thread history as sent; replies to earlier items of a thread at their max_tokens\)$/m);
     expect(world.client.requests).toHaveLength(0);
   });
 

@@ -110,11 +110,13 @@ describe('gpt batch --dry-run --json', () => {
       input_cost: usd(one + two),
       max_cost: null, // item two has no max_tokens
       batches: null,
+      within_budget: null, // no --max-cost
+      refused: 0,
       files: { count: 1, bytes: 5 },
       attachments: { count: 1, images: 1, pdfs: 0, urls: 0, bytes: shot.length },
       per_item: [
-        { id: 'one', line: 1, model: 'priced-model', input_tokens: one, image_tokens: 0, input_cost: usd(one), max_tokens: 50, max_cost: usd(one, 50) },
-        { id: 'two', line: 2, model: 'priced-model', input_tokens: two, image_tokens: 85, input_cost: usd(two), max_tokens: null, max_cost: null },
+        { id: 'one', line: 1, model: 'priced-model', input_tokens: one, image_tokens: 0, input_cost: usd(one), max_tokens: 50, max_cost: usd(one, 50), omitted_turns: 0, refused: null },
+        { id: 'two', line: 2, model: 'priced-model', input_tokens: two, image_tokens: 85, input_cost: usd(two), max_tokens: null, max_cost: null, omitted_turns: 0, refused: null },
       ],
     });
     expect(world.client.requests).toHaveLength(0);

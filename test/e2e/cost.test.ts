@@ -146,7 +146,7 @@ describe('batch --max-cost', () => {
     const done = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     expect(done.map((d) => d.id)).toEqual(['i0', 'i1', 'i2']); // 3 × ~$0.00201 fit in $0.007; a 4th could pass it
     expect(server.chatRequests()).toHaveLength(3);
-    expect(r.stderr).toMatch(/gpt: stopped at --max-cost \$0\.007: \$0\.00603 spent, and the next item could have passed it — what finished is written; gpt batch in\.jsonl -o out\.jsonl --resume sends the rest/);
+    expect(r.stderr).toMatch(/gpt: stopped at --max-cost \$0\.007: \$0\.00603 spent, and the next item \(estimated at \$0\.00201\) would pass it — what finished is written; gpt batch in\.jsonl -o out\.jsonl --resume sends the rest/);
 
     const again = await runGpt(sandbox, ['batch', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-j', '1', '--max-tokens', '500', '--max-cost', '1', '-m', 'priced-model']);
     expect(again.exitCode).toBe(0);
