@@ -78,7 +78,8 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   checkModelTakes(request, attached, earlier);
 
   const all = buildRequestMessages(request, history, prompt, { turn: sentOf(attached), history: sentHistory(earlier) });
-  const thread = { messages: all, history, request: { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing?.context ?? 'trim' } };
+  const policy = { policy: options.context ?? existing?.context ?? 'trim', policyFromFile: options.context === undefined && existing?.context !== undefined };
+  const thread = { messages: all, history, request: { model: request.model, maxTokens: request.maxTokens, ...policy } };
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
   const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
   const { messages } = fitted;

@@ -166,6 +166,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
     request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
     context: options.context ?? thread.context ?? 'trim',
+    contextFromFile: options.context === undefined && thread.context !== undefined,
     // Sent again with every turn, as gpt ask does: the history is not complete without them.
     attached: await resumedAttachments(thread, target.ref, deps),
     attachmentStore: thread.attachment_store,
@@ -226,7 +227,7 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     // The model in force now takes them? /model may have changed it since they were added.
     checkModelTakes(request, attachments, attached, '/attach');
     const messages = buildRequestMessages(request, history, prompt, { turn: sentOf(attachments), history: sentHistory(attached) });
-    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
+    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context, policyFromFile: conversation.contextFromFile } };
     const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
     const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
