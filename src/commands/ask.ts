@@ -167,9 +167,12 @@ function printDryRun(found: Estimate, messages: ChatMessage[], files: PromptFile
   const refusal = options.maxCost === undefined ? undefined : budgetRefusal(found, options.maxCost);
   if (options.json) {
     const json = estimateJson(found, messages, files, options.maxCost);
-    if (!refusal) return deps.out(`${JSON.stringify(json)}\n`);
-    refusal.output = json;
-    throw refusal;
+    if (refusal) {
+      refusal.output = json;
+      throw refusal;
+    }
+    deps.out(`${JSON.stringify(json)}\n`);
+    return;
   }
   deps.out(describeEstimate(found, messages, files, options.maxCost));
   if (refusal) throw refusal;

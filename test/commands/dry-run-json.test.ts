@@ -113,7 +113,7 @@ describe('gpt ask --dry-run --max-cost', () => {
     const text = await refused(ask(['hello world'], { maxCost: 0.000001, json: false }));
     expect(text.exitCode).toBe(ExitCode.budget);
     expect(text.message).toMatch(/^the input alone \(\d+ tokens\) would cost \$0\.0000\d+, more than --max-cost \$0\.000001$/);
-    expect(world.out()).toMatch(/^model: priced-model\n[^]*estimated cost: [^\n]+\nbudget: the input alone is over --max-cost \$0\.000001, so gpt ask would refuse it \(exit 10\)\n$/);
+    expect(world.out()).toMatch(/^model: priced-model\n[\s\S]*estimated cost: [^\n]+\nbudget: the input alone is over --max-cost \$0\.000001, so gpt ask would refuse it \(exit 10\)\n$/);
 
     const mark = world.out().length;
     const json = await refused(ask(['hello world'], { maxCost: 0.000001 }));
