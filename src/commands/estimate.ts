@@ -140,19 +140,19 @@ const withinBudget = (e: Estimate, maxCost: number): boolean | null => (e.inputC
 /**
  * --max-cost's refusal of a request, if any: its input alone would cost more (exit 10), or
  * its price is unknown (exit 2). A dry run prints it after the estimate, so it exits as the
- * real run would.
+ * real run would. `fix` is what the user can do about the cost (gpt chat's differs).
  */
-export function budgetRefusal(e: Estimate, maxCost: number): GptError | undefined {
+export function budgetRefusal(e: Estimate, maxCost: number, fix = 'raise --max-cost, or shorten the prompt or thread'): GptError | undefined {
   const within = withinBudget(e, maxCost);
   if (within === null) return noPrice(e.model);
   if (within) return undefined;
   return new GptError(ExitCode.budget, `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
-    'raise --max-cost, or shorten the prompt or thread; nothing was sent');
+    `${fix}; nothing was sent`);
 }
 
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */
-export function checkBudget(e: Estimate, maxCost: number): void {
-  const refusal = budgetRefusal(e, maxCost);
+export function checkBudget(e: Estimate, maxCost: number, fix?: string): void {
+  const refusal = budgetRefusal(e, maxCost, fix);
   if (refusal) throw refusal;
 }
 
