@@ -90,6 +90,14 @@ describe('gpt thread list', () => {
     ].join('\n'));
   });
 
+  it('with no threads: nothing on stdout; on a terminal a note on stderr, not a header alone', async () => {
+    expect(await list()).toEqual({ exitCode: 0, out: '', stderr: '' });
+    const onTerminal = { ...world.deps, terminal: { ...world.deps.terminal, stdoutIsTTY: true } };
+    expect(await run(() => runThreadList({ json: false }, onTerminal)))
+      .toEqual({ exitCode: 0, out: '', stderr: 'gpt: no threads yet — start one with gpt ask "question"\n' });
+    expect((await run(() => runThreadList({ json: true }, onTerminal))).out).toBe('[]\n');
+  });
+
   it('prints an array of objects with --json, [] when there are none', async () => {
     expect((await list(true)).out).toBe('[]\n');
     await threeThreads();
