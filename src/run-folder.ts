@@ -27,10 +27,10 @@ export function runFolderCommand(proc: Process, common: Pick<CommonOptions, 'qui
 /** Runs one command with the deps `makeDeps` gives and returns its exit code; every error is reported here. */
 export async function runWith<D>(
   proc: Process,
-  common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>,
+  common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json' | 'savesReplies'>,
   command: Command<D>,
   makeDeps: (signal: AbortSignal, stdout: Stdout) => Promise<D>,
-  stdout: Stdout = watchOutput(proc.stdout),
+  stdout: Stdout = watchOutput(proc.stdout, common.savesReplies),
 ): Promise<number> {
   const signal = interruption(proc.signal);
   const errors = errorOutput(proc, common, stdout, common.json);

@@ -42,7 +42,7 @@ export function askCommand(context: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
-      await context.run(commonOptions(raw), (deps) =>
+      await context.run({ ...commonOptions(raw), savesReplies: true }, (deps) =>
         runAsk({
           args,
           thread: raw.thread,

@@ -70,7 +70,7 @@ export function batchCommand(context: CliContext): Command {
     .action(async (file: string, raw) => {
       const { runBatch } = await load();
       // Items retry on their own; a line for each would bury the progress (the summary counts 429s).
-      await context.run({ ...commonOptions(raw), retryNotices: false }, (deps) =>
+      await context.run({ ...commonOptions(raw), retryNotices: false, savesReplies: true }, (deps) =>
         runBatch({
           file,
           output: raw.output,

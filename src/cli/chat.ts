@@ -29,7 +29,7 @@ export function chatCommand(context: CliContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
-      await context.run(commonOptions(raw), (deps) =>
+      await context.run({ ...commonOptions(raw), savesReplies: true }, (deps) =>
         runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context, maxCost: raw.maxCost, usage: raw.usage ?? false,
           files: raw.file ?? [], maxFilesSize: raw.maxFilesSize, attach: raw.attach ?? [], detail: raw.detail }, deps));
     });

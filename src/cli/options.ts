@@ -17,6 +17,8 @@ export interface CommonOptions {
   showReasoning?: boolean;
   /** A line on stderr before each retry of a request (default: unless --quiet). */
   retryNotices?: boolean;
+  /** The command saves replies (ask, chat, batch): a failed stdout's hint says where they went. */
+  savesReplies?: boolean;
 }
 
 /** Runs a command with its dependencies; provided by main. */

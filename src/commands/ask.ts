@@ -15,7 +15,7 @@ import { fillTemplate, paramsOf, withTemplate } from '../core/template.js';
 import { loadTemplate } from '../store/templates.js';
 import { fitThread, sendFitted } from './context.js';
 import { filesReadStdin, promptFiles } from './files.js';
-import { checkBudget, describeEstimate, estimate, estimateJson } from './estimate.js';
+import { budgetRefusal, checkBudget, describeEstimate, estimate, estimateJson, type Estimate } from './estimate.js';
 import { promptFromEditor } from './prompt-editor.js';
 import { chooseThread, completedTurn, costOfReply, saveTurn } from './turn.js';
 import { STDIN_SPEC, checkModelTakes, loadAttachments, sentHistory, sentOf, threadAttachments, threadStores } from './attachments.js';
@@ -78,14 +78,15 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   checkModelTakes(request, attached, earlier);
 
   const all = buildRequestMessages(request, history, prompt, { turn: sentOf(attached), history: sentHistory(earlier) });
-  const thread = { messages: all, history, request: { model: request.model, maxTokens: request.maxTokens, policy: options.context ?? existing?.context ?? 'trim' } };
+  const policy = { policy: options.context ?? existing?.context ?? 'trim', policyFromFile: options.context === undefined && existing?.context !== undefined };
+  const thread = { messages: all, history, request: { model: request.model, maxTokens: request.maxTokens, ...policy } };
   // Only a thread can outgrow the window by itself; a lone prompt too long is the server's to refuse.
   const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
   const { messages } = fitted;
 
   if (options.dryRun || options.maxCost !== undefined) {
     const found = await estimate(messages, request.model, request.maxTokens, deps);
-    if (options.dryRun) return deps.out(options.json ? `${JSON.stringify(estimateJson(found, messages, files))}\n` : describeEstimate(found, messages, files));
+    if (options.dryRun) return printDryRun(found, messages, files, options, deps);
     checkBudget(found, options.maxCost!);
   }
 
@@ -155,6 +156,26 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   if (options.usage) deps.warn(usageLine(reply.usage, outcome.cost));
   const cut = cutNotice(reply);
   if (cut && !options.json) deps.warn(cut);
+}
+
+/**
+ * --dry-run: the estimate, then --max-cost's refusal if the real run would meet one, so the
+ * dry run exits as it would (10, or 2 without a price). With --json the refusal carries the
+ * estimate: one object on stdout, as for any error.
+ */
+function printDryRun(found: Estimate, messages: ChatMessage[], files: PromptFile[], options: AskOptions, deps: Deps): void {
+  const refusal = options.maxCost === undefined ? undefined : budgetRefusal(found, options.maxCost);
+  if (options.json) {
+    const json = estimateJson(found, messages, files, options.maxCost);
+    if (refusal) {
+      refusal.output = json;
+      throw refusal;
+    }
+    deps.out(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  deps.out(describeEstimate(found, messages, files, options.maxCost));
+  if (refusal) throw refusal;
 }
 
 /**

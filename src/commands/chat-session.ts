@@ -19,6 +19,8 @@ export interface Conversation {
   target: ThreadTarget | undefined;
   /** --context, else the thread file's `context:`, else trim. */
   context: ContextPolicy;
+  /** `context` is the thread file's key (no --context), for a refusal's hint to name it. */
+  contextFromFile?: boolean;
   /** The history's attachments, read again to be sent with it (a resumed thread's, and this session's turns'). */
   attached: Map<StoredMessage, LoadedAttachment[]>;
   /** A resumed thread's `attachment_store:` header: where its attachments are kept. */

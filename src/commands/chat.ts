@@ -166,6 +166,7 @@ async function openConversation(options: ChatOptions, deps: Deps): Promise<Conve
     request: turnSettings(deps.settings, exists ? thread : undefined),
     target,
     context: options.context ?? thread.context ?? 'trim',
+    contextFromFile: options.context === undefined && thread.context !== undefined,
     // Sent again with every turn, as gpt ask does: the history is not complete without them.
     attached: await resumedAttachments(thread, target.ref, deps),
     attachmentStore: thread.attachment_store,
@@ -226,12 +227,12 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     // The model in force now takes them? /model may have changed it since they were added.
     checkModelTakes(request, attachments, attached, '/attach');
     const messages = buildRequestMessages(request, history, prompt, { turn: sentOf(attachments), history: sentHistory(attached) });
-    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context } };
+    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context, policyFromFile: conversation.contextFromFile } };
     const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
     const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
     // Refused before the spinner or the label: the refusal is the turn's one line.
-    if (session.maxCost !== undefined) checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost);
+    if (session.maxCost !== undefined) checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost, chatBudgetFix(history));
     view.start(request.model);
     const send = ({ messages }: FittedThread) => {
       const chat = chatRequest(request, withShape(messages), AbortSignal.any([deps.signal, stop.signal]));
@@ -329,4 +330,13 @@ function nextEvent(lines: LineInput, prompt: string, signal: AbortSignal): Promi
     signal.addEventListener('abort', onAbort, { once: true });
     lines.next(prompt).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * What to do about a turn over --max-cost mid-chat, where the flag cannot be raised: the
+ * thread so far is sent with every turn, so once it outgrows the budget only a fresh
+ * conversation (`new`) gets under it again.
+ */
+function chatBudgetFix(history: readonly StoredMessage[]): string {
+  return history.length > 0 ? 'type new to start a fresh conversation (the thread so far is sent with every turn), or send a shorter message' : 'send a shorter message';
 }

@@ -14,6 +14,8 @@ export interface ContextRequest {
   maxTokens?: number;
   /** --context, else the thread's `context:`, else trim. */
   policy: ContextPolicy;
+  /** The policy is the thread file's `context:` key (no --context), for the hint to name it. */
+  policyFromFile?: boolean;
 }
 
 export interface FittedThread {
@@ -66,15 +68,16 @@ export async function sendFitted<T>(fitted: FittedThread, thread: ThreadRequest,
   try {
     return { result: await send(fitted), omittedTurns: fitted.omittedTurns };
   } catch (error) {
-    if (!(error instanceof ContextExceededError) || error.window === undefined) throw error;
+    if (!(error instanceof ContextExceededError)) throw error;
+    if (error.window === undefined) throw rehinted(error, thread);
     const { model } = thread.request;
     // A cache: failing to write it loses nothing but the next run's head start.
     await learnWindow(deps.paths.cacheDir, deps.settings.connection.baseURL, model, error.window, deps.now()).catch(() => {});
-    if (thread.history.length === 0 || thread.request.policy === 'all') throw error;
+    if (thread.history.length === 0 || thread.request.policy === 'all') throw rehinted(error, thread);
     const window = { tokens: error.window, fromServer: true };
-    const again = await fitToWindow(thread, window, await serverRatio(fitted.messages, model, error.requestTokens));
+    const again = await fitToWindow(thread, window, await serverRatio(fitted.messages, model, error.requestTokens), true);
     // The server counts more than our tokenizer does, and there is no turn left to leave out.
-    if (again.omittedTurns <= fitted.omittedTurns) throw error;
+    if (again.omittedTurns <= fitted.omittedTurns) throw rehinted(error, thread);
     deps.warn(`gpt: the server refused the thread as longer than ${again.room}: sending it again with ${turnsLeftOut(again.omittedTurns)} left out (the window is remembered)`);
     return { result: await send(again), omittedTurns: again.omittedTurns };
   }
@@ -84,21 +87,46 @@ export async function sendFitted<T>(fitted: FittedThread, thread: ThreadRequest,
  * Fits the thread to a window with the tokenizer: the system prompt and the most recent
  * whole turns that fit, or a refusal (exit 4) when the policy is fail or nothing fits.
  * `ratio`: how many tokens the server counts for each of ours (above 1 for another vendor's tokenizer).
+ * `refused`: the server has refused the thread already (one request was sent), naming the window.
  */
-async function fitToWindow({ messages, request }: ThreadRequest, window: Window, ratio = 1): Promise<FittedThread & { room: string }> {
+async function fitToWindow({ messages, request }: ThreadRequest, window: Window, ratio = 1, refused = false): Promise<FittedThread & { room: string }> {
   const budget = window.tokens - replyRoom(window.tokens, request.maxTokens);
   const count = await loadCounter(encodingFor(request.model));
   const fitted = fitContext(messages, budget, (message) => Math.ceil(messageTokens(message, count) * ratio));
   const room = `${request.model}'s context window of ${window.tokens} tokens${window.fromServer ? ' (as the server said)' : ''}, keeping ${window.tokens - budget} for the reply`;
+  // Before sending, nothing was; once the server has refused one request, say so, and that its window is kept.
+  const what = refused ? `the server refused the thread as too long for ${room}` : `the thread does not fit ${room}`;
+  const after = refused ? ' (the window is now remembered)' : '';
+  const sent = refused ? '' : '; nothing was sent';
   if (!fitted.fits) {
-    throw new GptError(ExitCode.apiRejected, `the system prompt and the new message alone need ${fitted.tokens} tokens, more than ${room} allows`,
-      'shorten the prompt, or lower --max-tokens; nothing was sent');
+    throw new GptError(ExitCode.apiRejected, refused
+      ? `${what}: the system prompt and the new message alone need ${fitted.tokens} tokens${after}`
+      : `the system prompt and the new message alone need ${fitted.tokens} tokens, more than ${room} allows`,
+    `${shortenHint(request)}${sent}`);
   }
   if (fitted.omittedTurns > 0 && request.policy === 'fail') {
-    throw new GptError(ExitCode.apiRejected, `the thread does not fit ${room}: ${turnsLeftOut(fitted.omittedTurns)} would have to be left out`,
-      'use --context trim to send the recent turns that fit, or start a new thread; nothing was sent');
+    throw new GptError(ExitCode.apiRejected, `${what}: ${turnsLeftOut(fitted.omittedTurns)} would have to be left out${after}`, `${trimHint(request)}${sent}`);
   }
   return { messages: fitted.omittedTurns === 0 ? messages : fitted.messages, omittedTurns: fitted.omittedTurns, room };
+}
+
+/** A request too long even alone: shorter, or (only when the user bounded it) a smaller reply. */
+const shortenHint = (request: ContextRequest) => `shorten the prompt${request.maxTokens === undefined ? '' : ', or lower --max-tokens'}`;
+
+/** A thread that does not fit under `fail` or `all`: trim it, naming the file's key when the policy is the file's. */
+const trimHint = (request: ContextRequest) => (request.policyFromFile
+  ? `the thread file says context: ${request.policy}: use --context trim, or change that key, to send the recent turns that fit, or start a new thread`
+  : 'use --context trim to send the recent turns that fit, or start a new thread');
+
+/**
+ * The server's own "too long" refusal, with the hint that fits what was sent: a thread can be
+ * trimmed (under `all`, or when no turn is left to leave out, the prompt is what to shorten);
+ * --max-tokens is named only when given.
+ */
+function rehinted(error: ContextExceededError, { history, request }: ThreadRequest): ContextExceededError {
+  const window = error.window === undefined ? '' : `the model's window on this server is ${error.window} tokens (now remembered): `;
+  const fix = history.length > 0 && request.policy === 'all' ? trimHint(request) : shortenHint(request);
+  return new ContextExceededError(error.message, `${window}${fix}`, error.window, error.requestTokens, { cause: error.cause, status: error.status });
 }
 
 function turnsLeftOut(n: number): string {

@@ -40,7 +40,7 @@ export async function estimate(messages: ChatMessage[], model: string, maxTokens
  * summarised), the input tokens (exact, with the images' estimate said apart) and the
  * cost estimate saying what bounds it.
  */
-export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = []): string {
+export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = [], maxCost?: number): string {
   const exact = `${e.inputTokens - e.imageTokens} (exact, ${e.encoding})`;
   const lines = [`model: ${e.model}`, ...describeMessages(messages, files),
     `input tokens: ${e.imageTokens ? `${exact} + about ${e.imageTokens} for images (estimated from their sizes)` : exact}`];
@@ -51,6 +51,7 @@ export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] =
   } else {
     lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`);
   }
+  if (maxCost !== undefined) lines.push(describeBudget(e, maxCost));
   // File names come from disk (a cloned repository's folder): shown, never obeyed, one a line.
   return `${lines.map(harmlessLine).join('\n')}\n`;
 }
@@ -86,13 +87,23 @@ function describeAttachment({ ref, pixels }: SentAttachment): string {
   return `${attachmentName(ref)} (${facts}; ${count})`;
 }
 
+/** The dry run's word on --max-cost: what the real run would do with this request. */
+function describeBudget(e: Estimate, maxCost: number): string {
+  const within = withinBudget(e, maxCost);
+  if (within === null) return `budget: --max-cost ${formatUSD(maxCost)} cannot be checked without a price, so gpt ask would refuse it (exit 2)`;
+  return within
+    ? `budget: the input is within --max-cost ${formatUSD(maxCost)}`
+    : `budget: the input alone is over --max-cost ${formatUSD(maxCost)}, so gpt ask would refuse it (exit 10)`;
+}
+
 /**
  * What `--dry-run --json` prints (README "Costs"): the estimate's figures as one object, for
- * scripts. `input_tokens` holds `image_tokens` (estimated); `max_tokens` and `max_cost` are
- * null without --max-tokens, each cost null without a price. Names are exact, not made harmless:
- * JSON escapes control characters itself.
+ * scripts. `input_tokens` holds `image_tokens` (estimated); `max_cost` is the cost with the
+ * reply at `max_tokens`, both null without --max-tokens; each cost null without a price.
+ * `within_budget` is --max-cost's verdict on the input (null without --max-cost or a price).
+ * Names are exact, not made harmless: JSON escapes control characters itself.
  */
-export function estimateJson(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = []) {
+export function estimateJson(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = [], maxCost?: number) {
   return {
     model: e.model,
     encoding: e.encoding,
@@ -101,6 +112,7 @@ export function estimateJson(e: Estimate, messages: readonly ChatMessage[] = [],
     input_cost: e.inputCost,
     max_tokens: e.maxTokens ?? null,
     max_cost: e.maxCost ?? null,
+    within_budget: maxCost === undefined ? null : withinBudget(e, maxCost),
     messages: messages.map((m, i) => ({
       role: m.role,
       bytes: Buffer.byteLength(m.content),
@@ -122,13 +134,26 @@ function attachmentJson({ ref, pixels }: SentAttachment) {
   };
 }
 
+/** --max-cost bounds the input's cost: true when within, null when the price is unknown. */
+const withinBudget = (e: Estimate, maxCost: number): boolean | null => (e.inputCost === null ? null : e.inputCost <= maxCost);
+
+/**
+ * --max-cost's refusal of a request, if any: its input alone would cost more (exit 10), or
+ * its price is unknown (exit 2). A dry run prints it after the estimate, so it exits as the
+ * real run would. `fix` is what the user can do about the cost (gpt chat's differs).
+ */
+export function budgetRefusal(e: Estimate, maxCost: number, fix = 'raise --max-cost, or shorten the prompt or thread'): GptError | undefined {
+  const within = withinBudget(e, maxCost);
+  if (within === null) return noPrice(e.model);
+  if (within) return undefined;
+  return new GptError(ExitCode.budget, `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
+    `${fix}; nothing was sent`);
+}
+
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */
-export function checkBudget(e: Estimate, maxCost: number): void {
-  if (e.inputCost === null) throw noPrice(e.model);
-  if (e.inputCost > maxCost) {
-    throw new GptError(ExitCode.budget, `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
-      'raise --max-cost, or shorten the prompt or thread; nothing was sent');
-  }
+export function checkBudget(e: Estimate, maxCost: number, fix?: string): void {
+  const refusal = budgetRefusal(e, maxCost, fix);
+  if (refusal) throw refusal;
 }
 
 /** --max-cost needs the model's price: checked when a chat starts, before anything is typed or sent. */

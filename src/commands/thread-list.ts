@@ -11,7 +11,10 @@ export async function runThreadList(options: { json: boolean }, deps: FolderDeps
   // A file name or a parser's quote of the file may hold control characters: shown, never obeyed.
   for (const t of threads) if (t.problem !== undefined) deps.warn(`gpt: ${harmlessLine(t.problem)}`);
   if (options.json) deps.out(`${JSON.stringify(threads.map(threadSummaryJson))}\n`);
-  else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
+  // None, to a person: a header alone reads as a fault; a pipe gets nothing, as from ls.
+  else if (threads.length === 0) {
+    if (deps.terminal.stdoutIsTTY) deps.note('gpt: no threads yet — start one with gpt ask "question"');
+  } else deps.out(renderThreadList(threads, deps.terminal.stdoutIsTTY));
 }
 
 export async function runThreadPath(options: { thread: string }, deps: FolderDeps): Promise<void> {

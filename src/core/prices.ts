@@ -86,16 +86,19 @@ export function formatUSD(cost: number | null): string {
   return `$${cost.toFixed(6).replace(/0+$/, '')}`;
 }
 
-/** What a thread has cost so far: tokens the server reported, and their cost (null when any reply's is unknown, as in a file written by hand). */
+/**
+ * What a thread has cost so far: tokens the server reported, and their cost. Each is null
+ * (unknown, never an undercount) when any reply lacks it, as in a file written by hand.
+ */
 export interface Spent {
-  tokens: number;
+  tokens: number | null;
   cost: number | null;
 }
 
 export function spentOn(messages: readonly StoredMessage[]): Spent {
   const replies = messages.filter((m) => m.role === 'assistant');
   return {
-    tokens: replies.reduce((n, m) => n + (m.usage?.total_tokens ?? 0), 0),
+    tokens: replies.some((m) => !m.usage) ? null : replies.reduce((n, m) => n + m.usage!.total_tokens, 0),
     cost: sumCosts(replies.map((m) => (typeof m.cost === 'number' ? m.cost : null))),
   };
 }

@@ -19,7 +19,7 @@ export interface Stdout {
  * to its thread) and the failure is reported once at the end. Later writes are dropped.
  * EPIPE, a reader that left, is a quiet success handled in bin.ts.
  */
-export function watchOutput(stream: NodeJS.WriteStream): Stdout {
+export function watchOutput(stream: NodeJS.WriteStream, savesReplies = false): Stdout {
   let failure: NodeJS.ErrnoException | undefined;
   let lastWrite: Promise<void> = Promise.resolve();
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -38,7 +38,7 @@ export function watchOutput(stream: NodeJS.WriteStream): Stdout {
       await lastWrite;
       return this.failed();
     },
-    failed: () => failure && outputFailed(failure),
+    failed: () => failure && outputFailed(failure, savesReplies),
     get isTTY() {
       return Boolean(stream.isTTY);
     },
@@ -72,7 +72,7 @@ export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): Stdout {
     async settled() {
       return this.failed();
     },
-    failed: () => failure && outputFailed(failure),
+    failed: () => failure && outputFailed(failure, false),
     get isTTY() {
       isTTY ??= mayBeTerminal(fd) && Boolean(stream().isTTY);
       return isTTY;
@@ -115,5 +115,6 @@ export function writeAll(fd: number, text: string): void {
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
-const outputFailed = (failure: NodeJS.ErrnoException) => new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
-  'make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there', { cause: failure });
+/** `savesReplies`: the command keeps replies in threads (ask, chat, batch), so the hint can say they are safe. */
+const outputFailed = (failure: NodeJS.ErrnoException, savesReplies: boolean) => new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
+  `make room where stdout goes, or send it elsewhere${savesReplies ? '; a reply kept in a thread was saved there' : ''}`, { cause: failure });

@@ -83,5 +83,5 @@ function localMinute(date: Date): string {
 export function renderTotals(thread: Thread): string {
   const { tokens, cost } = spentOn(thread.messages);
   const turns = thread.messages.filter((m) => m.role === 'user').length;
-  return `\n[${turns} ${turns === 1 ? 'turn' : 'turns'}, ${tokens} tokens, ${formatUSD(cost)}]\n`;
+  return `\n[${turns} ${turns === 1 ? 'turn' : 'turns'}, ${tokens === null ? 'tokens unknown' : `${tokens} tokens`}, ${formatUSD(cost)}]\n`;
 }

@@ -86,8 +86,9 @@ export class ThreadListCache {
 
 /**
  * How the listed fields are made: raise it when that changes (the preview from the user's
- * own words, 2), so entries an older gpt kept are read again.
+ * own words, 2; tokens unknown when a reply lacks usage, 3), so entries an older gpt kept
+ * are read again.
  */
-const FIELDS_RULES = 2;
+const FIELDS_RULES = 3;
 
 const stampKey = (s: FileStamp) => `${FIELDS_RULES}/${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;

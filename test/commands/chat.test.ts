@@ -180,7 +180,7 @@ describe('gpt chat --max-cost and -u', () => {
     const long = 'whale '.repeat(300).trim();
     const run = chat(['hi', long, 'and then?'], { thread: 'budget', maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }));
     await expect(run).rejects.toMatchObject({ exitCode: ExitCode.budget, message: '1 of 3 turns failed' });
-    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — raise --max-cost, or shorten the prompt or thread; nothing was sent\n$/);
+    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — type new to start a fresh conversation \(the thread so far is sent with every turn\), or send a shorter message; nothing was sent\n$/);
     expect(world.client.prompts()).toEqual(['hi', 'and then?']);
     expect(contents(histories()[1]!)).toEqual(['hi', 'echo: hi', 'and then?']); // the refused message is not in the history
     expect(contents((await loadThread('budget.yaml')).messages)).toEqual(['hi', 'echo: hi', 'and then?', 'echo: and then?']);
@@ -194,6 +194,21 @@ describe('gpt chat --max-cost and -u', () => {
       .rejects.toMatchObject({ exitCode: ExitCode.budget, message: '2 of 3 turns failed' });
     expect(world.client.requests).toHaveLength(1);
     expect(world.stderr().match(/more than --max-cost \$0\.00015/g)).toHaveLength(2);
+  });
+
+  it('hints what can be done mid-chat: a shorter message in a fresh conversation; never raise --max-cost', async () => {
+    await renew({ config: PRICED });
+    const long = 'whale '.repeat(300).trim();
+    await expect(chat([long, 'hi'], { maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }))).rejects.toMatchObject({ exitCode: ExitCode.budget });
+    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — send a shorter message; nothing was sent\n$/);
+    expect(world.stderr()).not.toContain('raise --max-cost');
+    expect(world.client.prompts()).toEqual(['hi']);
+  });
+
+  it('gpt ask keeps "raise --max-cost": there the flag can be raised', async () => {
+    await renew({ config: PRICED });
+    await expect(runAsk({ args: ['whale '.repeat(300)], continueLatest: false, json: false, stream: true, maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' })))
+      .rejects.toMatchObject({ exitCode: ExitCode.budget, hint: 'raise --max-cost, or shorten the prompt or thread; nothing was sent' });
   });
 
   it('refuses a model without a price when the chat starts (exit 2), before reading a line', async () => {

@@ -54,6 +54,7 @@ describe('gpt ask --dry-run --json', () => {
       input_cost: usd(text + 85),
       max_tokens: null,
       max_cost: null,
+      within_budget: null,
       messages: [{
         role: 'user',
         bytes: Buffer.byteLength(question),
@@ -81,6 +82,7 @@ describe('gpt ask --dry-run --json', () => {
       input_cost: usd(exact(messages)),
       max_tokens: 100,
       max_cost: usd(exact(messages), 100),
+      within_budget: null,
       messages: [{ role: 'system', bytes: 9 }, { role: 'user', bytes: 12 }],
     });
 
@@ -88,6 +90,51 @@ describe('gpt ask --dry-run --json', () => {
     world = await makeWorld({ stdin: '', flags: { model: 'unpriced-model' } });
     await ask(['Name a whale']);
     expect(printed()).toMatchObject({ model: 'unpriced-model', input_cost: null, max_tokens: null, max_cost: null });
+  });
+});
+
+describe('gpt ask --dry-run --max-cost', () => {
+  const refused = async (run: Promise<void>) => {
+    const error = await run.then(() => undefined, (e: GptError) => e);
+    expect(error?.exitCode).toBeDefined();
+    return error!;
+  };
+
+  it('says the budget holds: within_budget true, and a line in the text form; exit 0', async () => {
+    await ask(['hello world'], { maxCost: 1 });
+    expect(printed()).toMatchObject({ within_budget: true });
+    const mark = world.out().length;
+    await ask(['hello world'], { maxCost: 1, json: false });
+    expect(world.out().slice(mark)).toMatch(/\nbudget: the input is within --max-cost \$1\.00\n$/);
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('exits 10 as the real run would, after the estimate: the text form, then --json as one object with the error', async () => {
+    const text = await refused(ask(['hello world'], { maxCost: 0.000001, json: false }));
+    expect(text.exitCode).toBe(ExitCode.budget);
+    expect(text.message).toMatch(/^the input alone \(\d+ tokens\) would cost \$0\.0000\d+, more than --max-cost \$0\.000001$/);
+    expect(world.out()).toMatch(/^model: priced-model\n[\s\S]*estimated cost: [^\n]+\nbudget: the input alone is over --max-cost \$0\.000001, so gpt ask would refuse it \(exit 10\)\n$/);
+
+    const mark = world.out().length;
+    const json = await refused(ask(['hello world'], { maxCost: 0.000001 }));
+    expect(json.exitCode).toBe(ExitCode.budget);
+    expect(world.out().slice(mark)).toBe(''); // the error's object carries the estimate (reportError prints it)
+    expect(json.output).toMatchObject({ model: 'priced-model', within_budget: false, max_cost: null });
+    expect(world.client.requests).toHaveLength(0);
+  });
+
+  it('exits 2 as the real run would when the model has no price; within_budget null', async () => {
+    await world.cleanup();
+    world = await makeWorld({ stdin: '', flags: { model: 'nopriced' } });
+    const text = await refused(ask(['hi'], { maxCost: 1, json: false }));
+    expect(text.exitCode).toBe(ExitCode.usage);
+    expect(text.message).toBe('--max-cost needs a price, and nopriced has none on this endpoint');
+    expect(world.out()).toMatch(/\nbudget: --max-cost \$1\.00 cannot be checked without a price, so gpt ask would refuse it \(exit 2\)\n$/);
+    const mark = world.out().length;
+    const json = await refused(ask(['hi'], { maxCost: 1 }));
+    expect(json.exitCode).toBe(ExitCode.usage);
+    expect(world.out().slice(mark)).toBe('');
+    expect(json.output).toMatchObject({ model: 'nopriced', input_cost: null, within_budget: null });
   });
 });
 

@@ -82,20 +82,28 @@ describe('gpt thread list', () => {
     const r = await list();
     expect(r.stderr).toBe('');
     expect(r.out).toBe([
-      // Written by hand: no usage, so no tokens counted and the cost unknown.
-      '20261127-120000  2026-11-27 12:45  other-model  1  0  ?   世界上最大的动物是什么？',
-      'whales           2026-11-27 12:30  gpt-4o-mini  2  0  ?   What is the biggest animal in the world?',
+      // Written by hand: no usage, so tokens and cost unknown (never 0, an undercount).
+      '20261127-120000  2026-11-27 12:45  other-model  1  ?  ?   世界上最大的动物是什么？',
+      'whales           2026-11-27 12:30  gpt-4o-mini  2  ?  ?   What is the biggest animal in the world?',
       'empty            2026-11-27 12:10  ?            0  0  $0',
       '',
     ].join('\n'));
+  });
+
+  it('with no threads: nothing on stdout; on a terminal a note on stderr, not a header alone', async () => {
+    expect(await list()).toEqual({ exitCode: 0, out: '', stderr: '' });
+    const onTerminal = { ...world.deps, terminal: { ...world.deps.terminal, stdoutIsTTY: true } };
+    expect(await run(() => runThreadList({ json: false }, onTerminal)))
+      .toEqual({ exitCode: 0, out: '', stderr: 'gpt: no threads yet — start one with gpt ask "question"\n' });
+    expect((await run(() => runThreadList({ json: true }, onTerminal))).out).toBe('[]\n');
   });
 
   it('prints an array of objects with --json, [] when there are none', async () => {
     expect((await list(true)).out).toBe('[]\n');
     await threeThreads();
     expect(JSON.parse((await list(true)).out)).toEqual([
-      { name: '20261127-120000', file: join(world.threadsDir, '20261127-120000.yaml'), updated: '2026-11-27T12:45:00.000Z', model: 'other-model', turns: 1, tokens: 0, cost: null, preview: '世界上最大的动物是什么？' },
-      { name: 'whales', file: join(world.threadsDir, 'whales.yaml'), updated: '2026-11-27T12:30:00.000Z', model: 'gpt-4o-mini', turns: 2, tokens: 0, cost: null, preview: 'What is the biggest animal in the world?' },
+      { name: '20261127-120000', file: join(world.threadsDir, '20261127-120000.yaml'), updated: '2026-11-27T12:45:00.000Z', model: 'other-model', turns: 1, tokens: null, cost: null, preview: '世界上最大的动物是什么？' },
+      { name: 'whales', file: join(world.threadsDir, 'whales.yaml'), updated: '2026-11-27T12:30:00.000Z', model: 'gpt-4o-mini', turns: 2, tokens: null, cost: null, preview: 'What is the biggest animal in the world?' },
       { name: 'empty', file: join(world.threadsDir, 'empty.yaml'), updated: '2026-11-27T12:10:00.000Z', model: null, turns: 0, tokens: 0, cost: 0, preview: '' },
     ]);
   });
@@ -135,7 +143,7 @@ describe('gpt thread show', () => {
       'Assistant: The blue whale.', '',
       'You: Please write a poem', 'about blue whales.', '',
       'Assistant: Majestic and mighty,', 'the blue whale swims.', '',
-      '[2 turns, 0 tokens, cost unknown]', '',
+      '[2 turns, tokens unknown, cost unknown]', '',
     ].join('\n'));
     expect(r.out).not.toContain('\x1b');
   });
@@ -154,7 +162,7 @@ describe('gpt thread show', () => {
     expect((await show(undefined, { last: true })).out).toBe('世界上最大的动物是蓝鲸。\n');
     const copy = join(world.home, 'copy.yaml');
     await writeFile(copy, `version: 1\n${CHINESE}`);
-    expect((await show(copy)).out).toBe('You: 世界上最大的动物是什么？\n\nAssistant: 世界上最大的动物是蓝鲸。\n\n[1 turn, 0 tokens, cost unknown]\n');
+    expect((await show(copy)).out).toBe('You: 世界上最大的动物是什么？\n\nAssistant: 世界上最大的动物是蓝鲸。\n\n[1 turn, tokens unknown, cost unknown]\n');
     expect((await show('./copy.yaml', { last: true })).out).toBe('世界上最大的动物是蓝鲸。\n');
   });
 

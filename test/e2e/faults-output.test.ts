@@ -16,6 +16,8 @@ useHarness();
 
 const FULL = '/dev/full';
 const STDOUT_FAILED = 'gpt: cannot write to stdout (ENOSPC) — make room where stdout goes, or send it elsewhere; a reply kept in a thread was saved there\n';
+/** For a command that saves no reply: nothing to say about threads. */
+const STDOUT_FAILED_PLAIN = 'gpt: cannot write to stdout (ENOSPC) — make room where stdout goes, or send it elsewhere\n';
 
 /** Runs gpt with stdout on /dev/full (its own descriptor: execa would put a pipe between). */
 async function runToFullDisk(args: string[]): Promise<{ exitCode: number | null; stderr: string }> {
@@ -56,10 +58,10 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
   });
 
   // The quick lines (cli/quick.ts) write stdout to its descriptor, without process.stdout.
-  it('gpt thread list and thread path say it the same way; --version and a Tab stay quiet', async () => {
+  it('gpt thread list, path and show say it without the words about saved replies; --version and a Tab stay quiet', async () => {
     await runGpt(sandbox, ['ask', '--thread', 'kept', 'hi']);
-    for (const args of [['thread', 'list'], ['thread', 'list', '--json'], ['thread', 'path', 'kept']]) {
-      expect(await runToFullDisk(args)).toEqual({ exitCode: 7, stderr: STDOUT_FAILED });
+    for (const args of [['thread', 'list'], ['thread', 'list', '--json'], ['thread', 'path', 'kept'], ['thread', 'show', 'kept']]) {
+      expect(await runToFullDisk(args)).toEqual({ exitCode: 7, stderr: STDOUT_FAILED_PLAIN });
     }
     for (const args of [['--version'], ['__complete', 'threads']]) {
       expect(await runToFullDisk(args)).toEqual({ exitCode: 0, stderr: '' });

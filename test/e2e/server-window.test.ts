@@ -78,7 +78,7 @@ describe('the context window a server names in its error', () => {
     server.setApiRules({ contextWindow: { tokens: WINDOW, style: 'llamacpp' } });
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'fail', 'And now?']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/^gpt: the thread does not fit small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: \d+ earlier turns would have to be left out — use --context trim/);
+    expect(r.stderr).toMatch(/^gpt: the server refused the thread as too long for small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: \d+ earlier turns would have to be left out \(the window is now remembered\) — use --context trim to send the recent turns that fit, or start a new thread\n$/);
     expect(server.chatRequests()).toHaveLength(1);
     // Now known before sending: refused without a request.
     expect((await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'fail', 'And now?'])).exitCode).toBe(4);
@@ -91,7 +91,7 @@ describe('the context window a server names in its error', () => {
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'all', 'And now?']);
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toBe("gpt: the API rejected the request (400): This model's maximum context length is 600 tokens. However, your messages resulted in "
-      + `${tokens(sent(0))} tokens. Please reduce the length of the messages. — the model's window on this server is 600 tokens: shorten the prompt, or lower --max-tokens\n`);
+      + `${tokens(sent(0))} tokens. Please reduce the length of the messages. — the model's window on this server is 600 tokens (now remembered): use --context trim to send the recent turns that fit, or start a new thread\n`);
     expect(server.chatRequests()).toHaveLength(1);
   });
 

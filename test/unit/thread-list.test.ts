@@ -96,6 +96,17 @@ describe('gpt thread list', () => {
     expect((await ThreadListCache.open(cacheFile)).get(file, s)).toBeUndefined();
   });
 
+  it('reads again an entry kept when a reply without usage counted as 0 tokens (rules 2)', async () => {
+    const { threads, store } = setUp();
+    const file = join(threads, 'hand.yaml');
+    writeFileSync(file, thread('by hand'));
+    const s = statSync(file);
+    const cacheFile = join(store.cacheDir, 'thread-list.json');
+    mkdirSync(store.cacheDir, { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify({ [file]: { stamp: `2/${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm1', turns: 1, preview: 'by hand', tokens: 0, cost: null } }));
+    expect((await listThreads(store, s.ctimeMs + 10_000))[0]).toMatchObject({ tokens: null, cost: null });
+  });
+
   it('still reports a damaged thread on every listing', async () => {
     const { threads, store } = setUp();
     writeFileSync(join(threads, 'bad.yaml'), 'messages: [unclosed\n');

@@ -73,6 +73,14 @@ describe('tokens and cost so far', () => {
     expect(summarise({ version: 1, messages: [user, reply(undefined)] })).toMatchObject({ tokens: 10, cost: null });
   });
 
+  it('makes the tokens unknown when any reply lacks usage (a file written by hand), as the cost', () => {
+    const user = { role: 'user' as const, content: 'q' };
+    const byHand = { role: 'assistant' as const, content: 'r' };
+    expect(summarise({ version: 1, messages: [user, reply(0.001), user, byHand] })).toMatchObject({ tokens: null, cost: null });
+    expect(summarise({ version: 1, messages: [user] })).toMatchObject({ tokens: 0, cost: 0 });
+    expect(renderTotals({ version: 1, messages: [user, byHand] })).toBe('\n[1 turn, tokens unknown, cost unknown]\n');
+  });
+
   it('ends thread show with the totals', () => {
     expect(renderTotals({ version: 1, messages: [{ role: 'user', content: 'q' }, reply(0.0015, 1200)] })).toBe('\n[1 turn, 1200 tokens, $0.0015]\n');
   });
