@@ -38,7 +38,11 @@ function requireWithCodeCache(file) {
   const word = process.argv[2] || '';
   const name = build + (/^-{0,2}[a-zA-Z_][\w-]{0,24}$/.test(word) ? word.replace(/^-+/, '') : 'other');
   let cachedData;
-  try { cachedData = fs.readFileSync(path.join(dir, name)); } catch { /* not cached yet */ }
+  try {
+    cachedData = fs.readFileSync(path.join(dir, name));
+  } catch {
+    /* not cached yet */
+  }
   // Node's CommonJS wrapper, written out: node:module costs ~0.5 ms to load.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
@@ -58,7 +62,9 @@ function requireWithCodeCache(file) {
         const temp = path.join(dir, `${name}.${process.pid}`);
         fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(temp, path.join(dir, name));
-      } catch { /* a read-only or full disk: no cache */ }
+      } catch {
+        /* a read-only or full disk: no cache */
+      }
     });
   }
   const module_ = { exports: {} };

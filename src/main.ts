@@ -38,7 +38,10 @@ export async function main(proc: Process): Promise<number> {
       writeErr,
       // Commander's "error: ..." becomes our one-line form, printed below as every error is.
       outputError: (text) => {
-        usageProblem = text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+        usageProblem = text
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ');
         usageHint = `see ${commandPath(command)} --help`;
       },
     });

@@ -20,7 +20,12 @@ export type Command<D> = (deps: D) => Promise<void | number>;
  * shell completion runs them on every Tab), so it loads no YAML for the config. Its flags are
  * the few every command has.
  */
-export function runFolderCommand(proc: Process, common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>, command: Command<FolderDeps>, stdout?: Stdout): Promise<number> {
+export function runFolderCommand(
+  proc: Process,
+  common: Pick<CommonOptions, 'quiet' | 'verbose' | 'json'>,
+  command: Command<FolderDeps>,
+  stdout?: Stdout,
+): Promise<number> {
   return runWith(proc, common, command, async (signal, out) => folderDeps(proc, common, signal, out), stdout);
 }
 
@@ -55,9 +60,8 @@ async function report(error: unknown, errors: ErrorOutput): Promise<number> {
 /** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */
 function interruption(processSignal: AbortSignal): AbortSignal {
   const controller = new AbortController();
-  const abort = () => controller.abort(processSignal.reason === 'SIGTERM'
-    ? new GptError(ExitCode.terminated, 'terminated')
-    : new GptError(ExitCode.interrupted, 'interrupted'));
+  const abort = () =>
+    controller.abort(processSignal.reason === 'SIGTERM' ? new GptError(ExitCode.terminated, 'terminated') : new GptError(ExitCode.interrupted, 'interrupted'));
   if (processSignal.aborted) abort();
   else processSignal.addEventListener('abort', abort, { once: true });
   return controller.signal;

@@ -15,10 +15,7 @@ export function runCommand(proc: Process, common: CommonOptions, command: Comman
 
 /** Deps: the folder's, and the settings (flags, environment and config) and the API clients. */
 async function createDeps(proc: Process, common: CommonOptions, signal: AbortSignal, stdout: Stdout): Promise<Deps> {
-  const [{ loadConfigFile }, { resolveSettings }] = await Promise.all([
-    import('./store/config-file.js'),
-    import('./core/config.js'),
-  ]);
+  const [{ loadConfigFile }, { resolveSettings }] = await Promise.all([import('./store/config-file.js'), import('./core/config.js')]);
   const base = await folderDeps(proc, common, signal, stdout);
   const { paths, warn } = base;
   const settings = resolveSettings(common.flags, proc.env, await loadConfigFile(paths.configFile, warn), paths.configFile);
@@ -36,7 +33,8 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
           capabilities: settings.inForce.capabilities,
           log,
           retryNotice: common.retryNotices === false ? undefined : warn,
-        }))),
+        }),
+      )),
     batchClient: () => (batchClient ??= import('./llm/openai-batch.js').then(({ createBatchClient }) => createBatchClient(settings.connection))),
     get stdin() {
       return proc.stdin; // created when a command reads it (see io/terminal.ts)
@@ -45,4 +43,3 @@ async function createDeps(proc: Process, common: CommonOptions, signal: AbortSig
     showReasoning: common.showReasoning ?? false,
   };
 }
-

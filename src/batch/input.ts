@@ -9,10 +9,14 @@ export type InputFormat = 'jsonl' | 'yaml' | 'text';
 export const FORMATS: readonly InputFormat[] = ['jsonl', 'yaml', 'text'];
 
 const BY_EXTENSION: Record<string, InputFormat> = {
-  jsonl: 'jsonl', ndjson: 'jsonl',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
   // A JSON array of items is YAML too.
-  yaml: 'yaml', yml: 'yaml', json: 'yaml',
-  txt: 'text', text: 'text',
+  yaml: 'yaml',
+  yml: 'yaml',
+  json: 'yaml',
+  txt: 'text',
+  text: 'text',
 };
 
 /** `--format` wins; else the extension; else (stdin, other names) JSON Lines. */

@@ -24,9 +24,10 @@ export interface ItemPathRules {
 }
 
 /** For the files and attachments an item names. */
-export const FILES_OPT_IN = 'the files a batch item names must be inside its input file\'s folder; to allow others, run it with --allow-paths; nothing was sent';
+export const FILES_OPT_IN = "the files a batch item names must be inside its input file's folder; to allow others, run it with --allow-paths; nothing was sent";
 
-const OPT_IN = 'a batch file may only name threads; to allow paths, run it with --allow-paths (or keep its threads in a folder with --thread-dir DIR); nothing was sent';
+const OPT_IN =
+  'a batch file may only name threads; to allow paths, run it with --allow-paths (or keep its threads in a folder with --thread-dir DIR); nothing was sent';
 
 /**
  * Checks every file an item refers to, for local and remote runs alike, so that a remote run

@@ -79,8 +79,18 @@ export async function runLocal(
   /** Runs one item: with the slot `taken` for it, or after its thread's `before` item, taking a slot then. */
   const runItem = async (index: number, item: BatchItem, start: { taken: Permit } | { before: Promise<boolean> }): Promise<boolean> => {
     if ('before' in start && !(await start.before) && !stop.signal.aborted) {
-      deliver(index, errorRecord(item.id, item.model ?? null, new GptError(ExitCode.batchItemsFailed,
-        `not sent: an earlier item of thread '${item.thread}' failed`, 'fix that item, then run the thread\'s items again')));
+      deliver(
+        index,
+        errorRecord(
+          item.id,
+          item.model ?? null,
+          new GptError(
+            ExitCode.batchItemsFailed,
+            `not sent: an earlier item of thread '${item.thread}' failed`,
+            "fix that item, then run the thread's items again",
+          ),
+        ),
+      );
       return false;
     }
     if (stop.signal.aborted) {

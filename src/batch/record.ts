@@ -55,7 +55,6 @@ export class Tally {
   }
 }
 
-
 /** `1,000 items: 998 done, 2 failed, 45,210 tokens, $0.0123, 12.3s` (the cost when known); with `notRun`, `..., 2 failed, 5 did not run, ...` */
 export function summaryLine(tally: Tally, total: number, seconds: number, notRun = 0): string {
   const items = total === 1 ? 'item' : 'items';

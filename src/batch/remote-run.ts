@@ -28,13 +28,7 @@ export interface SubmitRecord {
  * order. A file already uploaded (`known[i].fileId`) is not uploaded again; a file that already
  * has its batch (`known[i].batchId`) is left as it is.
  */
-export async function submitFiles(
-  client: BatchClient,
-  files: RequestFile[],
-  name: string,
-  known: SubmittedPart[],
-  record: SubmitRecord,
-): Promise<string[]> {
+export async function submitFiles(client: BatchClient, files: RequestFile[], name: string, known: SubmittedPart[], record: SubmitRecord): Promise<string[]> {
   const ids: string[] = [];
   for (const [i, file] of files.entries()) {
     const existing = known[i]?.batchId;
@@ -78,19 +72,23 @@ export interface PartOutcome {
 /** Polls until every part has ended, then writes their results, part after part, each in request order. */
 export async function pickUp(parts: BatchPart[], context: PickUpContext): Promise<PartOutcome[]> {
   const seen = new Map<string, string>();
-  const ended = await waitForBatches(context.client, parts.map((p) => p.id), {
-    intervalMs: context.intervalMs,
-    signal: context.signal,
-    onCheck(batches) {
-      const sum = (key: 'total' | 'completed' | 'failed') => batches.reduce((n, b) => n + b[key], 0);
-      const statuses = [...new Set(batches.map((b) => b.status))].join(', ');
-      context.progress.update({ done: sum('completed') + sum('failed'), total: sum('total'), failed: sum('failed'), label: statuses });
-      for (const b of batches) {
-        if (seen.get(b.id) !== b.status) context.onStatus(b);
-        seen.set(b.id, b.status);
-      }
+  const ended = await waitForBatches(
+    context.client,
+    parts.map((p) => p.id),
+    {
+      intervalMs: context.intervalMs,
+      signal: context.signal,
+      onCheck(batches) {
+        const sum = (key: 'total' | 'completed' | 'failed') => batches.reduce((n, b) => n + b[key], 0);
+        const statuses = [...new Set(batches.map((b) => b.status))].join(', ');
+        context.progress.update({ done: sum('completed') + sum('failed'), total: sum('total'), failed: sum('failed'), label: statuses });
+        for (const b of batches) {
+          if (seen.get(b.id) !== b.status) context.onStatus(b);
+          seen.set(b.id, b.status);
+        }
+      },
     },
-  });
+  );
   context.progress.stop();
   const outcomes: PartOutcome[] = [];
   for (const [i, batch] of ended.entries()) {

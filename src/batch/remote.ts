@@ -42,7 +42,10 @@ export async function writeRequestFiles(
       const line = `${await toLine(item)}\n`;
       const bytes = Buffer.byteLength(line);
       if (bytes > limits.bytes) {
-        throw badInputError(`${name}:${item.line}: this request is larger than a batch file may be (${limits.bytes} bytes)`, 'shorten it, or run it without --remote');
+        throw badInputError(
+          `${name}:${item.line}: this request is larger than a batch file may be (${limits.bytes} bytes)`,
+          'shorten it, or run it without --remote',
+        );
       }
       if (!current || current.requests + 1 > limits.requests || current.bytes + bytes > limits.bytes) {
         if (fd !== undefined) closeSync(fd);
@@ -134,9 +137,7 @@ export async function collectResults(
       for await (const line of client.lines(fileId)) {
         const outcome = parse(line);
         if (outcome.kind === 'notRun') continue;
-        const record = outcome.kind === 'reply'
-          ? replyRecord(outcome.customId, outcome.reply)
-          : errorRecord(outcome.customId, null, outcome.error);
+        const record = outcome.kind === 'reply' ? replyRecord(outcome.customId, outcome.reply) : errorRecord(outcome.customId, null, outcome.error);
         const bytes = Buffer.from(resultLine(record));
         writeSync(fd, bytes, 0, bytes.length, offset);
         index.set(outcome.customId, { offset, length: bytes.length });

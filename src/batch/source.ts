@@ -64,8 +64,7 @@ export async function openInput(file: string, options: OpenInputOptions): Promis
   }
 }
 
-const cannotRead = (name: string, error: unknown) =>
-  badInputError(`cannot read ${name} (${code(error)})`, 'check the path and its permissions');
+const cannotRead = (name: string, error: unknown) => badInputError(`cannot read ${name} (${code(error)})`, 'check the path and its permissions');
 
 /** A YAML input, whole; like every input it must be text (the one rule of decodeText). */
 async function readWhole(path: string, name: string): Promise<string> {

@@ -17,7 +17,7 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 export function parseTemplate(text: string, source: string): Template {
   const names = new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
   if (!names.has('prompt')) {
-    throw usageError(`the template (${source}) has no {{prompt}}`, 'write {{prompt}} where each item\'s prompt goes');
+    throw usageError(`the template (${source}) has no {{prompt}}`, "write {{prompt}} where each item's prompt goes");
   }
   return {
     fill(fields) {

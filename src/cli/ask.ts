@@ -23,11 +23,19 @@ piped), then a blank line, then the arguments.
 With arguments, a pipe that sends nothing within 1s is not waited for (--stdin waits).`;
 
 export function askCommand(context: CliContext): Command {
-  return addFileOptions(addCostOptions(addContextOption(addShapeOptions(addRequestOptions(
-    new Command('ask')
-      .description('ask one question; the reply goes to stdout')
-      .argument('[prompt...]', 'the prompt (appended after piped stdin)'),
-  ))), 'request'), 'prompt')
+  return addFileOptions(
+    addCostOptions(
+      addContextOption(
+        addShapeOptions(
+          addRequestOptions(
+            new Command('ask').description('ask one question; the reply goes to stdout').argument('[prompt...]', 'the prompt (appended after piped stdin)'),
+          ),
+        ),
+      ),
+      'request',
+    ),
+    'prompt',
+  )
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('-T, --template <name>', 'use a saved template (gpt template list)')
@@ -43,26 +51,30 @@ export function askCommand(context: CliContext): Command {
     .action(async (args: string[], raw) => {
       const { runAsk } = await import('../commands/ask.js');
       await context.run({ ...commonOptions(raw), savesReplies: true }, (deps) =>
-        runAsk({
-          args,
-          thread: raw.thread,
-          continueLatest: raw.continue ?? false,
-          json: raw.json ?? false,
-          stream: raw.stream,
-          stdin: raw.stdin,
-          shape: shapeOptions(raw),
-          template: raw.template,
-          params: raw.param ?? [],
-          edit: raw.edit ?? false,
-          usage: raw.usage ?? false,
-          context: raw.context,
-          dryRun: raw.dryRun ?? false,
-          maxCost: raw.maxCost,
-          raw: raw.raw ?? false,
-          files: raw.file ?? [],
-          maxFilesSize: raw.maxFilesSize,
-          attach: raw.attach ?? [],
-          detail: raw.detail,
-        }, deps));
+        runAsk(
+          {
+            args,
+            thread: raw.thread,
+            continueLatest: raw.continue ?? false,
+            json: raw.json ?? false,
+            stream: raw.stream,
+            stdin: raw.stdin,
+            shape: shapeOptions(raw),
+            template: raw.template,
+            params: raw.param ?? [],
+            edit: raw.edit ?? false,
+            usage: raw.usage ?? false,
+            context: raw.context,
+            dryRun: raw.dryRun ?? false,
+            maxCost: raw.maxCost,
+            raw: raw.raw ?? false,
+            files: raw.file ?? [],
+            maxFilesSize: raw.maxFilesSize,
+            attach: raw.attach ?? [],
+            detail: raw.detail,
+          },
+          deps,
+        ),
+      );
     });
 }

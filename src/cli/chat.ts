@@ -17,9 +17,13 @@ at an empty prompt a second one leaves. Up brings back earlier lines. Commands: 
 /edit, /file PATH, /attach PATH|URL, /help; a message beginning with / is sent as //message.`;
 
 export function chatCommand(context: CliContext): Command {
-  return addFileOptions(addCostOptions(addContextOption(addShapeOptions(addRequestOptions(
-    new Command('chat').description('talk back and forth; each completed turn is saved at once'),
-  ))), 'turn'), 'first message')
+  return addFileOptions(
+    addCostOptions(
+      addContextOption(addShapeOptions(addRequestOptions(new Command('chat').description('talk back and forth; each completed turn is saved at once')))),
+      'turn',
+    ),
+    'first message',
+  )
     .option('--thread <name|path>', 'keep the conversation in a named thread or a YAML file (resumed if it exists)')
     .option('-c, --continue', 'continue the most recently updated conversation')
     .option('--no-stream', 'print each reply when complete, not as it arrives')
@@ -30,7 +34,25 @@ export function chatCommand(context: CliContext): Command {
     .action(async (raw) => {
       const { runChat } = await import('../commands/chat.js');
       await context.run({ ...commonOptions(raw), savesReplies: true }, (deps) =>
-        runChat({ thread: raw.thread, continueLatest: raw.continue ?? false, stream: raw.stream, shape: shapeOptions(raw), template: raw.template, params: raw.param ?? [], raw: raw.raw ?? false, context: raw.context, maxCost: raw.maxCost, usage: raw.usage ?? false,
-          files: raw.file ?? [], maxFilesSize: raw.maxFilesSize, attach: raw.attach ?? [], detail: raw.detail }, deps));
+        runChat(
+          {
+            thread: raw.thread,
+            continueLatest: raw.continue ?? false,
+            stream: raw.stream,
+            shape: shapeOptions(raw),
+            template: raw.template,
+            params: raw.param ?? [],
+            raw: raw.raw ?? false,
+            context: raw.context,
+            maxCost: raw.maxCost,
+            usage: raw.usage ?? false,
+            files: raw.file ?? [],
+            maxFilesSize: raw.maxFilesSize,
+            attach: raw.attach ?? [],
+            detail: raw.detail,
+          },
+          deps,
+        ),
+      );
     });
 }

@@ -53,7 +53,10 @@ export function describeProgram(root: Command): CommandSpec[] {
     }
     for (const sub of visible) {
       const prefixes = names.map((n) => (n ? `${n} ` : ''));
-      visit(sub, prefixes.flatMap((p) => [sub.name(), ...sub.aliases()].map((n) => `${p}${n}`)));
+      visit(
+        sub,
+        prefixes.flatMap((p) => [sub.name(), ...sub.aliases()].map((n) => `${p}${n}`)),
+      );
     }
   };
   visit(root, ['']);
@@ -62,19 +65,21 @@ export function describeProgram(root: Command): CommandSpec[] {
 
 const spellings = (o: Option) => [o.long, o.short].filter((s): s is string => s !== undefined);
 const takesValue = (o: Option) => o.required || o.optional;
-const valueKind = (o: Option): ValueKind =>
-  (o.long && FLAG_VALUES[o.long]) || (o.argChoices ? { choices: o.argChoices } : 'text');
+const valueKind = (o: Option): ValueKind => (o.long && FLAG_VALUES[o.long]) || (o.argChoices ? { choices: o.argChoices } : 'text');
 
 /** `gpt completion SHELL`, and the hidden `gpt __complete KIND` its scripts call on Tab. */
 export function completionCommands(context: CliContext): { completion: Command; complete: Command } {
   const completion = new Command('completion')
     .description('print a shell completion script (see README: Shell completion)')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   source <(gpt completion bash)                          # in ~/.bashrc
   source <(gpt completion zsh)                           # in ~/.zshrc, after compinit
-  gpt completion fish > ~/.config/fish/completions/gpt.fish`)
+  gpt completion fish > ~/.config/fish/completions/gpt.fish`,
+    )
     .action(async (shell: Shell, _raw: unknown, command: Command) => {
       const { SCRIPTS } = await import('../core/completion-script.js');
       const root = command.parent as Command;
@@ -82,11 +87,9 @@ Examples:
     });
 
   // Loads no SDK, no YAML and no config: each Tab waits for it.
-  const complete = new Command('__complete')
-    .addArgument(new Argument('<kind>').choices(DYNAMIC_KINDS))
-    .action(async (kind: (typeof DYNAMIC_KINDS)[number]) => {
-      const { runComplete } = await import('../commands/complete.js');
-      await context.quick((deps) => runComplete({ kind }, deps));
-    });
+  const complete = new Command('__complete').addArgument(new Argument('<kind>').choices(DYNAMIC_KINDS)).action(async (kind: (typeof DYNAMIC_KINDS)[number]) => {
+    const { runComplete } = await import('../commands/complete.js');
+    await context.quick((deps) => runComplete({ kind }, deps));
+  });
   return { completion, complete };
 }

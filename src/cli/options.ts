@@ -73,7 +73,7 @@ function effort(value: string): Effort {
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function endpointName(value: string): string {
-  if (!PROFILE_NAME.test(value)) throw new InvalidArgumentError('--endpoint must name a profile of the config\'s endpoints: (gpt endpoints lists them).');
+  if (!PROFILE_NAME.test(value)) throw new InvalidArgumentError("--endpoint must name a profile of the config's endpoints: (gpt endpoints lists them).");
   return value;
 }
 
@@ -88,13 +88,15 @@ export function addEndpointOptions(command: Command): Command {
 
 /** The options of every command that sends prompts: model, prompt, endpoint, output. */
 export function addRequestOptions(command: Command): Command {
-  return addEndpointOptions(command
-    .option('-m, --model <name>', `model to use (default: the profile, GPT_MODEL, config, or ${DEFAULT_MODEL})`, modelName)
-    .option('-s, --system <text>', 'system prompt')
-    .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
-    .option('--max-tokens <n>', 'most tokens in the reply (sent as the field the model takes)', limited('--max-tokens', NUMBER_LIMITS.max_tokens))
-    .option('--reasoning-effort <level>', `how hard a reasoning model thinks: ${EFFORTS.join(', ')}`, effort)
-    .option('--show-reasoning', "show a reasoning model's thinking on stderr"))
+  return addEndpointOptions(
+    command
+      .option('-m, --model <name>', `model to use (default: the profile, GPT_MODEL, config, or ${DEFAULT_MODEL})`, modelName)
+      .option('-s, --system <text>', 'system prompt')
+      .option('-t, --temperature <number>', 'sampling temperature, 0 to 2', limited('temperature', NUMBER_LIMITS.temperature))
+      .option('--max-tokens <n>', 'most tokens in the reply (sent as the field the model takes)', limited('--max-tokens', NUMBER_LIMITS.max_tokens))
+      .option('--reasoning-effort <level>', `how hard a reasoning model thinks: ${EFFORTS.join(', ')}`, effort)
+      .option('--show-reasoning', "show a reasoning model's thinking on stderr"),
+  )
     .option('-q, --quiet', 'no spinner, progress or warnings on stderr')
     .option('--verbose', 'log requests and show stack traces on stderr');
 }
@@ -137,12 +139,15 @@ export function commonOptions(raw: RawRequestOptions): CommonOptions {
 
 /** --context trim|fail|all: ask and chat (README "Long threads"). */
 export function addContextOption(command: Command): Command {
-  return command.option('--context <policy>', 'when a thread outgrows the model\'s window: trim (send the recent turns that fit; default), fail, or all',
+  return command.option(
+    '--context <policy>',
+    "when a thread outgrows the model's window: trim (send the recent turns that fit; default), fail, or all",
     (value: string): ContextPolicy => {
       const policy = parseContextPolicy(value);
       if (!policy) throw new InvalidArgumentError('--context must be trim, fail or all.');
       return policy;
-    });
+    },
+  );
 }
 
 /**
@@ -150,9 +155,10 @@ export function addContextOption(command: Command): Command {
  * checked and reported for: ask's one request, or each of chat's turns.
  */
 export function addCostOptions(command: Command, unit: 'request' | 'turn'): Command {
-  const [refused, reported] = unit === 'request'
-    ? ['refuse a request whose input alone would cost more (exit 10)', 'the call']
-    : ['refuse a turn whose input alone would cost more (nothing sent; the chat goes on)', 'each turn'];
+  const [refused, reported] =
+    unit === 'request'
+      ? ['refuse a request whose input alone would cost more (exit 10)', 'the call']
+      : ['refuse a turn whose input alone would cost more (nothing sent; the chat goes on)', 'each turn'];
   return command
     .option('--max-cost <usd>', refused, numberIn('--max-cost', 0, 1_000_000))
     .option('-u, --usage', `print the tokens and cost of ${reported} on stderr after the reply`);
@@ -167,7 +173,15 @@ export function addFileOptions(command: Command, target: 'prompt' | 'first messa
   const chat = target === 'first message';
   return command
     .option('-f, --file <path>', `put a text file before the ${target} (repeatable; a folder: its text files${chat ? '' : '; - is stdin'})`, repeat)
-    .option('--max-files-size <size>', `the most text ${chat ? 'one message\'s files' : '-f'} may add, in bytes or with k/M (default 1M)`, byteSize('--max-files-size'))
-    .option('-a, --attach <path|url>', `attach an image (png, jpeg, gif, webp) or PDF file, or an image URL${chat ? ', to the first message' : ''} (repeatable)`, repeat)
+    .option(
+      '--max-files-size <size>',
+      `the most text ${chat ? "one message's files" : '-f'} may add, in bytes or with k/M (default 1M)`,
+      byteSize('--max-files-size'),
+    )
+    .option(
+      '-a, --attach <path|url>',
+      `attach an image (png, jpeg, gif, webp) or PDF file, or an image URL${chat ? ', to the first message' : ''} (repeatable)`,
+      repeat,
+    )
     .addOption(new Option('--detail <level>', `how closely the model looks at the attached images${chat ? ' (-a and /attach)' : ''}`).choices(DETAILS));
 }

@@ -23,20 +23,22 @@ Config: $XDG_CONFIG_HOME/gpt/config.yaml. Exit codes: see README.`;
 /** Commander wiring only: each command turns flags into options and hands them to context.run. */
 export function buildProgram(context: CliContext, version: string): Command {
   const { completion, complete } = completionCommands(context);
-  return new Command('gpt')
-    .description('talk to OpenAI-compatible chat models from the shell and from scripts')
-    .version(version, '-V, --version')
-    .addHelpText('after', EXAMPLES)
-    // Options after a command's name are that command's: needed by `gpt batch results ID -o FILE`,
-    // whose parent `gpt batch FILE` has an -o too.
-    .enablePositionalOptions()
-    .addCommand(askCommand(context))
-    .addCommand(chatCommand(context))
-    .addCommand(threadCommand(context))
-    .addCommand(batchCommand(context))
-    .addCommand(modelsCommand(context))
-    .addCommand(endpointsCommand(context))
-    .addCommand(templateCommand(context))
-    .addCommand(completion)
-    .addCommand(complete, { hidden: true });
+  return (
+    new Command('gpt')
+      .description('talk to OpenAI-compatible chat models from the shell and from scripts')
+      .version(version, '-V, --version')
+      .addHelpText('after', EXAMPLES)
+      // Options after a command's name are that command's: needed by `gpt batch results ID -o FILE`,
+      // whose parent `gpt batch FILE` has an -o too.
+      .enablePositionalOptions()
+      .addCommand(askCommand(context))
+      .addCommand(chatCommand(context))
+      .addCommand(threadCommand(context))
+      .addCommand(batchCommand(context))
+      .addCommand(modelsCommand(context))
+      .addCommand(endpointsCommand(context))
+      .addCommand(templateCommand(context))
+      .addCommand(completion)
+      .addCommand(complete, { hidden: true })
+  );
 }

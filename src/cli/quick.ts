@@ -15,7 +15,7 @@ export function quickLine(argv: readonly string[]): Run | undefined {
   const [first, second, ...rest] = argv;
   if (first === '__complete' && rest.length === 0) return complete(second);
   if (first !== 'thread') return undefined;
-  const line = (second === 'list' || second === 'ls') ? readLine(rest, ['--json']) : second === 'path' ? readLine(rest, []) : undefined;
+  const line = second === 'list' || second === 'ls' ? readLine(rest, ['--json']) : second === 'path' ? readLine(rest, []) : undefined;
   if (!line) return undefined;
   const { args, common } = line;
   if (second === 'path') {

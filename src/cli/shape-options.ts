@@ -13,8 +13,12 @@ export function addSchemaOptions(command: Command): Command {
   return command
     .option('--schema <schema>', "the reply is JSON fitting this schema: inline JSON, a .json file, or 'name, age int, email'")
     .option('--schema-multi', 'the reply is a list of objects fitting --schema (printed as a JSON array)')
-    .addOption(new Option('--schema-mode <mode>', 'how the server is asked: json_schema (default), or json_object for servers without it')
-      .choices(['json_schema', 'json_object']));
+    .addOption(
+      new Option('--schema-mode <mode>', 'how the server is asked: json_schema (default), or json_object for servers without it').choices([
+        'json_schema',
+        'json_object',
+      ]),
+    );
 }
 
 interface RawShapeOptions {

@@ -18,23 +18,31 @@ interface Raw {
 export function templateCommand(context: CliContext): Command {
   const load = () => import('../commands/template.js');
   const run = (raw: Raw, command: Parameters<CliContext['run']>[1]) => context.run(commonOptions(raw), command);
-  const list = new Command('list').alias('ls').description('list saved templates')
+  const list = new Command('list')
+    .alias('ls')
+    .description('list saved templates')
     .option('--json', 'print a JSON array of names')
     .action(async (raw: Raw) => {
       const { runTemplateList } = await load();
       await run(raw, (deps) => runTemplateList({ json: raw.json ?? false }, deps));
     });
-  const show = new Command('show').description('print a template').argument('<name>', 'the template')
+  const show = new Command('show')
+    .description('print a template')
+    .argument('<name>', 'the template')
     .action(async (name: string, raw: Raw) => {
       const { runTemplateShow } = await load();
       await run(raw, (deps) => runTemplateShow({ name }, deps));
     });
-  const edit = new Command('edit').description('edit a template in $VISUAL or $EDITOR (made if new)').argument('<name>', 'the template')
+  const edit = new Command('edit')
+    .description('edit a template in $VISUAL or $EDITOR (made if new)')
+    .argument('<name>', 'the template')
     .action(async (name: string, raw: Raw) => {
       const { runTemplateEdit } = await load();
       await run(raw, (deps) => runTemplateEdit({ name }, deps));
     });
-  const path = new Command('path').description("print a template's file path").argument('<name>', 'the template')
+  const path = new Command('path')
+    .description("print a template's file path")
+    .argument('<name>', 'the template')
     .action(async (name: string, raw: Raw) => {
       const { runTemplatePath } = await load();
       await run(raw, (deps) => runTemplatePath({ name }, deps));
@@ -42,5 +50,8 @@ export function templateCommand(context: CliContext): Command {
   return new Command('template')
     .description('saved prompt templates: list, show, edit, path')
     .addHelpText('after', EXAMPLES)
-    .addCommand(list).addCommand(show).addCommand(edit).addCommand(path);
+    .addCommand(list)
+    .addCommand(show)
+    .addCommand(edit)
+    .addCommand(path);
 }

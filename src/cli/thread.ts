@@ -21,10 +21,7 @@ interface Raw {
   verbose?: boolean;
 }
 
-const adminOptions = (command: Command) =>
-  command
-    .option('-q, --quiet', 'no warnings on stderr')
-    .option('--verbose', 'show stack traces on stderr');
+const adminOptions = (command: Command) => command.option('-q, --quiet', 'no warnings on stderr').option('--verbose', 'show stack traces on stderr');
 
 export function threadCommand(context: CliContext): Command {
   const load = () => import('../commands/thread.js');
@@ -52,8 +49,9 @@ export function threadCommand(context: CliContext): Command {
       await run(raw, (deps) => runThreadShow({ thread, json: raw.json ?? false, last: raw.last ?? false, extract, raw: raw.raw ?? false }, deps));
     });
 
-  const search = adminOptions(new Command('search').alias('grep')
-    .description('find the messages that contain TEXT (any case, literally), newest thread first; exit 1 when none'))
+  const search = adminOptions(
+    new Command('search').alias('grep').description('find the messages that contain TEXT (any case, literally), newest thread first; exit 1 when none'),
+  )
     .argument('<text>', 'the text to look for')
     .option('--json', 'print a JSON array: one object per message that matched')
     .action(async (text: string, raw: Raw) => {

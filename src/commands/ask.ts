@@ -59,7 +59,7 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   const started = performance.now();
   const startedAt = deps.now();
   const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
-  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  if (!saved && options.params?.length) throw usageError("-p fills a template's {{NAME}}", 'add -T NAME');
   const shaping = withTemplateSchema(options.shape ?? {}, saved, deps.cwd);
   const shape = await loadReplyShape(shaping.shape, { cwd: shaping.cwd, configMode: deps.settings.schemaMode });
   if (options.detail && !options.attach?.length) throw usageError('--detail is for attached images', 'add -a IMAGE, or drop --detail');
@@ -91,9 +91,10 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
   }
 
   const client = await deps.client(); // before the spinner: a missing key must not leave it spinning
-  const sent = (messages: ChatMessage[]) => shape
-    ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
-    : chatRequest(request, messages, deps.signal);
+  const sent = (messages: ChatMessage[]) =>
+    shape
+      ? { ...chatRequest(request, withSchemaInstruction(shape, messages), deps.signal), responseFormat: responseFormat(shape) }
+      : chatRequest(request, messages, deps.signal);
   const spinner = await createSpinner(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
   // The spinner turns until something is shown: drawn Markdown holds a block until it is complete,
   // and a reply wanted whole (--json, --no-stream, --schema, -x) shows nothing until it is complete.
@@ -102,7 +103,9 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     spinner.stop();
     deps.out(text);
   };
-  const renderer = options.json ? jsonRenderer(deps.out) : textRenderer(out, options.stream && !shape, shape ? undefined : await replyFilter(deps, options.raw));
+  const renderer = options.json
+    ? jsonRenderer(deps.out)
+    : textRenderer(out, options.stream && !shape, shape ? undefined : await replyFilter(deps, options.raw));
   spinner.start(`Asking ${request.model}`);
   const thinking = reasoningView({
     show: deps.showReasoning,
@@ -137,7 +140,15 @@ export async function runAsk(options: AskOptions, deps: Deps): Promise<void> {
     shaped: shaped instanceof GptError ? undefined : shaped,
   };
   if (target) {
-    const turn = completedTurn(prompt, startedAt, reply, deps.now(), outcome.cost, omittedTurns, attached.map((a) => a.sent.ref));
+    const turn = completedTurn(
+      prompt,
+      startedAt,
+      reply,
+      deps.now(),
+      outcome.cost,
+      omittedTurns,
+      attached.map((a) => a.sent.ref),
+    );
     try {
       await saveTurn(target, turn, request, deps, undefined, { store: stores![0]!, loaded: [...attached, ...[...earlier.values()].flat()] });
     } catch (error) {
@@ -203,8 +214,7 @@ async function readPrompt(options: AskOptions, deps: Deps, templated: boolean): 
 }
 
 /** Which of -f and -a reads stdin as a file (`-`), if one does. */
-const stdinAsFile = (options: AskOptions) =>
-  filesReadStdin(options.files ?? []) ? '-f' : options.attach?.includes(STDIN_SPEC) ? '-a' : undefined;
+const stdinAsFile = (options: AskOptions) => (filesReadStdin(options.files ?? []) ? '-f' : options.attach?.includes(STDIN_SPEC) ? '-a' : undefined);
 
 /** stdin is read once: by `-f -`, by `-a -`, or as the prompt, and never against --no-stdin (exit 2). */
 function checkStdinUse(options: AskOptions): void {

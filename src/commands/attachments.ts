@@ -19,7 +19,11 @@ export { STDIN_SPEC, loadAttachments, type LoadedAttachment } from '../io/attach
  * rule puts it; new ones go there), then the threads folder's, so a thread moved or copied
  * out of that folder still finds them.
  */
-export function threadStores(ref: ThreadRef, thread: Pick<Thread, 'attachment_store'> | undefined, threadsDir: string): [AttachmentStore, ...AttachmentStore[]] {
+export function threadStores(
+  ref: ThreadRef,
+  thread: Pick<Thread, 'attachment_store'> | undefined,
+  threadsDir: string,
+): [AttachmentStore, ...AttachmentStore[]] {
   const own = attachmentStoreDir(ref.file, threadsDir, thread?.attachment_store);
   const shared = defaultStoreDir(threadsDir);
   return own === shared ? [new AttachmentStore(own)] : [new AttachmentStore(own), new AttachmentStore(shared)];
@@ -30,7 +34,12 @@ export function threadStores(ref: ThreadRef, thread: Pick<Thread, 'attachment_st
  * against its sha256), else from its original path when that still has the same bytes.
  * One that is in neither is an error (exit 6) before anything is sent.
  */
-export async function threadAttachments(history: readonly StoredMessage[], stores: readonly AttachmentStore[], ref: ThreadRef, cwd: string): Promise<Map<StoredMessage, LoadedAttachment[]>> {
+export async function threadAttachments(
+  history: readonly StoredMessage[],
+  stores: readonly AttachmentStore[],
+  ref: ThreadRef,
+  cwd: string,
+): Promise<Map<StoredMessage, LoadedAttachment[]>> {
   const found = new Map<StoredMessage, LoadedAttachment[]>();
   for (const message of history) {
     if (!message.attachments?.length) continue;
@@ -42,8 +51,10 @@ export async function threadAttachments(history: readonly StoredMessage[], store
       }
       const bytes = (await fromStores(stores, attached)) ?? (await originalBytes(attached, cwd));
       if (!bytes) {
-        throw badInputError(`${attachmentName(attached)} (sha256 ${attached.sha256!.slice(0, 12)}…), attached in thread ${ref.file}, is not in ${stores[0]!.dir} and its file has changed or gone`,
-          'put the file back as it was, or remove that attachment from the thread file; nothing was sent');
+        throw badInputError(
+          `${attachmentName(attached)} (sha256 ${attached.sha256!.slice(0, 12)}…), attached in thread ${ref.file}, is not in ${stores[0]!.dir} and its file has changed or gone`,
+          'put the file back as it was, or remove that attachment from the thread file; nothing was sent',
+        );
       }
       loaded.push({ sent: sentFile(attached, bytes), bytes });
     }
@@ -71,10 +82,26 @@ export function sentHistory(found: ReadonlyMap<StoredMessage, LoadedAttachment[]
  * A model known not to take this turn's attachments, or the thread's, is refused (exit 2)
  * before sending. `from`: how this turn's were given (`-a`, or chat's `/attach`).
  */
-export function checkModelTakes(request: Pick<RequestSettings, 'model' | 'capabilities'>, turn: readonly LoadedAttachment[], history: ReadonlyMap<StoredMessage, LoadedAttachment[]>, from = '-a'): void {
+export function checkModelTakes(
+  request: Pick<RequestSettings, 'model' | 'capabilities'>,
+  turn: readonly LoadedAttachment[],
+  history: ReadonlyMap<StoredMessage, LoadedAttachment[]>,
+  from = '-a',
+): void {
   const { entry } = resolveModel(request.model, request.capabilities);
-  const refused = attachmentRefusal(request.model, entry, turn.map((l) => l.sent.ref), from)
-    ?? attachmentRefusal(request.model, entry, [...history.values()].flat().map((l) => l.sent.ref), 'attached in the thread:');
+  const refused =
+    attachmentRefusal(
+      request.model,
+      entry,
+      turn.map((l) => l.sent.ref),
+      from,
+    ) ??
+    attachmentRefusal(
+      request.model,
+      entry,
+      [...history.values()].flat().map((l) => l.sent.ref),
+      'attached in the thread:',
+    );
   if (refused) throw refused;
 }
 
@@ -83,7 +110,12 @@ export function checkModelTakes(request: Pick<RequestSettings, 'model' | 'capabi
  * earlier attachment found only at its path goes back in the store too). Returns the
  * `attachment_store` header a thread without one needs, when it now has files stored.
  */
-export async function keepAttachments(store: AttachmentStore, loaded: readonly LoadedAttachment[], ref: ThreadRef, threadsDir: string): Promise<string | undefined> {
+export async function keepAttachments(
+  store: AttachmentStore,
+  loaded: readonly LoadedAttachment[],
+  ref: ThreadRef,
+  threadsDir: string,
+): Promise<string | undefined> {
   let kept = false;
   for (const { sent, bytes } of loaded) {
     if (!bytes || !sent.ref.sha256) continue;

@@ -53,7 +53,8 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
   let submissions = await journal.read();
   if (options.refresh) {
     const client = await deps.batchClient();
-    const going = submissions.flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
+    const going = submissions
+      .flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
       .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
     const notes = journalNotes(journal, new Set(going), deps);
     for (const id of going) notes.status(await client.retrieve(id));
@@ -62,27 +63,31 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
   const rows = listed(submissions);
   if (rows.length === 0 && !options.json) deps.note(`gpt: no batches submitted from here yet (the journal is ${journal.file})`);
   for (const row of rows) {
-    deps.out(options.json
-      ? `${JSON.stringify(row)}\n`
-      : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`);
+    deps.out(
+      options.json
+        ? `${JSON.stringify(row)}\n`
+        : `${row.id}  ${(row.results_written ? 'done' : row.status).padEnd(11)}  ${timestamp(new Date(row.created_at))}  ${row.input}${row.output ? ` -> ${row.output}` : ''}\n`,
+    );
   }
 }
 
 /** A row of `gpt batch list` (its `--json` shape, documented in README): one per batch, or per upload that has none yet. */
 function listed(submissions: Submission[]) {
-  return submissions.flatMap((sub) => sub.parts.map((part) => ({
-    /** The batch id; before the batch was created, the uploaded file's id. */
-    id: part.batchId ?? part.fileId ?? '-',
-    /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
-    status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
-    created_at: sub.createdAt.toISOString(),
-    input: sub.input,
-    output: sub.output,
-    endpoint: sub.endpoint,
-    requests: part.requests,
-    sha256: part.sha256,
-    results_written: sub.state === 'done',
-  })));
+  return submissions.flatMap((sub) =>
+    sub.parts.map((part) => ({
+      /** The batch id; before the batch was created, the uploaded file's id. */
+      id: part.batchId ?? part.fileId ?? '-',
+      /** As last seen here (`validating`, `in_progress`, `completed`, `expired`...), or `uploaded`, `not sent`. */
+      status: part.batchId ? (part.status ?? 'validating') : part.fileId ? 'uploaded' : 'not sent',
+      created_at: sub.createdAt.toISOString(),
+      input: sub.input,
+      output: sub.output,
+      endpoint: sub.endpoint,
+      requests: part.requests,
+      sha256: part.sha256,
+      results_written: sub.state === 'done',
+    })),
+  );
 }
 
 /** `gpt batch results ID... -o FILE`: waits for the batches to end, then writes their results. */

@@ -38,19 +38,26 @@ export class ItemThreads {
   private readonly replies = new Map<string, number>();
 
   /** `context`: --context, the policy for items whose thread outgrows the model's window (else the thread's, else trim). */
-  constructor(private readonly deps: Deps, private readonly rules: ItemPathRules | undefined, private readonly maxFilesSize?: number, private readonly context?: ContextPolicy) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly rules: ItemPathRules | undefined,
+    private readonly maxFilesSize?: number,
+    private readonly context?: ContextPolicy,
+  ) {}
 
   /**
    * The item's input tokens as it would be sent (its thread fitted to the model's window, as
    * sending fits it), counted exactly but for earlier items' replies (images estimated); its
    * settings, and its files and attachments. `refused`: the thread does not fit and its policy is fail.
    */
-  async count(item: BatchItem): Promise<{ settings: RequestSettings; tokens: number; imageTokens: number; omittedTurns: number; refused?: GptError; context?: ItemContext }> {
+  async count(
+    item: BatchItem,
+  ): Promise<{ settings: RequestSettings; tokens: number; imageTokens: number; omittedTurns: number; refused?: GptError; context?: ItemContext }> {
     const ref = this.refOf(item);
     const found = ref === undefined ? undefined : await this.load(ref);
     const context = this.rules && (item.files || item.attachments) ? await loadItemContext(item, this.rules, this.maxFilesSize, this.deps) : undefined;
     const sent = context && forCounting(context.attached);
-    const turn = { prompt: context ? promptWithFiles(item, context) : item.prompt ?? '', attached: { turn: sent, history: found?.attached } };
+    const turn = { prompt: context ? promptWithFiles(item, context) : (item.prompt ?? ''), attached: { turn: sent, history: found?.attached } };
     const { settings, messages } = itemRequest(item, this.deps.settings, found?.thread, turn);
     const history = found?.thread.messages ?? [];
     let fitted = { messages, omittedTurns: 0 };
@@ -65,7 +72,7 @@ export class ItemThreads {
         refused = error;
       }
     }
-    const replies = ref === undefined ? 0 : this.replies.get(ref.file) ?? 0;
+    const replies = ref === undefined ? 0 : (this.replies.get(ref.file) ?? 0);
     const tokens = refused ? 0 : promptTokens(fitted.messages, await loadCounter(encodingFor(settings.model))) + replies;
     if (ref !== undefined && found && !refused) {
       // The next item of this thread comes after this one's question (and its attachments) and reply.
@@ -101,11 +108,16 @@ export class ItemThreads {
     if (!found) {
       const { threadsDir } = this.deps.paths;
       const base = this.rules!.base;
-      found = this.deps.store.load(ref.file).then(async ({ thread: loaded }) => {
-        const thread = { ...loaded, messages: [...loaded.messages] };
-        const earlier = await threadAttachments(thread.messages, threadStores(ref, thread, threadsDir), ref, base).catch(() => new Map<StoredMessage, LoadedAttachment[]>());
-        return { thread, attached: new Map([...earlier].map(([message, loaded]) => [message, forCounting(loaded)])) };
-      }, () => undefined);
+      found = this.deps.store.load(ref.file).then(
+        async ({ thread: loaded }) => {
+          const thread = { ...loaded, messages: [...loaded.messages] };
+          const earlier = await threadAttachments(thread.messages, threadStores(ref, thread, threadsDir), ref, base).catch(
+            () => new Map<StoredMessage, LoadedAttachment[]>(),
+          );
+          return { thread, attached: new Map([...earlier].map(([message, loaded]) => [message, forCounting(loaded)])) };
+        },
+        () => undefined,
+      );
       this.threads.set(ref.file, found);
     }
     return found;
@@ -147,7 +159,7 @@ const usageOf = (input: number, output: number) => ({ prompt_tokens: input, comp
  * --remote. An item that would be refused costs nothing.
  */
 function estimateOf(price: Pricer, count: { settings: RequestSettings; tokens: number; refused?: GptError }): number | null {
-  const output = count.refused ? 0 : count.settings.maxTokens ?? 0;
+  const output = count.refused ? 0 : (count.settings.maxTokens ?? 0);
   return price(usageOf(count.tokens, output), count.settings.model);
 }
 
@@ -155,7 +167,15 @@ function estimateOf(price: Pricer, count: { settings: RequestSettings; tokens: n
  * The items' input tokens as they would be sent (with their threads, fitted to the window; images estimated), and their cost: input alone, and with
  * replies at max_tokens (null when one item has none). `seeItem` is shown each item's count, files and attachments.
  */
-export async function countItems(items: AsyncIterable<BatchItem>, remote: boolean, deps: Deps, rules?: ItemPathRules, maxFilesSize?: number, seeItem?: (item: BatchItem, count: ItemCount) => void, context?: ContextPolicy) {
+export async function countItems(
+  items: AsyncIterable<BatchItem>,
+  remote: boolean,
+  deps: Deps,
+  rules?: ItemPathRules,
+  maxFilesSize?: number,
+  seeItem?: (item: BatchItem, count: ItemCount) => void,
+  context?: ContextPolicy,
+) {
   const price = await batchPricer(deps, remote);
   const threads = new ItemThreads(deps, rules, maxFilesSize, context);
   let tokens = 0;
@@ -168,8 +188,18 @@ export async function countItems(items: AsyncIterable<BatchItem>, remote: boolea
     const { model, maxTokens } = settings;
     const itemInput = price(usageOf(n, 0), model);
     const itemMax = maxTokens === undefined ? null : price(usageOf(n, counted.refused ? 0 : maxTokens), model);
-    seeItem?.(item, { model, tokens: n, imageTokens: images, inputCost: itemInput, maxTokens, maxCost: itemMax, estimate: estimateOf(price, counted),
-      omittedTurns: counted.omittedTurns, refused: counted.refused, context: counted.context });
+    seeItem?.(item, {
+      model,
+      tokens: n,
+      imageTokens: images,
+      inputCost: itemInput,
+      maxTokens,
+      maxCost: itemMax,
+      estimate: estimateOf(price, counted),
+      omittedTurns: counted.omittedTurns,
+      refused: counted.refused,
+      context: counted.context,
+    });
     tokens += n;
     imageTokens += images;
     inputCost = sumCosts([inputCost, itemInput]);
@@ -179,8 +209,10 @@ export async function countItems(items: AsyncIterable<BatchItem>, remote: boolea
 }
 
 function unpriced(model: string): GptError {
-  return usageError(`--max-cost needs a price, and ${model} has none on this endpoint`,
-    `give one in the config: models: {${model}: {input_price: ..., output_price: ...}}`);
+  return usageError(
+    `--max-cost needs a price, and ${model} has none on this endpoint`,
+    `give one in the config: models: {${model}: {input_price: ..., output_price: ...}}`,
+  );
 }
 
 /**
@@ -205,7 +237,10 @@ export class BudgetedRun {
   private readonly estimates = new WeakMap<BatchItem, number>();
   private readonly costs = new WeakMap<BatchItem, number>();
 
-  constructor(readonly budget: Budget, private readonly price: Pricer) {}
+  constructor(
+    readonly budget: Budget,
+    private readonly price: Pricer,
+  ) {}
 
   async *items(items: AsyncIterable<BatchItem>, deps: Deps, rules: ItemPathRules, maxFilesSize?: number, context?: ContextPolicy): AsyncGenerator<BatchItem> {
     const threads = new ItemThreads(deps, rules, maxFilesSize, context);
@@ -236,12 +271,22 @@ export class BudgetedRun {
 export function checkBudgetStop(budget: Budget | undefined, resumeHint: string): void {
   if (!budget?.stopped) return;
   const next = budget.refused === undefined ? '' : ` (estimated at ${formatUSD(budget.refused)})`;
-  throw new GptError(ExitCode.budget, `stopped at --max-cost ${formatUSD(budget.max)}: ${formatUSD(budget.total)} spent, and the next item${next} would pass it`,
-    `what finished is written; ${resumeHint} (give it a new --max-cost)`);
+  throw new GptError(
+    ExitCode.budget,
+    `stopped at --max-cost ${formatUSD(budget.max)}: ${formatUSD(budget.total)} spent, and the next item${next} would pass it`,
+    `what finished is written; ${resumeHint} (give it a new --max-cost)`,
+  );
 }
 
 /** --remote --max-cost: the whole batch's estimate (at the Batch API's rate) must be within it before it is submitted. */
-export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget: Budget, price: Pricer, deps: Deps, rules: ItemPathRules, maxFilesSize?: number): Promise<void> {
+export async function checkRemoteBudget(
+  items: AsyncIterable<BatchItem>,
+  budget: Budget,
+  price: Pricer,
+  deps: Deps,
+  rules: ItemPathRules,
+  maxFilesSize?: number,
+): Promise<void> {
   let total = 0;
   // --remote takes no thread items; the rules are for their files and attachments.
   const threads = new ItemThreads(deps, rules, maxFilesSize);
@@ -252,8 +297,11 @@ export async function checkRemoteBudget(items: AsyncIterable<BatchItem>, budget:
     total += estimate;
   }
   if (total > budget.max) {
-    throw new GptError(ExitCode.budget, `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
-      'raise --max-cost, or send fewer items (or set max_tokens, which bounds the estimate); nothing was submitted');
+    throw new GptError(
+      ExitCode.budget,
+      `the batch is estimated at ${formatUSD(total)}, more than --max-cost ${formatUSD(budget.max)}`,
+      'raise --max-cost, or send fewer items (or set max_tokens, which bounds the estimate); nothing was submitted',
+    );
   }
 }
 

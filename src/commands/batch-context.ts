@@ -39,14 +39,14 @@ export async function loadItemContext(item: BatchItem, rules: ItemPathRules, max
   for (const spec of item.attachments ?? []) if (!isUrl(spec)) inside(spec);
   const { files, skipped } = item.files
     ? await readTextFiles(item.files, {
-      cwd: rules.base,
-      maxBytes: maxBytes ?? DEFAULT_MAX_FILES_BYTES,
-      stdin: deps.stdin,
-      signal: deps.signal,
-      source: '`files`',
-      // A folder's files are checked one by one: a link in it may lead out.
-      checkFile: (_path, label) => inside(label),
-    })
+        cwd: rules.base,
+        maxBytes: maxBytes ?? DEFAULT_MAX_FILES_BYTES,
+        stdin: deps.stdin,
+        signal: deps.signal,
+        source: '`files`',
+        // A folder's files are checked one by one: a link in it may lead out.
+        checkFile: (_path, label) => inside(label),
+      })
     : { files: [], skipped: [] };
   // No pipe or device: the item's attachments are read again when it is sent.
   const attached = await loadAttachments(item.attachments ?? [], { cwd: rules.base, detail: item.detail, from: '`attachments`', streams: false });
@@ -60,13 +60,17 @@ export const promptWithFiles = (item: BatchItem, context: ItemContext) => withFi
 export function checkItemModel(request: Pick<RequestSettings, 'model' | 'capabilities'>, context: ItemContext): void {
   if (context.attached.length === 0) return;
   const { entry } = resolveModel(request.model, request.capabilities);
-  const refused = attachmentRefusal(request.model, entry, context.attached.map((l) => l.sent.ref), '`attachments`:');
+  const refused = attachmentRefusal(
+    request.model,
+    entry,
+    context.attached.map((l) => l.sent.ref),
+    '`attachments`:',
+  );
   if (refused) throw refused;
 }
 
 /** The one stderr line for an item's folder files left out as not text (said while the input is checked). */
-export const itemSkippedNotice = (where: string, context: ItemContext) =>
-  skippedNotice(context.skipped, `${where}: \`files\``, 'go in `attachments`');
+export const itemSkippedNotice = (where: string, context: ItemContext) => skippedNotice(context.skipped, `${where}: \`files\``, 'go in `attachments`');
 
 /**
  * Checks each item's files and attachments while the input is checked, before anything is
@@ -79,7 +83,10 @@ export function itemContextChecker(rules: ItemPathRules, maxBytes: number | unde
     const file = itemThreadRef(name, rules).file;
     let thread = threads.get(file);
     if (!thread) {
-      thread = deps.store.load(file).then((loaded) => loaded.thread, () => undefined);
+      thread = deps.store.load(file).then(
+        (loaded) => loaded.thread,
+        () => undefined,
+      );
       threads.set(file, thread);
     }
     return thread;

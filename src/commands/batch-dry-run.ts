@@ -17,37 +17,54 @@ import type { Deps } from './deps.js';
 /** Items whose files and attachments are listed one by one; the rest are in the totals (a batch may have 10,000). */
 export const ITEMS_LISTED = 3;
 
-export async function printDryRun(scan: InputSummary, pending: () => AsyncIterable<BatchItem>, options: BatchOptions, input: BatchInput, deps: Deps, rules: ItemPathRules) {
+export async function printDryRun(
+  scan: InputSummary,
+  pending: () => AsyncIterable<BatchItem>,
+  options: BatchOptions,
+  input: BatchInput,
+  deps: Deps,
+  rules: ItemPathRules,
+) {
   const { remote } = options;
   const context = new ContextTotals(input.name);
   const perItem: object[] = [];
   const fitting = new Fitting(input.name);
   const budget = options.maxCost === undefined ? undefined : new BudgetForecast(options.maxCost);
-  const counted = await countItems(pending(), remote, deps, rules, options.maxFilesSize, (item, count) => {
-    if (count.context) context.add(item, count.context);
-    fitting.add(item, count);
-    budget?.add(count);
-    if (options.json) perItem.push(itemJson(item, count));
-  }, options.context);
+  const counted = await countItems(
+    pending(),
+    remote,
+    deps,
+    rules,
+    options.maxFilesSize,
+    (item, count) => {
+      if (count.context) context.add(item, count.context);
+      fitting.add(item, count);
+      budget?.add(count);
+      if (options.json) perItem.push(itemJson(item, count));
+    },
+    options.context,
+  );
   let batches: number | undefined;
   if (remote) {
     const { requestLine } = await import('../llm/openai-batch.js');
     batches = (await withScratch((dir) => writeRequestFiles(pending(), remoteLine(requestLine, deps, rules, options.maxFilesSize), dir, input.name))).length;
   }
   if (options.json) {
-    deps.out(`${JSON.stringify({
-      items: scan.count,
-      already_done: scan.skipped,
-      input_tokens: counted.tokens,
-      image_tokens: counted.imageTokens,
-      input_cost: counted.inputCost,
-      max_cost: counted.maxCost,
-      batches: batches ?? null,
-      within_budget: budget ? budget.within : null,
-      refused: fitting.refused,
-      ...context.json(),
-      per_item: perItem,
-    })}\n`);
+    deps.out(
+      `${JSON.stringify({
+        items: scan.count,
+        already_done: scan.skipped,
+        input_tokens: counted.tokens,
+        image_tokens: counted.imageTokens,
+        input_cost: counted.inputCost,
+        max_cost: counted.maxCost,
+        batches: batches ?? null,
+        within_budget: budget ? budget.within : null,
+        refused: fitting.refused,
+        ...context.json(),
+        per_item: perItem,
+      })}\n`,
+    );
     return;
   }
   const lines = [`items: ${scan.count}`];
@@ -57,10 +74,14 @@ export async function printDryRun(scan: InputSummary, pending: () => AsyncIterab
   const images = counted.imageTokens > 0 ? ` + about ${counted.imageTokens} for images (estimated from their sizes)` : '';
   lines.push(`input tokens: ${counted.tokens - counted.imageTokens} (exact${history})${images}`);
   lines.push(...context.describe(), ...fitting.describe());
-  const rate = remote ? ' at the Batch API\'s rate' : '';
+  const rate = remote ? " at the Batch API's rate" : '';
   if (counted.inputCost === null) lines.push('estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)');
-  else if (counted.maxCost === null) lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`);
-  else lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
+  else if (counted.maxCost === null)
+    lines.push(
+      `estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}; the replies are not bounded (no max_tokens on every item), so their cost is not included`,
+    );
+  else
+    lines.push(`estimated cost: ${formatUSD(counted.inputCost)} for the input${rate}, at most ${formatUSD(counted.maxCost)} with replies of up to max_tokens`);
   if (budget) lines.push(budget.describe(remote));
   if (batches !== undefined) lines.push(`batches: ${batches}`);
   // Item ids and file names are the batch file's and the disk's: shown, never obeyed, one a line.
@@ -103,7 +124,9 @@ class Fitting {
   describe(): string[] {
     const lines: string[] = [];
     if (this.trimmed > 0) {
-      lines.push(`threads trimmed to the model's window: ${this.trimmed} item${this.trimmed === 1 ? '' : 's'}, ${this.omitted} earlier turn${this.omitted === 1 ? '' : 's'} left out (counted as sent; --context all sends everything)`);
+      lines.push(
+        `threads trimmed to the model's window: ${this.trimmed} item${this.trimmed === 1 ? '' : 's'}, ${this.omitted} earlier turn${this.omitted === 1 ? '' : 's'} left out (counted as sent; --context all sends everything)`,
+      );
     }
     if (this.refused > 0) {
       const more = this.refused > this.listed.length ? ` (the first ${this.listed.length} of ${this.refused})` : '';
@@ -148,7 +171,9 @@ class ContextTotals {
     if (this.files > 0) lines.push(`files: ${this.files} (${describeBytes(this.fileBytes)} of text), ${inItems}`);
     const attached = this.kinds.image + this.kinds.pdf + this.kinds.url;
     if (attached > 0) {
-      const kinds = [plural(this.kinds.image, 'image'), plural(this.kinds.pdf, 'PDF'), this.kinds.url ? `${this.kinds.url} by URL` : ''].filter(Boolean).join(', ');
+      const kinds = [plural(this.kinds.image, 'image'), plural(this.kinds.pdf, 'PDF'), this.kinds.url ? `${this.kinds.url} by URL` : '']
+        .filter(Boolean)
+        .join(', ');
       const uncounted = this.unpriced || this.kinds.url > 0 ? '; PDFs, URLs and images of unknown size not counted' : '';
       lines.push(`attachments: ${attached} (${kinds}; ${describeBytes(this.attachedBytes)}), ${inItems}${uncounted}`);
     }
@@ -170,8 +195,14 @@ class ContextTotals {
     const parts = [
       ...context.files.map((f) => `${f.label} (text, ${describeBytes(Buffer.byteLength(f.text))})`),
       ...context.attached.map(({ sent: { ref, pixels } }) => {
-        const facts = [ref.mime ?? 'by URL', ref.bytes === undefined ? undefined : describeBytes(ref.bytes),
-          pixels ? `${pixels.width}×${pixels.height}` : undefined, ref.detail && `detail ${ref.detail}`].filter(Boolean).join(', ');
+        const facts = [
+          ref.mime ?? 'by URL',
+          ref.bytes === undefined ? undefined : describeBytes(ref.bytes),
+          pixels ? `${pixels.width}×${pixels.height}` : undefined,
+          ref.detail && `detail ${ref.detail}`,
+        ]
+          .filter(Boolean)
+          .join(', ');
         return `${attachmentName(ref)} (${facts})`;
       }),
     ];

@@ -25,7 +25,16 @@ import { checkBudgetStop, type BudgetedRun } from './batch-budget.js';
 type ItemShapes = ReturnType<typeof itemShapes>;
 
 /** `shapes`: batchShapes, loaded before -o FILE is opened (a bad --schema refuses the run). */
-export async function runItemsLocally(items: AsyncIterable<BatchItem>, options: BatchOptions, deps: Deps, sink: ResultSink, run: RunReport, rules: ItemPathRules, shapes: ItemShapes, budgeted?: BudgetedRun) {
+export async function runItemsLocally(
+  items: AsyncIterable<BatchItem>,
+  options: BatchOptions,
+  deps: Deps,
+  sink: ResultSink,
+  run: RunReport,
+  rules: ItemPathRules,
+  shapes: ItemShapes,
+  budgeted?: BudgetedRun,
+) {
   const client = await deps.client();
   const send = itemSender(client, deps, rules, run.resumeHint, shapes, options);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -67,12 +76,17 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       checkModelTakes(settings, [], earlier);
       const startedAt = deps.now();
       const shape = await shapes(item.schema);
-      const chat = (messages: ChatMessage[]) => shape
-        ? { ...chatRequest(settings, withSchemaInstruction(shape, messages), signal), responseFormat: responseFormat(shape) }
-        : chatRequest(settings, messages, signal);
+      const chat = (messages: ChatMessage[]) =>
+        shape
+          ? { ...chatRequest(settings, withSchemaInstruction(shape, messages), signal), responseFormat: responseFormat(shape) }
+          : chatRequest(settings, messages, signal);
       // A thread is fitted to the model's window as `gpt ask` fits it (README "Long threads").
       const history = thread?.messages ?? [];
-      const toFit = { messages: request.messages, history, request: { model: settings.model, maxTokens: settings.maxTokens, policy: options.context ?? thread?.context ?? 'trim' } };
+      const toFit = {
+        messages: request.messages,
+        history,
+        request: { model: settings.model, maxTokens: settings.maxTokens, policy: options.context ?? thread?.context ?? 'trim' },
+      };
       // What fitting says on stderr names the item: a batch has many.
       const fitting = { ...deps, warn: (line: string) => deps.warn(line.replace(/^gpt: /, `gpt: item ${item.id}: `)) };
       const fitted = history.length > 0 ? await fitThread(request.messages, history, toFit.request, fitting) : { messages: request.messages, omittedTurns: 0 };
@@ -81,8 +95,19 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       const record = shapedRecord(item.id, reply, shape);
       if (!ref) return record;
       try {
-        const turn = completedTurn(prompt, startedAt, reply, deps.now(), await costOfReply(reply, settings.model, deps), omittedTurns, context.attached.map((a) => a.sent.ref));
-        await saveTurn({ ref, auto: false }, turn, settings, deps, undefined, { store: stores![0], loaded: [...context.attached, ...[...earlier.values()].flat()] });
+        const turn = completedTurn(
+          prompt,
+          startedAt,
+          reply,
+          deps.now(),
+          await costOfReply(reply, settings.model, deps),
+          omittedTurns,
+          context.attached.map((a) => a.sent.ref),
+        );
+        await saveTurn({ ref, auto: false }, turn, settings, deps, undefined, {
+          store: stores![0],
+          loaded: [...context.attached, ...[...earlier.values()].flat()],
+        });
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { ...record, error: errorRecord(item.id, model, error).error }; // the reply is kept
@@ -93,8 +118,9 @@ function itemSender(client: ChatClient, deps: Deps, rules: ItemPathRules, resume
       if (signal.aborted || !(error instanceof GptError) || STOPS_THE_BATCH.includes(error.exitCode)) throw error;
       if (watch.gone(error)) {
         // Stop sending: what finished is written, the rest is left for --resume.
-        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`,
-          `check the server; ${resumeHint}`, { cause: error });
+        throw new GptError(ExitCode.network, `${error.message}: ${watch.limit} items in a row, so the rest were not sent`, `check the server; ${resumeHint}`, {
+          cause: error,
+        });
       }
       return errorRecord(item.id, model, error);
     }

@@ -59,7 +59,7 @@ export function checkOptions(options: BatchOptions): void {
     throw usageError('-j/--concurrency applies to local runs', 'the Batch API decides how fast a --remote batch runs');
   }
   if (options.remote && options.shape?.schema !== undefined) {
-    throw usageError('--schema applies to local runs for now', 'run without --remote; the Batch API\'s replies are not checked yet');
+    throw usageError('--schema applies to local runs for now', "run without --remote; the Batch API's replies are not checked yet");
   }
   if (options.template !== undefined && options.templateFile !== undefined) {
     throw usageError('--template and --template-file cannot be used together', 'choose one');

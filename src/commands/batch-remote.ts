@@ -35,29 +35,33 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
     const journal = new BatchJournal(deps.paths.stateDir, deps.now);
     const submission = await openSubmission(journal, files, options, deps);
     const picked = submission.parts.some((p) => p.fileId !== undefined);
-    const ids = await gone(picked, () => submitFiles(client, files, input.name, submission.parts, {
-      uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
-      created(part, batch) {
-        try {
-          journal.created(submission.id, part, batch.id, batch.status);
-        } catch (error) {
-          // The batch exists and is paid for: say its id and go on rather than lose it.
-          deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
-        }
-        const requests = files[part]!.requests;
-        deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
-      },
-    }));
+    const ids = await gone(picked, () =>
+      submitFiles(client, files, input.name, submission.parts, {
+        uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
+        created(part, batch) {
+          try {
+            journal.created(submission.id, part, batch.id, batch.status);
+          } catch (error) {
+            // The batch exists and is paid for: say its id and go on rather than lose it.
+            deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
+          }
+          const requests = files[part]!.requests;
+          deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+        },
+      }),
+    );
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
       deps.note(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
       return;
     }
     const parts = ids.map((id, i): BatchPart => ({ id, requestLines: () => readLines(files[i]!.path, 'the request file') }));
-    await gone(picked, () => pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
-      const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
-      return `gpt batch results ${ids.join(' ')}${keep}`;
-    }));
+    await gone(picked, () =>
+      pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, journalNotes(journal, new Set(ids), deps), () => {
+        const keep = options.output ? ` -o ${options.output}${options.resume ? ' --resume' : ''}` : '';
+        return `gpt batch results ${ids.join(' ')}${keep}`;
+      }),
+    );
   });
 }
 
@@ -69,7 +73,9 @@ async function openSubmission(journal: BatchJournal, files: RequestFile[], optio
   const key = {
     input: options.file === '-' ? 'stdin' : resolve(deps.cwd, options.file),
     endpoint: endpointOf(deps),
-    fingerprint: createHash('sha256').update(files.map((f) => f.sha256).join('\n')).digest('hex'),
+    fingerprint: createHash('sha256')
+      .update(files.map((f) => f.sha256).join('\n'))
+      .digest('hex'),
   };
   const earlier = options.newBatch ? undefined : await journal.findOpen(key);
   if (earlier) {
@@ -88,7 +94,10 @@ async function gone<T>(picked: boolean, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (!picked || !(error instanceof GptError) || error.status !== 404) throw error;
-    throw new GptError(error.exitCode, `${error.message} (picked up from the journal of an earlier run)`, 'run again with --new-batch to submit anew', { cause: error, status: 404 });
+    throw new GptError(error.exitCode, `${error.message} (picked up from the journal of an earlier run)`, 'run again with --new-batch to submit anew', {
+      cause: error,
+      status: 404,
+    });
   }
 }
 
@@ -152,20 +161,22 @@ export async function pickUpAndReport(
   const { parseResultLine } = await import('../llm/openai-batch.js');
   let outcomes: PartOutcome[];
   try {
-    outcomes = await withScratch((scratch) => pickUp(parts, {
-      client,
-      parse: (line) => parseResultLine(line, deps.settings.connection),
-      intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
-      signal: deps.signal,
-      progress: run.progress,
-      onStatus: (batch) => {
-        notes.status(batch);
-        // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
-        if (!deps.terminal.decorate && !hasEnded(batch)) deps.note(`gpt: batch ${batch.id}: ${progressText(batch)}`);
-      },
-      write: run.writer(sink),
-      scratch,
-    }));
+    outcomes = await withScratch((scratch) =>
+      pickUp(parts, {
+        client,
+        parse: (line) => parseResultLine(line, deps.settings.connection),
+        intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
+        signal: deps.signal,
+        progress: run.progress,
+        onStatus: (batch) => {
+          notes.status(batch);
+          // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
+          if (!deps.terminal.decorate && !hasEnded(batch)) deps.note(`gpt: batch ${batch.id}: ${progressText(batch)}`);
+        },
+        write: run.writer(sink),
+        scratch,
+      }),
+    );
   } catch (error) {
     run.progress.stop();
     if (deps.signal.aborted) deps.note(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
@@ -214,7 +225,10 @@ export function remoteLine(requestLine: RequestLine, deps: Deps, rules: ItemPath
   return async (item: BatchItem) => {
     if (item.schema) throw badInputError(`item ${item.id} has a \`schema\`, which --remote runs do not check yet`, 'run without --remote');
     const context = await loadItemContext(item, rules, maxFilesSize, deps);
-    const { settings, messages } = itemRequest(item, deps.settings, undefined, { prompt: promptWithFiles(item, context), attached: { turn: sentOf(context.attached) } });
+    const { settings, messages } = itemRequest(item, deps.settings, undefined, {
+      prompt: promptWithFiles(item, context),
+      attached: { turn: sentOf(context.attached) },
+    });
     return requestLine(item.id, chatRequest(settings, messages));
   };
 }

@@ -17,7 +17,12 @@ export class RunReport {
   /** Results on the terminal the bar is drawn on: each must start a line of its own. */
   private readonly resultsUnderBar: boolean;
 
-  constructor(readonly total: number, readonly resumeHint: string, private readonly deps: Deps, resultsToStdout: boolean) {
+  constructor(
+    readonly total: number,
+    readonly resumeHint: string,
+    private readonly deps: Deps,
+    resultsToStdout: boolean,
+  ) {
     this.progress = createProgress(deps.terminal.decorate && !deps.quiet, deps.terminal.stderr);
     this.resultsUnderBar = resultsToStdout && deps.terminal.stdoutIsTTY;
   }
@@ -45,9 +50,10 @@ export class RunReport {
   checkFailures(): void {
     const { failed, rateLimited } = this.tally;
     if (failed + this.failedBefore === 0) return;
-    const hint = rateLimited > 0
-      ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
-      : 'their result lines have an "error"; fix what it says, remove those lines and run again with --resume to retry them';
+    const hint =
+      rateLimited > 0
+        ? `${rateLimited} ${rateLimited === 1 ? 'was' : 'were'} rate limited (429): lower -j or raise --max-retries`
+        : 'their result lines have an "error"; fix what it says, remove those lines and run again with --resume to retry them';
     const earlier = `${this.failedBefore} ${this.failedBefore === 1 ? 'item' : 'items'} failed in an earlier run`;
     const message = failed === 0 ? earlier : `${failed} of ${this.total} items failed${this.failedBefore > 0 ? `, and ${earlier}` : ''}`;
     throw new GptError(ExitCode.batchItemsFailed, message, hint);

@@ -27,13 +27,11 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
   checkOptions(given);
   // A saved template (--template NAME) gives every item its defaults, under the flags.
   const saved = given.template !== undefined && namesSavedTemplate(given.template) ? await loadSavedTemplate(plainDeps.paths, given.template) : undefined;
-  if (!saved && given.params?.length) throw usageError('-p fills a saved template\'s {{NAME}}', 'add --template NAME');
+  if (!saved && given.params?.length) throw usageError("-p fills a saved template's {{NAME}}", 'add --template NAME');
   const deps = saved ? { ...plainDeps, settings: templateDefaults(saved.template, plainDeps.settings) } : plainDeps;
   const shaping = withTemplateSchema(given.shape ?? {}, saved, deps.cwd);
   const options = { ...given, shape: shaping.shape, schemaDir: shaping.cwd };
-  const template = saved
-    ? savedItemTemplate(saved.template, given.template!, paramsOf(given.params ?? []))
-    : await loadTemplate(options, deps.cwd);
+  const template = saved ? savedItemTemplate(saved.template, given.template!, paramsOf(given.params ?? [])) : await loadTemplate(options, deps.cwd);
   const input = await openInput(options.file, { format: options.format, template, cwd: deps.cwd, stdin: deps.stdin });
   try {
     const output = resultsFile(options.output, deps.cwd);
@@ -47,11 +45,15 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     // --max-cost needs every item's model priced: checked with the input, before anything is written or sent.
     const price = await batchPricer(deps, options.remote);
     const checkPrice = options.maxCost === undefined ? undefined : priceChecker(price, deps, rules);
-    const scan = await scanItems(checkedItems(input, rules, async (item, where) => {
-      if (!isPending(item)) return;
-      await checkContext(item, where);
-      await checkPrice?.(item);
-    }), input.name, isPending);
+    const scan = await scanItems(
+      checkedItems(input, rules, async (item, where) => {
+        if (!isPending(item)) return;
+        await checkContext(item, where);
+        await checkPrice?.(item);
+      }),
+      input.name,
+      isPending,
+    );
     if (scan.count + scan.skipped === 0) {
       // Most likely the step that wrote it failed: saying so beats a silent success (and an emptied -o FILE).
       throw badInputError(`${input.name}: no items: the input is empty`, 'nothing was sent; give at least one prompt');
@@ -68,7 +70,9 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
     const sink = await openResults(output, done, deps);
     if (scan.skipped > 0) deps.note(`gpt: resuming: ${scan.skipped} item${scan.skipped === 1 ? '' : 's'} already in ${options.output}`);
     if (done && done.retry.size > 0) {
-      deps.note(`gpt: resuming: sending again ${done.retry.size} item${done.retry.size === 1 ? '' : 's'} that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`);
+      deps.note(
+        `gpt: resuming: sending again ${done.retry.size} item${done.retry.size === 1 ? '' : 's'} that failed for a reason worth retrying (network, timeout, 5xx, 429); their error lines were removed`,
+      );
     }
     const run = new RunReport(scan.count, resumeCommand(options), deps, !output);
     run.price = price;
@@ -93,7 +97,11 @@ export async function runBatch(given: BatchOptions, plainDeps: Deps): Promise<vo
  * reading, so the first pass refuses a file before anything is sent, and what runs (here
  * or uploaded) is what was checked.
  */
-async function* checkedItems(input: BatchInput, rules: ItemPathRules, checkContext?: (item: BatchItem, where: string) => Promise<void>): AsyncGenerator<BatchItem> {
+async function* checkedItems(
+  input: BatchInput,
+  rules: ItemPathRules,
+  checkContext?: (item: BatchItem, where: string) => Promise<void>,
+): AsyncGenerator<BatchItem> {
   for await (const item of input.items()) {
     const where = `${input.name}:${item.line}`;
     try {

@@ -25,7 +25,11 @@ export async function addFiles(path: string, pending: Pending, maxBytes: number,
   if (from === '/file') path = expandHome(path, deps.env.HOME);
   const files = await promptFiles([path], maxBytes, deps, from);
   if (files.length === 0) throw badInputError(`${path} has no text files to add`, 'images and PDFs go with /attach; nothing was added');
-  checkFilesSize([...pending.files, ...files].map((f) => ({ label: f.label, bytes: Buffer.byteLength(f.text) })), maxBytes, 'the files added');
+  checkFilesSize(
+    [...pending.files, ...files].map((f) => ({ label: f.label, bytes: Buffer.byteLength(f.text) })),
+    maxBytes,
+    'the files added',
+  );
   const bytes = describeBytes(files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0));
   const one = files.length === 1 && files[0]!.label === path;
   const summary = `${path} (${one ? bytes : `${files.length} files, ${bytes}`})`;

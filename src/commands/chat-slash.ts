@@ -12,8 +12,7 @@ import { fail, type Conversation, type Session } from './chat-session.js';
 /** The commands that begin with `/`. */
 export type SlashCommand = Exclude<ChatCommand, { kind: 'message' | 'new' | 'quit' | 'none' }>;
 
-export const isSlash = (command: ChatCommand): command is SlashCommand =>
-  !['message', 'new', 'quit', 'none'].includes(command.kind);
+export const isSlash = (command: ChatCommand): command is SlashCommand => !['message', 'new', 'quit', 'none'].includes(command.kind);
 
 /** How a slash command sends a turn; each is true when the reply came. */
 export interface Send {

@@ -66,7 +66,7 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   const client = await deps.client(); // a missing key fails now, not after the first question
   const interactive = deps.terminal.stdinIsTTY;
   const saved = options.template === undefined ? undefined : await loadTemplate(deps.paths, options.template);
-  if (!saved && options.params?.length) throw usageError('-p fills a template\'s {{NAME}}', 'add -T NAME');
+  if (!saved && options.params?.length) throw usageError("-p fills a template's {{NAME}}", 'add -T NAME');
   const params = paramsOf(options.params ?? []);
   // Each message goes through the template's prompt; a value it lacks fails now, not at the first turn.
   const wrap = saved ? (text: string) => fillTemplate(saved.template, text, params, options.template!) : (text: string) => text;
@@ -82,10 +82,25 @@ export async function runChat(options: ChatOptions, deps: Deps, input?: LineInpu
   for (const path of options.files ?? []) addedNote(deps, await addFiles(path, conversation.pending, maxFilesSize, deps, '-f'));
   for (const spec of options.attach ?? []) addedNote(deps, await addAttachment(spec, conversation, deps, { from: '-a', detail: options.detail }));
   const history = interactive && !input ? new ChatHistory(deps.paths.stateDir, deps.warn) : undefined;
-  const lines = input ?? openLineInput(deps.stdin, interactive, deps.terminal.stderr,
-    history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) });
+  const lines =
+    input ??
+    openLineInput(
+      deps.stdin,
+      interactive,
+      deps.terminal.stderr,
+      history && { entries: await history.load(), limit: HISTORY_LINES, add: (line) => history.add(line) },
+    );
   const session: Session = {
-    deps, client, lines, interactive, stream: options.stream && !shape, shape, wrap, turns: 0, failures: [], failedCommands: 0,
+    deps,
+    client,
+    lines,
+    interactive,
+    stream: options.stream && !shape,
+    shape,
+    wrap,
+    turns: 0,
+    failures: [],
+    failedCommands: 0,
     // Data and code (--schema, -x) are printed exactly, never drawn.
     markdown: !shape && wantsMarkdown(deps.terminal, deps.env, options.raw ?? false) ? await loadMarkdown(deps.terminal.columns) : undefined,
     spinner: await createSpinner(interactive && deps.terminal.decorate && !deps.quiet, deps.terminal.stderr),
@@ -150,7 +165,14 @@ async function converse(session: Session, first: Conversation, options: ChatOpti
 
 async function openConversation(options: ChatOptions, deps: Deps): Promise<Conversation> {
   if (options.thread === undefined && !options.continueLatest) {
-    return { history: [], request: turnSettings(deps.settings), target: undefined, context: options.context ?? 'trim', attached: new Map(), pending: nothingPending() };
+    return {
+      history: [],
+      request: turnSettings(deps.settings),
+      target: undefined,
+      context: options.context ?? 'trim',
+      attached: new Map(),
+      pending: nothingPending(),
+    };
   }
   const target = (await chooseThread(options, '', deps))!;
   const { thread, exists } = await deps.store.load(target.ref.file);
@@ -227,12 +249,17 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
     // The model in force now takes them? /model may have changed it since they were added.
     checkModelTakes(request, attachments, attached, '/attach');
     const messages = buildRequestMessages(request, history, prompt, { turn: sentOf(attachments), history: sentHistory(attached) });
-    const thread = { messages, history, request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context, policyFromFile: conversation.contextFromFile } };
+    const thread = {
+      messages,
+      history,
+      request: { model: request.model, maxTokens: request.maxTokens, policy: conversation.context, policyFromFile: conversation.contextFromFile },
+    };
     const fitted = history.length > 0 ? await fitThread(thread.messages, history, thread.request, deps) : { messages: thread.messages, omittedTurns: 0 };
     const { shape } = session;
     const withShape = (messages: ChatMessage[]) => (shape ? withSchemaInstruction(shape, messages) : messages);
     // Refused before the spinner or the label: the refusal is the turn's one line.
-    if (session.maxCost !== undefined) checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost, chatBudgetFix(history));
+    if (session.maxCost !== undefined)
+      checkBudget(await estimate(withShape(fitted.messages), request.model, request.maxTokens, deps), session.maxCost, chatBudgetFix(history));
     view.start(request.model);
     const send = ({ messages }: FittedThread) => {
       const chat = chatRequest(request, withShape(messages), AbortSignal.any([deps.signal, stop.signal]));
@@ -256,7 +283,15 @@ async function takeTurn(session: Session, conversation: Conversation, prompt: st
   if (session.usage) deps.warn(usageLine(reply.usage, cost));
   const cut = cutNotice(reply);
   if (cut) deps.warn(cut);
-  const turn = completedTurn(prompt, startedAt, reply, deps.now(), cost, omittedTurns, attachments.map((a) => a.sent.ref));
+  const turn = completedTurn(
+    prompt,
+    startedAt,
+    reply,
+    deps.now(),
+    cost,
+    omittedTurns,
+    attachments.map((a) => a.sent.ref),
+  );
   conversation.history.push(...turn);
   if (attachments.length > 0) conversation.attached.set(turn[0]!, [...attachments]);
   try {
@@ -298,12 +333,16 @@ function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
       if (interactive && deps.terminal.decorate && !deps.quiet) spinner.start('thinking...');
     },
   });
-  const renderer = textRenderer((text) => {
-    thinking.done();
-    label();
-    deps.out(text);
-    open = text.endsWith('\n') ? undefined : 'out';
-  }, stream, markdown?.());
+  const renderer = textRenderer(
+    (text) => {
+      thinking.done();
+      label();
+      deps.out(text);
+      open = text.endsWith('\n') ? undefined : 'out';
+    },
+    stream,
+    markdown?.(),
+  );
   return {
     onText: renderer.onText,
     onReasoning: thinking.onReasoning,
@@ -328,7 +367,10 @@ function nextEvent(lines: LineInput, prompt: string, signal: AbortSignal): Promi
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    lines.next(prompt).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    lines
+      .next(prompt)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -338,5 +380,7 @@ function nextEvent(lines: LineInput, prompt: string, signal: AbortSignal): Promi
  * conversation (`new`) gets under it again.
  */
 function chatBudgetFix(history: readonly StoredMessage[]): string {
-  return history.length > 0 ? 'type new to start a fresh conversation (the thread so far is sent with every turn), or send a shorter message' : 'send a shorter message';
+  return history.length > 0
+    ? 'type new to start a fresh conversation (the thread so far is sent with every turn), or send a shorter message'
+    : 'send a shorter message';
 }

@@ -64,7 +64,12 @@ export async function fitThread(messages: ChatMessage[], history: readonly Store
  * next run fits threads to it before sending; and a thread under the trim policy is sent
  * once more, trimmed to it, saying so on stderr.
  */
-export async function sendFitted<T>(fitted: FittedThread, thread: ThreadRequest, send: (fitted: FittedThread) => Promise<T>, deps: Deps): Promise<{ result: T; omittedTurns: number }> {
+export async function sendFitted<T>(
+  fitted: FittedThread,
+  thread: ThreadRequest,
+  send: (fitted: FittedThread) => Promise<T>,
+  deps: Deps,
+): Promise<{ result: T; omittedTurns: number }> {
   try {
     return { result: await send(fitted), omittedTurns: fitted.omittedTurns };
   } catch (error) {
@@ -78,7 +83,9 @@ export async function sendFitted<T>(fitted: FittedThread, thread: ThreadRequest,
     const again = await fitToWindow(thread, window, await serverRatio(fitted.messages, model, error.requestTokens), true);
     // The server counts more than our tokenizer does, and there is no turn left to leave out.
     if (again.omittedTurns <= fitted.omittedTurns) throw rehinted(error, thread);
-    deps.warn(`gpt: the server refused the thread as longer than ${again.room}: sending it again with ${turnsLeftOut(again.omittedTurns)} left out (the window is remembered)`);
+    deps.warn(
+      `gpt: the server refused the thread as longer than ${again.room}: sending it again with ${turnsLeftOut(again.omittedTurns)} left out (the window is remembered)`,
+    );
     return { result: await send(again), omittedTurns: again.omittedTurns };
   }
 }
@@ -99,10 +106,13 @@ async function fitToWindow({ messages, request }: ThreadRequest, window: Window,
   const after = refused ? ' (the window is now remembered)' : '';
   const sent = refused ? '' : '; nothing was sent';
   if (!fitted.fits) {
-    throw new GptError(ExitCode.apiRejected, refused
-      ? `${what}: the system prompt and the new message alone need ${fitted.tokens} tokens${after}`
-      : `the system prompt and the new message alone need ${fitted.tokens} tokens, more than ${room} allows`,
-    `${shortenHint(request)}${sent}`);
+    throw new GptError(
+      ExitCode.apiRejected,
+      refused
+        ? `${what}: the system prompt and the new message alone need ${fitted.tokens} tokens${after}`
+        : `the system prompt and the new message alone need ${fitted.tokens} tokens, more than ${room} allows`,
+      `${shortenHint(request)}${sent}`,
+    );
   }
   if (fitted.omittedTurns > 0 && request.policy === 'fail') {
     throw new GptError(ExitCode.apiRejected, `${what}: ${turnsLeftOut(fitted.omittedTurns)} would have to be left out${after}`, `${trimHint(request)}${sent}`);
@@ -114,9 +124,10 @@ async function fitToWindow({ messages, request }: ThreadRequest, window: Window,
 const shortenHint = (request: ContextRequest) => `shorten the prompt${request.maxTokens === undefined ? '' : ', or lower --max-tokens'}`;
 
 /** A thread that does not fit under `fail` or `all`: trim it, naming the file's key when the policy is the file's. */
-const trimHint = (request: ContextRequest) => (request.policyFromFile
-  ? `the thread file says context: ${request.policy}: use --context trim, or change that key, to send the recent turns that fit, or start a new thread`
-  : 'use --context trim to send the recent turns that fit, or start a new thread');
+const trimHint = (request: ContextRequest) =>
+  request.policyFromFile
+    ? `the thread file says context: ${request.policy}: use --context trim, or change that key, to send the recent turns that fit, or start a new thread`
+    : 'use --context trim to send the recent turns that fit, or start a new thread';
 
 /**
  * The server's own "too long" refusal, with the hint that fits what was sent: a thread can be

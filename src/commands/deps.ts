@@ -46,4 +46,7 @@ export interface Deps {
  * What a command that reads no config and makes no request gets (`gpt thread list` and
  * `thread path`, which shell completion runs on every Tab): no YAML is loaded for the config.
  */
-export type FolderDeps = Pick<Deps, 'paths' | 'store' | 'terminal' | 'out' | 'outFailed' | 'warn' | 'note' | 'err' | 'cwd' | 'env' | 'now' | 'signal' | 'quiet'>;
+export type FolderDeps = Pick<
+  Deps,
+  'paths' | 'store' | 'terminal' | 'out' | 'outFailed' | 'warn' | 'note' | 'err' | 'cwd' | 'env' | 'now' | 'signal' | 'quiet'
+>;

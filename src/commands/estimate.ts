@@ -42,14 +42,19 @@ export async function estimate(messages: ChatMessage[], model: string, maxTokens
  */
 export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] = [], files: readonly PromptFile[] = [], maxCost?: number): string {
   const exact = `${e.inputTokens - e.imageTokens} (exact, ${e.encoding})`;
-  const lines = [`model: ${e.model}`, ...describeMessages(messages, files),
-    `input tokens: ${e.imageTokens ? `${exact} + about ${e.imageTokens} for images (estimated from their sizes)` : exact}`];
+  const lines = [
+    `model: ${e.model}`,
+    ...describeMessages(messages, files),
+    `input tokens: ${e.imageTokens ? `${exact} + about ${e.imageTokens} for images (estimated from their sizes)` : exact}`,
+  ];
   if (e.inputCost === null) {
     lines.push('estimated cost: unknown (no price for this model on this endpoint; models: in the config can give one)');
   } else if (e.maxTokens === undefined) {
     lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input; the reply is not bounded (no --max-tokens), so its cost is not included`);
   } else {
-    lines.push(`estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`);
+    lines.push(
+      `estimated cost: ${formatUSD(e.inputCost)} for the input, at most ${formatUSD(e.maxCost ?? null)} with a reply of up to ${e.maxTokens} tokens (--max-tokens)`,
+    );
   }
   if (maxCost !== undefined) lines.push(describeBudget(e, maxCost));
   // File names come from disk (a cloned repository's folder): shown, never obeyed, one a line.
@@ -62,11 +67,14 @@ export function describeEstimate(e: Estimate, messages: readonly ChatMessage[] =
  */
 function describeMessages(messages: readonly ChatMessage[], files: readonly PromptFile[]): string[] {
   if (messages.length === 0) return [];
-  return ['messages:', ...messages.map((m, i) => {
-    const named = i === messages.length - 1 && files.length ? `, with files ${describeFiles(files)}` : '';
-    const attached = m.attachments?.length ? `, with ${m.attachments.map(describeAttachment).join(', ')}` : '';
-    return `  ${m.role}: ${describeBytes(Buffer.byteLength(m.content))}${named}${attached}`;
-  })];
+  return [
+    'messages:',
+    ...messages.map((m, i) => {
+      const named = i === messages.length - 1 && files.length ? `, with files ${describeFiles(files)}` : '';
+      const attached = m.attachments?.length ? `, with ${m.attachments.map(describeAttachment).join(', ')}` : '';
+      return `  ${m.role}: ${describeBytes(Buffer.byteLength(m.content))}${named}${attached}`;
+    }),
+  ];
 }
 
 /** How many -f files a dry run names before it counts the rest (a folder can hold hundreds). */
@@ -81,9 +89,18 @@ function describeFiles(files: readonly PromptFile[]): string {
 }
 
 function describeAttachment({ ref, pixels }: SentAttachment): string {
-  const facts = [ref.mime ?? (ref.url ? 'by URL' : undefined), ref.bytes === undefined ? undefined : describeBytes(ref.bytes), ref.detail && `detail ${ref.detail}`]
-    .filter(Boolean).join(', ');
-  const count = !isImageRef(ref) ? 'not counted' : pixels ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens` : 'size unknown, not counted';
+  const facts = [
+    ref.mime ?? (ref.url ? 'by URL' : undefined),
+    ref.bytes === undefined ? undefined : describeBytes(ref.bytes),
+    ref.detail && `detail ${ref.detail}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const count = !isImageRef(ref)
+    ? 'not counted'
+    : pixels
+      ? `${pixels.width}×${pixels.height}: about ${imageTokens(pixels, ref.detail)} tokens`
+      : 'size unknown, not counted';
   return `${attachmentName(ref)} (${facts}; ${count})`;
 }
 
@@ -146,8 +163,11 @@ export function budgetRefusal(e: Estimate, maxCost: number, fix = 'raise --max-c
   const within = withinBudget(e, maxCost);
   if (within === null) return noPrice(e.model);
   if (within) return undefined;
-  return new GptError(ExitCode.budget, `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
-    `${fix}; nothing was sent`);
+  return new GptError(
+    ExitCode.budget,
+    `the input alone (${e.inputTokens} tokens) would cost ${formatUSD(e.inputCost)}, more than --max-cost ${formatUSD(maxCost)}`,
+    `${fix}; nothing was sent`,
+  );
 }
 
 /** --max-cost: refuse a request whose input alone would cost more (exit 10), or whose price is unknown. */
@@ -162,5 +182,8 @@ export async function checkPriced(model: string, deps: Deps): Promise<void> {
 }
 
 function noPrice(model: string): GptError {
-  return usageError(`--max-cost needs a price, and ${model} has none on this endpoint`, `give one in the config: models: {${model}: {input_price: ..., output_price: ...}}`);
+  return usageError(
+    `--max-cost needs a price, and ${model} has none on this endpoint`,
+    `give one in the config: models: {${model}: {input_price: ..., output_price: ...}}`,
+  );
 }

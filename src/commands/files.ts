@@ -14,7 +14,13 @@ export const filesReadStdin = (paths: readonly string[]) => paths.includes(STDIN
 export async function promptFiles(paths: readonly string[], maxBytes: number | undefined, deps: Deps, source = '-f'): Promise<PromptFile[]> {
   if (paths.length === 0) return [];
   if (paths.filter((path) => path === STDIN_PATH).length > 1) throw usageError('-f - is given twice', 'stdin can be read once');
-  const { files, skipped } = await readTextFiles(paths, { cwd: deps.cwd, maxBytes: maxBytes ?? DEFAULT_MAX_FILES_BYTES, stdin: deps.stdin, signal: deps.signal, source });
+  const { files, skipped } = await readTextFiles(paths, {
+    cwd: deps.cwd,
+    maxBytes: maxBytes ?? DEFAULT_MAX_FILES_BYTES,
+    stdin: deps.stdin,
+    signal: deps.signal,
+    source,
+  });
   const notice = skippedNotice(skipped, source, `go with ${attachWith(source)}`);
   if (notice) deps.warn(notice);
   return files;

@@ -66,9 +66,7 @@ export function withTemplateSchema(shape: ShapeOptions, saved: { template: Saved
 
 /** --schema-mode, else the config's schema_mode, else json_schema. */
 export function shapeMode(options: ShapeOptions, configMode: string | undefined): SchemaMode {
-  return options.schemaMode !== undefined
-    ? schemaMode(options.schemaMode, '--schema-mode')
-    : schemaMode(configMode, 'schema_mode in the config file');
+  return options.schemaMode !== undefined ? schemaMode(options.schemaMode, '--schema-mode') : schemaMode(configMode, 'schema_mode in the config file');
 }
 
 async function readSchemaFile(file: string, given: string): Promise<string> {
@@ -76,8 +74,7 @@ async function readSchemaFile(file: string, given: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw usageError(`cannot read the --schema file ${given} (${why})`,
-      "give a JSON Schema file, inline JSON, or fields like 'name, age int'");
+    throw usageError(`cannot read the --schema file ${given} (${why})`, "give a JSON Schema file, inline JSON, or fields like 'name, age int'");
   }
 }
 

@@ -20,4 +20,3 @@ export async function runThreadList(options: { json: boolean }, deps: FolderDeps
 export async function runThreadPath(options: { thread: string }, deps: FolderDeps): Promise<void> {
   deps.out(`${(await findThread(options.thread, deps.paths.threadsDir, deps.cwd)).file}\n`);
 }
-

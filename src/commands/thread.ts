@@ -4,9 +4,7 @@ import type { StoredMessage } from '../core/types.js';
 import { replyDrawer } from '../io/markdown.js';
 import { harmless } from '../core/text.js';
 import { renderTotals, renderTranscript } from '../io/transcript.js';
-import {
-  checkIsThread, findThread, forkThread, freeThread, moveThread, removeThread,
-} from '../store/thread-admin.js';
+import { checkIsThread, findThread, forkThread, freeThread, moveThread, removeThread } from '../store/thread-admin.js';
 import { latestThread } from '../store/thread-folder.js';
 import type { ThreadRef } from '../store/threads.js';
 import { carryAttachments, removeUnsharedAttachments } from './attachments.js';
@@ -57,7 +55,10 @@ export async function runThreadRm(options: { threads: string[] }, deps: Deps): P
   }
   for (const ref of refs.values()) {
     // Read before it goes: a damaged file is removed all the same, and its attachments kept.
-    const thread = await deps.store.load(ref.file).then((loaded) => loaded.thread, () => undefined);
+    const thread = await deps.store.load(ref.file).then(
+      (loaded) => loaded.thread,
+      () => undefined,
+    );
     await removeThread(ref, deps.warn);
     if (thread) await removeUnsharedAttachments(ref, thread, deps.paths.threadsDir);
   }
@@ -82,7 +83,10 @@ export async function runThreadFork(options: { from: string; to: string }, deps:
 
 /** The attachments of a thread that can be read go with it; a damaged one is moved as it is. */
 async function carryTo(from: ThreadRef, to: ThreadRef, deps: Deps): Promise<void> {
-  const thread = await deps.store.load(from.file).then((loaded) => loaded.thread, () => undefined);
+  const thread = await deps.store.load(from.file).then(
+    (loaded) => loaded.thread,
+    () => undefined,
+  );
   if (thread) await carryAttachments(thread, from, to, deps.paths.threadsDir);
 }
 

@@ -70,12 +70,22 @@ function notKept(error: unknown, deps: Deps): void {
   if (!(error instanceof GptError) || error.exitCode !== ExitCode.storage) throw error;
   if (cannotKeep.has(deps)) return;
   cannotKeep.add(deps);
-  deps.warn(`gpt: this conversation is not kept (${error.message}) — make the threads folder writable `
-    + '(or set XDG_DATA_HOME), or set save_conversations: false in the config');
+  deps.warn(
+    `gpt: this conversation is not kept (${error.message}) — make the threads folder writable ` +
+      '(or set XDG_DATA_HOME), or set save_conversations: false in the config',
+  );
 }
 
 /** The two messages a completed turn adds to a thread; the question keeps its attachments by reference. */
-export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply, finishedAt: Date, cost: number | null, omittedTurns = 0, attachments: AttachmentRef[] = []): StoredMessage[] {
+export function completedTurn(
+  prompt: string,
+  startedAt: Date,
+  reply: ChatReply,
+  finishedAt: Date,
+  cost: number | null,
+  omittedTurns = 0,
+  attachments: AttachmentRef[] = [],
+): StoredMessage[] {
   return [
     { role: 'user', content: prompt, ...(attachments.length ? { attachments } : {}), time: startedAt.toISOString() },
     {
@@ -99,11 +109,18 @@ export function completedTurn(prompt: string, startedAt: Date, reply: ChatReply,
  * `replacing` (chat's /retry), then applies retention to kept conversations. `attachments`:
  * what the turn sent, kept in the thread's store first.
  */
-export async function saveTurn(target: ThreadTarget, turn: StoredMessage[], request: RequestSettings, deps: Deps, replacing?: StoredMessage[], attachments?: KeptAttachments): Promise<void> {
+export async function saveTurn(
+  target: ThreadTarget,
+  turn: StoredMessage[],
+  request: RequestSettings,
+  deps: Deps,
+  replacing?: StoredMessage[],
+  attachments?: KeptAttachments,
+): Promise<void> {
   if (target.auto && cannotKeep.has(deps)) return;
   try {
     // The bytes are kept before the turn that references them.
-    const attachmentStore = attachments && await keepAttachments(attachments.store, attachments.loaded, target.ref, deps.paths.threadsDir);
+    const attachmentStore = attachments && (await keepAttachments(attachments.store, attachments.loaded, target.ref, deps.paths.threadsDir));
     const options = { create: threadHeader(request), now: deps.now(), attachmentStore };
     if (replacing) await deps.store.replaceLastTurn(target.ref.file, replacing, turn, options);
     else await deps.store.append(target.ref.file, turn, options);

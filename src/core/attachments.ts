@@ -76,9 +76,15 @@ export function imagePixels(bytes: Uint8Array, mime: string): { width: number; h
     width !== undefined && height !== undefined && width > 0 && height > 0 ? { width, height } : undefined;
   switch (mime) {
     case 'image/png':
-      return size(at(() => view.getUint32(16)), at(() => view.getUint32(20)));
+      return size(
+        at(() => view.getUint32(16)),
+        at(() => view.getUint32(20)),
+      );
     case 'image/gif':
-      return size(at(() => view.getUint16(6, true)), at(() => view.getUint16(8, true)));
+      return size(
+        at(() => view.getUint16(6, true)),
+        at(() => view.getUint16(8, true)),
+      );
     case 'image/webp':
       return webpPixels(view, at);
     case 'image/jpeg':
@@ -172,7 +178,7 @@ export function urlEnding(url: string): string | null | undefined {
 
 /** The image type an extension names; undefined when it names none gpt sends. */
 export const imageMimeOf = (ending: string): string | undefined =>
-  ({ png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' } as Record<string, string>)[ending];
+  (({ png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' }) as Record<string, string>)[ending];
 
 /** A URL is always sent as an image part; a file by its type. */
 export const isImageRef = (ref: AttachmentRef) => ref.url !== undefined || (ref.mime?.startsWith('image/') ?? false);
@@ -200,11 +206,17 @@ export const attachmentLine = (ref: AttachmentRef) => `[attached: ${harmlessLine
 export function attachmentRefusal(model: string, entry: ModelEntry, refs: readonly AttachmentRef[], from: string): GptError | undefined {
   const image = refs.find(isImageRef);
   const pdf = refs.find((r) => !isImageRef(r) && r.mime === PDF_MIME);
-  const refused = image && entry.images === false ? { ref: image, what: 'images', field: 'images' }
-    : pdf && entry.files === false ? { ref: pdf, what: 'PDF files', field: 'files' } : undefined;
+  const refused =
+    image && entry.images === false
+      ? { ref: image, what: 'images', field: 'images' }
+      : pdf && entry.files === false
+        ? { ref: pdf, what: 'PDF files', field: 'files' }
+        : undefined;
   if (!refused) return undefined;
-  return usageError(`${model} takes no ${refused.what} (${from} ${attachmentName(refused.ref)})`,
-    `use a model that does (-m gpt-5.4-mini), or, if this server's ${model} does take them, set models: {${model}: {${refused.field}: true}} in the config`);
+  return usageError(
+    `${model} takes no ${refused.what} (${from} ${attachmentName(refused.ref)})`,
+    `use a model that does (-m gpt-5.4-mini), or, if this server's ${model} does take them, set models: {${model}: {${refused.field}: true}} in the config`,
+  );
 }
 
 export interface RefProblem {

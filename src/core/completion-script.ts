@@ -4,11 +4,7 @@
 // `gpt __complete KIND`, which reads a folder or a cache file and never calls the API.
 
 /** What completes a value: a dynamic list from `gpt __complete`, fixed choices, file names, or nothing. */
-export type ValueKind =
-  | { dynamic: DynamicKind }
-  | { choices: readonly string[] }
-  | 'files'
-  | 'text';
+export type ValueKind = { dynamic: DynamicKind } | { choices: readonly string[] } | 'files' | 'text';
 
 /** The lists `gpt __complete KIND` prints. */
 export const DYNAMIC_KINDS = ['threads', 'models', 'profiles', 'templates'] as const;
@@ -48,16 +44,23 @@ function shTables(specs: readonly CommandSpec[]): string {
   const lines = (words: string[]) => `printf '%s\\n' ${words.map(quote).join(' ')}`;
   return [
     cases('_gpt_is_path', '"$1"', [[specs.filter((s) => s.path).map((s) => s.path), 'return 0']]),
-    cases('_gpt_subcommands', '"$1"', specs.filter((s) => s.subcommands.length).map((s) => [[s.path], lines(s.subcommands)])),
-    cases('_gpt_flags', '"$1"', specs.map((s) => [[s.path], lines(s.flags)])),
+    cases(
+      '_gpt_subcommands',
+      '"$1"',
+      specs.filter((s) => s.subcommands.length).map((s) => [[s.path], lines(s.subcommands)]),
+    ),
+    cases(
+      '_gpt_flags',
+      '"$1"',
+      specs.map((s) => [[s.path], lines(s.flags)]),
+    ),
     cases('_gpt_value_kind', '"$1|$2"', valueArms(specs)),
     cases('_gpt_arg_kind', '"$1"', argArms(specs)),
   ].join('\n');
 }
 
 /** `command|flag` -> the kind of the flag's value, for every flag that takes one. */
-const valueArms = (specs: readonly CommandSpec[]) =>
-  byKind(specs, (s) => Object.entries(s.values).map(([flag, kind]) => [`${s.path}|${flag}`, kind]));
+const valueArms = (specs: readonly CommandSpec[]) => byKind(specs, (s) => Object.entries(s.values).map(([flag, kind]) => [`${s.path}|${flag}`, kind]));
 /** `command` -> the kind of its positional arguments, where something completes them. */
 const argArms = (specs: readonly CommandSpec[]) => byKind(specs, (s) => (s.args === 'text' ? [] : [[s.path, s.args]]));
 
@@ -105,8 +108,7 @@ _gpt_candidates() {
 }
 `.replace(/\\\$/g, '$');
 
-const HEADER = (shell: Shell, install: string) =>
-  `# ${shell} completion for gpt, printed by \`gpt completion ${shell}\`.\n# Install: ${install}\n`;
+const HEADER = (shell: Shell, install: string) => `# ${shell} completion for gpt, printed by \`gpt completion ${shell}\`.\n# Install: ${install}\n`;
 
 export function bashScript(specs: readonly CommandSpec[]): string {
   return `${HEADER('bash', 'source <(gpt completion bash) in ~/.bashrc')}
@@ -165,8 +167,16 @@ export function fishScript(specs: readonly CommandSpec[]): string {
   const lines = (words: string[]) => `printf '%s\\n' ${words.map(quote).join(' ')}`;
   return `${HEADER('fish', 'gpt completion fish > ~/.config/fish/completions/gpt.fish')}
 ${fishCases('__gpt_is_path', '$argv[1]', [[specs.filter((s) => s.path).map((s) => s.path), 'return 0']])}
-${fishCases('__gpt_subcommands', '$argv[1]', specs.filter((s) => s.subcommands.length).map((s) => [[s.path], lines(s.subcommands)]))}
-${fishCases('__gpt_flags', '$argv[1]', specs.map((s) => [[s.path], lines(s.flags)]))}
+${fishCases(
+  '__gpt_subcommands',
+  '$argv[1]',
+  specs.filter((s) => s.subcommands.length).map((s) => [[s.path], lines(s.subcommands)]),
+)}
+${fishCases(
+  '__gpt_flags',
+  '$argv[1]',
+  specs.map((s) => [[s.path], lines(s.flags)]),
+)}
 ${fishCases('__gpt_value_kind', '"$argv[1]|$argv[2]"', valueArms(specs))}
 ${fishCases('__gpt_arg_kind', '$argv[1]', argArms(specs))}
 function __gpt_values

@@ -32,11 +32,7 @@ export interface Fitted {
  * never sent without its question and a message is never cut. The leading system messages
  * and the newest turn are always kept; older turns go first.
  */
-export function fitContext(
-  messages: readonly ChatMessage[],
-  budget: number,
-  countMessage: (message: ChatMessage) => number,
-): Fitted {
+export function fitContext(messages: readonly ChatMessage[], budget: number, countMessage: (message: ChatMessage) => number): Fitted {
   let start = 0;
   while (start < messages.length && messages[start]!.role === 'system') start++;
   const system = messages.slice(0, start);

@@ -75,8 +75,10 @@ function validateEndpoints(value: unknown, file: string): Record<string, Endpoin
     }
     for (const key of isMapping(profile) ? Object.keys(profile) : []) {
       if (SECRET_KEYS.test(key)) {
-        throw configError(`setting '${key}' ${what} in ${file}: keys are never written in the config`,
-          `remove it, put the key in a variable and name that with api_key_env: MY_KEY`);
+        throw configError(
+          `setting '${key}' ${what} in ${file}: keys are never written in the config`,
+          `remove it, put the key in a variable and name that with api_key_env: MY_KEY`,
+        );
       }
     }
     const fields = checkFields(profile, PROFILE_FIELDS, what, file);
@@ -84,13 +86,17 @@ function validateEndpoints(value: unknown, file: string): Record<string, Endpoin
     checkBaseURL(fields.base_url as string, 'profile', `base_url ${what} in ${file}`);
     const envName = fields.api_key_env as string | undefined;
     if (envName !== undefined && !ENV_NAME.test(envName)) {
-      throw configError(`setting 'api_key_env' ${what} in ${file} must be the NAME of a variable, like OPENAI_API_KEY`,
-        'keys are never written in the config: remove it and export the key in a variable');
+      throw configError(
+        `setting 'api_key_env' ${what} in ${file} must be the NAME of a variable, like OPENAI_API_KEY`,
+        'keys are never written in the config: remove it and export the key in a variable',
+      );
     }
     for (const header of Object.keys((fields.headers as Record<string, string> | undefined) ?? {})) {
       if (SECRET_HEADERS.test(header)) {
-        throw configError(`header '${header}' ${what} in ${file} would write a credential in the config`,
-          'remove it; the key goes in a variable named by api_key_env');
+        throw configError(
+          `header '${header}' ${what} in ${file} would write a credential in the config`,
+          'remove it; the key goes in a variable named by api_key_env',
+        );
       }
     }
     if (fields.models !== undefined) validateModelsMap(fields.models, file, ` of endpoint '${name}'`);
@@ -106,8 +112,7 @@ function validateEndpoints(value: unknown, file: string): Record<string, Endpoin
 export function checkBaseURL(value: string, source: SettingSource, name = BASE_URL_NAMES[source]): string {
   const text = value.trim();
   // A flag or a variable is set on the command line (README: exit 2); a file is configuration (exit 3).
-  const fail = (why: string, hint: string) =>
-    new GptError(source === 'flag' || source === 'env' ? ExitCode.usage : ExitCode.config, `${name} ${why}`, hint);
+  const fail = (why: string, hint: string) => new GptError(source === 'flag' || source === 'env' ? ExitCode.usage : ExitCode.config, `${name} ${why}`, hint);
   let url: URL | undefined;
   try {
     url = new URL(text);

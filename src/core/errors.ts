@@ -45,15 +45,20 @@ export class GptError extends Error {
  * is that window when the server named it, so a thread can be trimmed to it and sent again.
  */
 export class ContextExceededError extends GptError {
-  constructor(message: string, hint: string, readonly window: number | undefined, readonly requestTokens: number | undefined, options?: { cause?: unknown; status?: number }) {
+  constructor(
+    message: string,
+    hint: string,
+    readonly window: number | undefined,
+    readonly requestTokens: number | undefined,
+    options?: { cause?: unknown; status?: number },
+  ) {
     super(ExitCode.apiRejected, message, hint, options);
   }
 }
 
 export const usageError = (message: string, hint?: string) => new GptError(ExitCode.usage, message, hint);
 export const badInputError = (message: string, hint?: string) => new GptError(ExitCode.badInput, message, hint);
-export const storageError = (message: string, hint?: string, cause?: unknown) =>
-  new GptError(ExitCode.storage, message, hint, { cause });
+export const storageError = (message: string, hint?: string, cause?: unknown) => new GptError(ExitCode.storage, message, hint, { cause });
 
 /** The one-line form shown on stderr. */
 export function formatError(error: GptError): string {

@@ -2,14 +2,7 @@ import { describeLimit, withinLimit, type NumberLimit } from './limits.js';
 import { ExitCode, GptError } from './errors.js';
 
 /** What one setting of a nested config mapping may hold. */
-export type FieldKind =
-  | 'string'
-  | 'boolean'
-  | { number: NumberLimit }
-  | { oneOf: readonly string[] }
-  | { listOf: readonly string[] }
-  | 'stringMap'
-  | 'mapping';
+export type FieldKind = 'string' | 'boolean' | { number: NumberLimit } | { oneOf: readonly string[] } | { listOf: readonly string[] } | 'stringMap' | 'mapping';
 
 /**
  * Checks a mapping of settings against `fields`, refusing unknown keys and wrong types

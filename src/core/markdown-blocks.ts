@@ -82,7 +82,10 @@ const LIST_ITEM = /^ {0,3}([-*+]|\d{1,9}[.)])\s/;
 export function tableColumns(block: string): number | undefined {
   const [header, delimiter] = block.split('\n');
   if (!header || !delimiter || !/^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(delimiter)) return undefined;
-  return delimiter.replace(/^\s*\|/, '').replace(/\|\s*$/, '').split('|').length;
+  return delimiter
+    .replace(/^\s*\|/, '')
+    .replace(/\|\s*$/, '')
+    .split('|').length;
 }
 
 /** A fenced code block's long lines cut to `width` columns (characters), so none runs past the edge. */

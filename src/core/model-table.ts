@@ -55,7 +55,10 @@ export const BUILT_IN_MODELS: ReadonlyArray<readonly [pattern: string, entry: Mo
   // gpt-5.1 and later take a temperature with effort `none`, which is the default up to
   // gpt-5.4; from gpt-5.5 the default is medium, so -t needs --reasoning-effort none.
   ['gpt-5.1*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high'], default_reasoning_effort: 'none' }],
-  ['gpt-5.[2-4]*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'none' }],
+  [
+    'gpt-5.[2-4]*',
+    { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'none' },
+  ],
   ['gpt-5.*', { ...reasoning(), sampling: 'effort_none', reasoning_efforts: ['none', 'low', 'medium', 'high', 'xhigh'], default_reasoning_effort: 'medium' }],
   // gpt-5, gpt-5-mini, gpt-5-nano (and their dated snapshots): never a temperature.
   ['gpt-5*', { ...reasoning(), reasoning_efforts: ['minimal', 'low', 'medium', 'high'], default_reasoning_effort: 'medium' }],

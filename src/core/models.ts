@@ -1,6 +1,16 @@
 import { checkFields, configError, isMapping, type FieldKind } from './fields.js';
 import { usageError, type GptError } from './errors.js';
-import { BUILT_IN_MODELS, EFFORTS, SAMPLING, TOKEN_FIELDS, type Effort, type ModelEntry, type ModelsMap, type Sampling, type TokenField } from './model-table.js';
+import {
+  BUILT_IN_MODELS,
+  EFFORTS,
+  SAMPLING,
+  TOKEN_FIELDS,
+  type Effort,
+  type ModelEntry,
+  type ModelsMap,
+  type Sampling,
+  type TokenField,
+} from './model-table.js';
 import type { SettingSource } from './types.js';
 
 export { EFFORTS, SAMPLING, TOKEN_FIELDS } from './model-table.js';
@@ -72,7 +82,10 @@ function mapMatch(model: string, map: ModelsMap | undefined): [string, ModelEntr
   if (!map) return undefined;
   const exact = Object.keys(map).find((key) => key.toLowerCase() === model.toLowerCase());
   if (exact !== undefined) return [exact, map[exact]!];
-  return firstMatch(model, Object.entries(map).filter(([key]) => /[*?[]/.test(key)));
+  return firstMatch(
+    model,
+    Object.entries(map).filter(([key]) => /[*?[]/.test(key)),
+  );
 }
 
 function firstMatch(model: string, entries: ReadonlyArray<readonly [string, ModelEntry]>): [string, ModelEntry] | undefined {
@@ -155,12 +168,7 @@ const isDefault = (source: SettingSource | undefined) => source === 'config' || 
  * top_p and the reasoning effort may be sent with the other settings in force. A knob the
  * user set that the model cannot take is a Refusal naming the model and the flag.
  */
-export function shapeRequest(
-  model: string,
-  knobs: Knobs,
-  layers: CapabilityLayers = {},
-  sources: KnobSources = {},
-): RequestShape | Refusal {
+export function shapeRequest(model: string, knobs: Knobs, layers: CapabilityLayers = {}, sources: KnobSources = {}): RequestShape | Refusal {
   const { entry } = resolveModel(model, layers);
   const fields: BodyFields = {};
   const dropped: RequestShape['dropped'] = [];

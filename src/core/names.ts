@@ -22,7 +22,9 @@ export function autoThreadName(prompt: string, now: Date): string {
     .split(' ')
     .filter(Boolean)
     .slice(0, WORDS_IN_NAME);
-  const slug = cutToBytes([...words.join('-')].slice(0, MAX_SLUG_CHARS), MAX_SLUG_BYTES).join('').replace(/-+$/, '');
+  const slug = cutToBytes([...words.join('-')].slice(0, MAX_SLUG_CHARS), MAX_SLUG_BYTES)
+    .join('')
+    .replace(/-+$/, '');
   return slug ? `${stamp}-${slug}` : stamp;
 }
 

@@ -56,9 +56,10 @@ export function hasOwnPrices(entry: ModelEntry | undefined): boolean {
 function configCost(usage: Usage, entry: ModelEntry | undefined): number | null {
   if (!hasOwnPrices(entry)) return null;
   const cached = Math.min(usage.cached_tokens ?? 0, usage.prompt_tokens);
-  const perMillion = (usage.prompt_tokens - cached) * entry!.input_price!
-    + cached * (entry!.cached_input_price ?? entry!.input_price!)
-    + usage.completion_tokens * entry!.output_price!;
+  const perMillion =
+    (usage.prompt_tokens - cached) * entry!.input_price! +
+    cached * (entry!.cached_input_price ?? entry!.input_price!) +
+    usage.completion_tokens * entry!.output_price!;
   return perMillion / 1_000_000;
 }
 

@@ -29,8 +29,7 @@ export function fixForRejection(rejection: Rejection, context: RejectionContext)
   const about = (field: string) => rejection.param === field || new RegExp(`\\b${field}\\b`).test(text);
   const forServer = (setting: string) =>
     endpoint ? `set ${setting} in endpoints.${endpoint} of the config` : `give this server an endpoint profile with ${setting} and use --endpoint`;
-  const forModel = (setting: string) =>
-    `set models: {${model}: {${setting}}} in the config${endpoint ? ` (or under endpoints.${endpoint})` : ''}`;
+  const forModel = (setting: string) => `set models: {${model}: {${setting}}} in the config${endpoint ? ` (or under endpoints.${endpoint})` : ''}`;
 
   if (about('stream_options')) return forServer('stream_options: false');
   if (/use 'max_completion_tokens'/i.test(text)) return forServer('max_tokens_field: max_completion_tokens');

@@ -15,9 +15,7 @@ export const SCHEMA_MODES: readonly SchemaMode[] = ['json_schema', 'json_object'
 export type SchemaCheck = (value: unknown) => string[];
 
 /** What the user asked the reply to be: data fitting a schema, or a code block. */
-export type ReplyShape =
-  | { kind: 'data'; spec: SchemaSpec; mode: SchemaMode; check: SchemaCheck }
-  | { kind: 'code'; which: 'first' | 'last' };
+export type ReplyShape = { kind: 'data'; spec: SchemaSpec; mode: SchemaMode; check: SchemaCheck } | { kind: 'code'; which: 'first' | 'last' };
 
 /** The reply as the user asked for it: the text printed in plain mode, and `data` for --json. */
 export interface ShapedReply {

@@ -12,13 +12,17 @@ export interface SchemaSpec {
 }
 
 const CONCISE_TYPES: Record<string, string> = {
-  str: 'string', string: 'string',
-  int: 'integer', integer: 'integer',
-  float: 'number', number: 'number',
-  bool: 'boolean', boolean: 'boolean',
+  str: 'string',
+  string: 'string',
+  int: 'integer',
+  integer: 'integer',
+  float: 'number',
+  number: 'number',
+  bool: 'boolean',
+  boolean: 'boolean',
 };
 
-const HINT = "write JSON Schema ('{\"type\":\"object\",...}'), a file ending in .json, or fields like 'name, age int, email: their work address'";
+const HINT = 'write JSON Schema (\'{"type":"object",...}\'), a file ending in .json, or fields like \'name, age int, email: their work address\'';
 
 /**
  * The concise form for the shell: `name, age int, email: their work address`. Fields are separated
@@ -63,16 +67,32 @@ export function schemaSource(value: string): 'file' | 'text' {
 
 /** A name the API takes (^[A-Za-z0-9_-]{1,64}$), from a file name or the schema's title. */
 export function schemaName(schema: JsonSchema, file?: string): string {
-  const base = file?.replace(/^.*[\\/]/, '').replace(/(\.schema)?\.json$/i, '')
-    ?? (typeof schema.title === 'string' ? schema.title : undefined);
-  const cleaned = (base ?? '').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  const base = file?.replace(/^.*[\\/]/, '').replace(/(\.schema)?\.json$/i, '') ?? (typeof schema.title === 'string' ? schema.title : undefined);
+  const cleaned = (base ?? '')
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
   return cleaned === '' ? 'reply' : cleaned;
 }
 
 /** Keywords that OpenAI's strict mode refuses (its "supported schemas" list, late 2026). */
-const UNSUPPORTED = ['allOf', 'oneOf', 'not', 'if', 'then', 'else', 'patternProperties', 'propertyNames',
-  'unevaluatedProperties', 'unevaluatedItems', 'dependentRequired', 'dependentSchemas', 'dependencies',
-  'minProperties', 'maxProperties'];
+const UNSUPPORTED = [
+  'allOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'patternProperties',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'dependentRequired',
+  'dependentSchemas',
+  'dependencies',
+  'minProperties',
+  'maxProperties',
+];
 
 /** Sub-schemas under these keys are schemas themselves (a map of them, or a list). */
 const SCHEMA_MAPS = ['properties', '$defs', 'definitions'];
@@ -85,8 +105,10 @@ const SCHEMA_LISTS = ['anyOf', 'prefixItems'];
  */
 export function strictSchema(schema: JsonSchema): JsonSchema {
   if (schema.type !== 'object') {
-    throw usageError('--schema must describe an object at the top (strict mode\'s rule)',
-      'give {"type":"object",...}, or use --schema-multi for a list of such objects');
+    throw usageError(
+      "--schema must describe an object at the top (strict mode's rule)",
+      'give {"type":"object",...}, or use --schema-multi for a list of such objects',
+    );
   }
   return strictNode(schema, '');
 }
@@ -95,8 +117,10 @@ function strictNode(node: JsonSchema, where: string): JsonSchema {
   const at = where === '' ? 'the top' : where;
   for (const key of UNSUPPORTED) {
     if (key in node) {
-      throw usageError(`--schema uses '${key}' at ${at}, which OpenAI's strict mode does not support`,
-        'rewrite it with anyOf, enum or nullable types, or leave the check to your own code');
+      throw usageError(
+        `--schema uses '${key}' at ${at}, which OpenAI's strict mode does not support`,
+        'rewrite it with anyOf, enum or nullable types, or leave the check to your own code',
+      );
     }
   }
   const out: JsonSchema = { ...node };
@@ -121,8 +145,10 @@ function strictChild(sub: unknown, where: string): JsonSchema {
 
 function closeObject(node: JsonSchema, out: JsonSchema, at: string): void {
   if (node.additionalProperties !== undefined && node.additionalProperties !== false) {
-    throw usageError(`--schema allows extra properties at ${at}, which OpenAI's strict mode does not support`,
-      'list every property (a free-form map cannot be strict), or remove additionalProperties');
+    throw usageError(
+      `--schema allows extra properties at ${at}, which OpenAI's strict mode does not support`,
+      'list every property (a free-form map cannot be strict), or remove additionalProperties',
+    );
   }
   out.additionalProperties = false;
   const properties = isObject(out.properties) ? out.properties : {};
@@ -130,8 +156,7 @@ function closeObject(node: JsonSchema, out: JsonSchema, at: string): void {
   for (const name of required) {
     if (!(name in properties)) throw usageError(`--schema requires '${name}' at ${at} but does not describe it`, 'add it to properties');
   }
-  out.properties = Object.fromEntries(Object.entries(properties).map(([name, sub]) =>
-    [name, required.has(name) ? sub : orNull(sub as JsonSchema)]));
+  out.properties = Object.fromEntries(Object.entries(properties).map(([name, sub]) => [name, required.has(name) ? sub : orNull(sub as JsonSchema)]));
   out.required = Object.keys(properties);
 }
 

@@ -37,7 +37,7 @@ function tableSource(from: readonly string[]): SettingSource {
 function describeEntry(entry: ModelEntry): string {
   const parts = [
     entry.max_tokens_field ?? 'max_tokens',
-    `temperature ${entry.sampling === 'effort_none' ? 'only with effort none' : entry.sampling ?? 'always'}`,
+    `temperature ${entry.sampling === 'effort_none' ? 'only with effort none' : (entry.sampling ?? 'always')}`,
   ];
   if (entry.reasoning_efforts) parts.push(`efforts ${entry.reasoning_efforts.join(',') || 'none taken'}`);
   return parts.join('; ');

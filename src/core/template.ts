@@ -24,8 +24,7 @@ const FIELDS: Record<keyof SavedTemplate, (v: unknown) => boolean> = {
   reasoning_effort: (v) => (EFFORTS as readonly unknown[]).includes(v),
   schema: (v) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v)),
   prompt: (v) => typeof v === 'string',
-  defaults: (v) => typeof v === 'object' && v !== null && !Array.isArray(v)
-    && Object.values(v).every((d) => typeof d === 'string' || typeof d === 'number'),
+  defaults: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((d) => typeof d === 'string' || typeof d === 'number'),
 };
 
 /** A template name is a file name in the templates folder: no paths. */

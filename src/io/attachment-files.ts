@@ -4,9 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  HEAD_BYTES, imageMimeOf, isUrl, limitOf, lookalike, sentFile, sniffType, urlEnding, type AttachmentKind,
-} from '../core/attachments.js';
+import { HEAD_BYTES, imageMimeOf, isUrl, limitOf, lookalike, sentFile, sniffType, urlEnding, type AttachmentKind } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
 import { describeBytes, describeOverLimit } from '../core/sizes.js';
 import type { AttachmentRef, Detail, SentAttachment } from '../core/types.js';
@@ -64,10 +62,12 @@ function fromUrl(url: string, detail: Detail | undefined, from: AttachFrom): Loa
   const mime = ending === undefined ? undefined : imageMimeOf(ending);
   if (ending !== undefined && !mime) {
     // A URL is sent as an image part: anything else there the API refuses, and a thread would send it every turn.
-    throw badInputError(`${from} ${url}: a URL is sent as an image, and .${ending} is not one (png, jpeg, gif, webp)`,
+    throw badInputError(
+      `${from} ${url}: a URL is sent as an image, and .${ending} is not one (png, jpeg, gif, webp)`,
       ending === 'pdf'
         ? `a PDF must be a local file — download it, then ${from} it; nothing was sent`
-        : `download it: attach an image or PDF file, or put text in the prompt with ${textWith(from)}; nothing was sent`);
+        : `download it: attach an image or PDF file, or put text in the prompt with ${textWith(from)}; nothing was sent`,
+    );
   }
   const ref: AttachmentRef = { url, ...(mime ? { mime } : {}), ...(detail ? { detail } : {}) };
   return { sent: { ref, url } };
@@ -87,12 +87,15 @@ async function fromFile(spec: string, options: LoadOptions, from: AttachFrom): P
   // A pipe or device (`-a <(...)`, /dev/stdin) has no size to stat: it is read up to the limit.
   if ((info.isFIFO() || info.isCharacterDevice()) && options.streams !== false) {
     const stream = createReadStream(file);
-    const read = await readBytes(stream, Math.max(limits.image, limits.pdf), options.signal).catch((error: NodeJS.ErrnoException) => {
-      throw unreadable(spec, error);
-    }).finally(() => stream.destroy());
+    const read = await readBytes(stream, Math.max(limits.image, limits.pdf), options.signal)
+      .catch((error: NodeJS.ErrnoException) => {
+        throw unreadable(spec, error);
+      })
+      .finally(() => stream.destroy());
     return fromBytes(spec, read, options, from);
   }
-  if (info.isDirectory()) throw badInputError(`${spec} is not a file`, `attach files one by one (${oneByOne(from)}); text goes with ${textWith(from)}; nothing was sent`);
+  if (info.isDirectory())
+    throw badInputError(`${spec} is not a file`, `attach files one by one (${oneByOne(from)}); text goes with ${textWith(from)}; nothing was sent`);
   if (!info.isFile()) {
     // A socket (stdin from some programs) or the like: `-a -` reads stdin whatever it is.
     const stdinHint = from === '-a' && /^\/dev\/(stdin|fd\/0)$/.test(spec) ? ', or attach stdin with -a -' : '';
@@ -121,8 +124,10 @@ function fromBytes(spec: string, read: ReadBytes, options: LoadOptions, from: At
 function attachableType(name: string, head: Uint8Array, from: AttachFrom) {
   const type = sniffType(head);
   if (!type) {
-    throw badInputError(`${name} is not an image or PDF (it looks like ${lookalike(head)})`,
-      `attach png, jpeg, gif, webp or PDF files; text goes with ${textWith(from)}; nothing was sent`);
+    throw badInputError(
+      `${name} is not an image or PDF (it looks like ${lookalike(head)})`,
+      `attach png, jpeg, gif, webp or PDF files; text goes with ${textWith(from)}; nothing was sent`,
+    );
   }
   return type;
 }
@@ -133,8 +138,10 @@ function checkSize(name: string, kind: AttachmentKind, bytes: number, more: bool
   if (bytes <= limit && !more) return;
   // A stream stopped at the largest limit has no known size.
   const [size, most] = more ? [undefined, describeBytes(limit)] : describeOverLimit(bytes, limit);
-  throw badInputError(`${name} is ${size ? `${size}, over` : 'over'} the ${most} limit for ${kind === 'image' ? 'an image' : 'a PDF'}`,
-    `${kind === 'image' ? 'scale it down' : 'split it'} first; nothing was sent`);
+  throw badInputError(
+    `${name} is ${size ? `${size}, over` : 'over'} the ${most} limit for ${kind === 'image' ? 'an image' : 'a PDF'}`,
+    `${kind === 'image' ? 'scale it down' : 'split it'} first; nothing was sent`,
+  );
 }
 
 function loadedFile(spec: string, mime: string, bytes: Buffer, detail: Detail | undefined): LoadedAttachment {
@@ -170,5 +177,7 @@ async function readHead(file: string): Promise<Uint8Array> {
 }
 
 const unreadable = (spec: string, error: NodeJS.ErrnoException) =>
-  badInputError(`cannot read ${spec} (${error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code ?? error.message})`,
-    'check its permissions; nothing was sent');
+  badInputError(
+    `cannot read ${spec} (${error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : (error.code ?? error.message)})`,
+    'check its permissions; nothing was sent',
+  );

@@ -39,8 +39,10 @@ export async function runEditor(command: string, file: string, env: Env): Promis
       child.on('exit', (status, signal) => resolve(status ?? signal ?? 'unknown'));
     });
     if (code !== 0) {
-      throw usageError(`the editor (${command}) failed (${typeof code === 'number' ? `exit ${code}` : code}), so nothing was sent`,
-        'set VISUAL or EDITOR to an editor that works, e.g. EDITOR=nano');
+      throw usageError(
+        `the editor (${command}) failed (${typeof code === 'number' ? `exit ${code}` : code}), so nothing was sent`,
+        'set VISUAL or EDITOR to an editor that works, e.g. EDITOR=nano',
+      );
     }
   } finally {
     if (tty !== undefined) closeSync(tty);

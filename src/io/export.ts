@@ -17,9 +17,10 @@ function exportMarkdown(name: string, thread: Thread): string {
     thread.created && `- Created: ${thread.created}`,
     thread.updated && `- Updated: ${thread.updated}`,
   ].filter(Boolean);
-  const messages = thread.system && !thread.messages.some((m) => m.role === 'system')
-    ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
-    : thread.messages;
+  const messages =
+    thread.system && !thread.messages.some((m) => m.role === 'system')
+      ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
+      : thread.messages;
   const sections = messages.map((m) => {
     const attached = 'attachments' in m && m.attachments?.length ? `\n${m.attachments.map((ref) => `${attachmentLine(ref)}\n`).join('')}` : '';
     return `## ${HEADINGS[m.role]}\n\n${m.content.replace(/\s+$/, '')}\n${attached}`;

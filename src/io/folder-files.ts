@@ -69,7 +69,13 @@ async function rulesAbove(folder: string): Promise<Rules[]> {
 /** The nearest folder at or above `folder` that holds `.git` (a folder, or a file in a linked work tree). */
 async function workTreeTop(folder: string): Promise<string | undefined> {
   for (let at = folder; ; at = dirname(at)) {
-    if (await stat(join(at, '.git')).then(() => true, () => false)) return at;
+    if (
+      await stat(join(at, '.git')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return at;
     if (dirname(at) === at) return undefined;
   }
 }

@@ -42,23 +42,29 @@ export async function loadMarkdown(width: number): Promise<() => TextFilter> {
   const plain = new Marked(markedTerminal(options));
   const draw = (block: string): string => {
     const columns = tableColumns(block);
-    const marked = columns === undefined
-      ? plain
-      : new Marked(markedTerminal({
-        ...options,
-        // Each column an equal share of the width, words wrapped inside it, so the table fits.
-        tableOptions: { colWidths: Array(columns).fill(Math.max(4, Math.floor((width - columns - 1) / columns))), wordWrap: true },
-      }));
+    const marked =
+      columns === undefined
+        ? plain
+        : new Marked(
+            markedTerminal({
+              ...options,
+              // Each column an equal share of the width, words wrapped inside it, so the table fits.
+              tableOptions: { colWidths: Array(columns).fill(Math.max(4, Math.floor((width - columns - 1) / columns))), wordWrap: true },
+            }),
+          );
     return (marked.parse(wrapCodeLines(block, width - CODE_INDENT)) as string).replace(/\n+$/, '');
   };
   return () => {
     const blocks = new MarkdownBlocks();
     let first = true;
-    const drawAll = (done: string[]) => done.map((block) => {
-      const text = `${first ? '' : '\n'}${draw(block)}\n`;
-      first = false;
-      return text;
-    }).join('');
+    const drawAll = (done: string[]) =>
+      done
+        .map((block) => {
+          const text = `${first ? '' : '\n'}${draw(block)}\n`;
+          first = false;
+          return text;
+        })
+        .join('');
     return { push: (text) => drawAll(blocks.push(text)), end: () => drawAll(blocks.end()) };
   };
 }

@@ -28,11 +28,13 @@ export function watchOutput(stream: NodeJS.WriteStream, savesReplies = false): S
   return {
     write(text: string): void {
       if (failure) return;
-      lastWrite = new Promise((resolve) => stream.write(text, (error) => {
-        // The callback comes a tick before the 'error' event.
-        if (error) failure ??= error as NodeJS.ErrnoException;
-        resolve();
-      }));
+      lastWrite = new Promise((resolve) =>
+        stream.write(text, (error) => {
+          // The callback comes a tick before the 'error' event.
+          if (error) failure ??= error as NodeJS.ErrnoException;
+          resolve();
+        }),
+      );
     },
     async settled() {
       await lastWrite;
@@ -116,5 +118,10 @@ export function writeAll(fd: number, text: string): void {
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** `savesReplies`: the command keeps replies in threads (ask, chat, batch), so the hint can say they are safe. */
-const outputFailed = (failure: NodeJS.ErrnoException, savesReplies: boolean) => new GptError(ExitCode.storage, `cannot write to stdout (${failure.code ?? failure.message})`,
-  `make room where stdout goes, or send it elsewhere${savesReplies ? '; a reply kept in a thread was saved there' : ''}`, { cause: failure });
+const outputFailed = (failure: NodeJS.ErrnoException, savesReplies: boolean) =>
+  new GptError(
+    ExitCode.storage,
+    `cannot write to stdout (${failure.code ?? failure.message})`,
+    `make room where stdout goes, or send it elsewhere${savesReplies ? '; a reply kept in a thread was saved there' : ''}`,
+    { cause: failure },
+  );

@@ -85,7 +85,9 @@ export function progressLine(state: ProgressState, elapsedSeconds: number, width
       barWidth > 0 ? `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]` : undefined,
       parts.count,
       has('percent') ? parts.percent : undefined,
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
     return [head, ...(['rate', 'eta', 'failed'] as const).filter(has).map((key) => parts[key])].join(' · ');
   };
   const fits = [

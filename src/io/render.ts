@@ -69,7 +69,9 @@ export function jsonRenderer(write: Write): Renderer {
 
 /** The line that says a reply is incomplete because it hit the token limit (text mode; --json has finish_reason). */
 export function cutNotice(reply: ChatReply): string | undefined {
-  return reply.finishReason === 'length' ? 'gpt: the reply was cut at the token limit (finish_reason: length) — raise --max-tokens for a longer one' : undefined;
+  return reply.finishReason === 'length'
+    ? 'gpt: the reply was cut at the token limit (finish_reason: length) — raise --max-tokens for a longer one'
+    : undefined;
 }
 
 /** The stable `--json` shape of a reply (documented in README). */

@@ -37,8 +37,7 @@ export function reportError(error: unknown, output: ErrorOutput): number {
 /** Anything not a GptError is a bug: said in the same one-line form, exit 1. */
 export function knownError(error: unknown): GptError {
   if (error instanceof GptError) return error;
-  return new GptError(ExitCode.internal, `internal error: ${(error as Error)?.message ?? String(error)}`,
-    'please report this; --verbose shows the details');
+  return new GptError(ExitCode.internal, `internal error: ${(error as Error)?.message ?? String(error)}`, 'please report this; --verbose shows the details');
 }
 
 /** The stack, and those of its causes (the SDK's error behind ours). */
@@ -52,5 +51,4 @@ function stackOf(error: unknown): string {
 }
 
 /** --verbose or DEBUG, also before the flags are parsed. */
-export const wantsStack = (argv: string[], env: Env) =>
-  argv.includes('--verbose') || Boolean(env.DEBUG);
+export const wantsStack = (argv: string[], env: Env) => argv.includes('--verbose') || Boolean(env.DEBUG);

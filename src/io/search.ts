@@ -16,20 +16,20 @@ export interface ThreadHits {
 export function renderSearch(results: readonly ThreadHits[], highlight: RegExp | undefined): string {
   const mark = (text: string) => (highlight ? text.replace(highlight, (m) => `\x1b[1;31m${m}\x1b[0m`) : text);
   return results
-    .map((t) => `${harmless(t.name)}  ${t.updated.toISOString()}\n${t.hits
-      .map((h) => `  #${h.message} ${h.role}: ${mark(harmless(h.excerpt))}\n`)
-      .join('')}`)
+    .map((t) => `${harmless(t.name)}  ${t.updated.toISOString()}\n${t.hits.map((h) => `  #${h.message} ${h.role}: ${mark(harmless(h.excerpt))}\n`).join('')}`)
     .join('\n');
 }
 
 /** The `--json` form (documented in README): one object per message that matched. */
 export function searchJson(results: readonly ThreadHits[]) {
-  return results.flatMap((t) => t.hits.map((h) => ({
-    thread: t.name,
-    file: t.file,
-    updated: t.updated.toISOString(),
-    message: h.message,
-    role: h.role,
-    excerpt: h.excerpt,
-  })));
+  return results.flatMap((t) =>
+    t.hits.map((h) => ({
+      thread: t.name,
+      file: t.file,
+      updated: t.updated.toISOString(),
+      message: h.message,
+      role: h.role,
+      excerpt: h.excerpt,
+    })),
+  );
 }

@@ -60,11 +60,14 @@ function collect(input: Readable, graceMs: number | undefined, maxBytes: number,
     if (signal?.aborted) return reject(signal.reason);
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = graceMs === undefined ? undefined : setTimeout(() => {
-      finish();
-      input.destroy(); // let the process exit although the pipe stays open
-      resolve(undefined);
-    }, graceMs);
+    const timer =
+      graceMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            finish();
+            input.destroy(); // let the process exit although the pipe stays open
+            resolve(undefined);
+          }, graceMs);
     const finish = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

@@ -91,7 +91,8 @@ async function entriesOf(given: string, cwd: string, source: string): Promise<En
   if (!info.isDirectory()) return [{ label: given, path, named: true }];
   const prefix = given.endsWith('/') ? given : `${given}/`;
   const inside = (await folderFiles(path)).map((file) => ({ label: prefix + file, path: resolve(path, file), named: false }));
-  if (inside.length === 0) throw badInputError(`${source} ${given}: no files in it to read`, 'hidden files and what .gitignore holds are skipped; name a file instead');
+  if (inside.length === 0)
+    throw badInputError(`${source} ${given}: no files in it to read`, 'hidden files and what .gitignore holds are skipped; name a file instead');
   return inside;
 }
 

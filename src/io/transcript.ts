@@ -17,12 +17,17 @@ export const roleLabel = (role: Role, colour: boolean) => paint(colour, COLOURS[
  * The system prompt is shown as it is sent: the thread's, unless the history holds its own.
  */
 export function renderTranscript(thread: Thread, colour: boolean, drawReply?: (text: string) => string): string {
-  const messages = thread.system && !thread.messages.some((m) => m.role === 'system')
-    ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
-    : thread.messages;
+  const messages =
+    thread.system && !thread.messages.some((m) => m.role === 'system')
+      ? [{ role: 'system' as const, content: thread.system }, ...thread.messages]
+      : thread.messages;
   return messages
-    .map((m) => `${roleLabel(m.role, colour)} ${shown(m.role, m.content, drawReply)}\n${attachedLines(m, colour)}${
-      'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''}`)
+    .map(
+      (m) =>
+        `${roleLabel(m.role, colour)} ${shown(m.role, m.content, drawReply)}\n${attachedLines(m, colour)}${
+          'finish_reason' in m && m.finish_reason === 'length' ? `${paint(colour, '2', CUT_SHORT)}\n` : ''
+        }`,
+    )
     .join('\n');
 }
 
@@ -54,7 +59,13 @@ export function renderThreadList(threads: readonly ThreadSummary[], header: bool
   if (header) rows.unshift(['NAME', 'UPDATED', 'MODEL', 'TURNS', 'TOKENS', 'COST', 'FIRST PROMPT']);
   const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
-    .map((r) => `${r.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd()}\n`)
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
     .join('');
 }
 

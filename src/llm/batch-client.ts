@@ -8,8 +8,14 @@ import type { ChatReply } from '../core/types.js';
 export const BATCH_ENDPOINT = '/v1/chat/completions';
 
 export type BatchStatus =
-  | 'validating' | 'in_progress' | 'finalizing' | 'cancelling' // still going
-  | 'completed' | 'expired' | 'cancelled' | 'failed'; //         ended
+  | 'validating'
+  | 'in_progress'
+  | 'finalizing'
+  | 'cancelling' // still going
+  | 'completed'
+  | 'expired'
+  | 'cancelled'
+  | 'failed'; //         ended
 
 /** A batch on the provider's Batch API, as gpt needs it. */
 export interface RemoteBatch {

@@ -20,9 +20,7 @@ export interface ChatRequest {
   signal?: AbortSignal;
 }
 
-export type ResponseFormat =
-  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: true } }
-  | { type: 'json_object' };
+export type ResponseFormat = { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: true } } | { type: 'json_object' };
 
 /**
  * A request from merged settings and the messages to send. A setting the model cannot take

@@ -48,10 +48,15 @@ export function createBatchClient(options: ClientOptions): BatchClient {
 }
 
 /** A 404 for a batch id is about the id, not the model the generic hint suggests. */
-const noSuchBatch = (id: string) => (error: GptError): never => {
-  if (error.status !== 404) throw error;
-  throw new GptError(ExitCode.apiRejected, `no such batch: ${id}`, 'check the id; gpt batch list shows the batches created here', { cause: error, status: 404 });
-};
+const noSuchBatch =
+  (id: string) =>
+  (error: GptError): never => {
+    if (error.status !== 404) throw error;
+    throw new GptError(ExitCode.apiRejected, `no such batch: ${id}`, 'check the id; gpt batch list shows the batches created here', {
+      cause: error,
+      status: 404,
+    });
+  };
 
 function toRemote(batch: OpenAI.Batch): RemoteBatch {
   const counts = batch.request_counts;

@@ -38,9 +38,10 @@ export function createOpenAIClient(options: ClientOptions): ChatClient {
 
 export function createSdk(options: ClientOptions): OpenAI {
   if (!options.apiKey && options.apiKeyEnv !== undefined && (options.endpoint !== undefined || !options.baseURL)) {
-    const hint = options.endpoint === undefined
-      ? `export ${options.apiKeyEnv}=sk-..., or point OPENAI_BASE_URL at a local server`
-      : `export ${options.apiKeyEnv}=... (named by api_key_env of endpoint '${options.endpoint}')`;
+    const hint =
+      options.endpoint === undefined
+        ? `export ${options.apiKeyEnv}=sk-..., or point OPENAI_BASE_URL at a local server`
+        : `export ${options.apiKeyEnv}=... (named by api_key_env of endpoint '${options.endpoint}')`;
     throw new GptError(ExitCode.config, `${options.apiKeyEnv} is not set`, hint);
   }
   const dispatcher = proxyDispatcher(options.proxy);
@@ -105,11 +106,14 @@ async function streamReply(
   };
   try {
     const { data: stream, request_id } = await sdk.chat.completions
-      .create({
-        ...requestBody(request),
-        stream: true,
-        ...(request.streamUsage ? { stream_options: { include_usage: true } } : {}),
-      }, { signal: abort.signal })
+      .create(
+        {
+          ...requestBody(request),
+          stream: true,
+          ...(request.streamUsage ? { stream_options: { include_usage: true } } : {}),
+        },
+        { signal: abort.signal },
+      )
       .withResponse();
     armIdleTimer();
     const reader = createChunkReader(request.model, { text: onText, reasoning: onReasoning });
@@ -121,8 +125,7 @@ async function streamReply(
     // The SDK ends the iteration quietly when aborted, so the reason is checked here.
     if (abort.signal.aborted) throw abortError(abort.signal.reason, timeoutMs);
     if (reply.finishReason === null) {
-      throw new GptError(ExitCode.network, 'the reply stream ended before the reply was complete',
-        'try again; the partial reply was not saved');
+      throw new GptError(ExitCode.network, 'the reply stream ended before the reply was complete', 'try again; the partial reply was not saved');
     }
     return reply;
   } catch (error) {

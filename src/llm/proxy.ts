@@ -13,7 +13,7 @@ export function proxyDispatcher(proxy: ProxySettings | undefined): object | unde
   // Its one "experimental" process warning would be a line on stderr in every run behind a proxy.
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
-    const code = (rest[0] as { code?: string } | string | undefined);
+    const code = rest[0] as { code?: string } | string | undefined;
     if (typeof code === 'object' && code?.code === 'UNDICI-EHPA') return;
     emitWarning.call(process, warning, ...rest);
   }) as typeof process.emitWarning;

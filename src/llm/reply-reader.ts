@@ -54,14 +54,17 @@ export function createChunkReader(requestedModel: string, sink: ReplySink = {}) 
 export function readCompletion(data: OpenAI.ChatCompletion, requestedModel: string): ReadReply {
   const choice = data.choices?.[0];
   const split = splitReasoning(choice?.message?.content ?? '', reasoningOf(choice?.message));
-  return withReasoning({
-    text: split.answer,
-    unclosedThinking: split.unclosed,
-    model: data.model || requestedModel,
-    finishReason: choice?.finish_reason ?? null,
-    usage: usageOf(data.usage),
-    ...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
-  }, split.reasoning);
+  return withReasoning(
+    {
+      text: split.answer,
+      unclosedThinking: split.unclosed,
+      model: data.model || requestedModel,
+      finishReason: choice?.finish_reason ?? null,
+      usage: usageOf(data.usage),
+      ...(choice?.message?.refusal ? { refusal: choice.message.refusal } : {}),
+    },
+    split.reasoning,
+  );
 }
 
 function withReasoning(reply: ReadReply, reasoning: string): ReadReply {

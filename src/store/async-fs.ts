@@ -1,4 +1,18 @@
-import { chmod as chmodCb, constants, copyFile as copyFileCb, link as linkCb, lstat as lstatCb, mkdir as mkdirCb, readdir as readdirCb, readFile as readFileCb, realpath as realpathCb, rename as renameCb, rmdir as rmdirCb, stat as statCb, unlink as unlinkCb } from 'node:fs';
+import {
+  chmod as chmodCb,
+  constants,
+  copyFile as copyFileCb,
+  link as linkCb,
+  lstat as lstatCb,
+  mkdir as mkdirCb,
+  readdir as readdirCb,
+  readFile as readFileCb,
+  realpath as realpathCb,
+  rename as renameCb,
+  rmdir as rmdirCb,
+  stat as statCb,
+  unlink as unlinkCb,
+} from 'node:fs';
 import { promisify } from 'node:util';
 
 // The store's asynchronous file calls: node:fs's callback ones, promisified. node:fs/promises

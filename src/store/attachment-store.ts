@@ -26,8 +26,7 @@ export function attachmentStoreDir(threadFile: string, threadsDir: string, heade
 export const defaultStoreDir = (threadsDir: string) => join(dirname(resolve(threadsDir)), 'attachments');
 
 /** The `attachment_store` a thread file records: only one outside the threads folder says where. */
-export const storeHeader = (threadFile: string, threadsDir: string) =>
-  inThreadsFolder(threadFile, threadsDir) ? undefined : PROJECT_STORE;
+export const storeHeader = (threadFile: string, threadsDir: string) => (inThreadsFolder(threadFile, threadsDir) ? undefined : PROJECT_STORE);
 
 const inThreadsFolder = (file: string, threadsDir: string) => resolve(dirname(file)) === resolve(threadsDir);
 
@@ -65,8 +64,7 @@ export class AttachmentStore {
   async removeUnshared(refs: readonly AttachmentRef[], folder: string, removedFile: string): Promise<void> {
     const hashes = new Set(refs.flatMap((r) => (r.sha256 ? [r.sha256] : [])));
     if (hashes.size === 0) return;
-    const others = (await readdir(folder).catch(() => [] as string[]))
-      .filter((name) => /\.(ya?ml|json)$/i.test(name) && name !== basename(removedFile));
+    const others = (await readdir(folder).catch(() => [] as string[])).filter((name) => /\.(ya?ml|json)$/i.test(name) && name !== basename(removedFile));
     for (const name of others) {
       // A thread that cannot be read may use any of them: then all are kept.
       const text = await readTextIfExists(join(folder, name)).catch(() => null);
@@ -76,7 +74,8 @@ export class AttachmentStore {
     }
     for (const hash of hashes) {
       await unlink(this.fileOf(hash)).catch((error: unknown) => {
-        if (code(error) !== 'ENOENT') throw storageError(`cannot remove ${this.fileOf(hash)}: ${cause(error)}`, 'check the attachment store and its permissions', error);
+        if (code(error) !== 'ENOENT')
+          throw storageError(`cannot remove ${this.fileOf(hash)}: ${cause(error)}`, 'check the attachment store and its permissions', error);
       });
     }
   }

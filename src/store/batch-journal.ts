@@ -48,7 +48,16 @@ export type NewSubmission = Pick<Submission, 'input' | 'output' | 'endpoint' | '
 };
 
 type Event =
-  | { op: 'submit'; sub: string; at: string; input: string; output: string | null; endpoint: string; fingerprint: string; parts: Array<{ sha256: string; requests: number }> }
+  | {
+      op: 'submit';
+      sub: string;
+      at: string;
+      input: string;
+      output: string | null;
+      endpoint: string;
+      fingerprint: string;
+      parts: Array<{ sha256: string; requests: number }>;
+    }
   | { op: 'uploaded'; sub: string; part: number; file: string; at: string }
   | { op: 'created'; sub: string; part: number; batch: string; status: string; at: string }
   | { op: 'status'; batch: string; status: string; at: string }
@@ -58,7 +67,10 @@ type Event =
 export class BatchJournal {
   readonly file: string;
 
-  constructor(stateDir: string, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    stateDir: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.file = join(stateDir, JOURNAL_FILE);
   }
 
@@ -157,8 +169,14 @@ function replay(events: Event[]): Submission[] {
   for (const event of events) {
     if (event.op === 'submit') {
       subs.set(event.sub, {
-        id: event.sub, input: event.input, output: event.output, endpoint: event.endpoint, fingerprint: event.fingerprint,
-        createdAt: new Date(event.at), parts: event.parts.map((p) => ({ sha256: p.sha256, requests: p.requests })), state: 'open',
+        id: event.sub,
+        input: event.input,
+        output: event.output,
+        endpoint: event.endpoint,
+        fingerprint: event.fingerprint,
+        createdAt: new Date(event.at),
+        parts: event.parts.map((p) => ({ sha256: p.sha256, requests: p.requests })),
+        state: 'open',
       });
       continue;
     }

@@ -16,7 +16,10 @@ export class ChatHistory {
   private writing: Promise<void> = Promise.resolve();
   private failed = false;
 
-  constructor(stateDir: string, private readonly warn: (line: string) => void) {
+  constructor(
+    stateDir: string,
+    private readonly warn: (line: string) => void,
+  ) {
     this.file = join(stateDir, 'chat_history');
   }
 
@@ -55,7 +58,10 @@ export class ChatHistory {
     const old = await open(this.file, 'r');
     try {
       const seen = await old.readFile();
-      const lines = seen.toString('utf8').split('\n').filter((line) => line !== '');
+      const lines = seen
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== '');
       await writePrivateFile(this.file, `${lines.slice(-HISTORY_LINES).join('\n')}\n`, { fsync: false });
       const { size } = await old.stat();
       if (size > seen.length) {

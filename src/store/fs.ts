@@ -32,7 +32,11 @@ async function makeDir(dir: string): Promise<void> {
 }
 
 /** Replaces the file atomically (see atomic-write.ts): all of `data`, or the old file untouched. */
-export async function writePrivateFile(file: string, data: string | Uint8Array, options: { fsync: boolean; fs?: AtomicWriteFs } = { fsync: true }): Promise<void> {
+export async function writePrivateFile(
+  file: string,
+  data: string | Uint8Array,
+  options: { fsync: boolean; fs?: AtomicWriteFs } = { fsync: true },
+): Promise<void> {
   try {
     await writeFileAtomically(file, data, { mode: PRIVATE_FILE, ...options });
   } catch (error) {
@@ -98,7 +102,10 @@ export function code(error: unknown): string {
 }
 
 export async function pathExists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Removes a folder if it is empty (rmdir never removes one that is not); a folder still in use, or gone, stays as it is. */

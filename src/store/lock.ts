@@ -38,8 +38,11 @@ async function acquire(file: string, lockPath: string): Promise<() => Promise<vo
         throw storageError(`cannot lock ${file}: ${cause(error)}`, 'check the folder is writable and the disk has room', error);
       }
       if (Date.now() > deadline) {
-        throw storageError(`${file} is locked by another gpt process (${lockPath})`,
-          'wait for it to finish; if no gpt is running, remove the lock folder', error);
+        throw storageError(
+          `${file} is locked by another gpt process (${lockPath})`,
+          'wait for it to finish; if no gpt is running, remove the lock folder',
+          error,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
     }

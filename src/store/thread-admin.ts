@@ -28,7 +28,7 @@ export async function listThreads(store: ThreadStore, nowMs = Date.now()): Promi
       const { name, file, mtimeMs } = info;
       const updated = new Date(mtimeMs);
       try {
-        return { name, file, updated, ...await listedFields(info, store, cache, nowMs) };
+        return { name, file, updated, ...(await listedFields(info, store, cache, nowMs)) };
       } catch (error) {
         if (!(error instanceof GptError)) throw error;
         return { name, file, updated, model: null, turns: null, preview: '', tokens: null, cost: null, problem: error.message };
@@ -61,7 +61,10 @@ export function summarise(thread: Thread): Pick<ThreadSummary, 'model' | 'turns'
 
 /** At most `max` characters, cut after a whole word where there are spaces (not in Chinese, say). */
 export function firstWords(text: string, max: number): string {
-  const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
+  const flat = text
+    .slice(0, max * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...flat];
   if (chars.length <= max) return flat;
   const cut = chars.slice(0, max - 1).join('');
@@ -98,8 +101,7 @@ export async function freeThread(value: string, threadsDir: string, cwd: string)
 }
 
 const existsAlready = (ref: ThreadRef) =>
-  usageError(`${ref.explicitPath ? ref.file : `a thread named '${ref.name}'`} exists already`,
-    'choose another name, or remove that one first');
+  usageError(`${ref.explicitPath ? ref.file : `a thread named '${ref.name}'`} exists already`, 'choose another name, or remove that one first');
 
 /** `ref` itself if no file has its name yet, else the first free of `NAME-2`, `NAME-3`... beside it. */
 export async function unusedThread(ref: ThreadRef): Promise<ThreadRef> {
@@ -127,10 +129,14 @@ export async function removeThread(ref: ThreadRef, warn: (line: string) => void)
 
 /** Renames a thread without ever replacing another: a hard link, then the old name goes. */
 export async function moveThread(from: ThreadRef, to: ThreadRef, warn: (line: string) => void): Promise<void> {
-  await withFileLock(from.file, async () => {
-    await placeAt(from, to, 'link');
-    await fsStep(`remove ${from.file}`, () => unlink(from.file));
-  }, warn);
+  await withFileLock(
+    from.file,
+    async () => {
+      await placeAt(from, to, 'link');
+      await fsStep(`remove ${from.file}`, () => unlink(from.file));
+    },
+    warn,
+  );
 }
 
 /** Copies a thread to a new name, to branch the conversation from there. */
@@ -145,15 +151,19 @@ async function placeAt(from: ThreadRef, to: ThreadRef, how: 'link' | 'copy'): Pr
     await copyFile(from.file, to.file, constants.COPYFILE_EXCL);
     await chmod(to.file, PRIVATE_FILE);
   };
-  await fsStep(`write ${to.file}`, async () => {
-    if (how === 'copy') return copy();
-    try {
-      await link(from.file, to.file);
-    } catch (error) {
-      if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP'].includes(code(error))) throw error;
-      await copy();
-    }
-  }, to);
+  await fsStep(
+    `write ${to.file}`,
+    async () => {
+      if (how === 'copy') return copy();
+      try {
+        await link(from.file, to.file);
+      } catch (error) {
+        if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP'].includes(code(error))) throw error;
+        await copy();
+      }
+    },
+    to,
+  );
 }
 
 /** Runs one file-system step; its failure becomes a GptError (an existing target: usage). */

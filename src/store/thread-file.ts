@@ -28,10 +28,15 @@ export function parseThread(text: string, file: string): Thread {
     if (node?.range || path.length === 0) return lineOf(node?.range?.[0]);
     return nodeLine(path.slice(0, -1));
   };
-  return checkThread(value, (path, problem) =>
-    badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'),
-  (version) => badInputError(`${file} was written by a newer gpt (thread format ${version}; this gpt reads ${THREAD_VERSION})`,
-    'upgrade gpt to read or continue it; the file was left as it was'));
+  return checkThread(
+    value,
+    (path, problem) => badInputError(`${file}:${nodeLine(path)}: ${problem}`, 'fix the file by hand; it was left as it was'),
+    (version) =>
+      badInputError(
+        `${file} was written by a newer gpt (thread format ${version}; this gpt reads ${THREAD_VERSION})`,
+        'upgrade gpt to read or continue it; the file was left as it was',
+      ),
+  );
 }
 
 type Complaint = (path: (string | number)[], problem: string) => Error;

@@ -54,8 +54,7 @@ export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
  * by name. Names compare by code point: `localeCompare` would load ICU's collator, about
  * 25 ms of every listing.
  */
-export const newestFirst = (a: ThreadFileInfo, b: ThreadFileInfo) =>
-  b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export const newestFirst = (a: ThreadFileInfo, b: ThreadFileInfo) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The most recently updated thread, named or not. */
 export async function latestThread(dir: string): Promise<ThreadFileInfo | undefined> {
@@ -73,9 +72,14 @@ export async function pruneAutoThreads(dir: string, keep: number): Promise<strin
   if (autoCount <= keep) return [];
   const auto = (await listThreadFiles(dir)).filter((f) => AUTO_NAME.test(f.name));
   auto.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  const removed = await Promise.all(auto.slice(keep).map(async (f) => {
-    const text = await readFile(f.file, 'utf8').catch(() => '');
-    return unlink(f.file).then(() => text, () => '');
-  }));
+  const removed = await Promise.all(
+    auto.slice(keep).map(async (f) => {
+      const text = await readFile(f.file, 'utf8').catch(() => '');
+      return unlink(f.file).then(
+        () => text,
+        () => '',
+      );
+    }),
+  );
   return removed.filter((text) => text !== '');
 }

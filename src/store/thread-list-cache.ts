@@ -31,7 +31,10 @@ const settledAfterMs = (s: FileStamp) => (s.mtimeMs % 1000 === 0 && s.ctimeMs % 
 export class ThreadListCache {
   private changed = false;
 
-  private constructor(private readonly file: string, private readonly entries: Map<string, Entry>) {}
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, Entry>,
+  ) {}
 
   static async open(file: string): Promise<ThreadListCache> {
     const entries = new Map<string, Entry>();

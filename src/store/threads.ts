@@ -35,8 +35,7 @@ export function resolveThreadRef(value: string, threadsDir: string, cwd: string)
     return { name: basename(file).replace(THREAD_FILE_ENDING, ''), file, explicitPath: true };
   }
   if (!NAME.test(value)) {
-    throw usageError(`invalid thread name '${value}'`,
-      'use letters, digits, ".", "_" and "-" (not starting with "."), or a path containing "/"');
+    throw usageError(`invalid thread name '${value}'`, 'use letters, digits, ".", "_" and "-" (not starting with "."), or a path containing "/"');
   }
   checkLength(`${value}.yaml`, 'the thread name', '.yaml'.length);
   return { name: value, file: join(threadsDir, `${value}.yaml`), explicitPath: false };
@@ -45,8 +44,10 @@ export function resolveThreadRef(value: string, threadsDir: string, cwd: string)
 function checkLength(fileName: string, what: string, ending: number): void {
   const bytes = Buffer.byteLength(fileName);
   if (bytes <= MAX_FILE_NAME_BYTES) return;
-  throw usageError(`${what} is too long (${bytes - ending} bytes; at most ${MAX_FILE_NAME_BYTES - ending})`,
-    'choose a shorter name (letters outside ASCII count 2 to 4 bytes each)');
+  throw usageError(
+    `${what} is too long (${bytes - ending} bytes; at most ${MAX_FILE_NAME_BYTES - ending})`,
+    'choose a shorter name (letters outside ASCII count 2 to 4 bytes each)',
+  );
 }
 
 export interface LoadedThread {
@@ -92,26 +93,30 @@ export class ThreadStore {
     const target = await symlinkTarget(file);
     if (target) this.warn(`gpt: ${file} is a symbolic link; writing to ${target}`);
     const { appendToThreadText, canonicalOffset, newThreadText } = await threadFile();
-    return withFileLock(file, async () => {
-      const text = await readTextIfExists(file);
-      const stamp = options.now.toISOString();
-      let thread: Thread;
-      let written: ThreadText;
-      if (text === undefined) {
-        thread = { version: THREAD_VERSION, ...options.create, ...storeField(options), created: stamp, updated: stamp, messages: added };
-        written = newThreadText(thread, file);
-      } else {
-        const old = await this.parse(file, text);
-        // A store the file names already is kept: it may be one the user chose.
-        const header = { ...old.thread, ...(old.thread.attachment_store === undefined ? storeField(options) : {}), updated: stamp };
-        const messagesOffset = old.messagesOffset >= 0 ? old.messagesOffset : canonicalOffset(text, old.thread);
-        written = appendToThreadText({ text, messagesOffset }, header, added);
-        thread = { ...header, messages: [...old.thread.messages, ...added] };
-      }
-      await writePrivateFile(file, written.text);
-      await this.cache.put(file, written, thread);
-      return thread;
-    }, this.warn);
+    return withFileLock(
+      file,
+      async () => {
+        const text = await readTextIfExists(file);
+        const stamp = options.now.toISOString();
+        let thread: Thread;
+        let written: ThreadText;
+        if (text === undefined) {
+          thread = { version: THREAD_VERSION, ...options.create, ...storeField(options), created: stamp, updated: stamp, messages: added };
+          written = newThreadText(thread, file);
+        } else {
+          const old = await this.parse(file, text);
+          // A store the file names already is kept: it may be one the user chose.
+          const header = { ...old.thread, ...(old.thread.attachment_store === undefined ? storeField(options) : {}), updated: stamp };
+          const messagesOffset = old.messagesOffset >= 0 ? old.messagesOffset : canonicalOffset(text, old.thread);
+          written = appendToThreadText({ text, messagesOffset }, header, added);
+          thread = { ...header, messages: [...old.thread.messages, ...added] };
+        }
+        await writePrivateFile(file, written.text);
+        await this.cache.put(file, written, thread);
+        return thread;
+      },
+      this.warn,
+    );
   }
 
   /** The thread in `text`, read from `file` (by `gpt thread list`, which reads the text itself). */
@@ -126,23 +131,32 @@ export class ThreadStore {
    */
   async replaceLastTurn(file: string, replaced: StoredMessage[], added: StoredMessage[], options: AppendOptions): Promise<Thread> {
     const { canonicalOffset, newThreadText } = await threadFile();
-    const rewrite = await withFileLock(file, async () => {
-      const text = await readTextIfExists(file);
-      if (text === undefined) return undefined;
-      const parsed = await this.parse(file, text);
-      const old = parsed.thread;
-      // A file written or edited by hand would lose its comments and own keys in a rewrite.
-      if (parsed.messagesOffset < 0 && canonicalOffset(text, old) < 0) return undefined;
-      const kept = old.messages.slice(0, old.messages.length - replaced.length);
-      const tail = old.messages.slice(kept.length);
-      const same = tail.length === replaced.length && tail.every((m, i) => m.content === replaced[i]!.content && m.time === replaced[i]!.time);
-      if (!same) return undefined;
-      const thread = { ...old, ...(old.attachment_store === undefined ? storeField(options) : {}), updated: options.now.toISOString(), messages: [...kept, ...added] };
-      const written = newThreadText(thread, file);
-      await writePrivateFile(file, written.text);
-      await this.cache.put(file, written, thread);
-      return thread;
-    }, this.warn);
+    const rewrite = await withFileLock(
+      file,
+      async () => {
+        const text = await readTextIfExists(file);
+        if (text === undefined) return undefined;
+        const parsed = await this.parse(file, text);
+        const old = parsed.thread;
+        // A file written or edited by hand would lose its comments and own keys in a rewrite.
+        if (parsed.messagesOffset < 0 && canonicalOffset(text, old) < 0) return undefined;
+        const kept = old.messages.slice(0, old.messages.length - replaced.length);
+        const tail = old.messages.slice(kept.length);
+        const same = tail.length === replaced.length && tail.every((m, i) => m.content === replaced[i]!.content && m.time === replaced[i]!.time);
+        if (!same) return undefined;
+        const thread = {
+          ...old,
+          ...(old.attachment_store === undefined ? storeField(options) : {}),
+          updated: options.now.toISOString(),
+          messages: [...kept, ...added],
+        };
+        const written = newThreadText(thread, file);
+        await writePrivateFile(file, written.text);
+        await this.cache.put(file, written, thread);
+        return thread;
+      },
+      this.warn,
+    );
     return rewrite ?? this.append(file, added, options);
   }
 

@@ -10,14 +10,16 @@ let table: Promise<PriceTable> | undefined;
  * first use: it is half a megabyte of data that commands without a reply never need.
  */
 export function loadPriceTable(): Promise<PriceTable> {
-  table ??= Promise.resolve().then(genaiPrices).then(({ calcPrice }) => (usage, model) => {
-    const found = calcPrice(
-      { input_tokens: usage.prompt_tokens, cache_read_tokens: usage.cached_tokens ?? 0, output_tokens: usage.completion_tokens },
-      model.slice(model.lastIndexOf('/') + 1),
-      { providerId: 'openai' },
-    );
-    return found ? found.total_price : null;
-  });
+  table ??= Promise.resolve()
+    .then(genaiPrices)
+    .then(({ calcPrice }) => (usage, model) => {
+      const found = calcPrice(
+        { input_tokens: usage.prompt_tokens, cache_read_tokens: usage.cached_tokens ?? 0, output_tokens: usage.completion_tokens },
+        model.slice(model.lastIndexOf('/') + 1),
+        { providerId: 'openai' },
+      );
+      return found ? found.total_price : null;
+    });
   return table;
 }
 

@@ -47,7 +47,9 @@ const slowPrompt = (prompt) => Number(/^Question (\d+):/.exec(prompt)?.[1]) % SL
 /** The same requests as gpt batch sends, through the SDK alone: 16 at a time, nothing kept. */
 function writeSdkLoop(file) {
   const sdk = pathToFileURL(createRequire(import.meta.url).resolve('openai')).href;
-  writeFileSync(file, `
+  writeFileSync(
+    file,
+    `
     import OpenAI from ${JSON.stringify(sdk)};
     const [url, count] = [process.argv[2], Number(process.argv[3])];
     const client = new OpenAI({ apiKey: 'sk-bench', baseURL: url, logLevel: 'off' });
@@ -59,7 +61,8 @@ function writeSdkLoop(file) {
       }
     };
     await Promise.all(Array.from({ length: ${CONCURRENCY} }, worker));
-  `);
+  `,
+  );
 }
 
 /**
@@ -87,8 +90,13 @@ export async function benchBatch({ only } = {}) {
   const want = (part) => only === undefined || only === part;
   const dir = mkdtempSync(join(tmpdir(), 'gpt-bench-batch-'));
   const env = (url) => ({
-    PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'),
-    XDG_CACHE_HOME: join(dir, 'cache'), OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: url,
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+    OPENAI_API_KEY: 'sk-bench-not-a-real-key',
+    OPENAI_BASE_URL: url,
   });
   const rows = [];
   const slow = await startBenchServer({ latencyMs: 100 });
@@ -116,7 +124,11 @@ export async function benchBatch({ only } = {}) {
       const wall = median((await repeat(RUNS, () => gptBatch(slow.url, 1000))).map((r) => r.ms));
       rows.push({
         name: 'gpt batch: 1,000 prompts at 100 ms, -j 16  vs  ideal (items x latency / j)',
-        value: wall, baseline: ideal, ratio: wall / ideal, target: 1.2, unit: 'ms',
+        value: wall,
+        baseline: ideal,
+        ratio: wall / ideal,
+        target: 1.2,
+        unit: 'ms',
         note: `median of ${RUNS} runs, the whole process including start-up`,
       });
     }
@@ -127,7 +139,11 @@ export async function benchBatch({ only } = {}) {
       const stalled = median((await repeat(RUNS, () => gptBatch(stalls.url, SLOW.items, SLOW.concurrency))).map((r) => r.ms));
       rows.push({
         name: `gpt batch: ${SLOW.items} prompts at ${SLOW.fastMs} ms, ${slowCount} of them at ${SLOW.slowMs} ms, -j ${SLOW.concurrency}  vs  ideal`,
-        value: stalled, baseline: slowIdeal, ratio: stalled / slowIdeal, target: 1.2, unit: 'ms',
+        value: stalled,
+        baseline: slowIdeal,
+        ratio: stalled / slowIdeal,
+        target: 1.2,
+        unit: 'ms',
         note: `median of ${RUNS} runs: slow items hold back the output, not the sending`,
       });
     }
@@ -141,12 +157,19 @@ export async function benchBatch({ only } = {}) {
       const sdkGrowth = sdkLarge / sdkSmall;
       rows.push({
         name: 'peak RSS: gpt batch 20,000 items  vs  1,000 items',
-        value: gptLarge, baseline: gptSmall, ratio: gptLarge / gptSmall, target: Number(sdkGrowth.toFixed(2)), unit: 'MiB',
+        value: gptLarge,
+        baseline: gptSmall,
+        ratio: gptLarge / gptSmall,
+        target: Number(sdkGrowth.toFixed(2)),
+        unit: 'MiB',
         note: 'target: no more growth than the bare SDK loop below',
       });
       rows.push({
         name: 'peak RSS: bare SDK loop 20,000 requests  vs  1,000 (reference)',
-        value: sdkLarge, baseline: sdkSmall, ratio: sdkGrowth, unit: 'MiB',
+        value: sdkLarge,
+        baseline: sdkSmall,
+        ratio: sdkGrowth,
+        unit: 'MiB',
         note: 'the same requests, 16 at a time, nothing kept: V8 heap sizing alone',
       });
     }

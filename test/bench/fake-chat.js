@@ -19,15 +19,20 @@ export async function startBenchServer({ latencyMs = 0 } = {}) {
       setTimeout(() => {
         if (!request.stream) {
           res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': id });
-          res.end(JSON.stringify({
-            id, object: 'chat.completion', created: 0, model, usage,
-            choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }],
-          }));
+          res.end(
+            JSON.stringify({
+              id,
+              object: 'chat.completion',
+              created: 0,
+              model,
+              usage,
+              choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }],
+            }),
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': id });
-        const chunk = (choices, extra = {}) =>
-          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices, ...extra })}\n\n`;
+        const chunk = (choices, extra = {}) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices, ...extra })}\n\n`;
         res.write(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
         res.write(chunk([{ index: 0, delta: { content: REPLY }, finish_reason: null }]));
         res.write(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
@@ -40,6 +45,10 @@ export async function startBenchServer({ latencyMs = 0 } = {}) {
   return {
     url: `http://127.0.0.1:${server.address().port}/v1`,
     requests: () => count,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
   };
 }

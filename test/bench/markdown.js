@@ -11,13 +11,25 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A reply of every kind of block, about 4,000 tokens. */
 function longReply() {
-  const section = (i) => [
-    `## Part ${i}`, '',
-    `The *blue* whale is the **biggest** animal (${i}); see [the notes](https://example.org/${i}).`, '',
-    '| Whale | Length | Notes |', '|---|---|---|', '| Blue | 30 m | the largest known |', '| Fin | 26 m | fast |', '',
-    '```python', `def length(whale): return {"blue": 30, "fin": 26}[whale] * ${i}`, '```', '',
-    '- krill', '- small fish', '',
-  ].join('\n');
+  const section = (i) =>
+    [
+      `## Part ${i}`,
+      '',
+      `The *blue* whale is the **biggest** animal (${i}); see [the notes](https://example.org/${i}).`,
+      '',
+      '| Whale | Length | Notes |',
+      '|---|---|---|',
+      '| Blue | 30 m | the largest known |',
+      '| Fin | 26 m | fast |',
+      '',
+      '```python',
+      `def length(whale): return {"blue": 30, "fin": 26}[whale] * ${i}`,
+      '```',
+      '',
+      '- krill',
+      '- small fish',
+      '',
+    ].join('\n');
   return Array.from({ length: 40 }, (_, i) => section(i)).join('\n');
 }
 
@@ -28,8 +40,15 @@ export async function benchMarkdown() {
   const dir = mkdtempSync(join(tmpdir(), 'gpt-bench-md-'));
   try {
     const outfile = join(dir, 'markdown.mjs');
-    await build({ entryPoints: [join(root, 'src/io/markdown.ts')], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning',
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    await build({
+      entryPoints: [join(root, 'src/io/markdown.ts')],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'warning',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    });
     process.env.FORCE_COLOR ??= '3'; // colours and highlighting as on a terminal
     const { loadMarkdown } = await import(outfile);
     const makeFilter = await loadMarkdown(80);

@@ -60,7 +60,10 @@ function writeLongThread(file, turns) {
     messages.push({
       role: 'assistant',
       content: `The biggest animal in the world is the blue whale.\nIt can grow up to 30 metres long and weigh as much as 200 tonnes (${i}).`,
-      model: 'gpt-4o-mini', finish_reason: 'stop', usage: { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 }, time,
+      model: 'gpt-4o-mini',
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 },
+      time,
     });
   }
   writeFileSync(file, YAML.stringify({ version: 1, model: 'gpt-4o-mini', created: time, updated: time, messages }, { lineWidth: 0 }), { mode: 0o600 });
@@ -77,8 +80,13 @@ function addRows(name, [base, gpt], targets) {
 const server = await startBenchServer();
 const home = mkdtempSync(join(tmpdir(), 'gpt-bench-'));
 const env = {
-  PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'),
-  XDG_CACHE_HOME: join(home, 'cache'), OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: server.url,
+  PATH: process.env.PATH,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, 'config'),
+  XDG_DATA_HOME: join(home, 'data'),
+  XDG_CACHE_HOME: join(home, 'cache'),
+  OPENAI_API_KEY: 'sk-bench-not-a-real-key',
+  OPENAI_BASE_URL: server.url,
 };
 const threads = join(home, 'data', 'gpt', 'threads');
 mkdirSync(threads, { recursive: true, mode: 0o700 });
@@ -107,28 +115,44 @@ try {
 
 /** Request overhead, long threads and batch: each against its own baseline. */
 async function benchRequests() {
-  addRows('gpt ask hi vs bare fetch', await compare([
-    { args: () => [BARE], env },
-    { args: () => [GPT, 'ask', '--no-stdin', 'hi'], env },
-  ]), { time: 1.2, rss: 1.1 });
+  addRows(
+    'gpt ask hi vs bare fetch',
+    await compare([
+      { args: () => [BARE], env },
+      { args: () => [GPT, 'ask', '--no-stdin', 'hi'], env },
+    ]),
+    { time: 1.2, rss: 1.1 },
+  );
 
   writeLongThread(join(threads, 'long.yaml'), 1000);
   const kib = Math.round(readFileSync(join(threads, 'long.yaml')).length / 1024);
-  addRows(`ask --thread of 1,000 turns (${kib} KiB) vs new thread`, await compare([
-    { args: (i) => [GPT, 'ask', '--no-stdin', '--thread', `fresh-${i}`, 'hi'], env },
-    { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env },
-  ]), { time: 1.3 });
+  addRows(
+    `ask --thread of 1,000 turns (${kib} KiB) vs new thread`,
+    await compare([
+      { args: (i) => [GPT, 'ask', '--no-stdin', '--thread', `fresh-${i}`, 'hi'], env },
+      { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env },
+    ]),
+    { time: 1.3 },
+  );
 
   // Counting the thread's tokens against a window it fits (so all are sent) vs sending it
   // uncounted (--context all: what ask --thread did before counting). The window must be the
   // thread's model's (gpt-4o-mini): for a model without one nothing is counted at all.
   const counting = { ...env, XDG_CONFIG_HOME: join(home, 'config-counting') };
   mkdirSync(join(counting.XDG_CONFIG_HOME, 'gpt'), { recursive: true });
-  writeFileSync(join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'), 'models:\n  gpt-4o-mini:\n    context_window: 200000\n  gpt-5.4-mini:\n    context_window: 200000\n', { mode: 0o600 });
-  addRows('ask --thread of 1,000 turns: tokens counted vs not (--context all)', await compare([
-    { args: () => [GPT, 'ask', '--no-stdin', '--context', 'all', '--thread', 'long', 'hi'], env: counting },
-    { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env: counting },
-  ]), { time: 1.1 });
+  writeFileSync(
+    join(counting.XDG_CONFIG_HOME, 'gpt', 'config.yaml'),
+    'models:\n  gpt-4o-mini:\n    context_window: 200000\n  gpt-5.4-mini:\n    context_window: 200000\n',
+    { mode: 0o600 },
+  );
+  addRows(
+    'ask --thread of 1,000 turns: tokens counted vs not (--context all)',
+    await compare([
+      { args: () => [GPT, 'ask', '--no-stdin', '--context', 'all', '--thread', 'long', 'hi'], env: counting },
+      { args: () => [GPT, 'ask', '--no-stdin', '--thread', 'long', 'hi'], env: counting },
+    ]),
+    { time: 1.1 },
+  );
 
   const { benchMarkdown } = await import('./markdown.js');
   for (const r of await benchMarkdown()) rows.push(r);
@@ -146,5 +170,7 @@ console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   const ratio = r.ratio ?? (r.baseline === undefined ? undefined : r.value / r.baseline);
   const verdict = r.target === undefined || ratio === undefined ? '' : ratio <= r.target ? ' ok' : ' OVER';
-  console.log(`| ${r.name} | ${fmt(r.value, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio === undefined ? '' : ratio.toFixed(2)}${verdict} | ${r.target ?? ''} |`);
+  console.log(
+    `| ${r.name} | ${fmt(r.value, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio === undefined ? '' : ratio.toFixed(2)}${verdict} | ${r.target ?? ''} |`,
+  );
 }

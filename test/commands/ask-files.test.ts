@@ -16,7 +16,11 @@ afterEach(() => world.cleanup());
 
 const ask = (args: string[], more: Partial<AskOptions> = {}, w: FakeWorld = world) =>
   runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, w.deps);
-const failure = (args: string[], more: Partial<AskOptions>) => ask(args, more).then(() => undefined, (e: GptError) => e);
+const failure = (args: string[], more: Partial<AskOptions>) =>
+  ask(args, more).then(
+    () => undefined,
+    (e: GptError) => e,
+  );
 const sent = () => world.client.prompts().at(-1);
 
 /** Writes files under the world's working folder (its HOME). */
@@ -28,7 +32,7 @@ async function tree(files: Record<string, string | Buffer>): Promise<void> {
 }
 
 describe('gpt ask -f', () => {
-  it('puts a folder\'s text files, fenced and labelled, before the question', async () => {
+  it("puts a folder's text files, fenced and labelled, before the question", async () => {
     await tree({ 'src/b.ts': 'export const b = 2;\n', 'src/a.ts': 'export const a = 1;\n', 'src/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]) });
     await ask(['review', 'this'], { files: ['src/'] });
     expect(sent()).toBe('src/a.ts\n```\nexport const a = 1;\n```\n\nsrc/b.ts\n```\nexport const b = 2;\n```\n\nreview this');
@@ -59,7 +63,7 @@ describe('gpt ask -f', () => {
     ]);
   });
 
-  it('records the files in the thread\'s message content, as sent', async () => {
+  it("records the files in the thread's message content, as sent", async () => {
     await tree({ 'a.txt': 'A\n' });
     await ask(['q'], { files: ['a.txt'], thread: 'f' });
     const thread = YAML.parse(await readFile(join(world.threadsDir, 'f.yaml'), 'utf8'));
@@ -67,7 +71,7 @@ describe('gpt ask -f', () => {
     expect(Object.keys(thread.messages[0]).sort()).toEqual(['content', 'role', 'time']);
   });
 
-  it('fills a template\'s {{input}} with the files and the prompt', async () => {
+  it("fills a template's {{input}} with the files and the prompt", async () => {
     await mkdir(join(world.configHome, 'gpt', 'templates'), { recursive: true });
     await writeFile(join(world.configHome, 'gpt', 'templates', 'review.yaml'), 'prompt: "Review:\\n{{input}}"\n');
     await tree({ 'a.ts': 'a\n' });
@@ -75,7 +79,7 @@ describe('gpt ask -f', () => {
     expect(sent()).toBe('Review:\na.ts\n```\na\n```\n');
   });
 
-  it('names the conversation, and previews it in thread list, from the user\'s words, not the files before them', async () => {
+  it("names the conversation, and previews it in thread list, from the user's words, not the files before them", async () => {
     await tree({ 'empty.txt': '', 'crlf.txt': 'line1\r\n' });
     await ask(['review', 'this'], { files: ['empty.txt', 'crlf.txt'] });
     await ask([], { files: ['crlf.txt'] }); // files alone: named from the first file
@@ -85,13 +89,21 @@ describe('gpt ask -f', () => {
   });
 
   it('refuses each bad -f with exit 6 naming the path, sending nothing', async () => {
-    await tree({ 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]), 'old.txt': Buffer.from('caf\xe9\n', 'latin1'), 'big.txt': 'x'.repeat(2048), 'ok.txt': 'ok' });
+    await tree({
+      'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]),
+      'old.txt': Buffer.from('caf\xe9\n', 'latin1'),
+      'big.txt': 'x'.repeat(2048),
+      'ok.txt': 'ok',
+    });
     const cases: [Partial<AskOptions>, RegExp][] = [
       [{ files: ['ok.txt', 'missing.txt'] }, /^-f missing\.txt: no such file or folder$/],
       [{ files: ['logo.png'] }, /^-f logo\.png is binary data, not text$/],
       [{ files: ['old.txt'] }, /^-f old\.txt is not valid UTF-8 text$/],
       [{ files: ['ok.txt', 'big.txt'], maxFilesSize: 1024 }, /^the -f files come to 2 KiB, over the 1 KiB limit \(largest: big\.txt 2 KiB, ok\.txt 2 B\)$/],
-      [{ files: ['big.txt', 'ok.txt'], maxFilesSize: 1024 }, /^the -f files come to at least 2 KiB, over the 1 KiB limit \(largest of those read: big\.txt 2 KiB\)$/],
+      [
+        { files: ['big.txt', 'ok.txt'], maxFilesSize: 1024 },
+        /^the -f files come to at least 2 KiB, over the 1 KiB limit \(largest of those read: big\.txt 2 KiB\)$/,
+      ],
       [{ files: [''] }, /^-f: the path is empty$/],
     ];
     for (const [more, message] of cases) {

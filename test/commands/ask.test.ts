@@ -77,9 +77,21 @@ describe('threads', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(world.threadsDir)).mode & 0o777).toBe(0o700);
     const thread = await loadThread(file);
-    expect(thread).toMatchObject({ version: 1, model: 'gpt-5.4-mini', system: 'You are a helpful assistant.', created: '2026-11-27T12:00:02.000Z', updated: '2026-11-27T12:00:05.000Z' });
+    expect(thread).toMatchObject({
+      version: 1,
+      model: 'gpt-5.4-mini',
+      system: 'You are a helpful assistant.',
+      created: '2026-11-27T12:00:02.000Z',
+      updated: '2026-11-27T12:00:05.000Z',
+    });
     expect(thread.messages).toHaveLength(4);
-    expect(thread.messages[1]).toMatchObject({ role: 'assistant', model: 'gpt-5.4-mini', finish_reason: 'stop', usage: { total_tokens: expect.any(Number) }, time: expect.any(String) });
+    expect(thread.messages[1]).toMatchObject({
+      role: 'assistant',
+      model: 'gpt-5.4-mini',
+      finish_reason: 'stop',
+      usage: { total_tokens: expect.any(Number) },
+      time: expect.any(String),
+    });
   });
 
   it('remembers its model and system prompt; flags override them for one turn only', async () => {
@@ -106,7 +118,10 @@ describe('threads', () => {
 
   it('refuses names that could escape the threads folder', async () => {
     for (const name of ['..', '.hidden', 'a b', 'x;y']) {
-      await expect(ask(['hi'], { thread: name }), name).rejects.toMatchObject({ exitCode: ExitCode.usage, message: expect.stringMatching(/^invalid thread name/) });
+      await expect(ask(['hi'], { thread: name }), name).rejects.toMatchObject({
+        exitCode: ExitCode.usage,
+        message: expect.stringMatching(/^invalid thread name/),
+      });
     }
     expect(world.client.requests).toHaveLength(0);
   });
@@ -116,7 +131,9 @@ describe('threads', () => {
     await writeFile(file, 'messages:\n  - role: user\n    content: Hello\n  - role: assistant\n    content: Hi!\n');
     await ask(['How are you?'], { thread: file });
     expect(lastMessages()).toEqual([
-      { role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }, { role: 'user', content: 'How are you?' },
+      { role: 'user', content: 'Hello' },
+      { role: 'assistant', content: 'Hi!' },
+      { role: 'user', content: 'How are you?' },
     ]);
     expect((await loadThread(file)).messages).toHaveLength(4);
   });
@@ -127,7 +144,8 @@ describe('threads', () => {
     const broken = 'messages:\n  - role: user\n    content: "unterminated\n';
     await writeFile(file, broken);
     await expect(ask(['hi'], { thread: 'broken' })).rejects.toMatchObject({
-      exitCode: ExitCode.badInput, message: expect.stringMatching(new RegExp(`^${file}:\\d+: not valid YAML`)),
+      exitCode: ExitCode.badInput,
+      message: expect.stringMatching(new RegExp(`^${file}:\\d+: not valid YAML`)),
     });
     expect(await readFile(file, 'utf8')).toBe(broken);
     expect(world.client.requests).toHaveLength(0);
@@ -169,7 +187,12 @@ describe('conversations kept without --thread', () => {
     const files = await threadFiles();
     expect(files).toHaveLength(3);
     expect(files).toContain('named.yaml');
-    expect(files.filter((f) => f !== 'named.yaml').map((f) => f.replace(/^\d{8}-\d{6}-/, '')).sort()).toEqual(['three.yaml', 'two.yaml']);
+    expect(
+      files
+        .filter((f) => f !== 'named.yaml')
+        .map((f) => f.replace(/^\d{8}-\d{6}-/, ''))
+        .sort(),
+    ).toEqual(['three.yaml', 'two.yaml']);
   });
 
   it('are not kept with save_conversations: false, and then -c has nothing to continue', async () => {
@@ -177,7 +200,9 @@ describe('conversations kept without --thread', () => {
     await ask(['q']);
     expect(await threadFiles()).toEqual([]);
     await expect(ask(['more'], { continueLatest: true })).rejects.toMatchObject({
-      exitCode: ExitCode.usage, message: 'there is no conversation to continue yet', hint: 'start one with gpt ask "question"',
+      exitCode: ExitCode.usage,
+      message: 'there is no conversation to continue yet',
+      hint: 'start one with gpt ask "question"',
     });
   });
 });

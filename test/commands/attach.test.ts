@@ -34,7 +34,11 @@ const put = async (name: string, bytes: Buffer | string) => {
   await writeFile(home(name), bytes);
   return Buffer.from(bytes);
 };
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: GptError) => e);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: GptError) => e,
+  );
 const listing = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 describe('what is sent', () => {
@@ -43,14 +47,20 @@ describe('what is sent', () => {
     await ask(['What is this?'], { attach: ['shot.png'] });
     expect(sentLast()).toEqual({
       role: 'user',
-      content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } }],
+      content: [
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } },
+      ],
     });
   });
 
   it('goes by the content, not the name: a jpeg named .png is sent as image/jpeg', async () => {
     const bytes = await put('photo.png', jpeg(640, 480));
     await ask(['describe'], { attach: ['photo.png'] });
-    expect(sentLast().content).toEqual([{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: dataUrl('image/jpeg', bytes) } }]);
+    expect(sentLast().content).toEqual([
+      { type: 'text', text: 'describe' },
+      { type: 'image_url', image_url: { url: dataUrl('image/jpeg', bytes) } },
+    ]);
   });
 
   it('sends a PDF as a file part with its file name', async () => {
@@ -147,7 +157,10 @@ describe('threads and the store', () => {
 
   it('adds the header to a project thread that gets its first attachment later, keeping a hand-written layout', async () => {
     await mkdir(home('proj'));
-    await writeFile(home('proj', 'hand.yaml'), '# my notes\ntitle: Design\nmessages:\n  - role: user\n    content: hi\n  - role: assistant\n    content: hello\n');
+    await writeFile(
+      home('proj', 'hand.yaml'),
+      '# my notes\ntitle: Design\nmessages:\n  - role: user\n    content: hi\n  - role: assistant\n    content: hello\n',
+    );
     await put('shot.png', png(8, 8));
     await ask(['look'], { thread: 'proj/hand.yaml', attach: ['shot.png'] });
     const text = await readFile(home('proj', 'hand.yaml'), 'utf8');
@@ -226,7 +239,9 @@ describe('threads and the store', () => {
     const bytes = await put('shot.png', png(8, 8));
     await ask(['look'], { thread: 't', attach: ['shot.png', 'https://example.com/x.webp'], detail: 'high' });
     await runThreadShow({ thread: 't', json: false, last: false }, world.deps);
-    expect(world.out()).toContain(`You: look\n[attached: shot.png (image/png, ${bytes.length} B, detail high)]\n[attached: https://example.com/x.webp (image/webp, detail high)]\n`);
+    expect(world.out()).toContain(
+      `You: look\n[attached: shot.png (image/png, ${bytes.length} B, detail high)]\n[attached: https://example.com/x.webp (image/webp, detail high)]\n`,
+    );
     await runThreadShow({ thread: 't', json: true, last: false }, world.deps);
     const messages = JSON.parse(world.out().trim().split('\n').at(-1)!);
     expect(messages[0].attachments[0]).toEqual({ path: 'shot.png', sha256: sha(bytes), mime: 'image/png', bytes: bytes.length, detail: 'high' });
@@ -234,9 +249,15 @@ describe('threads and the store', () => {
 
   it('reports a bad reference in a thread file with its file and line, and sends nothing', async () => {
     await mkdir(world.threadsDir, { recursive: true });
-    await writeFile(threadFile('bad'), `messages:\n  - role: user\n    content: hi\n    attachments:\n      - path: a.png\n        sha256: nope\n        mime: image/png\n        bytes: 3\n`);
+    await writeFile(
+      threadFile('bad'),
+      `messages:\n  - role: user\n    content: hi\n    attachments:\n      - path: a.png\n        sha256: nope\n        mime: image/png\n        bytes: 3\n`,
+    );
     const error = await failure(ask(['more'], { thread: 'bad' }));
-    expect(error).toMatchObject({ exitCode: ExitCode.badInput, message: `${threadFile('bad')}:6: attachment 1 of message 1 needs \`sha256\`: 64 lowercase hex digits` });
+    expect(error).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: `${threadFile('bad')}:6: attachment 1 of message 1 needs \`sha256\`: 64 lowercase hex digits`,
+    });
     expect(world.client.requests).toHaveLength(0);
   });
 });
@@ -269,7 +290,10 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
   it('a file without read permission', async () => {
     await put('secret.png', png(2, 2));
     await chmod(home('secret.png'), 0o000);
-    expect(await asUnprivileged(home('secret.png'), () => refused(['secret.png']))).toMatchObject({ exitCode: ExitCode.badInput, message: 'cannot read secret.png (permission denied)' });
+    expect(await asUnprivileged(home('secret.png'), () => refused(['secret.png']))).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: 'cannot read secret.png (permission denied)',
+    });
   });
 
   it('an image over 20 MiB (a sparse file: a png header, then a hole)', async () => {
@@ -310,7 +334,10 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
 
   it('a model known to take no PDFs', async () => {
     await put('r.pdf', pdf('x'));
-    expect(await refused(['r.pdf'], {}, world.withFlags({ model: 'o1-mini' }))).toMatchObject({ exitCode: ExitCode.usage, message: 'o1-mini takes no PDF files (-a r.pdf)' });
+    expect(await refused(['r.pdf'], {}, world.withFlags({ model: 'o1-mini' }))).toMatchObject({
+      exitCode: ExitCode.usage,
+      message: 'o1-mini takes no PDF files (-a r.pdf)',
+    });
   });
 
   it('--detail without an attachment', async () => {
@@ -327,14 +354,17 @@ describe('refused before anything is sent or written (exit 6, or 2)', () => {
 });
 
 describe('empty paths, URLs that are not images, and pipes', () => {
-  it('refuses an empty -a (a script\'s empty variable): exit 6, nothing sent', async () => {
+  it("refuses an empty -a (a script's empty variable): exit 6, nothing sent", async () => {
     expect(await failure(ask(['go'], { attach: [''] }))).toMatchObject({ exitCode: ExitCode.badInput, message: '-a: the path is empty' });
     expect(world.client.requests).toHaveLength(0);
   });
 
   it('refuses a URL whose path ends in an extension that is not an image; one with none goes as an image', async () => {
     const pdfUrl = await failure(ask(['go'], { attach: ['http://example.com/a.pdf'] }));
-    expect(pdfUrl).toMatchObject({ exitCode: ExitCode.badInput, message: '-a http://example.com/a.pdf: a URL is sent as an image, and .pdf is not one (png, jpeg, gif, webp)' });
+    expect(pdfUrl).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: '-a http://example.com/a.pdf: a URL is sent as an image, and .pdf is not one (png, jpeg, gif, webp)',
+    });
     expect(pdfUrl?.hint).toBe('a PDF must be a local file — download it, then -a it; nothing was sent');
     expect(await failure(ask(['go'], { attach: ['https://example.com/notes.txt?v=1.png'] }))).toMatchObject({ exitCode: ExitCode.badInput });
     expect(world.client.requests).toHaveLength(0);
@@ -351,7 +381,10 @@ describe('empty paths, URLs that are not images, and pipes', () => {
     await world.cleanup();
     world = await makeWorld({ stdin: bytes });
     await ask(['what is this?'], { attach: ['-'], thread: 't' });
-    expect(sentLast().content).toEqual([{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } }]);
+    expect(sentLast().content).toEqual([
+      { type: 'text', text: 'what is this?' },
+      { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } },
+    ]);
     const [message] = YAML.parse(await readFile(threadFile('t'), 'utf8')).messages;
     expect(message.attachments).toEqual([{ path: '-', sha256: sha(bytes), mime: 'image/png', bytes: bytes.length }]);
     expect(await listing(storeDir())).toEqual([sha(bytes)]);
@@ -374,10 +407,16 @@ describe('empty paths, URLs that are not images, and pipes', () => {
   it('-a - checks stdin as a file: its type from its bytes, and its size limit', async () => {
     await world.cleanup();
     world = await makeWorld({ stdin: 'just text\n' });
-    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: 'stdin is not an image or PDF (it looks like text)' });
+    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: 'stdin is not an image or PDF (it looks like text)',
+    });
     await world.cleanup();
     world = await makeWorld({ stdin: Buffer.concat([png(2, 2), Buffer.alloc(20 * 1024 * 1024)]) });
-    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: expect.stringMatching(/^stdin is 20 MiB, over the 20 MiB limit|^stdin is \d+ bytes, over the 20971520 bytes limit for an image$/) });
+    expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: expect.stringMatching(/^stdin is 20 MiB, over the 20 MiB limit|^stdin is \d+ bytes, over the 20971520 bytes limit for an image$/),
+    });
     await world.cleanup();
     world = await makeWorld({ stdin: Buffer.concat([Buffer.from(pdf('x')), Buffer.alloc(33 * 1024 * 1024)]) });
     expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: 'stdin is over the 32 MiB limit for a PDF' });
@@ -397,11 +436,17 @@ describe('empty paths, URLs that are not images, and pipes', () => {
     const writing = writeFile(home('pipe'), bytes);
     await ask(['go'], { attach: ['pipe'] });
     await writing;
-    expect(sentLast().content).toEqual([{ type: 'text', text: 'go' }, { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } }]);
+    expect(sentLast().content).toEqual([
+      { type: 'text', text: 'go' },
+      { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } },
+    ]);
   });
 
   it('reads a device (/dev/null) rather than calling it a folder', async () => {
-    expect(await failure(ask(['go'], { attach: ['/dev/null'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: '/dev/null is not an image or PDF (it looks like an empty file)' });
+    expect(await failure(ask(['go'], { attach: ['/dev/null'] }))).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: '/dev/null is not an image or PDF (it looks like an empty file)',
+    });
   });
 });
 

@@ -19,14 +19,22 @@ afterEach(() => world.cleanup());
 const write = (name: string, text: string) => writeFile(join(world.home, name), text);
 const batch = (file: string, more: Partial<BatchOptions> = {}) =>
   runBatch({ file, resume: false, dryRun: false, remote: false, wait: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: GptError) => e);
-const items = (n: number, extra: object = {}) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `i${i}`, prompt: 'How big is a blue whale?', ...extra })).join('\n');
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: GptError) => e,
+  );
+const items = (n: number, extra: object = {}) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ id: `i${i}`, prompt: 'How big is a blue whale?', ...extra })).join('\n');
 // $1 per million input tokens, $4 output; m2 has no price.
 const PRICED = { models: { m: { input_price: 1, output_price: 4 } } };
 
 describe('gpt batch: a refused run leaves -o FILE as it was', () => {
   it('--max-cost with an unpriced model: exit 2 before the results file is touched, and no run summary', async () => {
-    const old = `${items(10).split('\n').map((l) => JSON.stringify({ id: JSON.parse(l).id, reply: 'ok', cost: 0 })).join('\n')}\n`;
+    const old = `${items(10)
+      .split('\n')
+      .map((l) => JSON.stringify({ id: JSON.parse(l).id, reply: 'ok', cost: 0 }))
+      .join('\n')}\n`;
     await renew({ config: PRICED, flags: { model: 'm2' } });
     await write('in.jsonl', items(10));
     await write('out.jsonl', old);
@@ -78,7 +86,11 @@ describe('gpt batch --max-cost: sends while the budget has room', () => {
     return k;
   };
 
-  for (const [max, concurrency] of [[0.00008, 1], [0.0002, 1], [0.0002, 4]] as const) {
+  for (const [max, concurrency] of [
+    [0.00008, 1],
+    [0.0002, 1],
+    [0.0002, 4],
+  ] as const) {
     it(`waits for the items in flight and checks what they cost (--max-cost ${max}, -j ${concurrency})`, async () => {
       const estimate = await setUp();
       expect(estimate).toBeGreaterThan(actual);
@@ -118,7 +130,9 @@ describe('gpt batch --dry-run --max-cost: says what the budget covers', () => {
     await renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     await batch('in.jsonl', { dryRun: true, maxCost: estimate * 3.5 });
-    expect(world.out()).toMatch(/^budget: the estimate \(\$[\d.]+\) passes --max-cost \$[\d.]+: it covers at least 3 of the 10 items at their max_tokens bound; the run would stop before the first that does not fit \(exit 10\)$/m);
+    expect(world.out()).toMatch(
+      /^budget: the estimate \(\$[\d.]+\) passes --max-cost \$[\d.]+: it covers at least 3 of the 10 items at their max_tokens bound; the run would stop before the first that does not fit \(exit 10\)$/m,
+    );
 
     await renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
@@ -132,24 +146,42 @@ describe('gpt batch --dry-run: a thread counted as it would be sent', () => {
   const setUp = async () => {
     await renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
     const long = 'whales are large marine mammals. '.repeat(45).trim();
-    await writeFile(join(await threadsFolder(world), 'w.yaml'), YAML.stringify({
-      model: 'm', messages: [{ role: 'user', content: long }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'q2' }, { role: 'assistant', content: 'ok' }],
-    }));
+    await writeFile(
+      join(await threadsFolder(world), 'w.yaml'),
+      YAML.stringify({
+        model: 'm',
+        messages: [
+          { role: 'user', content: long },
+          { role: 'assistant', content: 'ok' },
+          { role: 'user', content: 'q2' },
+          { role: 'assistant', content: 'ok' },
+        ],
+      }),
+    );
     await write('p.jsonl', JSON.stringify({ prompt: 'q3', thread: 'w' }));
   };
 
   it('trims it to the window (the default policy) and says so', async () => {
     await setUp();
     await batch('p.jsonl', { dryRun: true });
-    const sent = encodeChat([{ role: 'user', content: 'q2' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'q3' }], 'gpt-4o').length;
+    const sent = encodeChat(
+      [
+        { role: 'user', content: 'q2' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'q3' },
+      ],
+      'gpt-4o',
+    ).length;
     expect(Number(/^input tokens: (\d+) /m.exec(world.out())![1])).toBe(sent);
-    expect(world.out()).toContain('threads trimmed to the model\'s window: 1 item, 1 earlier turn left out');
+    expect(world.out()).toContain("threads trimmed to the model's window: 1 item, 1 earlier turn left out");
   });
 
   it('with --context fail, says the item would be refused', async () => {
     await setUp();
     await batch('p.jsonl', { dryRun: true, context: 'fail' });
-    expect(world.out()).toMatch(/^would be refused, their thread outgrowing the model's window \(--context fail\):\n {2}p\.jsonl:1 \(id 1\): the thread does not fit m's context window of 300 tokens/m);
+    expect(world.out()).toMatch(
+      /^would be refused, their thread outgrowing the model's window \(--context fail\):\n {2}p\.jsonl:1 \(id 1\): the thread does not fit m's context window of 300 tokens/m,
+    );
     await renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
     await setUp();
     await batch('p.jsonl', { dryRun: true, context: 'fail', json: true });

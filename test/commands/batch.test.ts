@@ -23,23 +23,46 @@ const write = async (name: string, text: string) => {
 };
 const batch = (file: string, more: Partial<BatchOptions> = {}, deps: Deps = world.deps) =>
   runBatch({ file, resume: false, dryRun: false, remote: false, wait: true, ...more }, deps);
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const results = () => jsonLines(world.out());
-const rejected = (message: string) => new GptError(ExitCode.apiRejected, `the API rejected the request (400): ${message}`, 'check the request options', { status: 400 });
+const rejected = (message: string) =>
+  new GptError(ExitCode.apiRejected, `the API rejected the request (400): ${message}`, 'check the request options', { status: 400 });
 
 describe('gpt batch: input formats', () => {
   it('runs JSON Lines: one result line per item, in input order, with reply, model, finish reason and usage', async () => {
-    await write('p.jsonl', [
-      '{"id": "whale", "prompt": "biggest animal?", "model": "m-2", "temperature": 0.2, "max_tokens": 50}',
-      '{"prompt": "second", "system": "be brief"}',
-      '{"id": "chat", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}, {"role": "user", "content": "again"}]}',
-    ].join('\n'));
+    await write(
+      'p.jsonl',
+      [
+        '{"id": "whale", "prompt": "biggest animal?", "model": "m-2", "temperature": 0.2, "max_tokens": 50}',
+        '{"prompt": "second", "system": "be brief"}',
+        '{"id": "chat", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}, {"role": "user", "content": "again"}]}',
+      ].join('\n'),
+    );
     await batch('p.jsonl');
-    expect(results()[0]).toEqual({ id: 'whale', reply: 'echo: biggest animal?', model: 'm-2', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }, cost: null });
-    expect(results().map((x) => [x.id, x.reply])).toEqual([['whale', 'echo: biggest animal?'], ['2', 'echo: second'], ['chat', 'echo: again']]);
+    expect(results()[0]).toEqual({
+      id: 'whale',
+      reply: 'echo: biggest animal?',
+      model: 'm-2',
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
+      cost: null,
+    });
+    expect(results().map((x) => [x.id, x.reply])).toEqual([
+      ['whale', 'echo: biggest animal?'],
+      ['2', 'echo: second'],
+      ['chat', 'echo: again'],
+    ]);
     const byPrompt = Object.fromEntries(world.client.requests.map((q) => [q.messages.at(-1)!.content, q]));
     expect(byPrompt['biggest animal?']).toMatchObject({ model: 'm-2', fields: { temperature: 0.2, max_tokens: 50 } });
-    expect(byPrompt.second!.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'second' }]);
+    expect(byPrompt.second!.messages).toEqual([
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'second' },
+    ]);
     expect(byPrompt.again!.messages).toHaveLength(3);
     expect(world.stderr()).toMatch(/^gpt: 3 items: 3 done, 0 failed, 67 tokens, \d+\.\ds\n$/);
   });
@@ -47,7 +70,10 @@ describe('gpt batch: input formats', () => {
   it('runs YAML (strings and objects) and plain text, and reads stdin with -', async () => {
     await write('p.yaml', '- first\n- id: two\n  prompt: second\n');
     await batch('p.yaml', {}, { ...world.deps, warn: () => {} });
-    expect(results().map((x) => [x.id, x.reply])).toEqual([['1', 'echo: first'], ['two', 'echo: second']]);
+    expect(results().map((x) => [x.id, x.reply])).toEqual([
+      ['1', 'echo: first'],
+      ['two', 'echo: second'],
+    ]);
 
     for (const [file, format, stdin, replies] of [
       ['p.txt', undefined, '', ['echo: alpha', 'echo: beta']],
@@ -58,7 +84,10 @@ describe('gpt batch: input formats', () => {
       world = await makeWorld({ stdin });
       await write('p.txt', 'alpha\n\nbeta\n');
       await batch(file, { format });
-      expect(results().map((x) => x.reply), file).toEqual(replies);
+      expect(
+        results().map((x) => x.reply),
+        file,
+      ).toEqual(replies);
     }
     expect(results().map((x) => x.id)).toEqual(['1']);
   });
@@ -82,7 +111,8 @@ describe('gpt batch: input formats', () => {
     expect(results().at(-1).reply).toBe('echo: Q1: why?');
 
     await expect(batch('p.txt', { template: 'Translate: {{text}}' })).rejects.toMatchObject({
-      exitCode: ExitCode.usage, message: expect.stringMatching(/the template \(--template\) has no \{\{prompt\}\}/),
+      exitCode: ExitCode.usage,
+      message: expect.stringMatching(/the template \(--template\) has no \{\{prompt\}\}/),
     });
   });
 });
@@ -103,7 +133,9 @@ describe('gpt batch: bad input is refused before anything is sent', () => {
 
   it('reports a missing file and options that do not go together', async () => {
     await expect(batch('nope.jsonl')).rejects.toMatchObject({
-      exitCode: ExitCode.badInput, message: 'cannot read nope.jsonl (ENOENT)', hint: 'check the path and its permissions',
+      exitCode: ExitCode.badInput,
+      message: 'cannot read nope.jsonl (ENOENT)',
+      hint: 'check the path and its permissions',
     });
     await write('p.txt', 'x\n');
     await expect(batch('p.txt', { resume: true })).rejects.toMatchObject({ exitCode: ExitCode.usage, message: '--resume needs -o FILE' });
@@ -130,8 +162,13 @@ describe('gpt batch: failures, resume, threads', () => {
     await write('p.txt', 'good\nbad\nfine\n');
     await expect(batch('p.txt')).rejects.toMatchObject({ exitCode: ExitCode.batchItemsFailed, message: '1 of 3 items failed' });
     expect(results().map((x) => x.reply)).toEqual(['echo: good', null, 'echo: fine']);
-    expect(results()[1]).toMatchObject({ id: '2', model: 'gpt-5.4-mini', finish_reason: null, usage: null,
-      error: { message: 'the API rejected the request (400): unsupported value', exit_code: 4, status: 400 } });
+    expect(results()[1]).toMatchObject({
+      id: '2',
+      model: 'gpt-5.4-mini',
+      finish_reason: null,
+      usage: null,
+      error: { message: 'the API rejected the request (400): unsupported value', exit_code: 4, status: 400 },
+    });
     expect(world.stderr()).toMatch(/^gpt: 3 items: 2 done, 1 failed, \d+ tokens/);
   });
 
@@ -145,27 +182,37 @@ describe('gpt batch: failures, resume, threads', () => {
   it('--resume sends only the items missing from -o FILE, and appends their results', async () => {
     const ids = Array.from({ length: 6 }, (_, i) => `item-${i}`);
     await write('p.jsonl', ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n'));
-    const done = ids.slice(0, 2).map((id) => JSON.stringify({ id, reply: `echo: ${id}` })).join('\n');
+    const done = ids
+      .slice(0, 2)
+      .map((id) => JSON.stringify({ id, reply: `echo: ${id}` }))
+      .join('\n');
     // A run stopped while writing the third line.
     await write('out.jsonl', `${done}\n{"id": "item-2", "rep`);
     await batch('p.jsonl', { output: 'out.jsonl', resume: true });
     expect(world.client.prompts().sort()).toEqual(ids.slice(2));
-    expect(world.stderr()).toMatch(/the last line of out\.jsonl was cut short when a run stopped; it was removed, and that item's result is written again\ngpt: resuming: 2 items already in out\.jsonl\n/);
+    expect(world.stderr()).toMatch(
+      /the last line of out\.jsonl was cut short when a run stopped; it was removed, and that item's result is written again\ngpt: resuming: 2 items already in out\.jsonl\n/,
+    );
     expect(jsonLines(await readFile(join(world.home, 'out.jsonl'), 'utf8')).map((x) => x.id)).toEqual(ids);
   });
 
   it('continues threads: items of one thread run in order, each with the turns before it', async () => {
     world.client.fallback = (request) => ({ delayMs: request.messages.at(-1)!.content === 'first' ? 100 : 0 });
-    await write('p.jsonl', [
-      '{"id": "a", "prompt": "first", "thread": "notes"}',
-      '{"id": "b", "prompt": "unrelated"}',
-      '{"id": "c", "prompt": "second", "thread": "notes"}',
-      '{"id": "d", "prompt": "elsewhere", "thread": "other.yaml"}',
-    ].join('\n'));
+    await write(
+      'p.jsonl',
+      [
+        '{"id": "a", "prompt": "first", "thread": "notes"}',
+        '{"id": "b", "prompt": "unrelated"}',
+        '{"id": "c", "prompt": "second", "thread": "notes"}',
+        '{"id": "d", "prompt": "elsewhere", "thread": "other.yaml"}',
+      ].join('\n'),
+    );
     await batch('p.jsonl', { allowPaths: true }); // other.yaml is a path
     const second = world.client.requests.find((q) => q.messages.at(-1)!.content === 'second')!;
     expect(second.messages).toEqual([
-      { role: 'user', content: 'first' }, { role: 'assistant', content: 'echo: first' }, { role: 'user', content: 'second' },
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'echo: first' },
+      { role: 'user', content: 'second' },
     ]);
     const thread = YAML.parse(await readFile(join(world.threadsDir, 'notes.yaml'), 'utf8'));
     expect(thread.messages.map((m: { content: string }) => m.content)).toEqual(['first', 'echo: first', 'second', 'echo: second']);
@@ -177,7 +224,8 @@ describe('gpt batch: failures, resume, threads', () => {
   it('refuses thread items with --remote, before anything is sent', async () => {
     await write('p.jsonl', '{"prompt": "x"}\n{"prompt": "y", "thread": "notes"}\n');
     await expect(batch('p.jsonl', { remote: true })).rejects.toMatchObject({
-      exitCode: ExitCode.usage, message: 'p.jsonl:2: an item with `thread` cannot run with --remote',
+      exitCode: ExitCode.usage,
+      message: 'p.jsonl:2: an item with `thread` cannot run with --remote',
     });
   });
 });
@@ -193,7 +241,7 @@ describe('gpt batch: the results file', () => {
   });
 });
 
-describe('gpt batch: estimates count a thread\'s history', () => {
+describe("gpt batch: estimates count a thread's history", () => {
   // $1 per million input tokens, $4 output.
   const PRICED = { models: { 'priced-model': { input_price: 1, output_price: 4 } } };
   type Message = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -211,7 +259,10 @@ describe('gpt batch: estimates count a thread\'s history', () => {
     await world.cleanup();
     world = await makeWorld({ stdin: '', config: PRICED, flags: { model: 'priced-model' } });
     await writeThread();
-    await write('p.jsonl', '{"prompt": "And their size?", "thread": "whales", "max_tokens": 50}\n{"prompt": "And their food?", "thread": "whales", "max_tokens": 50}\n');
+    await write(
+      'p.jsonl',
+      '{"prompt": "And their size?", "thread": "whales", "max_tokens": 50}\n{"prompt": "And their food?", "thread": "whales", "max_tokens": 50}\n',
+    );
     await batch('p.jsonl', { dryRun: true });
     const first = [...history, { role: 'user' as const, content: 'And their size?' }];
     // The second follows the first's question and its reply, unknown yet: counted at its max_tokens.

@@ -32,16 +32,26 @@ const put = async (name: string, bytes: Buffer | string) => {
 /** Each request's messages as they go on the wire. */
 const sent = () => world.client.requests.map((r) => r.messages.map(apiMessage));
 const loadThread = async (name: string) => YAML.parse(await readFile(join(world.threadsDir, `${name}.yaml`), 'utf8'));
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error) => e);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: Error) => e,
+  );
 
 describe('gpt chat --thread with attachments in its history', () => {
-  it('sends the earlier turns\' attachments again, from the store after the file went', async () => {
+  it("sends the earlier turns' attachments again, from the store after the file went", async () => {
     const shot = await put('shot.png', png(8, 8));
     await runAsk({ args: ['what is it?'], thread: 't', attach: ['shot.png'], continueLatest: false, json: false, stream: true }, world.deps);
     await unlink(home('shot.png'));
     await chat(['and its colour?'], { thread: 't' });
     expect(sent().at(-1)).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'what is it?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is it?' },
+          { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } },
+        ],
+      },
       { role: 'assistant', content: 'echo: what is it?' },
       { role: 'user', content: 'and its colour?' },
     ]);
@@ -55,12 +65,14 @@ describe('/file and /attach', () => {
     const shot = await put('shot.png', png(4, 3));
     const doc = await put('r.pdf', pdf('numbers'));
     await chat(['/file src/', '/attach shot.png', '/attach r.pdf', 'review this', 'and now?'], { thread: 't' });
-    expect(world.stderr()).toBe([
-      'gpt: added src/ (2 files, 40 B) to the next message',
-      `gpt: added shot.png (image/png, ${shot.length} B) to the next message`,
-      `gpt: added r.pdf (application/pdf, ${doc.length} B) to the next message`,
-      '',
-    ].join('\n'));
+    expect(world.stderr()).toBe(
+      [
+        'gpt: added src/ (2 files, 40 B) to the next message',
+        `gpt: added shot.png (image/png, ${shot.length} B) to the next message`,
+        `gpt: added r.pdf (application/pdf, ${doc.length} B) to the next message`,
+        '',
+      ].join('\n'),
+    );
     const text = 'src/a.ts\n```\nexport const a = 1;\n```\n\nsrc/lib/b.ts\n```\nexport const b = 2;\n```\n\nreview this';
     const first = {
       role: 'user',
@@ -92,11 +104,12 @@ describe('/file and /attach', () => {
   it('says what is waiting with /file or /attach alone', async () => {
     await put('n.txt', 'note\n');
     await chat(['/file', '/file n.txt', '/attach https://example.com/cat.jpg', '/attach']);
-    expect(world.stderr().split('\n').filter((l) => !l.startsWith('gpt: added'))).toEqual([
-      'gpt: nothing is added to the next message yet',
-      'gpt: the next message goes with n.txt (5 B), https://example.com/cat.jpg (image/jpeg)',
-      '',
-    ]);
+    expect(
+      world
+        .stderr()
+        .split('\n')
+        .filter((l) => !l.startsWith('gpt: added')),
+    ).toEqual(['gpt: nothing is added to the next message yet', 'gpt: the next message goes with n.txt (5 B), https://example.com/cat.jpg (image/jpeg)', '']);
     expect(world.client.requests).toHaveLength(0);
   });
 
@@ -149,15 +162,28 @@ describe('/file and /attach', () => {
     const shot = await put('shot.png', png(2, 2));
     const run = chat(['/model blind', '/attach shot.png', '/model seeing', '/attach shot.png', '/model blind', 'what is it?', '/model seeing', 'what is it?']);
     expect(await failure(run)).toMatchObject({ exitCode: 2, message: '1 of 2 turns and 1 command failed' });
-    const refusals = world.stderr().split('\n').filter((l) => l.includes('takes no images'));
+    const refusals = world
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('takes no images'));
     expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatch(/^gpt: blind takes no images \(\/attach shot\.png\)/);
     // The refused turn sent nothing, and left the image for the next message.
-    expect(sent()).toEqual([[{ role: 'user', content: [{ type: 'text', text: 'what is it?' }, { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } }] }]]);
+    expect(sent()).toEqual([
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is it?' },
+            { type: 'image_url', image_url: { url: dataUrl('image/png', shot) } },
+          ],
+        },
+      ],
+    ]);
     expect(world.client.requests[0]!.model).toBe('seeing');
   });
 
-  it('/retry sends the turn\'s attachments again, and the thread keeps their references', async () => {
+  it("/retry sends the turn's attachments again, and the thread keeps their references", async () => {
     const shot = await put('shot.png', png(2, 2));
     await chat(['/attach shot.png', 'what is it?', '/retry'], { thread: 't' });
     const [once, again] = sent();
@@ -175,7 +201,7 @@ describe('/file and /attach', () => {
     expect(world.client.prompts()).toEqual(['hello']);
   });
 
-  it('/save of a conversation not yet on disk keeps its attachments\' bytes too', async () => {
+  it("/save of a conversation not yet on disk keeps its attachments' bytes too", async () => {
     await renew({ config: { save_conversations: false } });
     const shot = await put('shot.png', png(2, 2));
     await chat(['/attach shot.png', 'what is it?', '/save kept']);
@@ -189,15 +215,23 @@ describe('gpt chat -f and -a', () => {
     await put('n.txt', 'note\n');
     await chat(['what is this?', 'more'], { files: ['n.txt'], attach: ['https://example.com/cat.jpg'], detail: 'low' });
     expect(sent().map((messages) => messages.at(-1))).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'n.txt\n```\nnote\n```\n\nwhat is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'low' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'n.txt\n```\nnote\n```\n\nwhat is this?' },
+          { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'low' } },
+        ],
+      },
       { role: 'user', content: 'more' },
     ]);
   });
 
   it('refuse a bad file before the chat starts (exit 6, nothing read or sent)', async () => {
     const lines = scriptedLines(['hi']);
-    await expect(runChat({ continueLatest: false, stream: true, attach: ['missing.png'] }, world.deps, lines))
-      .rejects.toMatchObject({ exitCode: 6, message: 'no file missing.png to attach' });
+    await expect(runChat({ continueLatest: false, stream: true, attach: ['missing.png'] }, world.deps, lines)).rejects.toMatchObject({
+      exitCode: 6,
+      message: 'no file missing.png to attach',
+    });
     expect(world.client.requests).toHaveLength(0);
   });
 });

@@ -37,13 +37,15 @@ describe('gpt chat from a pipe', () => {
       'quit',
     ]);
     expect(world.stderr()).toBe('');
-    expect(world.out()).toBe([
-      'echo: What is the biggest animal in the world?',
-      'echo: Please write a poem about blue whales.',
-      'echo: 世界上最大的动物是什么？',
-      'echo: 请写一首关于蓝鲸的诗。',
-      '',
-    ].join('\n'));
+    expect(world.out()).toBe(
+      [
+        'echo: What is the biggest animal in the world?',
+        'echo: Please write a poem about blue whales.',
+        'echo: 世界上最大的动物是什么？',
+        'echo: 请写一首关于蓝鲸的诗。',
+        '',
+      ].join('\n'),
+    );
     const sent = histories();
     expect(sent.map((m) => m.length)).toEqual([1, 3, 1, 3]);
     expect(sent[1]).toEqual([
@@ -66,14 +68,23 @@ describe('gpt chat from a pipe', () => {
 
   it('sends the system prompt with every conversation, also after new', async () => {
     await chat(['a', 'new', 'b'], {}, world.withFlags({ system: 'You are a helpful assistant.' }));
-    expect(histories().map((h) => h.map((m) => m.role))).toEqual([['system', 'user'], ['system', 'user']]);
+    expect(histories().map((h) => h.map((m) => m.role))).toEqual([
+      ['system', 'user'],
+      ['system', 'user'],
+    ]);
   });
 
   it('leaves at exit, quit and the end of input alike, ignoring blank lines', async () => {
     for (const lines of [['a', '', '   ', 'exit', 'b'], ['a', 'quit', 'b'], ['a']]) {
       world.client.requests.length = 0;
       await chat(lines);
-      expect(contents(histories().flat().filter((m) => m.role === 'user'))).toEqual(['a']);
+      expect(
+        contents(
+          histories()
+            .flat()
+            .filter((m) => m.role === 'user'),
+        ),
+      ).toEqual(['a']);
     }
   });
 
@@ -86,7 +97,9 @@ describe('gpt chat from a pipe', () => {
     const rejected = new GptError(ExitCode.apiRejected, 'the API rejected the request (400): bad things', 'check the request options');
     world.client.enqueue({}, rejected);
     await expect(chat(['q1', 'q2', 'q3'])).rejects.toMatchObject({
-      exitCode: ExitCode.apiRejected, message: '1 of 3 turns failed', hint: 'see the errors above',
+      exitCode: ExitCode.apiRejected,
+      message: '1 of 3 turns failed',
+      hint: 'see the errors above',
     });
     expect(world.stderr()).toBe('gpt: the API rejected the request (400): bad things — check the request options\n');
     expect(world.out()).toBe('echo: q1\necho: q3\n');
@@ -106,7 +119,12 @@ describe('gpt chat from a pipe', () => {
     await chat(['one', 'new', 'two', 'new', 'three']);
     const files = await threadFiles();
     expect(files).toContain('named.yaml');
-    expect(files.filter((f) => f !== 'named.yaml').map((f) => f.replace(/^\d{8}-\d{6}-/, '')).sort()).toEqual(['three.yaml', 'two.yaml']);
+    expect(
+      files
+        .filter((f) => f !== 'named.yaml')
+        .map((f) => f.replace(/^\d{8}-\d{6}-/, ''))
+        .sort(),
+    ).toEqual(['three.yaml', 'two.yaml']);
   });
 
   it('closes its input when the session ends', async () => {
@@ -135,11 +153,7 @@ describe('gpt chat --thread', () => {
 
   it('begins whales-2, then whales-3, on new, leaving whales as it was', async () => {
     await chat(['q1', 'new', 'q2', 'new', 'q3'], { thread: 'whales' });
-    expect(world.stderr()).toBe([
-      "gpt: new conversation started in thread 'whales-2'",
-      "gpt: new conversation started in thread 'whales-3'",
-      '',
-    ].join('\n'));
+    expect(world.stderr()).toBe(["gpt: new conversation started in thread 'whales-2'", "gpt: new conversation started in thread 'whales-3'", ''].join('\n'));
     expect(await threadFiles()).toEqual(['whales-2.yaml', 'whales-3.yaml', 'whales.yaml']);
     expect(contents((await loadThread('whales.yaml')).messages)).toEqual(['q1', 'echo: q1']);
     expect(contents((await loadThread('whales-3.yaml')).messages)).toEqual(['q3', 'echo: q3']);
@@ -164,7 +178,8 @@ describe('gpt chat --thread', () => {
 
   it('refuses --thread with -c', async () => {
     await expect(chat(['q'], { continueLatest: true, thread: 'x' })).rejects.toMatchObject({
-      exitCode: ExitCode.usage, message: '--thread and --continue cannot be used together',
+      exitCode: ExitCode.usage,
+      message: '--thread and --continue cannot be used together',
     });
     expect(world.client.requests).toHaveLength(0);
   });
@@ -180,7 +195,9 @@ describe('gpt chat --max-cost and -u', () => {
     const long = 'whale '.repeat(300).trim();
     const run = chat(['hi', long, 'and then?'], { thread: 'budget', maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }));
     await expect(run).rejects.toMatchObject({ exitCode: ExitCode.budget, message: '1 of 3 turns failed' });
-    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — type new to start a fresh conversation \(the thread so far is sent with every turn\), or send a shorter message; nothing was sent\n$/);
+    expect(world.stderr()).toMatch(
+      /^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — type new to start a fresh conversation \(the thread so far is sent with every turn\), or send a shorter message; nothing was sent\n$/,
+    );
     expect(world.client.prompts()).toEqual(['hi', 'and then?']);
     expect(contents(histories()[1]!)).toEqual(['hi', 'echo: hi', 'and then?']); // the refused message is not in the history
     expect(contents((await loadThread('budget.yaml')).messages)).toEqual(['hi', 'echo: hi', 'and then?', 'echo: and then?']);
@@ -190,8 +207,10 @@ describe('gpt chat --max-cost and -u', () => {
     await renew({ config: PRICED });
     const paragraph = 'whale '.repeat(60).trim();
     // About 70 tokens each: alone it fits $0.00015; with the first turn and its reply before it, it does not.
-    await expect(chat([paragraph, paragraph, paragraph], { maxCost: 0.00015 }, world.withFlags({ model: 'priced-model' })))
-      .rejects.toMatchObject({ exitCode: ExitCode.budget, message: '2 of 3 turns failed' });
+    await expect(chat([paragraph, paragraph, paragraph], { maxCost: 0.00015 }, world.withFlags({ model: 'priced-model' }))).rejects.toMatchObject({
+      exitCode: ExitCode.budget,
+      message: '2 of 3 turns failed',
+    });
     expect(world.client.requests).toHaveLength(1);
     expect(world.stderr().match(/more than --max-cost \$0\.00015/g)).toHaveLength(2);
   });
@@ -200,21 +219,25 @@ describe('gpt chat --max-cost and -u', () => {
     await renew({ config: PRICED });
     const long = 'whale '.repeat(300).trim();
     await expect(chat([long, 'hi'], { maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }))).rejects.toMatchObject({ exitCode: ExitCode.budget });
-    expect(world.stderr()).toMatch(/^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — send a shorter message; nothing was sent\n$/);
+    expect(world.stderr()).toMatch(
+      /^gpt: the input alone \(\d{3} tokens\) would cost \$0\.000\d+, more than --max-cost \$0\.0001 — send a shorter message; nothing was sent\n$/,
+    );
     expect(world.stderr()).not.toContain('raise --max-cost');
     expect(world.client.prompts()).toEqual(['hi']);
   });
 
   it('gpt ask keeps "raise --max-cost": there the flag can be raised', async () => {
     await renew({ config: PRICED });
-    await expect(runAsk({ args: ['whale '.repeat(300)], continueLatest: false, json: false, stream: true, maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' })))
-      .rejects.toMatchObject({ exitCode: ExitCode.budget, hint: 'raise --max-cost, or shorten the prompt or thread; nothing was sent' });
+    await expect(
+      runAsk({ args: ['whale '.repeat(300)], continueLatest: false, json: false, stream: true, maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' })),
+    ).rejects.toMatchObject({ exitCode: ExitCode.budget, hint: 'raise --max-cost, or shorten the prompt or thread; nothing was sent' });
   });
 
   it('refuses a model without a price when the chat starts (exit 2), before reading a line', async () => {
     const lines = scriptedLines(['hi']);
     await expect(runChat({ continueLatest: false, stream: true, maxCost: 1 }, world.withFlags({ model: 'llama3.2' }), lines)).rejects.toMatchObject({
-      exitCode: ExitCode.usage, message: '--max-cost needs a price, and llama3.2 has none on this endpoint',
+      exitCode: ExitCode.usage,
+      message: '--max-cost needs a price, and llama3.2 has none on this endpoint',
     });
     expect(world.client.requests).toHaveLength(0);
     expect(await lines.next('')).toEqual({ kind: 'line', text: 'hi' });
@@ -222,21 +245,20 @@ describe('gpt chat --max-cost and -u', () => {
 
   it('a /model without a price is refused at its next turn, and the chat goes on', async () => {
     await renew({ config: PRICED });
-    await expect(chat(['/model llama3.2', 'hi', '/model priced-model', 'hi again'], { maxCost: 1 }, world.withFlags({ model: 'priced-model' })))
-      .rejects.toMatchObject({ exitCode: ExitCode.usage });
+    await expect(
+      chat(['/model llama3.2', 'hi', '/model priced-model', 'hi again'], { maxCost: 1 }, world.withFlags({ model: 'priced-model' })),
+    ).rejects.toMatchObject({ exitCode: ExitCode.usage });
     expect(world.stderr()).toContain('gpt: --max-cost needs a price, and llama3.2 has none on this endpoint');
     expect(world.client.prompts()).toEqual(['hi again']);
   });
 
-  it('-u prints each turn\'s tokens and cost on stderr after its reply', async () => {
+  it("-u prints each turn's tokens and cost on stderr after its reply", async () => {
     await renew({ config: PRICED });
     await chat(['q1', 'q2'], { usage: true }, world.withFlags({ model: 'priced-model' }));
     // The fake counts 10 input tokens a message and a token a word of the reply: 10 + 2, then 30 + 2.
-    expect(world.stderr()).toBe([
-      'gpt: usage: 10 input + 2 output = 12 tokens, $0.000018',
-      'gpt: usage: 30 input + 2 output = 32 tokens, $0.000038',
-      '',
-    ].join('\n'));
+    expect(world.stderr()).toBe(
+      ['gpt: usage: 10 input + 2 output = 12 tokens, $0.000018', 'gpt: usage: 30 input + 2 output = 32 tokens, $0.000038', ''].join('\n'),
+    );
     expect(world.out()).toBe('echo: q1\necho: q2\n');
   });
 
@@ -255,9 +277,17 @@ describe('gpt chat: a thread priced on its own endpoint profile', () => {
 
   it("continuing on the profile its header names, a turn costs at that profile's price for the thread's model", async () => {
     await renew({ config, flags: { endpoint: 'local' } });
-    await writeFile(join(await threadsFolder(world), 'local.yaml'), YAML.stringify({
-      model: 'm', endpoint: 'local', messages: [{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'echo: q1' }],
-    }));
+    await writeFile(
+      join(await threadsFolder(world), 'local.yaml'),
+      YAML.stringify({
+        model: 'm',
+        endpoint: 'local',
+        messages: [
+          { role: 'user', content: 'q1' },
+          { role: 'assistant', content: 'echo: q1' },
+        ],
+      }),
+    );
     await chat(['q2'], { thread: 'local', usage: true });
     expect(world.client.requests[0]!.model).toBe('m'); // the thread's model, as it is on its own endpoint
     // The fake counts 10 input tokens a message and a token a word of the reply: 30 + 2, at $2 a million.
@@ -267,7 +297,7 @@ describe('gpt chat: a thread priced on its own endpoint profile', () => {
 });
 
 describe('gpt chat: the window a server named', () => {
-  it('a window learned from the server is used when smaller than the config\'s, and the retry keeps the turn', async () => {
+  it("a window learned from the server is used when smaller than the config's, and the retry keeps the turn", async () => {
     await renew({ config: { models: { m: { context_window: 100_000 } } }, flags: { model: 'm', maxTokens: 50 } });
     const long = 'whales are large marine mammals. '.repeat(60).trim(); // some 360 tokens
     // The config's window lets everything go; the server refuses it, naming 400 tokens.
@@ -275,7 +305,9 @@ describe('gpt chat: the window a server named', () => {
     await chat(['q1', 'q2', 'q3'], { thread: 'w' });
     const sizes = world.client.requests.map((r) => r.messages.length);
     expect(sizes).toEqual([1, 3, 1, 3]); // q2 with q1's turn, refused; again without it; q3 with q2's turn only
-    expect(world.stderr()).toContain("gpt: the server refused the thread as longer than m's context window of 400 tokens (as the server said), keeping 50 for the reply: sending it again with 1 earlier turn left out");
+    expect(world.stderr()).toContain(
+      "gpt: the server refused the thread as longer than m's context window of 400 tokens (as the server said), keeping 50 for the reply: sending it again with 1 earlier turn left out",
+    );
     expect(world.stderr()).toContain("gpt: 1 earlier turn left out to fit m's context window of 400 tokens (as the server said)");
     expect((await loadThread('w.yaml')).messages).toHaveLength(6);
   });

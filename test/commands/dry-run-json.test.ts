@@ -31,7 +31,7 @@ const batch = (file: string, more: Partial<BatchOptions> = {}) =>
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 /** The chat's tokens, counted by the tokenizer library itself. */
 const exact = (messages: Message[]) => encodeChat(messages, 'gpt-4o').length;
-const usd = (tokens: number, replyTokens = 0) => Math.round((tokens * 1 + replyTokens * 4) / 1e6 * 1e9) / 1e9;
+const usd = (tokens: number, replyTokens = 0) => Math.round(((tokens * 1 + replyTokens * 4) / 1e6) * 1e9) / 1e9;
 /** stdout is one JSON object on one line. */
 const printed = () => {
   expect(world.out()).toMatch(/^\{[^\n]*\}\n$/);
@@ -55,16 +55,18 @@ describe('gpt ask --dry-run --json', () => {
       max_tokens: null,
       max_cost: null,
       within_budget: null,
-      messages: [{
-        role: 'user',
-        bytes: Buffer.byteLength(question),
-        files: [{ path: 'notes.md', bytes: 6 }],
-        attachments: [
-          { path: 'shot.png', mime: 'image/png', bytes: shot.length, detail: 'low', tokens: 85 },
-          { path: 'r.pdf', mime: 'application/pdf', bytes: doc.length, tokens: null },
-          { url: 'https://example.com/c.gif', mime: 'image/gif', bytes: null, detail: 'low', tokens: null },
-        ],
-      }],
+      messages: [
+        {
+          role: 'user',
+          bytes: Buffer.byteLength(question),
+          files: [{ path: 'notes.md', bytes: 6 }],
+          attachments: [
+            { path: 'shot.png', mime: 'image/png', bytes: shot.length, detail: 'low', tokens: 85 },
+            { path: 'r.pdf', mime: 'application/pdf', bytes: doc.length, tokens: null },
+            { url: 'https://example.com/c.gif', mime: 'image/gif', bytes: null, detail: 'low', tokens: null },
+          ],
+        },
+      ],
     });
     expect(world.client.requests).toHaveLength(0);
   });
@@ -73,7 +75,10 @@ describe('gpt ask --dry-run --json', () => {
     await world.cleanup();
     world = await makeWorld({ ...PRICED, flags: { model: 'priced-model', system: 'Be brief.', maxTokens: 100 } });
     await ask(['Name a whale']);
-    const messages: Message[] = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a whale' }];
+    const messages: Message[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Name a whale' },
+    ];
     expect(printed()).toEqual({
       model: 'priced-model',
       encoding: 'o200k_base',
@@ -83,7 +88,10 @@ describe('gpt ask --dry-run --json', () => {
       max_tokens: 100,
       max_cost: usd(exact(messages), 100),
       within_budget: null,
-      messages: [{ role: 'system', bytes: 9 }, { role: 'user', bytes: 12 }],
+      messages: [
+        { role: 'system', bytes: 9 },
+        { role: 'user', bytes: 12 },
+      ],
     });
 
     await world.cleanup();
@@ -95,7 +103,10 @@ describe('gpt ask --dry-run --json', () => {
 
 describe('gpt ask --dry-run --max-cost', () => {
   const refused = async (run: Promise<void>) => {
-    const error = await run.then(() => undefined, (e: GptError) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: GptError) => e,
+    );
     expect(error?.exitCode).toBeDefined();
     return error!;
   };
@@ -113,7 +124,9 @@ describe('gpt ask --dry-run --max-cost', () => {
     const text = await refused(ask(['hello world'], { maxCost: 0.000001, json: false }));
     expect(text.exitCode).toBe(ExitCode.budget);
     expect(text.message).toMatch(/^the input alone \(\d+ tokens\) would cost \$0\.0000\d+, more than --max-cost \$0\.000001$/);
-    expect(world.out()).toMatch(/^model: priced-model\n[\s\S]*estimated cost: [^\n]+\nbudget: the input alone is over --max-cost \$0\.000001, so gpt ask would refuse it \(exit 10\)\n$/);
+    expect(world.out()).toMatch(
+      /^model: priced-model\n[\s\S]*estimated cost: [^\n]+\nbudget: the input alone is over --max-cost \$0\.000001, so gpt ask would refuse it \(exit 10\)\n$/,
+    );
 
     const mark = world.out().length;
     const json = await refused(ask(['hello world'], { maxCost: 0.000001 }));
@@ -139,13 +152,18 @@ describe('gpt ask --dry-run --max-cost', () => {
 });
 
 describe('gpt batch --dry-run --json', () => {
-  it('prints the totals, the files and attachments, and each item\'s counts', async () => {
+  it("prints the totals, the files and attachments, and each item's counts", async () => {
     await put('job/a.txt', 'text\n');
     const shot = await put('job/shot.png', png(1024, 1024));
-    await put('job/p.jsonl', [
-      { id: 'one', prompt: 'First?', max_tokens: 50 },
-      { id: 'two', prompt: 'Second?', files: ['a.txt'], attachments: ['shot.png'], detail: 'low' },
-    ].map((item) => JSON.stringify(item)).join('\n'));
+    await put(
+      'job/p.jsonl',
+      [
+        { id: 'one', prompt: 'First?', max_tokens: 50 },
+        { id: 'two', prompt: 'Second?', files: ['a.txt'], attachments: ['shot.png'], detail: 'low' },
+      ]
+        .map((item) => JSON.stringify(item))
+        .join('\n'),
+    );
     await batch('job/p.jsonl');
     const one = exact([{ role: 'user', content: 'First?' }]);
     const two = exact([{ role: 'user', content: 'a.txt\n```\ntext\n```\n\nSecond?' }]) + 85;
@@ -162,8 +180,30 @@ describe('gpt batch --dry-run --json', () => {
       files: { count: 1, bytes: 5 },
       attachments: { count: 1, images: 1, pdfs: 0, urls: 0, bytes: shot.length },
       per_item: [
-        { id: 'one', line: 1, model: 'priced-model', input_tokens: one, image_tokens: 0, input_cost: usd(one), max_tokens: 50, max_cost: usd(one, 50), omitted_turns: 0, refused: null },
-        { id: 'two', line: 2, model: 'priced-model', input_tokens: two, image_tokens: 85, input_cost: usd(two), max_tokens: null, max_cost: null, omitted_turns: 0, refused: null },
+        {
+          id: 'one',
+          line: 1,
+          model: 'priced-model',
+          input_tokens: one,
+          image_tokens: 0,
+          input_cost: usd(one),
+          max_tokens: 50,
+          max_cost: usd(one, 50),
+          omitted_turns: 0,
+          refused: null,
+        },
+        {
+          id: 'two',
+          line: 2,
+          model: 'priced-model',
+          input_tokens: two,
+          image_tokens: 85,
+          input_cost: usd(two),
+          max_tokens: null,
+          max_cost: null,
+          omitted_turns: 0,
+          refused: null,
+        },
       ],
     });
     expect(world.client.requests).toHaveLength(0);
@@ -171,7 +211,10 @@ describe('gpt batch --dry-run --json', () => {
 
   it('--json without --dry-run is refused: results are JSON Lines already', async () => {
     await put('p.jsonl', '{"prompt": "x"}\n');
-    const error = await batch('p.jsonl', { dryRun: false }).then(() => undefined, (e: GptError) => e);
+    const error = await batch('p.jsonl', { dryRun: false }).then(
+      () => undefined,
+      (e: GptError) => e,
+    );
     expect(error).toMatchObject({ exitCode: ExitCode.usage, message: '--json applies to --dry-run' });
     expect(world.client.requests).toHaveLength(0);
   });

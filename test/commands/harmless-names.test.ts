@@ -31,9 +31,12 @@ const put = async (name: string, bytes: Buffer | string) => {
   await mkdir(join(world.home, name, '..'), { recursive: true });
   await writeFile(join(world.home, name), bytes);
 };
-const ask = (args: string[], more: Partial<AskOptions> = {}) =>
-  runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error) => e);
+const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: Error) => e,
+  );
 /** stderr, one line at a time: each line holds no control character. */
 const stderrLines = () => world.stderr().split('\n');
 
@@ -47,7 +50,10 @@ describe('gpt ask -f . --dry-run in a folder with hostile names', () => {
   it('names the files on stdout shown as ^[ and ^J, one line each', async () => {
     await ask(['q'], { files: ['repo'], dryRun: true });
     expect(world.out()).not.toMatch(RAW);
-    const line = world.out().split('\n').find((l) => l.startsWith('  user:'));
+    const line = world
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('  user:'));
     expect(line).toContain('with files repo/a^[]52;c;SGVsbG8=^G.txt (6 B), repo/c^Jd.txt (6 B)');
     expect(world.client.requests).toHaveLength(0);
   });
@@ -62,7 +68,17 @@ describe('gpt ask -f . --dry-run in a folder with hostile names', () => {
     expect(error?.message).toContain(TITLE); // the error itself is exact; the reporter shows it
     let stderr = '';
     let stdout = '';
-    reportError(error, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, secret: undefined, json: true, verbose: false });
+    reportError(error, {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      secret: undefined,
+      json: true,
+      verbose: false,
+    });
     expect(stderr).toMatch(/^gpt: [^\n]*repo\/b\^\[\]0;T\^G\.bin[^\n]*\n$/);
     expect(stderr).not.toMatch(RAW);
     // --json keeps the name exact: JSON escapes it.
@@ -74,7 +90,15 @@ describe('gpt ask -f . --dry-run in a folder with hostile names', () => {
 describe('the error reporter', () => {
   it('shows a newline and control characters of a message and hint, in one line', () => {
     let stderr = '';
-    reportError(badInputError(`cannot read ${SPLIT}`, `check \x1b[2J${CLIPBOARD}`), { stdout: () => {}, stderr: (t) => { stderr += t; }, secret: undefined, json: false, verbose: false });
+    reportError(badInputError(`cannot read ${SPLIT}`, `check \x1b[2J${CLIPBOARD}`), {
+      stdout: () => {},
+      stderr: (t) => {
+        stderr += t;
+      },
+      secret: undefined,
+      json: false,
+      verbose: false,
+    });
     expect(stderr).toBe('gpt: cannot read c^Jd.txt — check ^[[2Ja^[]52;c;SGVsbG8=^G.txt\n');
   });
 });
@@ -118,7 +142,7 @@ describe('a thread with an attachment whose name holds a newline and ESC', () =>
 });
 
 describe('gpt batch --dry-run', () => {
-  it('names items\' ids and files harmlessly, and the files it leaves out', async () => {
+  it("names items' ids and files harmlessly, and the files it leaves out", async () => {
     await put(`job/d/${CLIPBOARD}`, 'x\n');
     await put(`job/d/${TITLE}`, Buffer.from([0, 1]));
     await put('job/p.jsonl', `${JSON.stringify({ id: 'i\x1b[2J', prompt: 'q', files: ['d/'] })}\n`);

@@ -16,8 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => world.cleanup());
 
-const ask = (args: string[], more: Partial<AskOptions> = {}) =>
-  runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
+const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
 /** What a command printed to stdout, alone. */
 async function printed(command: () => Promise<void>): Promise<string> {
   const before = world.out().length;
@@ -32,7 +31,16 @@ const EVIL = 'title\x1b]0;pwned\x07 \x1b[31mred \x1b[2J\x9b2J end';
 describe('escape sequences stored in a thread', () => {
   it('are shown harmlessly by thread list and thread show, even to a pipe', async () => {
     await mkdir(world.threadsDir, { recursive: true });
-    await writeFile(join(world.threadsDir, 'evil.yaml'), YAML.stringify({ version: 1, messages: [{ role: 'user', content: EVIL }, { role: 'assistant', content: `re: ${EVIL}` }] }));
+    await writeFile(
+      join(world.threadsDir, 'evil.yaml'),
+      YAML.stringify({
+        version: 1,
+        messages: [
+          { role: 'user', content: EVIL },
+          { role: 'assistant', content: `re: ${EVIL}` },
+        ],
+      }),
+    );
     for (const out of [await printed(() => runThreadList({ json: false }, world.deps)), await show('evil')]) {
       expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
       expect(out).toContain('title^[]0;pwned^G ^[[31mred ^[[2J\\x9b2J end');
@@ -44,7 +52,9 @@ describe('a reply cut at --max-tokens', () => {
   it('is marked in gpt thread show', async () => {
     world.client.enqueue({ text: 'The blue wh', finishReason: 'length' });
     await ask(['biggest animal?'], { thread: 'cut' });
-    expect(await show('cut')).toMatch(/^You: biggest animal\?\n\nAssistant: The blue wh\n\[reply cut short: it reached the token limit \(--max-tokens\)\]\n\n\[1 turn, 13 tokens, \$[\d.]+\]\n$/);
+    expect(await show('cut')).toMatch(
+      /^You: biggest animal\?\n\nAssistant: The blue wh\n\[reply cut short: it reached the token limit \(--max-tokens\)\]\n\n\[1 turn, 13 tokens, \$[\d.]+\]\n$/,
+    );
   });
 });
 
@@ -52,7 +62,21 @@ describe('thread files and names', () => {
   it('--thread notes/conv.json keeps a JSON thread JSON, with the keys gpt does not know', async () => {
     await mkdir(join(world.home, 'notes'));
     const file = join(world.home, 'notes', 'conv.json');
-    await writeFile(file, `${JSON.stringify({ title: 'Whales', tags: ['sea'], messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }, null, 2)}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify(
+        {
+          title: 'Whales',
+          tags: ['sea'],
+          messages: [
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: 'hello' },
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    );
     await ask(['biggest?'], { thread: 'notes/conv.json' });
     const after = JSON.parse(await readFile(file, 'utf8'));
     expect(after).toMatchObject({ title: 'Whales', tags: ['sea'] });

@@ -81,20 +81,25 @@ describe('gpt thread list', () => {
     await threeThreads();
     const r = await list();
     expect(r.stderr).toBe('');
-    expect(r.out).toBe([
-      // Written by hand: no usage, so tokens and cost unknown (never 0, an undercount).
-      '20261127-120000  2026-11-27 12:45  other-model  1  ?  ?   世界上最大的动物是什么？',
-      'whales           2026-11-27 12:30  gpt-4o-mini  2  ?  ?   What is the biggest animal in the world?',
-      'empty            2026-11-27 12:10  ?            0  0  $0',
-      '',
-    ].join('\n'));
+    expect(r.out).toBe(
+      [
+        // Written by hand: no usage, so tokens and cost unknown (never 0, an undercount).
+        '20261127-120000  2026-11-27 12:45  other-model  1  ?  ?   世界上最大的动物是什么？',
+        'whales           2026-11-27 12:30  gpt-4o-mini  2  ?  ?   What is the biggest animal in the world?',
+        'empty            2026-11-27 12:10  ?            0  0  $0',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('with no threads: nothing on stdout; on a terminal a note on stderr, not a header alone', async () => {
     expect(await list()).toEqual({ exitCode: 0, out: '', stderr: '' });
     const onTerminal = { ...world.deps, terminal: { ...world.deps.terminal, stdoutIsTTY: true } };
-    expect(await run(() => runThreadList({ json: false }, onTerminal)))
-      .toEqual({ exitCode: 0, out: '', stderr: 'gpt: no threads yet — start one with gpt ask "question"\n' });
+    expect(await run(() => runThreadList({ json: false }, onTerminal))).toEqual({
+      exitCode: 0,
+      out: '',
+      stderr: 'gpt: no threads yet — start one with gpt ask "question"\n',
+    });
     expect((await run(() => runThreadList({ json: true }, onTerminal))).out).toBe('[]\n');
   });
 
@@ -102,9 +107,36 @@ describe('gpt thread list', () => {
     expect((await list(true)).out).toBe('[]\n');
     await threeThreads();
     expect(JSON.parse((await list(true)).out)).toEqual([
-      { name: '20261127-120000', file: join(world.threadsDir, '20261127-120000.yaml'), updated: '2026-11-27T12:45:00.000Z', model: 'other-model', turns: 1, tokens: null, cost: null, preview: '世界上最大的动物是什么？' },
-      { name: 'whales', file: join(world.threadsDir, 'whales.yaml'), updated: '2026-11-27T12:30:00.000Z', model: 'gpt-4o-mini', turns: 2, tokens: null, cost: null, preview: 'What is the biggest animal in the world?' },
-      { name: 'empty', file: join(world.threadsDir, 'empty.yaml'), updated: '2026-11-27T12:10:00.000Z', model: null, turns: 0, tokens: 0, cost: 0, preview: '' },
+      {
+        name: '20261127-120000',
+        file: join(world.threadsDir, '20261127-120000.yaml'),
+        updated: '2026-11-27T12:45:00.000Z',
+        model: 'other-model',
+        turns: 1,
+        tokens: null,
+        cost: null,
+        preview: '世界上最大的动物是什么？',
+      },
+      {
+        name: 'whales',
+        file: join(world.threadsDir, 'whales.yaml'),
+        updated: '2026-11-27T12:30:00.000Z',
+        model: 'gpt-4o-mini',
+        turns: 2,
+        tokens: null,
+        cost: null,
+        preview: 'What is the biggest animal in the world?',
+      },
+      {
+        name: 'empty',
+        file: join(world.threadsDir, 'empty.yaml'),
+        updated: '2026-11-27T12:10:00.000Z',
+        model: null,
+        turns: 0,
+        tokens: 0,
+        cost: 0,
+        preview: '',
+      },
     ]);
   });
 
@@ -117,7 +149,7 @@ describe('gpt thread list', () => {
     expect(r.stderr).toBe(`gpt: ${bad}:3: message 1 has role "robot"; expected system, user, assistant\n`);
   });
 
-  it('shows control characters in a damaged thread\'s file name and text as text on stderr', async () => {
+  it("shows control characters in a damaged thread's file name and text as text on stderr", async () => {
     const bad = await thread('evil\x1b]0;pwned\x07', 40, 'messages:\n  - role: "\\e[2J"\n    content: hi\n');
     const r = await list();
     expect(r.exitCode).toBe(0);
@@ -137,14 +169,24 @@ describe('gpt thread show', () => {
     await threeThreads();
     const r = await show('whales');
     expect(r.exitCode).toBe(0);
-    expect(r.out).toBe([
-      'System: Be brief.', '',
-      'You: What is the biggest animal in the world?', '',
-      'Assistant: The blue whale.', '',
-      'You: Please write a poem', 'about blue whales.', '',
-      'Assistant: Majestic and mighty,', 'the blue whale swims.', '',
-      '[2 turns, tokens unknown, cost unknown]', '',
-    ].join('\n'));
+    expect(r.out).toBe(
+      [
+        'System: Be brief.',
+        '',
+        'You: What is the biggest animal in the world?',
+        '',
+        'Assistant: The blue whale.',
+        '',
+        'You: Please write a poem',
+        'about blue whales.',
+        '',
+        'Assistant: Majestic and mighty,',
+        'the blue whale swims.',
+        '',
+        '[2 turns, tokens unknown, cost unknown]',
+        '',
+      ].join('\n'),
+    );
     expect(r.out).not.toContain('\x1b');
   });
 
@@ -153,8 +195,10 @@ describe('gpt thread show', () => {
     const json = JSON.parse((await show('whales', { json: true })).out);
     expect(json.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect((await show('whales', { last: true })).out).toBe('Majestic and mighty,\nthe blue whale swims.\n');
-    expect(JSON.parse((await show('whales', { last: true, json: true })).out))
-      .toEqual({ role: 'assistant', content: 'Majestic and mighty,\nthe blue whale swims.' });
+    expect(JSON.parse((await show('whales', { last: true, json: true })).out)).toEqual({
+      role: 'assistant',
+      content: 'Majestic and mighty,\nthe blue whale swims.',
+    });
   });
 
   it('shows the most recently updated thread when no name is given, and takes a path', async () => {

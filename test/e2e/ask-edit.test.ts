@@ -14,11 +14,14 @@ useHarness();
 async function editor(name: string, action: string): Promise<string> {
   const script = join(sandbox.home, name);
   const log = join(sandbox.home, `${name}.log`);
-  await writeFile(script, `#!/bin/sh
+  await writeFile(
+    script,
+    `#!/bin/sh
 printf '%s\\n%s %s\\n' "$1" "$(stat -c %a "$1")" "$(stat -c %a "$(dirname "$1")")" > '${log}'
 cat "$1" > '${log}.before'
 ${action}
-`);
+`,
+  );
   await chmod(script, 0o755);
   return script;
 }
@@ -28,7 +31,11 @@ async function editorLog(name: string) {
   return { file: file!, modes, before: await readFile(join(sandbox.home, `${name}.log.before`), 'utf8') };
 }
 
-const gone = (path: string) => stat(path).then(() => false, () => true);
+const gone = (path: string) =>
+  stat(path).then(
+    () => false,
+    () => true,
+  );
 const sentPrompt = () => server.chatRequests().at(-1)?.body.messages.at(-1).content;
 
 describe('gpt ask -e', () => {

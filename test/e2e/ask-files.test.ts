@@ -31,28 +31,30 @@ describe('gpt ask -f', () => {
     const r = await runGpt(sandbox, ['ask', '-f', 'dir/', 'review this']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('gpt: -f left out 1 file that is not text: dir/logo.png (images and PDFs go with -a)\n');
-    expect(sentContent()).toBe([
-      'dir/README.md',
-      '````',
-      '# Dir',
-      '',
-      '```sh',
-      'npm test',
-      '```',
-      '````',
-      '',
-      'dir/lib/x.ts',
-      '```',
-      'export const x = "`code`";',
-      '```',
-      '',
-      'dir/main.ts',
-      '```',
-      'import { x } from "./lib/x";',
-      '```',
-      '',
-      'review this',
-    ].join('\n'));
+    expect(sentContent()).toBe(
+      [
+        'dir/README.md',
+        '````',
+        '# Dir',
+        '',
+        '```sh',
+        'npm test',
+        '```',
+        '````',
+        '',
+        'dir/lib/x.ts',
+        '```',
+        'export const x = "`code`";',
+        '```',
+        '',
+        'dir/main.ts',
+        '```',
+        'import { x } from "./lib/x";',
+        '```',
+        '',
+        'review this',
+      ].join('\n'),
+    );
   });
 
   it('cat x | gpt ask -f - -f y.txt "q": stdin as the file `stdin`, then y.txt, then the question', async () => {
@@ -67,9 +69,16 @@ describe('gpt ask -f', () => {
     await tree({ 'shot.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]), 'big.txt': 'x'.repeat(600 * 1024) });
     const runs = [
       [['ask', '-f', 'nope.md', 'q'], 6, 'gpt: -f nope.md: no such file or folder — check the path\n'],
-      [['ask', '-f', 'shot.png', 'q'], 6, 'gpt: -f shot.png is binary data, not text — attach images and PDFs with -a; other binary files cannot go in a prompt\n'],
-      [['ask', '-f', 'big.txt', '-f', 'big.txt', '--max-files-size', '1M', 'q'], 6,
-        'gpt: the -f files come to 1.2 MiB, over the 1 MiB limit (largest: big.txt 600 KiB, big.txt 600 KiB) — name fewer files, or raise the limit with --max-files-size 2M\n'],
+      [
+        ['ask', '-f', 'shot.png', 'q'],
+        6,
+        'gpt: -f shot.png is binary data, not text — attach images and PDFs with -a; other binary files cannot go in a prompt\n',
+      ],
+      [
+        ['ask', '-f', 'big.txt', '-f', 'big.txt', '--max-files-size', '1M', 'q'],
+        6,
+        'gpt: the -f files come to 1.2 MiB, over the 1 MiB limit (largest: big.txt 600 KiB, big.txt 600 KiB) — name fewer files, or raise the limit with --max-files-size 2M\n',
+      ],
       [['ask', '-f', 'big.txt', '--max-files-size', 'lots', 'q'], 2, /--max-files-size must be a size in bytes, or with k or M/],
     ] as const;
     for (const [args, code, stderr] of runs) {

@@ -27,7 +27,14 @@ describe('where the prompt comes from', () => {
 
   it('does not wait for a pipe that stays open and silent when arguments are given', async () => {
     // stdin is a pipe nobody writes to or closes, as in CI runners and cron.
-    const child = execa('node', [GPT_BIN, 'ask', 'hello'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    const child = execa('node', [GPT_BIN, 'ask', 'hello'], {
+      env: sandbox.env,
+      extendEnv: false,
+      stdin: 'pipe',
+      reject: false,
+      stripFinalNewline: false,
+      timeout: 15_000,
+    });
     const r = await child;
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('echo: hello\n');
@@ -35,14 +42,28 @@ describe('where the prompt comes from', () => {
   });
 
   it('skips stdin quietly with --no-stdin', async () => {
-    const child = execa('node', [GPT_BIN, 'ask', '--no-stdin', 'hello'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    const child = execa('node', [GPT_BIN, 'ask', '--no-stdin', 'hello'], {
+      env: sandbox.env,
+      extendEnv: false,
+      stdin: 'pipe',
+      reject: false,
+      stripFinalNewline: false,
+      timeout: 15_000,
+    });
     const r = await child;
     expect(r.stdout).toBe('echo: hello\n');
     expect(r.stderr).toBe('');
   });
 
   it('waits for a slow pipe with --stdin', async () => {
-    const child = execa('node', [GPT_BIN, 'ask', '--stdin', 'question:'], { env: sandbox.env, extendEnv: false, stdin: 'pipe', reject: false, stripFinalNewline: false, timeout: 15_000 });
+    const child = execa('node', [GPT_BIN, 'ask', '--stdin', 'question:'], {
+      env: sandbox.env,
+      extendEnv: false,
+      stdin: 'pipe',
+      reject: false,
+      stripFinalNewline: false,
+      timeout: 15_000,
+    });
     setTimeout(() => child.stdin!.end('late text'), 1_500);
     const r = await child;
     expect(r.stdout).toBe('echo: late text\n\nquestion:\n');
@@ -63,7 +84,10 @@ describe('options', () => {
       model: 'llama3.2',
       temperature: 0.3,
       max_tokens: 50,
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
     });
   });
 
@@ -80,7 +104,14 @@ describe('options', () => {
     await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
     await writeFile(join(sandbox.configHome, 'gpt', 'config.yaml'), 'model: from-config\nsystem: Config system.\ntemperature: 0.7\n', { mode: 0o600 });
     await runGpt(sandbox, ['ask', 'a']);
-    expect(lastBody()).toMatchObject({ model: 'from-config', temperature: 0.7, messages: [{ role: 'system', content: 'Config system.' }, { role: 'user', content: 'a' }] });
+    expect(lastBody()).toMatchObject({
+      model: 'from-config',
+      temperature: 0.7,
+      messages: [
+        { role: 'system', content: 'Config system.' },
+        { role: 'user', content: 'a' },
+      ],
+    });
     await runGpt(sandbox, ['ask', 'b'], { env: { GPT_MODEL: 'from-env' } });
     expect(lastBody().model).toBe('from-env');
     await runGpt(sandbox, ['ask', '-m', 'from-flag', 'c'], { env: { GPT_MODEL: 'from-env' } });
@@ -140,15 +171,19 @@ describe('streaming', () => {
 
   it('exits quietly when the reader stops early (EPIPE)', async () => {
     server.enqueue({ kind: 'reply', chunks: Array.from({ length: 200 }, (_, i) => `line ${i}\n`.repeat(200)) });
-    const r = await execa('bash', ['-c', `node "${GPT_BIN}" ask lines | head -c 10; echo "status=\${PIPESTATUS[0]}" >&2`],
-      { env: sandbox.env, extendEnv: false, input: '', reject: false, stripFinalNewline: false });
+    const r = await execa('bash', ['-c', `node "${GPT_BIN}" ask lines | head -c 10; echo "status=\${PIPESTATUS[0]}" >&2`], {
+      env: sandbox.env,
+      extendEnv: false,
+      input: '',
+      reject: false,
+      stripFinalNewline: false,
+    });
     expect(r.stdout).toBe('line 0\nlin');
     expect(r.stderr).toBe('status=0\n');
   });
 });
 
 describe('--json', () => {
-
   it('prints one object with error on failure, and the line on stderr', async () => {
     server.enqueue({ kind: 'error', status: 400, message: 'This model does not exist' });
     const r = await runGpt(sandbox, ['ask', '--json', '--max-retries', '0', 'hi']);
@@ -161,13 +196,15 @@ describe('--json', () => {
 });
 
 describe('threads', () => {
-
   it('keeps all eight turns of eight parallel asks on one thread', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runGpt(sandbox, ['ask', '--thread', 'busy', `question ${i}`])));
     for (const r of results) expect(r.exitCode).toBe(0);
     const thread = await loadThread(threadPath('busy'));
     expect(thread.messages).toHaveLength(16);
-    const questions = thread.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content).sort();
+    const questions = thread.messages
+      .filter((m: { role: string }) => m.role === 'user')
+      .map((m: { content: string }) => m.content)
+      .sort();
     expect(questions).toEqual(Array.from({ length: 8 }, (_, i) => `question ${i}`));
   });
 });
@@ -192,11 +229,13 @@ describe('errors', () => {
     server.enqueue(fail, fail, fail);
     const r = await runGpt(sandbox, ['ask', 'hi']);
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toBe([
-      'gpt: retrying in 10 ms (1 of 2): 500 server error',
-      'gpt: retrying in 10 ms (2 of 2): 500 server error',
-      'gpt: the server failed (500): boom — try again later\n',
-    ].join('\n'));
+    expect(r.stderr).toBe(
+      [
+        'gpt: retrying in 10 ms (1 of 2): 500 server error',
+        'gpt: retrying in 10 ms (2 of 2): 500 server error',
+        'gpt: the server failed (500): boom — try again later\n',
+      ].join('\n'),
+    );
     expect(server.chatRequests()).toHaveLength(3);
   });
 

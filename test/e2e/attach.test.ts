@@ -23,28 +23,54 @@ describe('gpt ask -a', () => {
     await writeFile(at('shot.png'), shot);
     await writeFile(at('photo.png'), photo); // a jpeg, whatever its name
     await writeFile(at('report.pdf'), doc);
-    const r = await runGpt(sandbox, ['ask', '--detail', 'high', '-a', 'shot.png', '-a', 'photo.png', '-a', 'report.pdf', '-a', 'https://example.com/cat.webp', 'What are these?']);
+    const r = await runGpt(sandbox, [
+      'ask',
+      '--detail',
+      'high',
+      '-a',
+      'shot.png',
+      '-a',
+      'photo.png',
+      '-a',
+      'report.pdf',
+      '-a',
+      'https://example.com/cat.webp',
+      'What are these?',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('echo: What are these?\n');
-    expect(server.chatRequests().at(-1)!.body.messages).toEqual([{
-      role: 'user',
-      content: [
-        { type: 'text', text: 'What are these?' },
-        { type: 'image_url', image_url: { url: dataUrl('image/png', shot), detail: 'high' } },
-        { type: 'image_url', image_url: { url: dataUrl('image/jpeg', photo), detail: 'high' } },
-        { type: 'file', file: { filename: 'report.pdf', file_data: dataUrl('application/pdf', doc) } },
-        { type: 'image_url', image_url: { url: 'https://example.com/cat.webp', detail: 'high' } },
-      ],
-    }]);
+    expect(server.chatRequests().at(-1)!.body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What are these?' },
+          { type: 'image_url', image_url: { url: dataUrl('image/png', shot), detail: 'high' } },
+          { type: 'image_url', image_url: { url: dataUrl('image/jpeg', photo), detail: 'high' } },
+          { type: 'file', file: { filename: 'report.pdf', file_data: dataUrl('application/pdf', doc) } },
+          { type: 'image_url', image_url: { url: 'https://example.com/cat.webp', detail: 'high' } },
+        ],
+      },
+    ]);
   });
 
   it('takes a pipe: -a -, -a /dev/stdin and -a <(...) read the piped image whole (stdin is then not the prompt)', async () => {
     const shot = png(6, 6);
     await writeFile(at('shot.png'), shot);
     // As a shell runs them: `cat | gpt` gives gpt a pipe (node's own child stdin is a socket, which no path opens).
-    for (const line of ['cat shot.png | "$GPT" ask -a - "what is this?"', 'cat shot.png | "$GPT" ask -a /dev/stdin "what is this?"', '"$GPT" ask -a <(cat shot.png) "what is this?"']) {
-      const r = await execa('bash', ['-c', line], { env: { ...sandbox.env, GPT: GPT_BIN }, extendEnv: false, reject: false, cwd: sandbox.home, input: '', timeout: 20_000 });
+    for (const line of [
+      'cat shot.png | "$GPT" ask -a - "what is this?"',
+      'cat shot.png | "$GPT" ask -a /dev/stdin "what is this?"',
+      '"$GPT" ask -a <(cat shot.png) "what is this?"',
+    ]) {
+      const r = await execa('bash', ['-c', line], {
+        env: { ...sandbox.env, GPT: GPT_BIN },
+        extendEnv: false,
+        reject: false,
+        cwd: sandbox.home,
+        input: '',
+        timeout: 20_000,
+      });
       expect(r.stderr, line).toBe('');
       expect(r.exitCode).toBe(0);
       expect(server.chatRequests().at(-1)!.body.messages[0].content).toEqual([

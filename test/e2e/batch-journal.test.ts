@@ -7,7 +7,12 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
 
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const FAST = ['--poll-interval', '0.01'];
 // The fake server keeps its files and batches for the whole test file: count from a test's start.
 let base = { uploads: 0, batches: 0 };
@@ -44,7 +49,9 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
 
     const again = await runGpt(sandbox, [...args, ...FAST, ...(signal === 'SIGINT' ? ['--resume'] : [])]);
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toMatch(new RegExp(`^gpt: picking up batch ${id} created \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ for this input \\(--new-batch submits it anew\\)\\n`));
+    expect(again.stderr).toMatch(
+      new RegExp(`^gpt: picking up batch ${id} created \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ for this input \\(--new-batch submits it anew\\)\\n`),
+    );
     expect([uploads(), batches().length]).toEqual([1, 1]);
     expect(jsonLines(await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).map((x) => x.reply)).toEqual(['a', 'b', 'c'].map((x) => `echo: prompt ${x}`));
 
@@ -57,9 +64,19 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
 
     const list = await runGpt(sandbox, ['batch', 'list'], { env: { OPENAI_API_KEY: undefined } });
     expect(list.exitCode).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${id}  done {7}  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  ${join(sandbox.home, 'p.jsonl')} -> ${join(sandbox.home, 'out.jsonl')}\\n$`));
+    expect(list.stdout).toMatch(
+      new RegExp(`^${id}  done {7}  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  ${join(sandbox.home, 'p.jsonl')} -> ${join(sandbox.home, 'out.jsonl')}\\n$`),
+    );
     const [row] = jsonLines((await runGpt(sandbox, ['batch', 'ls', '--json'])).stdout);
-    expect(row).toMatchObject({ id, status: 'completed', input: join(sandbox.home, 'p.jsonl'), output: join(sandbox.home, 'out.jsonl'), endpoint: server.url.replace(/\/$/, ''), requests: 3, results_written: true });
+    expect(row).toMatchObject({
+      id,
+      status: 'completed',
+      input: join(sandbox.home, 'p.jsonl'),
+      output: join(sandbox.home, 'out.jsonl'),
+      endpoint: server.url.replace(/\/$/, ''),
+      requests: 3,
+      results_written: true,
+    });
     expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -97,7 +114,10 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     expect(after.exitCode).toBe(0);
     expect(batches()).toHaveLength(2);
     const rows = jsonLines((await runGpt(sandbox, ['batch', 'list', '--json'])).stdout);
-    expect(rows.map((r) => [r.status, r.results_written])).toEqual([['cancelling', false], ['completed', true]]);
+    expect(rows.map((r) => [r.status, r.results_written])).toEqual([
+      ['cancelling', false],
+      ['completed', true],
+    ]);
   });
 
   it('gpt batch results marks the entry done, like a run that waited', async () => {
@@ -118,7 +138,9 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     await writeFile(journalFile(), (await readFile(journalFile(), 'utf8')).replaceAll(id, 'batch_gone'));
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', ...FAST]);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/\ngpt: no such batch: batch_gone \(picked up from the journal of an earlier run\) — run again with --new-batch to submit anew\n$/);
+    expect(r.stderr).toMatch(
+      /\ngpt: no such batch: batch_gone \(picked up from the journal of an earlier run\) — run again with --new-batch to submit anew\n$/,
+    );
     expect((await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--new-batch', ...FAST])).exitCode).toBe(0);
   });
 

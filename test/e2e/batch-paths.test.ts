@@ -15,7 +15,11 @@ const writeInput = async (lines: object[]) => {
   return dir;
 };
 const missing = (path: string) => expect(stat(path)).rejects.toThrow(/ENOENT/);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('gpt batch: a batch file is data: its items name threads, not files', () => {
   it.each([
@@ -23,7 +27,10 @@ describe('gpt batch: a batch file is data: its items name threads, not files', (
     ['a path with ../', () => '../../x.yaml'],
     ['a path with /', () => 'sub/t'],
   ])('refuses %s in `thread` before anything is sent: exit 6, the line named, nothing written', async (_name, thread) => {
-    const dir = await writeInput([{ id: 'ok', prompt: 'fine' }, { id: 'bad', prompt: 'ssh-ed25519 AAAA planted', thread: thread() }]);
+    const dir = await writeInput([
+      { id: 'ok', prompt: 'fine' },
+      { id: 'bad', prompt: 'ssh-ed25519 AAAA planted', thread: thread() },
+    ]);
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl'], { cwd: dir });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toMatch(/^gpt: p\.jsonl:2: `thread` is a path \(.*\), not a thread name — .*--allow-paths.*--thread-dir DIR/);
@@ -36,7 +43,10 @@ describe('gpt batch: a batch file is data: its items name threads, not files', (
   });
 
   it('refuses a thread kept in --thread-dir that is a symbolic link leading out of it, before anything is sent', async () => {
-    const dir = await writeInput([{ id: 'a', prompt: 'fine', thread: 'notes' }, { id: 'b', prompt: 'planted', thread: 'trap' }]);
+    const dir = await writeInput([
+      { id: 'a', prompt: 'fine', thread: 'notes' },
+      { id: 'b', prompt: 'planted', thread: 'trap' },
+    ]);
     const kept = join(sandbox.home, 'kept');
     await mkdir(kept);
     await mkdir(join(sandbox.home, '.ssh'));
@@ -50,7 +60,7 @@ describe('gpt batch: a batch file is data: its items name threads, not files', (
     await missing(join(dir, 'out.jsonl'));
   });
 
-  it('--thread-dir DIR keeps item threads there (names only); --allow-paths takes paths from the input file\'s folder', async () => {
+  it("--thread-dir DIR keeps item threads there (names only); --allow-paths takes paths from the input file's folder", async () => {
     const dir = await writeInput([
       { id: 'a', prompt: 'first', thread: 'notes' },
       { id: 'b', prompt: 'second', thread: 'notes' },

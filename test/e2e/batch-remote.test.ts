@@ -7,7 +7,12 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
 
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const routes = () => server.requests.map((r) => `${r.method} ${r.path.replace(/(batch|file)_?[-\w]*?fake[-_]\d+/g, '$1')}`);
 const FAST = ['--poll-interval', '0.01'];
 
@@ -21,23 +26,36 @@ describe('gpt batch --remote', () => {
     await writeInput(['a', 'b', 'c']);
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-m', 'm-remote', '-t', '0.5', ...FAST]);
     expect(r.exitCode).toBe(0);
-    expect(jsonLines(r.stdout)).toEqual(['a', 'b', 'c'].map((id) => ({
-      id, reply: `echo: prompt ${id}`, model: 'm-remote', finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 }, cost: null,
-    })));
+    expect(jsonLines(r.stdout)).toEqual(
+      ['a', 'b', 'c'].map((id) => ({
+        id,
+        reply: `echo: prompt ${id}`,
+        model: 'm-remote',
+        finish_reason: 'stop',
+        usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
+        cost: null,
+      })),
+    );
     expect(r.stderr).toMatch(/^gpt: created batch batch_fake_\d+ \(3 requests\)\n/);
     expect(r.stderr).toMatch(/gpt: 3 items: 3 done, 0 failed, 39 tokens/);
 
     const [upload] = server.files();
     expect(upload!.purpose).toBe('batch');
     expect(jsonLines(upload!.text())[0]).toEqual({
-      custom_id: 'a', method: 'POST', url: '/v1/chat/completions',
+      custom_id: 'a',
+      method: 'POST',
+      url: '/v1/chat/completions',
       body: { model: 'm-remote', messages: [{ role: 'user', content: 'prompt a' }], temperature: 0.5 },
     });
     const [batch] = server.batches();
     expect(batch).toMatchObject({ endpoint: '/v1/chat/completions', completionWindow: '24h', retrieves: 3 });
     // The first check comes at once after creating; the output file is read once it has ended.
     expect(routes()).toEqual([
-      'POST /v1/files', 'POST /v1/batches', 'GET /v1/batches/batch', 'GET /v1/batches/batch', 'GET /v1/batches/batch',
+      'POST /v1/files',
+      'POST /v1/batches',
+      'GET /v1/batches/batch',
+      'GET /v1/batches/batch',
+      'GET /v1/batches/batch',
       'GET /v1/files/file/content',
     ]);
   });
@@ -49,23 +67,32 @@ describe('gpt batch --remote', () => {
     expect(r.exitCode).toBe(8);
     const out = join(sandbox.home, 'out.jsonl');
     const written = jsonLines(await readFile(out, 'utf8'));
-    expect(written.map((x) => [x.id, x.reply, x.error?.status ?? null])).toEqual([['a', 'echo: prompt a', null], ['b', null, 400], ['c', 'echo: prompt c', null]]);
+    expect(written.map((x) => [x.id, x.reply, x.error?.status ?? null])).toEqual([
+      ['a', 'echo: prompt a', null],
+      ['b', null, 400],
+      ['c', 'echo: prompt c', null],
+    ]);
     expect(written[1].error.message).toBe('the API rejected the request (400): fake failure for b');
     // One account: which batch ended how, then done / failed / did not run, then how to send the rest.
     const id = server.batches().at(-1)!.id;
-    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
-      `gpt: created batch ${id} (5 requests)`,
-      `gpt: batch ${id} expired: 2 of its 5 requests did not run`,
-      'gpt: 5 items: 2 done, 1 failed, 2 did not run, 26 tokens, T',
-      'gpt: 1 of 5 items failed and 2 did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest;'
-        + ' to retry the failed ones too, remove their lines with "error" first',
-      '',
-    ].join('\n'));
+    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe(
+      [
+        `gpt: created batch ${id} (5 requests)`,
+        `gpt: batch ${id} expired: 2 of its 5 requests did not run`,
+        'gpt: 5 items: 2 done, 1 failed, 2 did not run, 26 tokens, T',
+        'gpt: 1 of 5 items failed and 2 did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest;' +
+          ' to retry the failed ones too, remove their lines with "error" first',
+        '',
+      ].join('\n'),
+    );
 
     const resumed = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', '--resume', ...FAST]);
     expect(resumed.exitCode).toBe(8); // b's 400 is still in the file
     expect(resumed.stderr).toMatch(/^gpt: 1 item failed in an earlier run — /m);
-    const upload = server.files().filter((f) => f.purpose === 'batch').at(-1)!;
+    const upload = server
+      .files()
+      .filter((f) => f.purpose === 'batch')
+      .at(-1)!;
     expect(jsonLines(upload.text()).map((x) => x.custom_id)).toEqual(['d', 'e']);
     expect(jsonLines(await readFile(out, 'utf8')).map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
@@ -76,14 +103,16 @@ describe('gpt batch --remote', () => {
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', ...FAST]);
     expect(r.exitCode).toBe(8);
     const id = server.batches().at(-1)!.id;
-    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
-      `gpt: created batch ${id} (3 requests)`,
-      `gpt: batch ${id}: in_progress, 1 of 3 done, 0 failed`,
-      `gpt: batch ${id} expired: 2 of its 3 requests did not run`,
-      'gpt: 3 items: 1 done, 0 failed, 2 did not run, 13 tokens, T',
-      'gpt: 2 of 3 items did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest',
-      '',
-    ].join('\n'));
+    expect(r.stderr.replace(/\d+\.\ds$/m, 'T')).toBe(
+      [
+        `gpt: created batch ${id} (3 requests)`,
+        `gpt: batch ${id}: in_progress, 1 of 3 done, 0 failed`,
+        `gpt: batch ${id} expired: 2 of its 3 requests did not run`,
+        'gpt: 3 items: 1 done, 0 failed, 2 did not run, 13 tokens, T',
+        'gpt: 2 of 3 items did not run — gpt batch p.jsonl -o out.jsonl --resume --remote sends the rest',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('--no-wait prints the batch id; status, results and cancel pick it up later', async () => {
@@ -111,12 +140,14 @@ describe('gpt batch --remote', () => {
     const after = await runGpt(sandbox, ['batch', 'results', other, ...FAST]);
     expect(after.exitCode).toBe(8);
     expect(jsonLines(after.stdout).map((x) => x.id)).toEqual(['a']);
-    expect(after.stderr.replace(/\d+\.\ds$/m, 'T')).toBe([
-      `gpt: batch ${other} cancelled: 1 of its 2 requests did not run`,
-      'gpt: 2 items: 1 done, 0 failed, 1 did not run, 13 tokens, T',
-      'gpt: 1 of 2 items did not run — run their input again with -o FILE --resume to send the rest',
-      '',
-    ].join('\n'));
+    expect(after.stderr.replace(/\d+\.\ds$/m, 'T')).toBe(
+      [
+        `gpt: batch ${other} cancelled: 1 of its 2 requests did not run`,
+        'gpt: 2 items: 1 done, 0 failed, 1 did not run, 13 tokens, T',
+        'gpt: 1 of 2 items did not run — run their input again with -o FILE --resume to send the rest',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('gpt batch results --resume opens -o FILE as gpt batch FILE --resume does: a cut last line is removed and said', async () => {
@@ -142,14 +173,21 @@ describe('gpt batch --remote', () => {
     server.enqueueBatch({ inProgressPolls: 10_000 });
     await writeInput(['a']);
     const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', '--poll-interval', '0.05'], {
-      env: sandbox.env, extendEnv: false, cwd: sandbox.home, input: '', reject: false, timeout: 15_000,
+      env: sandbox.env,
+      extendEnv: false,
+      cwd: sandbox.home,
+      input: '',
+      reject: false,
+      timeout: 15_000,
     });
     const before = server.batches().length;
     for (let i = 0; i < 500 && !server.batches()[before]?.retrieves; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
-    expect(r.stderr).toMatch(/gpt: the batch goes on running on the server; run the same command again to pick up its results, or: gpt batch results batch_fake_\d+ -o out\.jsonl\n/);
+    expect(r.stderr).toMatch(
+      /gpt: the batch goes on running on the server; run the same command again to pick up its results, or: gpt batch results batch_fake_\d+ -o out\.jsonl\n/,
+    );
   });
 
   it('reports a batch the API refused as a whole', async () => {

@@ -9,10 +9,13 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 useHarness();
 
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
-const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const readOut = async () => jsonLines(await readFile(join(sandbox.home, 'out.jsonl'), 'utf8'));
-const writePrompts = (ids: string[]) =>
-  writeFile(join(sandbox.home, 'p.jsonl'), ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n'));
+const writePrompts = (ids: string[]) => writeFile(join(sandbox.home, 'p.jsonl'), ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n'));
 
 /** A port nothing listens on: connecting is refused at once. */
 async function deadPort(): Promise<number> {
@@ -36,7 +39,11 @@ describe('gpt batch --resume retries what failed for a reason worth retrying', (
     await writePrompts(ids);
     const first = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl', '--max-retries', '0']);
     expect(first.exitCode).toBe(8);
-    expect((await readOut()).filter((x) => x.error).map((x) => [x.id, x.error.exit_code])).toEqual([['p3', 5], ['p5', 5], ['p7', 4]]);
+    expect((await readOut()).filter((x) => x.error).map((x) => [x.id, x.error.exit_code])).toEqual([
+      ['p3', 5],
+      ['p5', 5],
+      ['p7', 4],
+    ]);
 
     // The server is back: a resumed run sends those two again, not the 400 nor what succeeded.
     server.reset();
@@ -59,7 +66,13 @@ describe('gpt batch --resume retries what failed for a reason worth retrying', (
 
     // The user removes the line of the 400: resumed, it is sent, and the run succeeds.
     const text = await readFile(join(sandbox.home, 'out.jsonl'), 'utf8');
-    await writeFile(join(sandbox.home, 'out.jsonl'), text.split('\n').filter((l) => !l.includes('"p7"')).join('\n'));
+    await writeFile(
+      join(sandbox.home, 'out.jsonl'),
+      text
+        .split('\n')
+        .filter((l) => !l.includes('"p7"'))
+        .join('\n'),
+    );
     const fixed = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl', '--resume']);
     expect(fixed.exitCode).toBe(0);
     expect(server.chatRequests().map(lastUser)).toEqual(['p7']);
@@ -74,7 +87,9 @@ describe('gpt batch when the server is gone', () => {
     const dead = `http://127.0.0.1:${await deadPort()}/v1`;
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl', '-j', '4', '--max-retries', '0'], { env: { OPENAI_BASE_URL: dead } });
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toMatch(/^gpt: cannot connect to http:\/\/127\.0\.0\.1:\d+\/v1: 5 items in a row, so the rest were not sent — check the server; gpt batch p\.jsonl -o out\.jsonl --resume sends the rest$/m);
+    expect(r.stderr).toMatch(
+      /^gpt: cannot connect to http:\/\/127\.0\.0\.1:\d+\/v1: 5 items in a row, so the rest were not sent — check the server; gpt batch p\.jsonl -o out\.jsonl --resume sends the rest$/m,
+    );
     const written = await readOut();
     expect(written.length).toBeLessThan(5);
     expect(written.every((x) => x.error.exit_code === 5)).toBe(true);

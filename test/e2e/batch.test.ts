@@ -15,7 +15,12 @@ const write = async (name: string, text: string) => {
   await writeFile(file, text);
   return file;
 };
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
 const sentPrompts = () => server.chatRequests().map(lastUser).sort();
 
@@ -34,8 +39,15 @@ describe('gpt batch: usage mistakes', () => {
   it('--dry-run checks the input and prints the count and exact input tokens, sending nothing', async () => {
     await write('p.jsonl', '{"prompt": "12345678"}\n{"prompt": "abcd", "system": "wxyz"}\n');
     const { encodeChat } = await import('gpt-tokenizer/encoding/o200k_base');
-    const tokens = encodeChat([{ role: 'user', content: '12345678' }], 'gpt-4o').length
-      + encodeChat([{ role: 'system', content: 'wxyz' }, { role: 'user', content: 'abcd' }], 'gpt-4o').length;
+    const tokens =
+      encodeChat([{ role: 'user', content: '12345678' }], 'gpt-4o').length +
+      encodeChat(
+        [
+          { role: 'system', content: 'wxyz' },
+          { role: 'user', content: 'abcd' },
+        ],
+        'gpt-4o',
+      ).length;
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--dry-run']);
     expect(r.exitCode).toBe(0);
     const unknown = 'estimated cost: unknown (no price for a model on this endpoint; models: in the config can give one)';
@@ -46,11 +58,11 @@ describe('gpt batch: usage mistakes', () => {
   });
 });
 
-describe('gpt batch: the SDK\'s retries, and a killed run', () => {
+describe("gpt batch: the SDK's retries, and a killed run", () => {
   it('says so when items failed because the server kept answering 429', async () => {
-    server.setDefault((req) => (lastUser(req) === 'busy'
-      ? { kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after-ms': '1' } }
-      : { kind: 'reply' }));
+    server.setDefault((req) =>
+      lastUser(req) === 'busy' ? { kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after-ms': '1' } } : { kind: 'reply' },
+    );
     await write('p.txt', 'busy\nfine\n');
     const r = await runGpt(sandbox, ['batch', 'p.txt', '--max-retries', '1']);
     expect(r.exitCode).toBe(8);
@@ -65,7 +77,12 @@ describe('gpt batch: the SDK\'s retries, and a killed run', () => {
     await write('p.jsonl', ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n'));
     const out = join(sandbox.home, 'out.jsonl');
     const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '-o', 'out.jsonl', '-j', '2'], {
-      env: sandbox.env, extendEnv: false, cwd: sandbox.home, input: '', reject: false, timeout: 15_000,
+      env: sandbox.env,
+      extendEnv: false,
+      cwd: sandbox.home,
+      input: '',
+      reject: false,
+      timeout: 15_000,
     });
     // Kill it once some results are in the file.
     for (let i = 0; i < 200 && (await readFile(out, 'utf8').catch(() => '')).split('\n').length < 6; i++) {

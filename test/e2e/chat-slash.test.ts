@@ -73,7 +73,7 @@ describe('gpt chat slash commands from a pipe', () => {
 
   it('/edit sends what was written in $EDITOR; // sends a line beginning with /; a mistyped command is not sent', async () => {
     const editor = join(sandbox.home, 'editor.sh');
-    await writeFile(editor, "#!/bin/sh\nprintf 'composed\\nin the editor\\n' > \"$1\"\n");
+    await writeFile(editor, '#!/bin/sh\nprintf \'composed\\nin the editor\\n\' > "$1"\n');
     await chmod(editor, 0o755);
     const r = await runGpt(sandbox, ['chat'], { input: '/edit\n//etc/hosts\n/rety\n', env: { EDITOR: editor } });
     expect(requests().map((b) => b.messages.at(-1)!.content)).toEqual(['composed\nin the editor', '/etc/hosts']);

@@ -98,7 +98,7 @@ describe('gpt chat on a terminal', () => {
 
   it('/edit lends the terminal to the editor and sends what was saved; the prompt works after', async () => {
     const editor = join(sandbox.home, 'editor.sh');
-    await writeFile(editor, "#!/bin/sh\nprintf 'from the editor\\n' > \"$1\"\n");
+    await writeFile(editor, '#!/bin/sh\nprintf \'from the editor\\n\' > "$1"\n');
     await chmod(editor, 0o755);
     const term = runInTerminal(sandbox, ['chat', '--raw'], { env: { EDITOR: editor } });
     await term.waitFor(/You: $/);

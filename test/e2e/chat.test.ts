@@ -10,8 +10,7 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
 
-const histories = () =>
-  server.chatRequests().map((r) => (r.body.messages as { role: string; content: string }[]));
+const histories = () => server.chatRequests().map((r) => r.body.messages as { role: string; content: string }[]);
 const loadThread = async (name: string) => YAML.parse(await readFile(join(sandbox.threadsDir, name), 'utf8'));
 
 describe('gpt chat from a pipe', () => {
@@ -45,16 +44,23 @@ describe('gpt chat from a pipe', () => {
 });
 
 describe('gpt chat and signals, from a pipe', () => {
-  const start = () => execa('node', [GPT_BIN, 'chat', '--thread', 'sig'], {
-    env: sandbox.env, extendEnv: false, cwd: sandbox.home, reject: false, stripFinalNewline: false, timeout: 20_000,
-  });
-  const untilOutput = (child: ReturnType<typeof start>, pattern: RegExp) => new Promise<void>((resolve) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (pattern.test(out)) resolve();
+  const start = () =>
+    execa('node', [GPT_BIN, 'chat', '--thread', 'sig'], {
+      env: sandbox.env,
+      extendEnv: false,
+      cwd: sandbox.home,
+      reject: false,
+      stripFinalNewline: false,
+      timeout: 20_000,
     });
-  });
+  const untilOutput = (child: ReturnType<typeof start>, pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (pattern.test(out)) resolve();
+      });
+    });
 
   it('SIGINT during a reply ends the session (130), keeping the turns before it', async () => {
     server.enqueue({ kind: 'reply' }, { kind: 'reply', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 400 });

@@ -80,22 +80,31 @@ describe('gpt completion bash', () => {
     const cache = join(sandbox.cacheHome, 'gpt', 'models.json');
     expect((await stat(cache)).mode & 0o777).toBe(0o600);
     const before = server.requests.length;
-    expect(await bashComplete([['gpt', 'ask', '-m', ''], ['gpt', 'chat', '--model', 'q']])).toEqual([['llama3.2', 'qwen2.5'], ['qwen2.5']]);
+    expect(
+      await bashComplete([
+        ['gpt', 'ask', '-m', ''],
+        ['gpt', 'chat', '--model', 'q'],
+      ]),
+    ).toEqual([['llama3.2', 'qwen2.5'], ['qwen2.5']]);
     expect(server.requests.length).toBe(before);
   });
 
   it('completes a model name with ":" that bash hands over in pieces (llama3.2:latest)', async () => {
     await mkdir(join(sandbox.cacheHome, 'gpt'), { recursive: true });
-    await writeFile(join(sandbox.cacheHome, 'gpt', 'models.json'),
-      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'llama3.2:1b', 'qwen2.5'] }));
+    await writeFile(
+      join(sandbox.cacheHome, 'gpt', 'models.json'),
+      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'llama3.2:1b', 'qwen2.5'] }),
+    );
     // bash replaces only what follows the last ":" (a COMP_WORDBREAKS character).
-    expect(await bashComplete([
-      ['gpt', 'ask', '-m', 'll'],
-      ['gpt', 'ask', '-m', 'llama3.2', ':'],
-      ['gpt', 'ask', '-m', 'llama3.2', ':', 'l'],
-      ['gpt', 'ask', '--model', '=', 'llama3.2', ':', '1'],
-      ['gpt', 'ask', '-m', 'llama3.2', ':', 'latest', '--th'],
-    ])).toEqual([['llama3.2:latest', 'llama3.2:1b'], ['latest', '1b'], ['latest'], ['1b'], ['--thread']]);
+    expect(
+      await bashComplete([
+        ['gpt', 'ask', '-m', 'll'],
+        ['gpt', 'ask', '-m', 'llama3.2', ':'],
+        ['gpt', 'ask', '-m', 'llama3.2', ':', 'l'],
+        ['gpt', 'ask', '--model', '=', 'llama3.2', ':', '1'],
+        ['gpt', 'ask', '-m', 'llama3.2', ':', 'latest', '--th'],
+      ]),
+    ).toEqual([['llama3.2:latest', 'llama3.2:1b'], ['latest', '1b'], ['latest'], ['1b'], ['--thread']]);
   });
 
   it('ignores a models list older than a day', async () => {
@@ -110,11 +119,14 @@ describe('bash on a terminal', () => {
   it('Tab completes a thread name and a model with ":" on the command line, as a person sees it', async () => {
     await makeThreads(['whales', 'wasps']);
     await mkdir(join(sandbox.cacheHome, 'gpt'), { recursive: true });
-    await writeFile(join(sandbox.cacheHome, 'gpt', 'models.json'),
-      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'qwen2.5'] }));
+    await writeFile(
+      join(sandbox.cacheHome, 'gpt', 'models.json'),
+      JSON.stringify({ fetched_at: new Date().toISOString(), models: ['llama3.2:latest', 'qwen2.5'] }),
+    );
     // util-linux script gives bash a pty, so readline does the completing.
     const bash = spawn('script', ['-qfec', 'bash --norc -i', '/dev/null'], {
-      env: { ...(await shellEnv()), PS1: '$ ', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...(await shellEnv()), PS1: '$ ', TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let screen = '';
     bash.stdout.on('data', (chunk) => (screen += chunk));
@@ -145,10 +157,13 @@ describe('gpt __complete', () => {
     expect(await runGpt(sandbox, ['__complete', 'templates'])).toMatchObject({ exitCode: 0, stdout: '' });
   });
 
-  it('offers the config\'s endpoint profiles, and none from a config that does not parse', async () => {
+  it("offers the config's endpoint profiles, and none from a config that does not parse", async () => {
     const configDir = join(sandbox.configHome, 'gpt');
     await mkdir(configDir, { recursive: true });
-    await writeFile(join(configDir, 'config.yaml'), 'endpoints:\n  work:\n    base_url: http://127.0.0.1:9/v1\n  local:\n    base_url: http://127.0.0.1:8/v1\n');
+    await writeFile(
+      join(configDir, 'config.yaml'),
+      'endpoints:\n  work:\n    base_url: http://127.0.0.1:9/v1\n  local:\n    base_url: http://127.0.0.1:8/v1\n',
+    );
     expect(await runGpt(sandbox, ['__complete', 'profiles'])).toMatchObject({ exitCode: 0, stdout: 'local\nwork\n', stderr: '' });
     expect(await bashComplete([['gpt', 'ask', '--endpoint', '']])).toEqual([['local', 'work']]);
     await writeFile(join(configDir, 'config.yaml'), 'endpoints: [\n');
@@ -170,40 +185,43 @@ if (missingShells.length > 0 && process.env.GPT_TEST_REQUIRE_SHELLS) {
   throw new Error(`GPT_TEST_REQUIRE_SHELLS is set, but ${missingShells.join(' and ')} is not installed`);
 }
 
-describe.skipIf(missingShells.length > 0)(`zsh and fish${missingShells.length > 0 ? ` (skipped: ${missingShells.join(' and ')} not installed; apt-get install zsh fish)` : ''}`, () => {
-  it('zsh parses its script, and its function offers what bash does', async () => {
-    const script = (await runGpt(sandbox, ['completion', 'zsh'])).stdout;
-    const r = await execa('zsh', ['-n', '-c', script], { reject: false, input: '' });
-    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
-    await makeThreads(['whales', 'wasps']);
-    const file = join(sandbox.home, '_gpt');
-    await writeFile(file, script);
-    // Outside a completion widget: compadd and _files print what they were given; zsh filters by prefix itself.
-    const driver = `compdef() {}; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print _files; }
+describe.skipIf(missingShells.length > 0)(
+  `zsh and fish${missingShells.length > 0 ? ` (skipped: ${missingShells.join(' and ')} not installed; apt-get install zsh fish)` : ''}`,
+  () => {
+    it('zsh parses its script, and its function offers what bash does', async () => {
+      const script = (await runGpt(sandbox, ['completion', 'zsh'])).stdout;
+      const r = await execa('zsh', ['-n', '-c', script], { reject: false, input: '' });
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      await makeThreads(['whales', 'wasps']);
+      const file = join(sandbox.home, '_gpt');
+      await writeFile(file, script);
+      // Outside a completion widget: compadd and _files print what they were given; zsh filters by prefix itself.
+      const driver = `compdef() {}; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print _files; }
 source '${file}'
 t() { words=("$@"); CURRENT=$#; _gpt | tr '\n' ' '; echo; }
 t gpt thread show w; t gpt ''; t gpt batch -o ''; t gpt thread ''`;
-    const out = (await execa('zsh', ['-f', '-c', driver], { env: await shellEnv(), extendEnv: false, input: '' })).stdout.split('\n');
-    expect(out).toEqual([
-      'wasps whales ',
-      'ask chat thread batch models endpoints template completion ',
-      '_files ',
-      'list ls search grep show export rm mv fork path ',
-    ]);
-  });
+      const out = (await execa('zsh', ['-f', '-c', driver], { env: await shellEnv(), extendEnv: false, input: '' })).stdout.split('\n');
+      expect(out).toEqual([
+        'wasps whales ',
+        'ask chat thread batch models endpoints template completion ',
+        '_files ',
+        'list ls search grep show export rm mv fork path ',
+      ]);
+    });
 
-  it('fish parses its script and completes with it', async () => {
-    await makeThreads(['whales', 'wasps']);
-    const script = (await runGpt(sandbox, ['completion', 'fish'])).stdout;
-    expect(await execa('fish', ['-n', '-c', script], { reject: false, input: '' })).toMatchObject({ exitCode: 0, stderr: '' });
-    const file = join(sandbox.home, 'gpt.fish');
-    await writeFile(file, script);
-    const env = await shellEnv();
-    const run = async (line: string) =>
-      (await execa('fish', ['--no-config', '-c', `source '${file}'; complete -C '${line}'`], { env, extendEnv: false, input: '' })).stdout.split('\n');
-    expect(await run('gpt thread show w')).toEqual(['wasps', 'whales']);
-    expect(await run('gpt thread ')).toEqual(expect.arrayContaining(['list', 'show', 'search', 'export']));
-    expect(await run('gpt ask --thread=wh')).toEqual(['--thread=whales']);
-    expect(await run('gpt batch --format ')).toEqual(['jsonl', 'text', 'yaml']);
-  });
-});
+    it('fish parses its script and completes with it', async () => {
+      await makeThreads(['whales', 'wasps']);
+      const script = (await runGpt(sandbox, ['completion', 'fish'])).stdout;
+      expect(await execa('fish', ['-n', '-c', script], { reject: false, input: '' })).toMatchObject({ exitCode: 0, stderr: '' });
+      const file = join(sandbox.home, 'gpt.fish');
+      await writeFile(file, script);
+      const env = await shellEnv();
+      const run = async (line: string) =>
+        (await execa('fish', ['--no-config', '-c', `source '${file}'; complete -C '${line}'`], { env, extendEnv: false, input: '' })).stdout.split('\n');
+      expect(await run('gpt thread show w')).toEqual(['wasps', 'whales']);
+      expect(await run('gpt thread ')).toEqual(expect.arrayContaining(['list', 'show', 'search', 'export']));
+      expect(await run('gpt ask --thread=wh')).toEqual(['--thread=whales']);
+      expect(await run('gpt batch --format ')).toEqual(['jsonl', 'text', 'yaml']);
+    });
+  },
+);

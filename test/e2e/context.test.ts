@@ -44,12 +44,14 @@ describe('long threads', () => {
     expect(tokens(sent)).toBeLessThanOrEqual(budget);
     const oneMore = [sent[0]!, ...messages.slice(messages.length - history.length - 2), sent.at(-1)!];
     expect(tokens(oneMore)).toBeGreaterThan(budget); // no room for one more turn
-    expect(r.stderr).toContain(`gpt: ${left} earlier turns left out to fit small-model's context window of ${WINDOW} tokens, keeping ${MAX_TOKENS} for the reply`);
+    expect(r.stderr).toContain(
+      `gpt: ${left} earlier turns left out to fit small-model's context window of ${WINDOW} tokens, keeping ${MAX_TOKENS} for the reply`,
+    );
     const kept = YAML.parse(await readFile(file, 'utf8'));
     expect(kept.messages).toHaveLength(messages.length + 2);
   });
 
-  it('marks a reply to a trimmed request, so its smaller usage is not taken for the thread\'s size next turn', async () => {
+  it("marks a reply to a trimmed request, so its smaller usage is not taken for the thread's size next turn", async () => {
     const { file } = await setUp(20);
     const args = ['ask', '--thread', 'long', '--max-tokens', String(MAX_TOKENS)];
     expect((await runGpt(sandbox, [...args, 'And now?'])).exitCode).toBe(0);
@@ -63,7 +65,7 @@ describe('long threads', () => {
     expect(r.stderr).toContain('earlier turns left out');
   });
 
-  it('takes a thread\'s size from its last usage: sends everything when that shows it fits, though its bytes do not', async () => {
+  it("takes a thread's size from its last usage: sends everything when that shows it fits, though its bytes do not", async () => {
     const { file, messages } = await setUp(20);
     // The server's count says the thread is small: only the usage can tell, the bytes are too many.
     const text = (await readFile(file, 'utf8')).trimEnd();
@@ -85,7 +87,9 @@ describe('long threads', () => {
     await setUp(20);
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'fail', 'And now?']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/^gpt: the thread does not fit small-model's context window of 600 tokens, keeping 150 for the reply: \d+ earlier turns would have to be left out — /);
+    expect(r.stderr).toMatch(
+      /^gpt: the thread does not fit small-model's context window of 600 tokens, keeping 150 for the reply: \d+ earlier turns would have to be left out — /,
+    );
     expect(server.chatRequests()).toHaveLength(0);
   });
 

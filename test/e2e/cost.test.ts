@@ -13,7 +13,13 @@ async function writeConfig(text: string) {
   await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
   await writeFile(join(sandbox.configHome, 'gpt', 'config.yaml'), text, { mode: 0o600 });
 }
-const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 200 } };
+const usage = {
+  prompt_tokens: 1000,
+  completion_tokens: 500,
+  total_tokens: 1500,
+  prompt_tokens_details: { cached_tokens: 400 },
+  completion_tokens_details: { reasoning_tokens: 200 },
+};
 // 600 × $1 + 400 × $0.50 + 500 × $4 (reasoning included), per million.
 const COST = (600 + 200 + 2000) / 1e6;
 
@@ -66,7 +72,10 @@ describe('cost', () => {
     await writeFile(join(sandbox.home, 'in.jsonl'), '{"id":"a","prompt":"x"}\n{"id":"b","prompt":"y"}\n');
     const r = await runGpt(sandbox, ['batch', 'in.jsonl', '-m', 'priced-model']);
     expect(r.exitCode).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     for (const line of lines) expect(line.cost).toBeCloseTo(COST, 12);
     expect(r.stderr).toMatch(/^gpt: 2 items: 2 done, 0 failed, 3,000 tokens, \$0\.0056, \d+\.\ds\n$/);
   });
@@ -98,17 +107,23 @@ describe('ask --dry-run and --max-cost', () => {
     const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'priced-model', '--max-tokens', '1000', PROMPT]);
     expect(r.exitCode).toBe(0);
     const n = await exact();
-    expect(r.stdout).toBe(`model: priced-model\nmessages:\n  user: ${PROMPT.length} B\ninput tokens: ${n} (exact, o200k_base)\n`
-      + `estimated cost: $${(n / 1e6).toFixed(6).replace(/0+$/, '')} for the input, at most $${((n + 4000) / 1e6).toFixed(6).replace(/0+$/, '')} with a reply of up to 1000 tokens (--max-tokens)\n`);
+    expect(r.stdout).toBe(
+      `model: priced-model\nmessages:\n  user: ${PROMPT.length} B\ninput tokens: ${n} (exact, o200k_base)\n` +
+        `estimated cost: $${(n / 1e6).toFixed(6).replace(/0+$/, '')} for the input, at most $${((n + 4000) / 1e6).toFixed(6).replace(/0+$/, '')} with a reply of up to 1000 tokens (--max-tokens)\n`,
+    );
     expect(server.chatRequests()).toHaveLength(0);
   });
 
   it('--dry-run on the OpenAI API prices from the built-in table, without a key and without the network', async () => {
-    const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'gpt-4o-mini', '--base-url', 'https://api.openai.com/v1', PROMPT], { env: { OPENAI_API_KEY: undefined } });
+    const r = await runGpt(sandbox, ['ask', '--dry-run', '-m', 'gpt-4o-mini', '--base-url', 'https://api.openai.com/v1', PROMPT], {
+      env: { OPENAI_API_KEY: undefined },
+    });
     expect(r.exitCode).toBe(0);
     const n = await exact();
     // gpt-4o-mini: $0.15 per million input tokens.
-    expect(r.stdout).toContain(`estimated cost: $${(n * 0.15 / 1e6).toFixed(6).replace(/0+$/, '')} for the input; the reply is not bounded (no --max-tokens)`);
+    expect(r.stdout).toContain(
+      `estimated cost: $${((n * 0.15) / 1e6).toFixed(6).replace(/0+$/, '')} for the input; the reply is not bounded (no --max-tokens)`,
+    );
   });
 
   it('--dry-run says the cost is unknown for a model without a price', async () => {
@@ -143,14 +158,36 @@ describe('batch --max-cost', () => {
     await writeFile(join(sandbox.home, 'in.jsonl'), `${items(10)}\n`);
     const r = await runGpt(sandbox, ['batch', 'in.jsonl', '-o', 'out.jsonl', '-j', '1', '--max-tokens', '500', '--max-cost', '0.007', '-m', 'priced-model']);
     expect(r.exitCode).toBe(10);
-    const done = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const done = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(done.map((d) => d.id)).toEqual(['i0', 'i1', 'i2']); // 3 × ~$0.00201 fit in $0.007; a 4th could pass it
     expect(server.chatRequests()).toHaveLength(3);
-    expect(r.stderr).toMatch(/gpt: stopped at --max-cost \$0\.007: \$0\.00603 spent, and the next item \(estimated at \$0\.00201\) would pass it — what finished is written; gpt batch in\.jsonl -o out\.jsonl --resume sends the rest/);
+    expect(r.stderr).toMatch(
+      /gpt: stopped at --max-cost \$0\.007: \$0\.00603 spent, and the next item \(estimated at \$0\.00201\) would pass it — what finished is written; gpt batch in\.jsonl -o out\.jsonl --resume sends the rest/,
+    );
 
-    const again = await runGpt(sandbox, ['batch', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-j', '1', '--max-tokens', '500', '--max-cost', '1', '-m', 'priced-model']);
+    const again = await runGpt(sandbox, [
+      'batch',
+      'in.jsonl',
+      '-o',
+      'out.jsonl',
+      '--resume',
+      '-j',
+      '1',
+      '--max-tokens',
+      '500',
+      '--max-cost',
+      '1',
+      '-m',
+      'priced-model',
+    ]);
     expect(again.exitCode).toBe(0);
-    const all = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line).id);
+    const all = (await readFile(join(sandbox.home, 'out.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id);
     expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `i${i}`));
   });
 

@@ -6,7 +6,12 @@ import { sandbox, server, useHarness } from '../support/harness.js';
 
 useHarness();
 
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const lastUser = (body: { messages: { content: string }[] }) => body.messages.at(-1)!.content;
 
 describe('gpt batch --schema', () => {
@@ -42,12 +47,15 @@ describe('gpt batch --schema', () => {
     expect(server.chatRequests()[0]!.body.response_format.type).toBe('json_schema');
   }, 150_000);
 
-  it('an item may carry its own schema (object or concise form); a bad one is that item\'s input error', async () => {
-    await writeFile(join(sandbox.home, 'p.jsonl'), [
-      '{"id": "a", "prompt": "Ada", "schema": "name, age int"}',
-      '{"id": "b", "prompt": "Bob", "schema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}',
-      '{"id": "c", "prompt": "plain"}',
-    ].join('\n'));
+  it("an item may carry its own schema (object or concise form); a bad one is that item's input error", async () => {
+    await writeFile(
+      join(sandbox.home, 'p.jsonl'),
+      [
+        '{"id": "a", "prompt": "Ada", "schema": "name, age int"}',
+        '{"id": "b", "prompt": "Bob", "schema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}',
+        '{"id": "c", "prompt": "plain"}',
+      ].join('\n'),
+    );
     const r = await runGpt(sandbox, ['batch', 'p.jsonl']);
     expect(r.exitCode).toBe(0);
     const [a, b, c] = jsonLines(r.stdout);

@@ -174,7 +174,7 @@ describe('gpt chat --schema and -x', () => {
     expect(contents).toEqual(['Ada', '{"name":"Ada"}', 'Bob', 'oops', 'Cy', '{"name":"Cy"}']);
   });
 
-  it('-x prints each reply\'s first code block', async () => {
+  it("-x prints each reply's first code block", async () => {
     server.enqueue({ kind: 'reply', text: 'x\n```\nls\n```\n' });
     const r = await runGpt(sandbox, ['chat', '-x'], { input: 'list files\n' });
     expect(r.exitCode).toBe(0);

@@ -15,56 +15,67 @@ const write = async (name: string, text: string | Buffer) => {
   return file;
 };
 const readOut = (name = 'out.jsonl') => readFile(join(sandbox.home, name), 'utf8');
-const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
 const promptsFile = (ids: string[]) => ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n');
 const itemIds = (n: number) => Array.from({ length: n }, (_, i) => `item-${i}`);
 
 describe('gpt batch: SIGINT and SIGTERM during a local run', () => {
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)(
-    '%s exits %i, leaves only whole lines of finished items, and --resume finishes with every id once',
-    async (signal, exitCode) => {
-      // Streamed replies that take a while, of different lengths, so results finish out of
-      // order and the signal lands while items are mid-stream and others are held back.
-      server.setDefault((req) => ({ kind: 'reply', chunkDelayMs: 10 + (Number(lastUser(req).slice(5)) % 3) * 15 }));
-      const ids = itemIds(40);
-      await write('p.jsonl', promptsFile(ids));
-      const out = join(sandbox.home, 'out.jsonl');
-      const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '-o', 'out.jsonl', '-j', '4'], {
-        env: sandbox.env, extendEnv: false, cwd: sandbox.home, input: '', reject: false, timeout: 15_000,
-      });
-      // Signal once a few results are in the file (polling for that state, not timing anything).
-      while ((await readFile(out, 'utf8').catch(() => '')).split('\n').length < 4) {
-        if (child.exitCode !== null) throw new Error(`gpt batch ended before it was signalled: ${child.exitCode}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      child.kill(signal);
-      const stopped = await child;
-      expect(stopped.exitCode).toBe(exitCode);
-      expect(stopped.stderr).toMatch(new RegExp(`^gpt: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}$`, 'm'));
-      expect(stopped.stderr).toMatch(/items have no result yet — gpt batch p\.jsonl -o out\.jsonl --resume sends the rest/);
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s exits %i, leaves only whole lines of finished items, and --resume finishes with every id once', async (signal, exitCode) => {
+    // Streamed replies that take a while, of different lengths, so results finish out of
+    // order and the signal lands while items are mid-stream and others are held back.
+    server.setDefault((req) => ({ kind: 'reply', chunkDelayMs: 10 + (Number(lastUser(req).slice(5)) % 3) * 15 }));
+    const ids = itemIds(40);
+    await write('p.jsonl', promptsFile(ids));
+    const out = join(sandbox.home, 'out.jsonl');
+    const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '-o', 'out.jsonl', '-j', '4'], {
+      env: sandbox.env,
+      extendEnv: false,
+      cwd: sandbox.home,
+      input: '',
+      reject: false,
+      timeout: 15_000,
+    });
+    // Signal once a few results are in the file (polling for that state, not timing anything).
+    while ((await readFile(out, 'utf8').catch(() => '')).split('\n').length < 4) {
+      if (child.exitCode !== null) throw new Error(`gpt batch ended before it was signalled: ${child.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill(signal);
+    const stopped = await child;
+    expect(stopped.exitCode).toBe(exitCode);
+    expect(stopped.stderr).toMatch(new RegExp(`^gpt: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}$`, 'm'));
+    expect(stopped.stderr).toMatch(/items have no result yet — gpt batch p\.jsonl -o out\.jsonl --resume sends the rest/);
 
-      const text = await readOut();
-      expect(text.endsWith('\n')).toBe(true); // no line cut short
-      const first = jsonLines(text);
-      expect(first.length).toBeGreaterThanOrEqual(3);
-      expect(first.length).toBeLessThan(ids.length);
-      // Whole results of finished items, in input order, no partial reply; gaps only where
-      // items were in flight (those finished behind them are written, not lost).
-      expect(first).toEqual(first.map((x) => ({ id: x.id, reply: `echo: ${x.id}`, model: 'gpt-5.4-mini', finish_reason: 'stop', usage: expect.any(Object), cost: null })));
-      expect(first.map((x) => x.id)).toEqual(ids.filter((id) => first.some((x) => x.id === id)));
+    const text = await readOut();
+    expect(text.endsWith('\n')).toBe(true); // no line cut short
+    const first = jsonLines(text);
+    expect(first.length).toBeGreaterThanOrEqual(3);
+    expect(first.length).toBeLessThan(ids.length);
+    // Whole results of finished items, in input order, no partial reply; gaps only where
+    // items were in flight (those finished behind them are written, not lost).
+    expect(first).toEqual(
+      first.map((x) => ({ id: x.id, reply: `echo: ${x.id}`, model: 'gpt-5.4-mini', finish_reason: 'stop', usage: expect.any(Object), cost: null })),
+    );
+    expect(first.map((x) => x.id)).toEqual(ids.filter((id) => first.some((x) => x.id === id)));
 
-      server.requests.length = 0;
-      const resumed = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl', '--resume', '-j', '4']);
-      expect(resumed.exitCode).toBe(0);
-      const sentAgain = server.chatRequests().map(lastUser);
-      expect(sentAgain.sort()).toEqual(ids.filter((id) => !first.some((x) => x.id === id)).sort());
-      const all = jsonLines(await readOut());
-      expect(new Set(all.map((x) => x.id)).size).toBe(all.length); // no id twice
-      expect(all.map((x) => x.id).sort()).toEqual([...ids].sort()); // and none lost
-      expect(all.every((x) => x.reply === `echo: ${x.id}`)).toBe(true);
-    },
-  );
+    server.requests.length = 0;
+    const resumed = await runGpt(sandbox, ['batch', 'p.jsonl', '-o', 'out.jsonl', '--resume', '-j', '4']);
+    expect(resumed.exitCode).toBe(0);
+    const sentAgain = server.chatRequests().map(lastUser);
+    expect(sentAgain.sort()).toEqual(ids.filter((id) => !first.some((x) => x.id === id)).sort());
+    const all = jsonLines(await readOut());
+    expect(new Set(all.map((x) => x.id)).size).toBe(all.length); // no id twice
+    expect(all.map((x) => x.id).sort()).toEqual([...ids].sort()); // and none lost
+    expect(all.every((x) => x.reply === `echo: ${x.id}`)).toBe(true);
+  });
 });
 
 describe('gpt batch: a server that keeps answering 429', () => {
@@ -151,7 +162,14 @@ interface BadInput {
 
 // The other bad inputs are refused in-process (test/commands/bad-input.test.ts); these, by the command line.
 const badInputs: BadInput[] = [
-  { name: '-j 0', file: 'p.txt', text: 'x\n', args: ['-j', '0'], exitCode: 2, error: /^gpt: option '-j, --concurrency <n>' argument '0' is invalid\. --concurrency must be a whole number from 1 to 256\./ },
+  {
+    name: '-j 0',
+    file: 'p.txt',
+    text: 'x\n',
+    args: ['-j', '0'],
+    exitCode: 2,
+    error: /^gpt: option '-j, --concurrency <n>' argument '0' is invalid\. --concurrency must be a whole number from 1 to 256\./,
+  },
   { name: '-j abc', file: 'p.txt', text: 'x\n', args: ['-j', 'abc'], exitCode: 2, error: /^gpt: option '-j, --concurrency <n>' argument 'abc' is invalid/ },
 ];
 
@@ -197,17 +215,25 @@ describe('gpt batch: large and empty inputs', () => {
 
 describe('gpt batch: the API key', () => {
   it('appears in no result file, stdout or stderr, with --verbose too, even when the server echoes it', async () => {
-    server.setDefault((req) => (lastUser(req) === 'bad'
-      ? { kind: 'error', status: 400, message: `Invalid key ${TEST_KEY} for this model` }
-      : { kind: 'reply' }));
+    server.setDefault((req) =>
+      lastUser(req) === 'bad' ? { kind: 'error', status: 400, message: `Invalid key ${TEST_KEY} for this model` } : { kind: 'reply' },
+    );
     await write('p.txt', 'good\nbad\n');
     const toFile = await runGpt(sandbox, ['batch', 'p.txt', '-o', 'out.jsonl', '--verbose', '--max-retries', '0']);
     const toStdout = await runGpt(sandbox, ['batch', 'p.txt', '--verbose', '--max-retries', '0']);
     server.setDefault({ kind: 'error', status: 401, message: `Incorrect API key provided: ${TEST_KEY}` });
     const refused = await runGpt(sandbox, ['batch', 'p.txt', '-o', 'refused.jsonl', '--verbose']);
     expect([toFile.exitCode, toStdout.exitCode, refused.exitCode]).toEqual([8, 8, 3]);
-    const outputs = [await readOut(), toFile.stdout, toFile.stderr, toStdout.stdout, toStdout.stderr, refused.stdout, refused.stderr,
-      await readOut('refused.jsonl')];
+    const outputs = [
+      await readOut(),
+      toFile.stdout,
+      toFile.stderr,
+      toStdout.stdout,
+      toStdout.stderr,
+      refused.stdout,
+      refused.stderr,
+      await readOut('refused.jsonl'),
+    ];
     for (const text of outputs) expect(text).not.toContain(TEST_KEY);
     // The error is still there to read, with the key's last characters to tell which key it was.
     expect(jsonLines(await readOut())[1].error.message).toBe('the API rejected the request (400): Invalid key [redacted …CRET] for this model');

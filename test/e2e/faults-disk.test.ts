@@ -74,7 +74,10 @@ describe.skipIf(noTmpfs)(`a read-only HOME (read-only tmpfs)${noTmpfs ? ` — sk
 
   it('an explicit --thread still fails with exit 7, naming the read-only file system', async () => {
     await mountAt(sandbox.home, 'ro,size=16k');
-    for (const args of [['ask', '--thread', 'kept', 'hi'], ['chat', '--thread', 'kept']]) {
+    for (const args of [
+      ['ask', '--thread', 'kept', 'hi'],
+      ['chat', '--thread', 'kept'],
+    ]) {
       const r = await runGpt(sandbox, args, { input: 'hi\n' });
       expect(r.exitCode).toBe(7);
       expect(r.stdout).toContain('echo: hi');

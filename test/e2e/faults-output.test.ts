@@ -60,7 +60,12 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
   // The quick lines (cli/quick.ts) write stdout to its descriptor, without process.stdout.
   it('gpt thread list, path and show say it without the words about saved replies; --version and a Tab stay quiet', async () => {
     await runGpt(sandbox, ['ask', '--thread', 'kept', 'hi']);
-    for (const args of [['thread', 'list'], ['thread', 'list', '--json'], ['thread', 'path', 'kept'], ['thread', 'show', 'kept']]) {
+    for (const args of [
+      ['thread', 'list'],
+      ['thread', 'list', '--json'],
+      ['thread', 'path', 'kept'],
+      ['thread', 'show', 'kept'],
+    ]) {
       expect(await runToFullDisk(args)).toEqual({ exitCode: 7, stderr: STDOUT_FAILED_PLAIN });
     }
     for (const args of [['--version'], ['__complete', 'threads']]) {
@@ -72,21 +77,28 @@ describe.skipIf(!existsSync(FULL))('stdout on a full disk (/dev/full exists on L
     await mkdir(sandbox.threadsDir, { recursive: true });
     for (let i = 0; i < 30; i++) await writeFile(join(sandbox.threadsDir, `t${i}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
     for (const line of ['thread list', 'thread path t1', '__complete threads', '--version']) {
-      const r = await execa('bash', ['-c', `node "${GPT_BIN}" ${line} | head -c 0; echo "status=\${PIPESTATUS[0]}" >&2`], { env: sandbox.env, cwd: sandbox.home, reject: false });
+      const r = await execa('bash', ['-c', `node "${GPT_BIN}" ${line} | head -c 0; echo "status=\${PIPESTATUS[0]}" >&2`], {
+        env: sandbox.env,
+        cwd: sandbox.home,
+        reject: false,
+      });
       expect(r.stderr).toBe('status=0');
     }
   });
 
   // A non-blocking pipe shared with another process: a write that would block fails with
   // EAGAIN, and a pipe of one page takes a few lines at a time. Python makes the pipe.
-  it.skipIf(!hasPython)(`the quick lines write all of their output to a full non-blocking pipe (EAGAIN)${hasPython ? '' : ' — skipped: python3, which makes the pipe, is not installed'}`, async () => {
-    await mkdir(sandbox.threadsDir, { recursive: true });
-    const names = Array.from({ length: 200 }, (_, i) => `a-thread-with-a-name-long-enough-to-fill-a-pipe-${i}`);
-    for (const name of names) await writeFile(join(sandbox.threadsDir, `${name}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
-    const r = await execa('python3', ['-c', SLOW_READER, process.execPath, GPT_BIN, '__complete', 'threads'], { env: sandbox.env, cwd: sandbox.home });
-    expect(r.stdout).toBe([...names].sort().join('\n')); // execa drops the last newline
-    expect(r.stderr).toBe('exit 0');
-  });
+  it.skipIf(!hasPython)(
+    `the quick lines write all of their output to a full non-blocking pipe (EAGAIN)${hasPython ? '' : ' — skipped: python3, which makes the pipe, is not installed'}`,
+    async () => {
+      await mkdir(sandbox.threadsDir, { recursive: true });
+      const names = Array.from({ length: 200 }, (_, i) => `a-thread-with-a-name-long-enough-to-fill-a-pipe-${i}`);
+      for (const name of names) await writeFile(join(sandbox.threadsDir, `${name}.yaml`), 'version: 1\nmodel: m\nmessages: []\n');
+      const r = await execa('python3', ['-c', SLOW_READER, process.execPath, GPT_BIN, '__complete', 'threads'], { env: sandbox.env, cwd: sandbox.home });
+      expect(r.stdout).toBe([...names].sort().join('\n')); // execa drops the last newline
+      expect(r.stderr).toBe('exit 0');
+    },
+  );
 });
 
 const hasPython = spawnSync('python3', ['-c', 'import fcntl']).status === 0;

@@ -14,7 +14,13 @@ const threadFile = (name: string) => join(sandbox.threadsDir, `${name}.yaml`);
 /** Starts `gpt ask --thread NAME` on a slow stream and sends `signal` once the first piece is out. */
 async function interruptMidStream(name: string, signal: 'SIGINT' | 'SIGTERM') {
   server.enqueue({ kind: 'reply', chunks: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 500 });
-  const child = execa('node', [GPT_BIN, 'ask', '--thread', name, 'count'], { env: sandbox.env, extendEnv: false, input: '', reject: false, stripFinalNewline: false });
+  const child = execa('node', [GPT_BIN, 'ask', '--thread', name, 'count'], {
+    env: sandbox.env,
+    extendEnv: false,
+    input: '',
+    reject: false,
+    stripFinalNewline: false,
+  });
   await new Promise((resolve) => child.stdout!.once('data', resolve));
   child.kill(signal);
   return child;
@@ -142,7 +148,12 @@ async function makeReadOnly(dir: string): Promise<{ undo(): Promise<void> } | un
     await chmod(dir, 0o700);
     return undefined;
   }
-  return { undo: async () => { await execa('chattr', ['-i', dir]); await chmod(dir, 0o700); } };
+  return {
+    undo: async () => {
+      await execa('chattr', ['-i', dir]);
+      await chmod(dir, 0o700);
+    },
+  };
 }
 
 describe('errors before the request', () => {
@@ -153,7 +164,12 @@ describe('errors before the request', () => {
     delete env.OPENAI_BASE_URL;
     // A terminal on stderr: where the spinner would run.
     const r = await execa('script', ['-qefc', `stty cols 80 rows 24; exec ${gpt}`, '/dev/null'], {
-      env, extendEnv: false, cwd: sandbox.home, reject: false, timeout: 15_000, input: '',
+      env,
+      extendEnv: false,
+      cwd: sandbox.home,
+      reject: false,
+      timeout: 15_000,
+      input: '',
     });
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(3);

@@ -19,30 +19,104 @@ interface Fault {
 
 const retryAfter = { 'retry-after': '0' };
 const faults: Fault[] = [
-  { name: '429 that persists', replies: [{ kind: 'error', status: 429, message: 'Rate limit reached', headers: retryAfter }, { kind: 'error', status: 429, message: 'Rate limit reached', headers: retryAfter }],
-    exitCode: 5, stderr: /^gpt: rate limited by the API \(429\): Rate limit reached — wait and try again/, requests: 2 },
-  { name: '500 that persists', replies: [{ kind: 'error', status: 500, message: 'boom', headers: retryAfter }, { kind: 'error', status: 500, message: 'boom', headers: retryAfter }],
-    exitCode: 5, stderr: /^gpt: the server failed \(500\): boom — try again later/, requests: 2 },
-  { name: '503 that persists', replies: [{ kind: 'error', status: 503, message: 'overloaded', headers: retryAfter }, { kind: 'error', status: 503, message: 'overloaded', headers: retryAfter }],
-    exitCode: 5, stderr: /^gpt: the server failed \(503\): overloaded/, requests: 2 },
-  { name: '401', replies: [{ kind: 'error', status: 401, message: 'Incorrect API key provided' }],
-    exitCode: 3, stderr: /^gpt: the API refused the key \(401\): Incorrect API key provided — check OPENAI_API_KEY/, requests: 1 },
-  { name: '400 with an OpenAI error body', replies: [{ kind: 'error', status: 400, message: "This model's maximum context length is 128000 tokens" }],
-    exitCode: 4, stderr: /^gpt: the API rejected the request \(400\): This model's maximum context length is 128000 tokens/, requests: 1 },
-  { name: '404 for an unknown model', replies: [{ kind: 'error', status: 404, message: 'The model `nope` does not exist' }],
-    exitCode: 4, stderr: /^gpt: the API rejected the request \(404\): The model `nope` does not exist — check the model name \(gpt models lists them\)/, requests: 1 },
-  { name: 'a slow first byte past --timeout', replies: [{ kind: 'reply', firstByteDelayMs: 2_000 }, { kind: 'reply', firstByteDelayMs: 2_000 }],
-    args: ['--timeout', '0.3'], exitCode: 5, stderr: /^gpt: no answer from .* within 0\.3s \(2 tries\) — raise --timeout/, requests: 2 },
-  { name: 'a stream that stalls past --timeout', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], chunkDelayMs: 1_500 }],
-    args: ['--timeout', '0.5'], exitCode: 5, stderr: /^gpt: the reply stalled for 0\.5s — raise --timeout/, requests: 1 },
-  { name: 'the connection dropped mid-stream', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c ', 'd'], dropAfterChunks: 2 }],
-    exitCode: 5, stderr: /^gpt: the connection was cut before the reply was complete — try again; the partial reply was not saved/, requests: 1 },
-  { name: 'a malformed SSE line', replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], malformedAfterChunks: 1 }],
-    exitCode: 5, stderr: /^gpt: the server sent a malformed reply/, requests: 1 },
-  { name: 'a stream that ends without [DONE] or a finish reason', replies: [{ kind: 'reply', chunks: ['a ', 'b'], omitDone: true, omitFinish: true }],
-    exitCode: 5, stderr: /^gpt: the reply stream ended before the reply was complete — try again; the partial reply was not saved/, requests: 1 },
-  { name: 'a connection closed before any answer', replies: [{ kind: 'destroy' }, { kind: 'destroy' }],
-    exitCode: 5, stderr: /^gpt: cannot connect to /, requests: 2 },
+  {
+    name: '429 that persists',
+    replies: [
+      { kind: 'error', status: 429, message: 'Rate limit reached', headers: retryAfter },
+      { kind: 'error', status: 429, message: 'Rate limit reached', headers: retryAfter },
+    ],
+    exitCode: 5,
+    stderr: /^gpt: rate limited by the API \(429\): Rate limit reached — wait and try again/,
+    requests: 2,
+  },
+  {
+    name: '500 that persists',
+    replies: [
+      { kind: 'error', status: 500, message: 'boom', headers: retryAfter },
+      { kind: 'error', status: 500, message: 'boom', headers: retryAfter },
+    ],
+    exitCode: 5,
+    stderr: /^gpt: the server failed \(500\): boom — try again later/,
+    requests: 2,
+  },
+  {
+    name: '503 that persists',
+    replies: [
+      { kind: 'error', status: 503, message: 'overloaded', headers: retryAfter },
+      { kind: 'error', status: 503, message: 'overloaded', headers: retryAfter },
+    ],
+    exitCode: 5,
+    stderr: /^gpt: the server failed \(503\): overloaded/,
+    requests: 2,
+  },
+  {
+    name: '401',
+    replies: [{ kind: 'error', status: 401, message: 'Incorrect API key provided' }],
+    exitCode: 3,
+    stderr: /^gpt: the API refused the key \(401\): Incorrect API key provided — check OPENAI_API_KEY/,
+    requests: 1,
+  },
+  {
+    name: '400 with an OpenAI error body',
+    replies: [{ kind: 'error', status: 400, message: "This model's maximum context length is 128000 tokens" }],
+    exitCode: 4,
+    stderr: /^gpt: the API rejected the request \(400\): This model's maximum context length is 128000 tokens/,
+    requests: 1,
+  },
+  {
+    name: '404 for an unknown model',
+    replies: [{ kind: 'error', status: 404, message: 'The model `nope` does not exist' }],
+    exitCode: 4,
+    stderr: /^gpt: the API rejected the request \(404\): The model `nope` does not exist — check the model name \(gpt models lists them\)/,
+    requests: 1,
+  },
+  {
+    name: 'a slow first byte past --timeout',
+    replies: [
+      { kind: 'reply', firstByteDelayMs: 2_000 },
+      { kind: 'reply', firstByteDelayMs: 2_000 },
+    ],
+    args: ['--timeout', '0.3'],
+    exitCode: 5,
+    stderr: /^gpt: no answer from .* within 0\.3s \(2 tries\) — raise --timeout/,
+    requests: 2,
+  },
+  {
+    name: 'a stream that stalls past --timeout',
+    replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], chunkDelayMs: 1_500 }],
+    args: ['--timeout', '0.5'],
+    exitCode: 5,
+    stderr: /^gpt: the reply stalled for 0\.5s — raise --timeout/,
+    requests: 1,
+  },
+  {
+    name: 'the connection dropped mid-stream',
+    replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c ', 'd'], dropAfterChunks: 2 }],
+    exitCode: 5,
+    stderr: /^gpt: the connection was cut before the reply was complete — try again; the partial reply was not saved/,
+    requests: 1,
+  },
+  {
+    name: 'a malformed SSE line',
+    replies: [{ kind: 'reply', chunks: ['a ', 'b ', 'c'], malformedAfterChunks: 1 }],
+    exitCode: 5,
+    stderr: /^gpt: the server sent a malformed reply/,
+    requests: 1,
+  },
+  {
+    name: 'a stream that ends without [DONE] or a finish reason',
+    replies: [{ kind: 'reply', chunks: ['a ', 'b'], omitDone: true, omitFinish: true }],
+    exitCode: 5,
+    stderr: /^gpt: the reply stream ended before the reply was complete — try again; the partial reply was not saved/,
+    requests: 1,
+  },
+  {
+    name: 'a connection closed before any answer',
+    replies: [{ kind: 'destroy' }, { kind: 'destroy' }],
+    exitCode: 5,
+    stderr: /^gpt: cannot connect to /,
+    requests: 2,
+  },
 ];
 
 const threadFile = () => join(sandbox.threadsDir, 'kept.yaml');
@@ -62,7 +136,6 @@ describe.each(faults)('$name', (fault) => {
     expect(server.chatRequests()).toHaveLength(fault.requests);
     expect(await readFile(threadFile(), 'utf8')).toBe(before);
   });
-
 });
 
 // --json streams on the wire too: every fault applies, retried (or not) the same way.

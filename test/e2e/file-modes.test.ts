@@ -24,8 +24,11 @@ describe('the files gpt creates hold conversations: all private', () => {
     // The test's own inputs, in a folder of their own and left out of the walk.
     const inputs = join(sandbox.home, 'inputs');
     await mkdir(inputs);
-    await writeFile(join(inputs, 'p.jsonl'), '{"id": "a", "prompt": "one", "thread": "kept"}\n{"id": "b", "prompt": "two"}\n'
-      + '{"id": "c", "prompt": "see", "thread": "pics", "attachments": ["shot.png"]}\n');
+    await writeFile(
+      join(inputs, 'p.jsonl'),
+      '{"id": "a", "prompt": "one", "thread": "kept"}\n{"id": "b", "prompt": "two"}\n' +
+        '{"id": "c", "prompt": "see", "thread": "pics", "attachments": ["shot.png"]}\n',
+    );
     await writeFile(join(inputs, 'shot.png'), png(4, 4));
     await writeFile(join(inputs, 'r.jsonl'), '{"id": "x", "prompt": "remote"}\n');
     const tmp = join(sandbox.home, 'tmp'); // temporary files gpt makes land here, if any is left behind
@@ -58,11 +61,23 @@ describe('the files gpt creates hold conversations: all private', () => {
     expect(server.chatRequests().length).toBeGreaterThan(0);
 
     const created = (await walk(sandbox.home)).filter(([path]) => !path.startsWith('inputs/'));
-    expect(created.map(([path]) => path)).toEqual(expect.arrayContaining([
-      'data/gpt/threads/named.yaml', 'data/gpt/threads/moved.yaml', 'data/gpt/threads/talk.yaml', 'data/gpt/threads/kept.yaml',
-      'out/explicit.yaml', 'item-threads/kept.yaml', 'out.jsonl', 'stdin-out.jsonl', 'remote-out.jsonl',
-      'exported.md', 'cache/gpt/models.json', 'data/gpt/attachments/', 'item-threads/gpt-attachments/',
-    ]));
+    expect(created.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        'data/gpt/threads/named.yaml',
+        'data/gpt/threads/moved.yaml',
+        'data/gpt/threads/talk.yaml',
+        'data/gpt/threads/kept.yaml',
+        'out/explicit.yaml',
+        'item-threads/kept.yaml',
+        'out.jsonl',
+        'stdin-out.jsonl',
+        'remote-out.jsonl',
+        'exported.md',
+        'cache/gpt/models.json',
+        'data/gpt/attachments/',
+        'item-threads/gpt-attachments/',
+      ]),
+    );
     expect(created.length).toBeGreaterThan(12); // the files above and their folders
     const wrong = created.filter(([path, mode]) => mode !== (path.endsWith('/') ? '700' : '600'));
     expect(wrong).toEqual([]);

@@ -58,7 +58,11 @@ describe('Markdown on a terminal', () => {
     term.type('\x04');
     expect(await term.exit()).toBe(0);
 
-    for (const options of [{ args: ['--raw'], env: {} }, { args: [], env: { NO_COLOR: '1' } }, { args: [], env: { TERM: 'dumb' } }]) {
+    for (const options of [
+      { args: ['--raw'], env: {} },
+      { args: [], env: { NO_COLOR: '1' } },
+      { args: [], env: { TERM: 'dumb' } },
+    ]) {
       server.enqueue({ kind: 'reply', text: REPLY });
       const raw = runInTerminal(sandbox, ['ask', ...options.args, 'whales?'], { env: options.env });
       expect(await raw.exit()).toBe(0);
@@ -103,7 +107,10 @@ describe('Markdown in gpt thread show', () => {
 
 describe('Markdown in a pipe', () => {
   it('stdout is the reply byte for byte, streamed or not', async () => {
-    for (const args of [['ask', 'q'], ['ask', '--no-stream', 'q']]) {
+    for (const args of [
+      ['ask', 'q'],
+      ['ask', '--no-stream', 'q'],
+    ]) {
       server.enqueue({ kind: 'reply', text: REPLY, chunks: pieces(REPLY) });
       const r = await runGpt(sandbox, args);
       expect(r.exitCode).toBe(0);

@@ -158,7 +158,10 @@ describe('endpoint profiles', () => {
     await writeConfig(profiles());
     const key = 'sk-local-0123456789-SECRET';
     server.setDefault({ kind: 'error', status: 400, message: `Invalid request from key ${key}` });
-    for (const args of [['ask', '--endpoint', 'local', 'hi'], ['ask', '--json', '--endpoint', 'local', 'hi']]) {
+    for (const args of [
+      ['ask', '--endpoint', 'local', 'hi'],
+      ['ask', '--json', '--endpoint', 'local', 'hi'],
+    ]) {
       const r = await runGpt(sandbox, args, { env: { LOCAL_KEY: key } });
       expect(r.exitCode).toBe(4);
       expect(r.stderr).toContain('[redacted …CRET]');

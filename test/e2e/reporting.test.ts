@@ -13,10 +13,30 @@ const version = JSON.parse(await readFile(new URL('../../package.json', import.m
 
 describe('a base URL without its scheme', () => {
   it.each([
-    ['--base-url', { args: ['--base-url', '127.0.0.1:8080/v1'] }, 2, "gpt: --base-url '127.0.0.1:8080/v1' is not a URL starting with http:// or https:// — write it as http://127.0.0.1:8080/v1\n"],
-    ['--base-url notaurl', { args: ['--base-url', 'notaurl'] }, 2, "gpt: --base-url 'notaurl' is not a URL starting with http:// or https:// — write it as http://notaurl\n"],
-    ['OPENAI_BASE_URL', { env: { OPENAI_BASE_URL: 'localhost:11434/v1' } }, 2, "gpt: OPENAI_BASE_URL 'localhost:11434/v1' is not a URL starting with http:// or https:// — write it as http://localhost:11434/v1\n"],
-    ['the config file', { config: 'base_url: 127.0.0.1:8080/v1\n', env: { OPENAI_BASE_URL: undefined } }, 3, "gpt: base_url in the config file '127.0.0.1:8080/v1' is not a URL starting with http:// or https:// — write it as http://127.0.0.1:8080/v1\n"],
+    [
+      '--base-url',
+      { args: ['--base-url', '127.0.0.1:8080/v1'] },
+      2,
+      "gpt: --base-url '127.0.0.1:8080/v1' is not a URL starting with http:// or https:// — write it as http://127.0.0.1:8080/v1\n",
+    ],
+    [
+      '--base-url notaurl',
+      { args: ['--base-url', 'notaurl'] },
+      2,
+      "gpt: --base-url 'notaurl' is not a URL starting with http:// or https:// — write it as http://notaurl\n",
+    ],
+    [
+      'OPENAI_BASE_URL',
+      { env: { OPENAI_BASE_URL: 'localhost:11434/v1' } },
+      2,
+      "gpt: OPENAI_BASE_URL 'localhost:11434/v1' is not a URL starting with http:// or https:// — write it as http://localhost:11434/v1\n",
+    ],
+    [
+      'the config file',
+      { config: 'base_url: 127.0.0.1:8080/v1\n', env: { OPENAI_BASE_URL: undefined } },
+      3,
+      "gpt: base_url in the config file '127.0.0.1:8080/v1' is not a URL starting with http:// or https:// — write it as http://127.0.0.1:8080/v1\n",
+    ],
   ] as const)('from %s is refused before anything is sent', async (_, given, exitCode, stderr) => {
     if ('config' in given) {
       await mkdir(join(sandbox.configHome, 'gpt'), { recursive: true });
@@ -64,7 +84,9 @@ describe('retries and keys', () => {
     server.enqueue({ kind: 'error', status: 401, message: 'Missing bearer authentication' });
     const r = await runGpt(sandbox, ['ask', 'hi'], { env: { OPENAI_API_KEY: undefined } });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/^gpt: no key is set, and http:\/\/127\.0\.0\.1:\d+\/v1 asks for one \(401\): Missing bearer authentication — export OPENAI_API_KEY=sk-\.\.\.\n$/);
+    expect(r.stderr).toMatch(
+      /^gpt: no key is set, and http:\/\/127\.0\.0\.1:\d+\/v1 asks for one \(401\): Missing bearer authentication — export OPENAI_API_KEY=sk-\.\.\.\n$/,
+    );
   });
 });
 
@@ -92,7 +114,7 @@ describe('a reply cut at the token limit', () => {
 });
 
 describe('who gpt says it is, and where it failed', () => {
-  it('sends gpt/VERSION and the SDK\'s own name as User-Agent', async () => {
+  it("sends gpt/VERSION and the SDK's own name as User-Agent", async () => {
     await runGpt(sandbox, ['ask', 'hi']);
     expect(server.chatRequests()[0]!.headers['user-agent']).toMatch(new RegExp(`^gpt/${version.replace(/\./g, '\\.')} OpenAI/JS \\d+\\.\\d+\\.\\d+$`));
   });

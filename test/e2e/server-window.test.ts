@@ -42,8 +42,10 @@ describe('the context window a server names in its error', () => {
     expect(trimmed.slice(1, -1)).toEqual(messages.slice(messages.length - (trimmed.length - 2))); // whole, most recent turns
     expect(tokens(trimmed) + 100).toBeLessThanOrEqual(WINDOW);
     const left = (40 - (trimmed.length - 2)) / 2;
-    expect(r.stderr).toBe(`gpt: the server refused the thread as longer than small-model's context window of ${WINDOW} tokens (as the server said), `
-      + `keeping 100 for the reply: sending it again with ${left} earlier turns left out (the window is remembered)\n`);
+    expect(r.stderr).toBe(
+      `gpt: the server refused the thread as longer than small-model's context window of ${WINDOW} tokens (as the server said), ` +
+        `keeping 100 for the reply: sending it again with ${left} earlier turns left out (the window is remembered)\n`,
+    );
     expect(r.stdout).toBe('echo: And now?\n');
     expect(YAML.parse(await readFile(file, 'utf8')).messages.at(-1).omitted_turns).toBe(left);
 
@@ -56,7 +58,9 @@ describe('the context window a server names in its error', () => {
     const next = await runGpt(sandbox, [...args, 'And then?']);
     expect(next.exitCode).toBe(0);
     expect(server.chatRequests()).toHaveLength(3);
-    expect(next.stderr).toMatch(/^gpt: \d+ earlier turns left out to fit small-model's context window of 600 tokens \(as the server said\), keeping 100 for the reply/);
+    expect(next.stderr).toMatch(
+      /^gpt: \d+ earlier turns left out to fit small-model's context window of 600 tokens \(as the server said\), keeping 100 for the reply/,
+    );
   });
 
   it("llama.cpp: reads n_ctx, and trims by the server's own count of the prompt (n_prompt_tokens) when it counts more", async () => {
@@ -66,7 +70,9 @@ describe('the context window a server names in its error', () => {
     const r = await runGpt(sandbox, ['chat', '--thread', 'long'], { input: 'And now?\n' });
     expect(r.exitCode).toBe(0);
     expect(server.chatRequests()).toHaveLength(2);
-    expect(r.stderr).toMatch(/gpt: the server refused the thread as longer than small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: sending it again with \d+ earlier turns left out/);
+    expect(r.stderr).toMatch(
+      /gpt: the server refused the thread as longer than small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: sending it again with \d+ earlier turns left out/,
+    );
     expect(Math.ceil(tokens(sent(1)) * 1.5)).toBeLessThan(WINDOW);
     expect(r.stdout).toBe('echo: And now?\n');
     const cache = JSON.parse(await readFile(cacheFile(), 'utf8'));
@@ -78,7 +84,9 @@ describe('the context window a server names in its error', () => {
     server.setApiRules({ contextWindow: { tokens: WINDOW, style: 'llamacpp' } });
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'fail', 'And now?']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/^gpt: the server refused the thread as too long for small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: \d+ earlier turns would have to be left out \(the window is now remembered\) — use --context trim to send the recent turns that fit, or start a new thread\n$/);
+    expect(r.stderr).toMatch(
+      /^gpt: the server refused the thread as too long for small-model's context window of 600 tokens \(as the server said\), keeping 150 for the reply: \d+ earlier turns would have to be left out \(the window is now remembered\) — use --context trim to send the recent turns that fit, or start a new thread\n$/,
+    );
     expect(server.chatRequests()).toHaveLength(1);
     // Now known before sending: refused without a request.
     expect((await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'fail', 'And now?'])).exitCode).toBe(4);
@@ -90,8 +98,10 @@ describe('the context window a server names in its error', () => {
     server.setApiRules({ contextWindow: { tokens: WINDOW, style: 'openai' } });
     const r = await runGpt(sandbox, ['ask', '--thread', 'long', '--context', 'all', 'And now?']);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toBe("gpt: the API rejected the request (400): This model's maximum context length is 600 tokens. However, your messages resulted in "
-      + `${tokens(sent(0))} tokens. Please reduce the length of the messages. — the model's window on this server is 600 tokens (now remembered): use --context trim to send the recent turns that fit, or start a new thread\n`);
+    expect(r.stderr).toBe(
+      "gpt: the API rejected the request (400): This model's maximum context length is 600 tokens. However, your messages resulted in " +
+        `${tokens(sent(0))} tokens. Please reduce the length of the messages. — the model's window on this server is 600 tokens (now remembered): use --context trim to send the recent turns that fit, or start a new thread\n`,
+    );
     expect(server.chatRequests()).toHaveLength(1);
   });
 
@@ -99,7 +109,9 @@ describe('the context window a server names in its error', () => {
     server.setApiRules({ contextWindow: { tokens: WINDOW, style: 'llamacpp' } });
     const r = await runGpt(sandbox, ['ask', '-m', 'small-model', 'whale '.repeat(700)]);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/^gpt: the API rejected the request \(400\): request \(\d+ tokens\) exceeds the available context size \(600 tokens\), try increasing it — the model's window on this server is 600 tokens/);
+    expect(r.stderr).toMatch(
+      /^gpt: the API rejected the request \(400\): request \(\d+ tokens\) exceeds the available context size \(600 tokens\), try increasing it — the model's window on this server is 600 tokens/,
+    );
     expect(JSON.parse(await readFile(cacheFile(), 'utf8'))[`${server.url} small-model`]).toMatchObject({ window: WINDOW });
   });
 });

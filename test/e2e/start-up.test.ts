@@ -19,11 +19,14 @@ const { version } = JSON.parse(await readFile(join(dirname(GPT_BIN), '..', 'pack
 async function modulesLoaded(args: string[], exitCode = 0): Promise<{ builtins: string[]; files: string[] }> {
   const preload = join(sandbox.home, 'modules.cjs');
   const list = join(sandbox.home, 'modules.json');
-  await writeFile(preload, `const fs = require('node:fs'); const read = new Set(); const readFileSync = fs.readFileSync;
+  await writeFile(
+    preload,
+    `const fs = require('node:fs'); const read = new Set(); const readFileSync = fs.readFileSync;
     fs.readFileSync = (file, ...rest) => (read.add(String(file)), readFileSync(file, ...rest));
     process.on('exit', () => fs.writeFileSync(${JSON.stringify(list)}, JSON.stringify({
       builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ') && !m.includes('internal/')).map((m) => m.slice(13)),
-      files: [...Object.keys(require.cache), ...read] })));`);
+      files: [...Object.keys(require.cache), ...read] })));`,
+  );
   const r = await runGpt(sandbox, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
   expect(r.exitCode, args.join(' ')).toBe(exitCode);
   return JSON.parse(await readFile(list, 'utf8')) as { builtins: string[]; files: string[] };
@@ -69,7 +72,11 @@ describe('start-up', () => {
       expect(files, args.join(' ')).not.toContain(join(DIST, 'cli.cjs'));
     }
     // Any other line is commander's, in the large bundle.
-    for (const [args, exitCode] of [[['thread', 'list', '--help'], 0], [['thread', 'path', 'whales', 'extra'], 2], [['__complete', 'nothing'], 2]] as const) {
+    for (const [args, exitCode] of [
+      [['thread', 'list', '--help'], 0],
+      [['thread', 'path', 'whales', 'extra'], 2],
+      [['__complete', 'nothing'], 2],
+    ] as const) {
       expect((await modulesLoaded([...args], exitCode)).files, args.join(' ')).toContain(join(DIST, 'cli.cjs'));
     }
   });
@@ -82,12 +89,22 @@ describe('start-up', () => {
     const preload = join(sandbox.home, 'stdout.cjs');
     const report = join(sandbox.home, 'stdout.json');
     // What the run loaded, and what it wrote to fd 1, which is /dev/null (stdio 'ignore').
-    await writeFile(preload, `const fs = require('node:fs'); const writeSync = fs.writeSync; let out = '';
+    await writeFile(
+      preload,
+      `const fs = require('node:fs'); const writeSync = fs.writeSync; let out = '';
       fs.writeSync = (fd, data, ...rest) => { if (fd === 1) out += Buffer.from(data).toString(); return writeSync(fd, data, ...rest); };
-      process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ out, modules: process.moduleLoadList })));`);
-    for (const args of [['thread', 'list'], ['__complete', 'threads']]) {
+      process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ out, modules: process.moduleLoadList })));`,
+    );
+    for (const args of [
+      ['thread', 'list'],
+      ['__complete', 'threads'],
+    ]) {
       const r = await execa('node', [GPT_BIN, ...args], {
-        env: { ...sandbox.env, NODE_OPTIONS: `--require ${preload}` }, extendEnv: false, reject: false, stdin: 'ignore', stdout: 'ignore',
+        env: { ...sandbox.env, NODE_OPTIONS: `--require ${preload}` },
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        stdout: 'ignore',
       });
       expect(r.exitCode, args.join(' ')).toBe(0);
       const { out, modules } = JSON.parse(await readFile(report, 'utf8')) as { out: string; modules: string[] };

@@ -15,20 +15,28 @@ const saveTemplate = async (name: string, yaml: string) => {
 
 describe('saved templates', () => {
   it('-T fills {{input}} and -p values (defaults from the file), and sets system, model and temperature; flags win', async () => {
-    await saveTemplate('tr', [
-      'system: You translate.',
-      'model: tpl-model',
-      'temperature: 0.3',
-      'max_tokens: 99',
-      'prompt: "Translate to {{lang}} in a {{tone}} tone: {{input}}"',
-      'defaults:',
-      '  tone: warm',
-    ].join('\n'));
+    await saveTemplate(
+      'tr',
+      [
+        'system: You translate.',
+        'model: tpl-model',
+        'temperature: 0.3',
+        'max_tokens: 99',
+        'prompt: "Translate to {{lang}} in a {{tone}} tone: {{input}}"',
+        'defaults:',
+        '  tone: warm',
+      ].join('\n'),
+    );
     const r = await runGpt(sandbox, ['ask', '-T', 'tr', '-p', 'lang', 'French', 'Good morning'], { input: '' });
     expect(r.exitCode).toBe(0);
     expect(lastBody()).toMatchObject({
-      model: 'tpl-model', temperature: 0.3, max_tokens: 99,
-      messages: [{ role: 'system', content: 'You translate.' }, { role: 'user', content: 'Translate to French in a warm tone: Good morning' }],
+      model: 'tpl-model',
+      temperature: 0.3,
+      max_tokens: 99,
+      messages: [
+        { role: 'system', content: 'You translate.' },
+        { role: 'user', content: 'Translate to French in a warm tone: Good morning' },
+      ],
     });
     await runGpt(sandbox, ['ask', '-m', 'flag-model', '-t', '1', '-T', 'tr', '-p', 'lang', 'German', '-p', 'tone', 'dry', 'Hi']);
     expect(lastBody()).toMatchObject({ model: 'flag-model', temperature: 1 });
@@ -79,7 +87,10 @@ describe('saved templates', () => {
     await writeFile(join(sandbox.home, 'p.jsonl'), '{"id": "a", "prompt": "one"}\n{"id": "b", "prompt": "two", "lang": "German"}\n');
     const r = await runGpt(sandbox, ['batch', 'p.jsonl', '--template', 'tr', '-p', 'lang', 'French']);
     expect(r.exitCode).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.data)).toEqual([{ text: 'To French: one' }, { text: 'To German: two' }]);
     expect(server.chatRequests().every((q) => q.body.model === 'tpl-model')).toBe(true);
     const inline = await runGpt(sandbox, ['batch', 'p.jsonl', '--template', 'Say {{prompt}}']);
@@ -92,7 +103,7 @@ describe('saved templates', () => {
     expect(await runGpt(sandbox, ['__complete', 'templates'])).toMatchObject({ exitCode: 0, stdout: 'summary\ntranslate\n' });
   });
 
-  it('gpt chat -T: the template\'s settings, and its prompt around each message; a missing value fails at the start', async () => {
+  it("gpt chat -T: the template's settings, and its prompt around each message; a missing value fails at the start", async () => {
     await saveTemplate('fr', 'system: Be brief.\nmodel: tpl-model\nprompt: "In {{lang}}: {{input}}"\n');
     const r = await runGpt(sandbox, ['chat', '-T', 'fr', '-p', 'lang', 'French'], { input: 'one\ntwo\n' });
     expect(r.exitCode).toBe(0);

@@ -40,7 +40,7 @@ describe('gpt ask on a terminal', () => {
     expect(term.logicalLines()).toEqual([words.join('').trimEnd()]);
   });
 
-  it('on Ctrl-C, ends the partial reply\'s line before saying it was interrupted', async () => {
+  it("on Ctrl-C, ends the partial reply's line before saying it was interrupted", async () => {
     const slow = Array.from({ length: 40 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 200 });
     const term = runInTerminal(sandbox, ['ask', '--raw', 'tell me slowly']);

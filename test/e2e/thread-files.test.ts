@@ -16,7 +16,16 @@ const EVIL = 'title\x1b]0;pwned\x07 \x1b[31mred \x1b[2J\x9b2J end';
 async function evilThread(): Promise<string> {
   await mkdir(sandbox.threadsDir, { recursive: true });
   const file = join(sandbox.threadsDir, 'evil.yaml');
-  await writeFile(file, YAML.stringify({ version: 1, messages: [{ role: 'user', content: EVIL }, { role: 'assistant', content: `re: ${EVIL}` }] }));
+  await writeFile(
+    file,
+    YAML.stringify({
+      version: 1,
+      messages: [
+        { role: 'user', content: EVIL },
+        { role: 'assistant', content: `re: ${EVIL}` },
+      ],
+    }),
+  );
   return file;
 }
 
@@ -24,7 +33,12 @@ async function evilThread(): Promise<string> {
 async function onTerminal(args: string[]): Promise<string> {
   const command = ['node', GPT_BIN, ...args].map((a) => `'${a}'`).join(' ');
   const r = await execa('script', ['-qefc', `stty cols 200 rows 24; exec ${command}`, '/dev/null'], {
-    env: { ...sandbox.env, TERM: 'dumb', NO_COLOR: '1' }, extendEnv: false, cwd: sandbox.home, reject: false, timeout: 15_000, input: '',
+    env: { ...sandbox.env, TERM: 'dumb', NO_COLOR: '1' },
+    extendEnv: false,
+    cwd: sandbox.home,
+    reject: false,
+    timeout: 15_000,
+    input: '',
   });
   expect(r.exitCode).toBe(0);
   return String(r.stdout);

@@ -33,8 +33,8 @@ describe('gpt thread search', () => {
     const r = await gpt('thread', 'search', 'BLUE whale');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(
-      'krill  2026-11-27T12:02:00.000Z\n  #0 user: What do blue whales eat? ^[]0;pwned^G (a.k.a. *krill*?)\n\n'
-      + 'whales  2026-11-27T12:01:00.000Z\n  #1 assistant: The Blue Whale, by far. It can grow up to 30 metres lo…\n',
+      'krill  2026-11-27T12:02:00.000Z\n  #0 user: What do blue whales eat? ^[]0;pwned^G (a.k.a. *krill*?)\n\n' +
+        'whales  2026-11-27T12:01:00.000Z\n  #1 assistant: The Blue Whale, by far. It can grow up to 30 metres lo…\n',
     );
   });
 
@@ -49,10 +49,16 @@ describe('gpt thread search', () => {
   it('--json: one object per message, the excerpt exact', async () => {
     const file = await thread('krill', 2, KRILL);
     const r = await gpt('thread', 'search', 'whales eat', '--json');
-    expect(JSON.parse(r.stdout)).toEqual([{
-      thread: 'krill', file, updated: '2026-11-27T12:02:00.000Z', message: 0, role: 'user',
-      excerpt: 'What do blue whales eat? \u001b]0;pwned\u0007 (a.k.a. *krill*?)',
-    }]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        thread: 'krill',
+        file,
+        updated: '2026-11-27T12:02:00.000Z',
+        message: 0,
+        role: 'user',
+        excerpt: 'What do blue whales eat? \u001b]0;pwned\u0007 (a.k.a. *krill*?)',
+      },
+    ]);
   });
 
   it('exits 1 with nothing on stdout or stderr when nothing matches (like grep); --json prints []', async () => {

@@ -12,8 +12,12 @@ useHarness();
 
 // First byte after 0.6 s and a piece every 0.5 s: 3 s in all, never 1 s of silence.
 const slowButSteady: ScriptedReply = {
-  kind: 'reply', text: 'The blue whale is the biggest.', chunks: ['The blue ', 'whale is ', 'the biggest.'],
-  firstByteDelayMs: 600, chunkDelayMs: 500, usage: { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 },
+  kind: 'reply',
+  text: 'The blue whale is the biggest.',
+  chunks: ['The blue ', 'whale is ', 'the biggest.'],
+  firstByteDelayMs: 600,
+  chunkDelayMs: 500,
+  usage: { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 },
 };
 const stalled: ScriptedReply = { kind: 'reply', chunks: ['The blue ', 'whale'], chunkDelayMs: 1_500 };
 const timeout = ['--timeout', '1', '--max-retries', '1'];
@@ -25,8 +29,11 @@ describe('a slow but steady server, within --timeout between pieces', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      reply: 'The blue whale is the biggest.', model: 'gpt-5.4-mini', finish_reason: 'stop',
-      usage: { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 }, request_id: 'req_1',
+      reply: 'The blue whale is the biggest.',
+      model: 'gpt-5.4-mini',
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 },
+      request_id: 'req_1',
     });
     expect(server.chatRequests()).toHaveLength(1);
     expect(server.chatRequests()[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
@@ -45,7 +52,12 @@ describe('a slow but steady server, within --timeout between pieces', () => {
     await writeFile(join(sandbox.home, 'p.txt'), 'one\ntwo\n');
     const r = await runGpt(sandbox, ['batch', 'p.txt', '-q', ...timeout]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.trim().split('\n').map((line) => JSON.parse(line).reply)).toEqual(['The blue whale is the biggest.', 'The blue whale is the biggest.']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).reply),
+    ).toEqual(['The blue whale is the biggest.', 'The blue whale is the biggest.']);
     expect(server.chatRequests()).toHaveLength(2);
   });
 });
@@ -73,7 +85,9 @@ describe('a stall longer than --timeout', () => {
     server.enqueue({ kind: 'hang' }, { kind: 'hang' });
     const r = await runGpt(sandbox, ['ask', '--timeout', '0.5', '--max-retries', '1', 'biggest?']);
     expect(r.exitCode).toBe(5);
-    expect(r.stderr).toMatch(/^gpt: retrying in about 500 ms \(1 of 1\): no answer within 0\.5s\ngpt: no answer from http:\S+ within 0\.5s \(2 tries\) — raise --timeout/);
+    expect(r.stderr).toMatch(
+      /^gpt: retrying in about 500 ms \(1 of 1\): no answer within 0\.5s\ngpt: no answer from http:\S+ within 0\.5s \(2 tries\) — raise --timeout/,
+    );
     expect(server.chatRequests()).toHaveLength(2);
   });
 });

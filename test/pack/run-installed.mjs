@@ -13,8 +13,11 @@ const run = promisify(execFile);
 const server = await startBenchServer();
 try {
   const env = {
-    PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache'),
-    OPENAI_API_KEY: 'sk-pack-check', OPENAI_BASE_URL: server.url,
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CACHE_HOME: join(home, 'cache'),
+    OPENAI_API_KEY: 'sk-pack-check',
+    OPENAI_BASE_URL: server.url,
   };
   const { version } = await import('../../package.json', { with: { type: 'json' } }).then((m) => m.default);
   const shown = (await run(gpt, ['--version'], { env })).stdout.trim();

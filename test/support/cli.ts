@@ -33,7 +33,10 @@ export async function makeSandbox(baseURL?: string): Promise<Sandbox> {
   };
   if (baseURL) env.OPENAI_BASE_URL = baseURL;
   return {
-    home, configHome, dataHome, cacheHome,
+    home,
+    configHome,
+    dataHome,
+    cacheHome,
     threadsDir: join(dataHome, 'gpt', 'threads'),
     env,
     async cleanup() {

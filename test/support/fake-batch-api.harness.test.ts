@@ -42,7 +42,10 @@ describe('fake server: files and batches', () => {
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
     expect(done.error_file_id).toBeNull();
-    const lines = (await (await sdk.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await (await sdk.files.content(done.output_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.custom_id)).toEqual(['b', 'a']);
     expect(lines[1].response.status_code).toBe(200);
     expect(lines[1].response.body.choices[0].message.content).toBe('echo: one');
@@ -55,9 +58,14 @@ describe('fake server: files and batches', () => {
     const batch = await sdk.batches.retrieve(id);
     expect(batch.status).toBe('expired');
     expect(batch.request_counts).toEqual({ total: 4, completed: 1, failed: 1 });
-    const errors = (await (await sdk.files.content(batch.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const errors = (await (await sdk.files.content(batch.error_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(errors.map((e) => [e.custom_id, e.response?.status_code ?? e.error.code])).toEqual([
-      ['b', 400], ['c', 'batch_expired'], ['d', 'batch_expired'],
+      ['b', 400],
+      ['c', 'batch_expired'],
+      ['d', 'batch_expired'],
     ]);
   });
 

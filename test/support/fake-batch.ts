@@ -151,7 +151,10 @@ export function createBatchApi(deps: BatchApiDeps) {
     const { script, requests } = batch;
     if (outcome === 'failed') {
       setStatus(batch, 'failed', { failed_at: now() });
-      batch.object.errors = { object: 'list', data: (script.errors ?? [{ code: 'invalid', message: 'failed' }]).map((e) => ({ line: null, param: null, code: e.code ?? 'invalid_request', ...e })) };
+      batch.object.errors = {
+        object: 'list',
+        data: (script.errors ?? [{ code: 'invalid', message: 'failed' }]).map((e) => ({ line: null, param: null, code: e.code ?? 'invalid_request', ...e })),
+      };
       batch.object.request_counts = { total: 0, completed: 0, failed: 0 };
       return;
     }
@@ -168,7 +171,11 @@ export function createBatchApi(deps: BatchApiDeps) {
       } else if (failIds.has(request.custom_id)) {
         failed++;
         const status = script.failStatus ?? 400;
-        line.response = { status_code: status, request_id: deps.nextRequestId(), body: { error: { message: `fake failure for ${request.custom_id}`, type: 'invalid_request_error', param: null, code: null } } };
+        line.response = {
+          status_code: status,
+          request_id: deps.nextRequestId(),
+          body: { error: { message: `fake failure for ${request.custom_id}`, type: 'invalid_request_error', param: null, code: null } },
+        };
         errorLines.push(JSON.stringify(line));
       } else {
         line.response = { status_code: 200, request_id: deps.nextRequestId(), body: deps.complete(request.body) };
@@ -181,7 +188,11 @@ export function createBatchApi(deps: BatchApiDeps) {
     batch.object.output_file_id = write(outputLines, 'output');
     batch.object.error_file_id = write(errorLines, 'error');
     const notRun = Math.max(0, requests.length - ran);
-    batch.object.request_counts = { total: requests.length, completed: Math.min(ran, requests.length) - failed, failed: failed + (script.notRunCountsAsFailed ? notRun : 0) };
+    batch.object.request_counts = {
+      total: requests.length,
+      completed: Math.min(ran, requests.length) - failed,
+      failed: failed + (script.notRunCountsAsFailed ? notRun : 0),
+    };
     setStatus(batch, outcome, { [`${outcome}_at`]: now(), finalizing_at: now() });
   }
 

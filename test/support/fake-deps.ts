@@ -34,7 +34,7 @@ export class FakeClient implements ChatClient {
   async complete(request: ChatRequest, onText?: (text: string) => void): Promise<ChatReply> {
     this.requests.push(request);
     const script = this.queue.shift() ?? this.fallback(request);
-    const delayMs = script instanceof Error ? 0 : script.delayMs ?? 0;
+    const delayMs = script instanceof Error ? 0 : (script.delayMs ?? 0);
     await new Promise((resolve) => setTimeout(resolve, delayMs)); // a reply is never synchronous
     if (script instanceof Error) throw script;
     const text = script.text ?? `echo: ${request.messages.findLast((m) => m.role === 'user')?.content ?? ''}`;
@@ -43,9 +43,14 @@ export class FakeClient implements ChatClient {
       text,
       model: script.model ?? request.model,
       finishReason: script.finishReason === undefined ? 'stop' : script.finishReason,
-      usage: script.usage === undefined
-        ? { prompt_tokens: 10 * request.messages.length, completion_tokens: text.split(' ').length, total_tokens: 10 * request.messages.length + text.split(' ').length }
-        : script.usage,
+      usage:
+        script.usage === undefined
+          ? {
+              prompt_tokens: 10 * request.messages.length,
+              completion_tokens: text.split(' ').length,
+              total_tokens: 10 * request.messages.length + text.split(' ').length,
+            }
+          : script.usage,
       requestId: script.requestId ?? `req_${this.requests.length}`,
     };
   }
@@ -123,7 +128,16 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
       throw new Error('no Batch API in command tests: use the e2e harness');
     },
     env,
-    terminal: { stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, decorate: false, columns: 80, stderr: sink((text) => { stderr += text; }) },
+    terminal: {
+      stdinIsTTY: false,
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      decorate: false,
+      columns: 80,
+      stderr: sink((text) => {
+        stderr += text;
+      }),
+    },
     // Each read gets the bytes anew, as each run of gpt gets its own stdin.
     get stdin() {
       return stdinFrom(options.stdin);
@@ -136,7 +150,16 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
     err: (text) => {
       stderr += text;
     },
-    report: (error) => void reportError(error, { stdout: () => {}, stderr: (text) => { stderr += text; }, secret: env.OPENAI_API_KEY, json: false, verbose: false }),
+    report: (error) =>
+      void reportError(error, {
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        secret: env.OPENAI_API_KEY,
+        json: false,
+        verbose: false,
+      }),
     outFailed: () => undefined,
     cwd: home,
     now: () => {
@@ -149,7 +172,10 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
   };
   const config = options.config ?? {};
   return {
-    deps, client, abort, home,
+    deps,
+    client,
+    abort,
+    home,
     withFlags: (other) => ({ ...deps, settings: resolveSettings(other, env, config) }),
     threadsDir: paths.threadsDir,
     configHome: env.XDG_CONFIG_HOME,

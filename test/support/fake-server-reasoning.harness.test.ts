@@ -15,7 +15,10 @@ describe('fake server: reasoning models and servers', () => {
   beforeEach(() => server.reset());
 
   const rejection = async (body: Record<string, unknown>) => {
-    const error = await client.chat.completions.create({ model: 'gpt-5-mini', messages: user, ...body } as never).then(() => undefined, (e: unknown) => e);
+    const error = await client.chat.completions.create({ model: 'gpt-5-mini', messages: user, ...body } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     return error as InstanceType<typeof OpenAI.BadRequestError>;
   };
@@ -30,8 +33,9 @@ describe('fake server: reasoning models and servers', () => {
     expect(temperature.message).toContain('Only the default (1) value is supported');
     expect((await rejection({ model: 'gpt-5.4-mini', temperature: 0.3, reasoning_effort: 'high' })).param).toBe('temperature');
     expect((await rejection({ model: 'gpt-5.5', temperature: 0.3 })).param).toBe('temperature'); // its default effort is medium
-    expect((await rejection({ model: 'gpt-5.1', reasoning_effort: 'minimal' })).message)
-      .toContain("Supported values are: 'none', 'low', 'medium', and 'high'.");
+    expect((await rejection({ model: 'gpt-5.1', reasoning_effort: 'minimal' })).message).toContain(
+      "Supported values are: 'none', 'low', 'medium', and 'high'.",
+    );
     // A refused request does not use up the scripted reply.
     const ok = await client.chat.completions.create({ model: 'gpt-5.4-mini', messages: user, max_completion_tokens: 50, temperature: 0.3 });
     expect(ok.choices[0]?.message.content).toBe('kept for the next request');
@@ -57,7 +61,13 @@ describe('fake server: reasoning models and servers', () => {
 
   it('streams reasoning_content or reasoning deltas before the answer', async () => {
     for (const field of ['reasoning_content', 'reasoning'] as const) {
-      server.enqueue({ kind: 'reply', text: 'Paris.', reasoning: 'The capital is Paris.', reasoningField: field, reasoningChunks: ['The capital', ' is Paris.'] });
+      server.enqueue({
+        kind: 'reply',
+        text: 'Paris.',
+        reasoning: 'The capital is Paris.',
+        reasoningField: field,
+        reasoningChunks: ['The capital', ' is Paris.'],
+      });
       const stream = await client.chat.completions.create({ model: 'qwen3', messages: user, stream: true });
       const deltas: Record<string, unknown>[] = [];
       for await (const chunk of stream) if (chunk.choices[0]) deltas.push(chunk.choices[0].delta as Record<string, unknown>);
@@ -77,9 +87,10 @@ describe('fake server: reasoning models and servers', () => {
     expect(content).toBe('<think>\nHmm.\n</think>\n\nParis.');
 
     server.setApiRules({ rejectStreamOptions: true });
-    const error = await client.chat.completions
-      .create({ model: 'm', messages: user, stream: true, stream_options: { include_usage: true } })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await client.chat.completions.create({ model: 'm', messages: user, stream: true, stream_options: { include_usage: true } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as Error).message).toContain('stream_options');
   });

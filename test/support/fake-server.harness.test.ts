@@ -43,8 +43,7 @@ describe('fake OpenAI server', () => {
       text: `saw ${req.body.messages.length}`,
     }));
     server.setDefault({ kind: 'reply', text: 'fallback' });
-    const ask = () =>
-      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    const ask = () => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
     const a = await ask();
     const b = await ask();
     const c = await ask();
@@ -105,12 +104,10 @@ describe('fake OpenAI server', () => {
       code: 'rate_limit_exceeded',
       headers: { 'retry-after': '1' },
     });
-    const err = await client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const rle = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rle.status).toBe(429);
@@ -170,9 +167,7 @@ describe('fake OpenAI server', () => {
 
   it('surfaces a destroyed socket as a connection error', async () => {
     server.enqueue({ kind: 'destroy' });
-    await expect(
-      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
-    ).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    await expect(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
   });
 
   it('lists models and records the request', async () => {
@@ -190,9 +185,7 @@ describe('fake OpenAI server', () => {
       const c = new OpenAI({ apiKey: 'test', baseURL: other.url, maxRetries: 0 });
       const page = await c.models.list();
       expect(page.data.map((m) => m.id)).toEqual(['only-one']);
-      await expect(c.embeddings.create({ model: 'e', input: 'x' })).rejects.toBeInstanceOf(
-        OpenAI.NotFoundError,
-      );
+      await expect(c.embeddings.create({ model: 'e', input: 'x' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       expect(other.requests.map((r) => r.path)).toEqual(['/v1/models', '/v1/embeddings']);
     } finally {
       await other.close();
@@ -201,12 +194,10 @@ describe('fake OpenAI server', () => {
 
   it('close() does not hang with a hanging request in flight', async () => {
     server.enqueue({ kind: 'hang' });
-    const pending = client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
-      .then(
-        () => 'resolved',
-        (e: unknown) => e,
-      );
+    const pending = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
     // Wait until the server has actually received the request.
     for (let i = 0; i < 100 && server.chatRequests().length === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));

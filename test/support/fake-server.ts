@@ -203,21 +203,30 @@ function fittingJson(body: any): string | undefined {
   const sample = (schema: any, depth: number): unknown => {
     if (!schema || typeof schema !== 'object' || depth > 20) return null;
     if (typeof schema.$ref === 'string') {
-      const target = schema.$ref.replace(/^#\//, '').split('/').reduce((node: any, key: string) => node?.[key], root);
+      const target = schema.$ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce((node: any, key: string) => node?.[key], root);
       return sample(target, depth + 1);
     }
     if (Array.isArray(schema.enum)) return schema.enum[0];
     if (Array.isArray(schema.anyOf)) return sample(schema.anyOf[0], depth + 1);
-    const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') ?? 'null' : schema.type;
+    const type = Array.isArray(schema.type) ? (schema.type.find((t: string) => t !== 'null') ?? 'null') : schema.type;
     switch (type) {
       case 'object':
         return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(v, depth + 1)]));
-      case 'array': return [sample(schema.items, depth + 1)];
-      case 'string': return prompt;
-      case 'integer': return 42;
-      case 'number': return 1.5;
-      case 'boolean': return true;
-      default: return null;
+      case 'array':
+        return [sample(schema.items, depth + 1)];
+      case 'string':
+        return prompt;
+      case 'integer':
+        return 42;
+      case 'number':
+        return 1.5;
+      case 'boolean':
+        return true;
+      default:
+        return null;
     }
   };
   return JSON.stringify(sample(root, 0));
@@ -242,17 +251,30 @@ function effortsOf(model: string): string[] {
 export function reasoningModelError(body: any): Extract<ScriptedReply, { kind: 'error' }> | undefined {
   const model = String(body?.model ?? '').replace(/^.*\//, '');
   if (!REASONING_MODEL.test(model)) return undefined;
-  const unsupported = (param: string, message: string, code = 'unsupported_value') =>
-    ({ kind: 'error' as const, status: 400, message, param, code, type: 'invalid_request_error' });
+  const unsupported = (param: string, message: string, code = 'unsupported_value') => ({
+    kind: 'error' as const,
+    status: 400,
+    message,
+    param,
+    code,
+    type: 'invalid_request_error',
+  });
   if (body.max_tokens !== undefined) {
-    return unsupported('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'unsupported_parameter');
+    return unsupported(
+      'max_tokens',
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      'unsupported_parameter',
+    );
   }
   const efforts = effortsOf(model);
   const effort = body.reasoning_effort;
   if (effort !== undefined && !efforts.includes(effort)) {
     const list = efforts.map((e) => `'${e}'`);
     const spoken = list.length > 1 ? `${list.slice(0, -1).join(', ')}, and ${list.at(-1)}` : list[0];
-    return unsupported('reasoning_effort', `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${spoken}.`);
+    return unsupported(
+      'reasoning_effort',
+      `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${spoken}.`,
+    );
   }
   // gpt-5.1 to 5.4 default to effort none; later ones to medium, so they need it sent.
   const defaultNone = /^gpt-5\.[1-4]/.test(model);
@@ -283,11 +305,16 @@ export function contextWindowError(body: any, rule: ContextWindowRule): Extract<
   }
   const completion = body.max_completion_tokens ?? body.max_tokens ?? 0;
   if (prompt + completion <= window) return undefined;
-  const asked = completion > 0
-    ? `you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`
-    : `your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`;
+  const asked =
+    completion > 0
+      ? `you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`
+      : `your messages resulted in ${prompt} tokens. Please reduce the length of the messages.`;
   return {
-    kind: 'error', status: 400, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded',
+    kind: 'error',
+    status: 400,
+    type: 'invalid_request_error',
+    param: 'messages',
+    code: 'context_length_exceeded',
     message: `This model's maximum context length is ${window} tokens. However, ${asked}`,
   };
 }
@@ -396,7 +423,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
 
   /** What a reply consists of, before it is sent whole or streamed. */
   function completionParts(reqBody: any, reply: ReplyScriptOf<'reply'>) {
-    const answer = reply.refusal !== undefined ? '' : reply.text ?? fittingJson(reqBody) ?? `echo: ${lastUserContent(reqBody)}`;
+    const answer = reply.refusal !== undefined ? '' : (reply.text ?? fittingJson(reqBody) ?? `echo: ${lastUserContent(reqBody)}`);
     const inline = reply.reasoning !== undefined && reply.reasoningField === 'think';
     const text = inline ? `<think>\n${reply.reasoning}\n</think>\n\n${answer}` : answer;
     const reasoning = inline ? undefined : reply.reasoning;
@@ -434,9 +461,8 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
   /** A whole (non-streamed) chat.completion object. */
   function completionObject(parts: ReturnType<typeof completionParts>): Record<string, unknown> {
     const { id, created, text, model, finishReason, usage, reasoning, reasoningField, refusal } = parts;
-    const message: Record<string, unknown> = refusal === undefined
-      ? { role: 'assistant', content: text, refusal: null }
-      : { role: 'assistant', content: null, refusal };
+    const message: Record<string, unknown> =
+      refusal === undefined ? { role: 'assistant', content: text, refusal: null } : { role: 'assistant', content: null, refusal };
     if (reasoning !== undefined) message[reasoningField] = reasoning;
     const completion: Record<string, unknown> = {
       id,
@@ -461,11 +487,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
     nextRequestId: () => `req_${++requestCounter}`,
   });
 
-  async function respondChat(
-    recorded: RecordedRequest,
-    reply: ScriptedReply,
-    res: http.ServerResponse,
-  ): Promise<void> {
+  async function respondChat(recorded: RecordedRequest, reply: ScriptedReply, res: http.ServerResponse): Promise<void> {
     if (reply.kind === 'hang') {
       // Never answer; close() destroys the socket.
       return;
@@ -479,13 +501,10 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
       await sleep(reply.delayMs);
       if (res.destroyed) return;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-      res.end(reply.body ? JSON.stringify({ error: reply.body }) :
-        errorBody(
-          reply.message,
-          reply.type ?? defaultErrorType(reply.status),
-          reply.code === undefined ? null : reply.code,
-          reply.param ?? null,
-        ),
+      res.end(
+        reply.body
+          ? JSON.stringify({ error: reply.body })
+          : errorBody(reply.message, reply.type ?? defaultErrorType(reply.status), reply.code === undefined ? null : reply.code, reply.param ?? null),
       );
       return;
     }

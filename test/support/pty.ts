@@ -72,7 +72,9 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
   const gpt = `exec ${['node', GPT_BIN, ...args].map(quote).join(' ')}`;
   const command = options.unsized ? gpt : `stty cols ${columns} rows ${rows} && ${gpt}`;
   const child: ChildProcess = spawn('script', ['-qfec', command, '/dev/null'], {
-    env, cwd: options.cwd ?? sandbox.home, stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+    cwd: options.cwd ?? sandbox.home,
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const screen = new xterm.Terminal({ cols: columns, rows, scrollback: 5000, allowProposedApi: true });
   let raw = '';
@@ -80,7 +82,9 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
   let drawing = 0; // chunks handed to the emulator and not yet parsed
   let exited: number | null | undefined;
   const checks = new Set<() => void>();
-  const recheck = () => { for (const check of [...checks]) check(); };
+  const recheck = () => {
+    for (const check of [...checks]) check();
+  };
 
   child.stdout!.on('data', (chunk: Buffer) => {
     raw += chunk.toString('latin1');
@@ -90,7 +94,9 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
       recheck();
     });
   });
-  child.stderr!.on('data', (chunk: Buffer) => { scriptErrors += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    scriptErrors += chunk.toString();
+  });
   child.stdin!.on('error', () => undefined); // keys sent after the end are of no interest
   child.on('close', (code) => {
     // The exit code is known once all output has been drawn.
@@ -130,8 +136,9 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
   };
   const text = () => logicalLines().join('\n');
   const describe = () =>
-    `the screen shows:\n${lines().map((l) => `|${l}`).join('\n')}\n(raw: ${JSON.stringify(raw.slice(-2000))})` +
-    (scriptErrors ? `\n(script: ${scriptErrors})` : '');
+    `the screen shows:\n${lines()
+      .map((l) => `|${l}`)
+      .join('\n')}\n(raw: ${JSON.stringify(raw.slice(-2000))})` + (scriptErrors ? `\n(script: ${scriptErrors})` : '');
 
   /** Resolves once `done()` is true, checked after each drawing; rejects after timeoutMs. */
   const until = (done: () => boolean, what: string, timeoutMs: number) =>

@@ -17,7 +17,10 @@ export async function tmpfsUnavailable(): Promise<string | undefined> {
 async function tryMount(): Promise<string | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'gpt-tmpfs-probe-'));
   try {
-    const r = await mountTmpfs(dir, 'size=16k').then(() => undefined, (error: Error) => error.message);
+    const r = await mountTmpfs(dir, 'size=16k').then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     if (r === undefined) await unmount(dir);
     return r && `mount -t tmpfs failed: ${r.split('\n')[0]}`;
   } finally {

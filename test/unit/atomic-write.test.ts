@@ -91,7 +91,12 @@ describe('writePrivateFile: all of the data, or the old file untouched', () => {
   });
 
   it('a failed rename leaves the old file and removes the temp file', async () => {
-    const fs: AtomicWriteFs = { ...nodeFs, rename: async () => { throw Object.assign(new Error('EXDEV'), { code: 'EXDEV' }); } };
+    const fs: AtomicWriteFs = {
+      ...nodeFs,
+      rename: async () => {
+        throw Object.assign(new Error('EXDEV'), { code: 'EXDEV' });
+      },
+    };
     const error = await writePrivateFile(file, NEW, { fsync: true, fs }).catch((e: unknown) => e);
     expect((error as GptError).message).toBe(`cannot write ${file}: EXDEV`);
     expect(await readFile(file, 'utf8')).toBe(OLD);

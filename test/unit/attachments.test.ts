@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  attachmentLine, attachmentRefProblem, attachmentRefusal, imagePixels, imageTokens, imageMimeOf, lookalike, sniffType, urlEnding,
+  attachmentLine,
+  attachmentRefProblem,
+  attachmentRefusal,
+  imagePixels,
+  imageTokens,
+  imageMimeOf,
+  lookalike,
+  sniffType,
+  urlEnding,
 } from '../../src/core/attachments.js';
 import { tokensAtMost } from '../../src/core/context.js';
 import { resolveModel } from '../../src/core/models.js';
@@ -36,7 +44,7 @@ describe('telling an attachment by its content', () => {
     expect(imagePixels(png(1, 1).subarray(0, 18), 'image/png')).toBeUndefined(); // cut short
   });
 
-  it('takes a URL\'s type from the ending of its path only', () => {
+  it("takes a URL's type from the ending of its path only", () => {
     expect(urlEnding('https://example.com/a/cat.JPG?size=2#x')).toBe('jpg');
     expect(imageMimeOf('jpg')).toBe('image/jpeg');
     expect(urlEnding('https://example.com/render')).toBeUndefined();
@@ -49,7 +57,7 @@ describe('telling an attachment by its content', () => {
 });
 
 describe('image tokens by the tile rule', () => {
-  it('matches OpenAI\'s worked examples', () => {
+  it("matches OpenAI's worked examples", () => {
     expect(imageTokens({ width: 1024, height: 1024 }, 'high')).toBe(765);
     expect(imageTokens({ width: 2048, height: 4096 }, 'high')).toBe(1105);
     expect(imageTokens({ width: 4096, height: 8192 }, 'low')).toBe(85);
@@ -60,15 +68,17 @@ describe('image tokens by the tile rule', () => {
 describe('the request', () => {
   it('keeps a message without attachments a string, and makes parts of one with them', () => {
     expect(apiMessage({ role: 'user', content: 'hi' })).toEqual({ role: 'user', content: 'hi' });
-    expect(apiMessage({
-      role: 'user',
-      content: 'look',
-      attachments: [
-        { ref: { path: 'shots/a.png', mime: 'image/png', detail: 'low' }, url: 'data:image/png;base64,AAA' },
-        { ref: { path: 'docs/r.pdf', mime: 'application/pdf' }, url: 'data:application/pdf;base64,BBB' },
-        { ref: { url: 'https://example.com/x' }, url: 'https://example.com/x' },
-      ],
-    })).toEqual({
+    expect(
+      apiMessage({
+        role: 'user',
+        content: 'look',
+        attachments: [
+          { ref: { path: 'shots/a.png', mime: 'image/png', detail: 'low' }, url: 'data:image/png;base64,AAA' },
+          { ref: { path: 'docs/r.pdf', mime: 'application/pdf' }, url: 'data:application/pdf;base64,BBB' },
+          { ref: { url: 'https://example.com/x' }, url: 'https://example.com/x' },
+        ],
+      }),
+    ).toEqual({
       role: 'user',
       content: [
         { type: 'text', text: 'look' },
@@ -124,9 +134,16 @@ describe('counting a request with images', () => {
   const image = { ref: { path: 'a.png', mime: 'image/png' }, url: 'data:image/png;base64,AAA', pixels: { width: 1024, height: 1024 } };
   const perChar = (text: string) => text.length;
 
-  it('adds each image\'s estimate to its message; a PDF or a URL adds nothing', () => {
+  it("adds each image's estimate to its message; a PDF or a URL adds nothing", () => {
     const plain: ChatMessage = { role: 'user', content: 'look' };
-    const withImage: ChatMessage = { ...plain, attachments: [image, { ref: { url: 'https://x/y' }, url: 'https://x/y' }, { ref: { path: 'r.pdf', mime: 'application/pdf' }, url: 'data:application/pdf;base64,B' }] };
+    const withImage: ChatMessage = {
+      ...plain,
+      attachments: [
+        image,
+        { ref: { url: 'https://x/y' }, url: 'https://x/y' },
+        { ref: { path: 'r.pdf', mime: 'application/pdf' }, url: 'data:application/pdf;base64,B' },
+      ],
+    };
     expect(messageTokens(withImage, perChar) - messageTokens(plain, perChar)).toBe(765);
     expect(promptTokens([withImage], perChar) - promptTokens([plain], perChar)).toBe(765);
     const low: ChatMessage = { ...plain, attachments: [{ ...image, ref: { ...image.ref, detail: 'low' } }] };
@@ -138,7 +155,11 @@ describe('counting a request with images', () => {
       { role: 'user', content: 'q', attachments: [{ path: 'a.png', sha256: 'a'.repeat(64), mime: 'image/png', bytes: 9 }] },
       { role: 'assistant', content: 'r', model: 'gpt-5.4-mini', usage: { prompt_tokens: 800, completion_tokens: 5, total_tokens: 805 } },
     ];
-    const request: ChatMessage[] = [{ ...history[0]!, attachments: [image] }, { role: 'assistant', content: 'r' }, { role: 'user', content: 'again', attachments: [image] }];
+    const request: ChatMessage[] = [
+      { ...history[0]!, attachments: [image] },
+      { role: 'assistant', content: 'r' },
+      { role: 'user', content: 'again', attachments: [image] },
+    ];
     const bound = tokensAtMost(request, history, 'o200k_base');
     // The server's 805 (which counted the first image), the reply's wrapping, the new message's
     // bytes and image; the first image's estimate stays in too: too much, never too little.

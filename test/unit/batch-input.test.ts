@@ -40,12 +40,14 @@ describe('input formats', () => {
   });
 
   it('reads JSON Lines: ids as text, line numbers as default ids, blank lines skipped', async () => {
-    const items = await jsonl([
-      '{"id": "a", "prompt": "hi", "model": "m", "temperature": 0.5, "max_tokens": 9, "system": "be brief"}',
-      '',
-      '{"prompt": "second"}',
-      '{"id": 7, "messages": [{"role": "user", "content": "x"}], "thread": null}',
-    ].join('\n'));
+    const items = await jsonl(
+      [
+        '{"id": "a", "prompt": "hi", "model": "m", "temperature": 0.5, "max_tokens": 9, "system": "be brief"}',
+        '',
+        '{"prompt": "second"}',
+        '{"id": 7, "messages": [{"role": "user", "content": "x"}], "thread": null}',
+      ].join('\n'),
+    );
     expect(items).toEqual([
       { id: 'a', line: 1, prompt: 'hi', model: 'm', temperature: 0.5, maxTokens: 9, system: 'be brief' },
       { id: '3', line: 3, prompt: 'second' },
@@ -87,7 +89,10 @@ describe('input formats', () => {
 
   it('reads text: one prompt a non-empty line, its line number its id', async () => {
     const items = await all(textItems(linesOf('first\n\n  \nsecond'), { name: 'p.txt' }));
-    expect(items.map((i) => [i.id, i.prompt])).toEqual([['1', 'first'], ['4', 'second']]);
+    expect(items.map((i) => [i.id, i.prompt])).toEqual([
+      ['1', 'first'],
+      ['4', 'second'],
+    ]);
   });
 
   it('reads YAML: strings and objects, with positions as default ids and their lines', () => {
@@ -103,8 +108,7 @@ describe('input formats', () => {
   it('names the line of a YAML problem', async () => {
     expect((await failure(() => yamlItems('- a\n- b: [\n', { name: 'p.yaml' }))).message).toMatch(/^p\.yaml:\d+: not valid YAML/);
     expect((await failure(() => yamlItems('prompt: x\n', { name: 'p.yaml' }))).message).toMatch(/^p\.yaml:1: expected a list/);
-    expect((await failure(() => yamlItems('- a\n- id: x\n  model: m\n', { name: 'p.yaml' }))).message)
-      .toMatch(/^p\.yaml:2: the item has neither/);
+    expect((await failure(() => yamlItems('- a\n- id: x\n  model: m\n', { name: 'p.yaml' }))).message).toMatch(/^p\.yaml:2: the item has neither/);
   });
 
   it('refuses duplicate ids, naming both lines, and counts what is to be sent', async () => {

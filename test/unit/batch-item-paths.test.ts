@@ -73,8 +73,13 @@ describe('containedPath', () => {
 });
 
 describe('item threads', () => {
-  const rules = (extra: Partial<ItemPathRules> = {}): ItemPathRules =>
-    ({ base, threadsDir: join(root, 'threads'), allowPaths: false, remote: false, ...extra });
+  const rules = (extra: Partial<ItemPathRules> = {}): ItemPathRules => ({
+    base,
+    threadsDir: join(root, 'threads'),
+    allowPaths: false,
+    remote: false,
+    ...extra,
+  });
 
   it('a name is a thread in the threads folder; a path is refused unless allowed', () => {
     expect(itemThreadRef('notes', rules()).file).toBe(join(root, 'threads', 'notes.yaml'));

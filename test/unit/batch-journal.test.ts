@@ -16,9 +16,26 @@ afterEach(async () => {
 });
 
 const key = { input: '/in/p.jsonl', endpoint: 'http://127.0.0.1:1/v1', fingerprint: 'f1' };
-const newSubmission = (fingerprint = 'f1') => ({ ...key, fingerprint, output: null, parts: [{ sha256: 's1', requests: 2 }, { sha256: 's2', requests: 1 }] });
+const newSubmission = (fingerprint = 'f1') => ({
+  ...key,
+  fingerprint,
+  output: null,
+  parts: [
+    { sha256: 's1', requests: 2 },
+    { sha256: 's2', requests: 1 },
+  ],
+});
 const remote = (id: string): RemoteBatch => ({
-  id, status: 'validating', total: 0, completed: 0, failed: 0, inputFileId: 'f', outputFileId: null, errorFileId: null, errors: [], createdAt: new Date(0),
+  id,
+  status: 'validating',
+  total: 0,
+  completed: 0,
+  failed: 0,
+  inputFileId: 'f',
+  outputFileId: null,
+  errorFileId: null,
+  errors: [],
+  createdAt: new Date(0),
 });
 
 describe('the batch journal', () => {
@@ -79,7 +96,10 @@ describe('submitFiles', () => {
   it('records the upload before create(), so a failed create does not lose it; the next run creates from it', async () => {
     const journal = new BatchJournal(dir);
     const sub = journal.begin(newSubmission());
-    const record = { uploaded: (i: number, f: string) => journal.uploaded(sub.id, i, f), created: (i: number, b: RemoteBatch) => journal.created(sub.id, i, b.id, b.status) };
+    const record = {
+      uploaded: (i: number, f: string) => journal.uploaded(sub.id, i, f),
+      created: (i: number, b: RemoteBatch) => journal.created(sub.id, i, b.id, b.status),
+    };
     const first = client('first', true);
     await expect(submitFiles(first.fake, files, 'p.jsonl', sub.parts, record)).rejects.toThrow('connection reset');
     expect(first.calls).toEqual(['upload /tmp/r1', 'create first-file-1']);

@@ -11,8 +11,14 @@ import { errorRecord, type ResultRecord } from '../../src/batch/record.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const items = (n: number, extra: (i: number) => Partial<BatchItem> = () => ({})): BatchItem[] =>
   Array.from({ length: n }, (_, i) => ({ id: `i${i}`, line: i + 1, prompt: `p${i}`, ...extra(i) }));
-const ok = (item: BatchItem, text = `echo ${item.prompt}`): ResultRecord =>
-  ({ id: item.id, reply: text, model: 'm', finish_reason: 'stop', usage: null, cost: null });
+const ok = (item: BatchItem, text = `echo ${item.prompt}`): ResultRecord => ({
+  id: item.id,
+  reply: text,
+  model: 'm',
+  finish_reason: 'stop',
+  usage: null,
+  cost: null,
+});
 const never = new AbortController().signal;
 
 describe('ReorderBuffer', () => {
@@ -175,9 +181,16 @@ describe('runLocal', () => {
     const send: SendItem = async (item) => ok(item);
     const full = new GptError(ExitCode.storage, 'cannot write out.jsonl (ENOSPC)');
     let written = 0;
-    await expect(runLocal(items(20, (i) => (i === 3 ? { thread: 't' } : {})), { concurrency: 2, signal: never }, send, () => {
-      if (++written === 3) throw full;
-    })).rejects.toBe(full);
+    await expect(
+      runLocal(
+        items(20, (i) => (i === 3 ? { thread: 't' } : {})),
+        { concurrency: 2, signal: never },
+        send,
+        () => {
+          if (++written === 3) throw full;
+        },
+      ),
+    ).rejects.toBe(full);
     expect(written).toBe(3);
   });
 
@@ -188,7 +201,10 @@ describe('runLocal', () => {
       sent.push(item.id);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, item.id === 'i0' ? 1 : 10_000);
-        signal.addEventListener('abort', () => { clearTimeout(t); resolve(); });
+        signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
       if (signal.aborted) throw new GptError(ExitCode.interrupted, 'interrupted');
       return ok(item);
@@ -215,7 +231,11 @@ describe('runLocal', () => {
     expect(out).toEqual([]);
     interrupt.abort(new GptError(ExitCode.interrupted, 'interrupted'));
     await expect(run).rejects.toThrow('interrupted');
-    expect(out).toEqual(items(20).slice(1).map((i) => i.id)); // all but the one in flight
+    expect(out).toEqual(
+      items(20)
+        .slice(1)
+        .map((i) => i.id),
+    ); // all but the one in flight
   });
 
   it('sends fewer at once while the server keeps answering 429', async () => {
@@ -252,8 +272,14 @@ describe('runLocal', () => {
     let heapLater = 0;
     await runLocal(many(40_000), { concurrency: 16, signal: never }, send, () => {
       written++;
-      if (written === 2_000) { gc(); heapAtStart = process.memoryUsage().heapUsed; }
-      if (written === 39_000) { gc(); heapLater = process.memoryUsage().heapUsed; }
+      if (written === 2_000) {
+        gc();
+        heapAtStart = process.memoryUsage().heapUsed;
+      }
+      if (written === 39_000) {
+        gc();
+        heapLater = process.memoryUsage().heapUsed;
+      }
     });
     expect(written).toBe(40_000);
     // 38,000 replies of 2 KB would be ~78 MB; allow noise of a few MB.

@@ -25,15 +25,34 @@ const context = { timeoutMs: 1000 };
 
 function batch(id: string, fields: Partial<RemoteBatch> = {}): RemoteBatch {
   return {
-    id, status: 'completed', total: 0, completed: 0, failed: 0, inputFileId: `in-${id}`,
-    outputFileId: `out-${id}`, errorFileId: null, errors: [], createdAt: new Date(0), ...fields,
+    id,
+    status: 'completed',
+    total: 0,
+    completed: 0,
+    failed: 0,
+    inputFileId: `in-${id}`,
+    outputFileId: `out-${id}`,
+    errorFileId: null,
+    errors: [],
+    createdAt: new Date(0),
+    ...fields,
   };
 }
 
 const output = (customId: string, text: string) =>
-  JSON.stringify({ custom_id: customId, response: { status_code: 200, request_id: 'req_1', body: {
-    model: 'm-1', choices: [{ message: { content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
-  } }, error: null });
+  JSON.stringify({
+    custom_id: customId,
+    response: {
+      status_code: 200,
+      request_id: 'req_1',
+      body: {
+        model: 'm-1',
+        choices: [{ message: { content: text }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      },
+    },
+    error: null,
+  });
 
 /** A BatchClient over files in memory; batches end after `polls` retrieves. */
 function fakeClient(files: Record<string, string[]>, polls = 0, ended: Record<string, Partial<RemoteBatch>> = {}): BatchClient & { retrieves: number } {
@@ -56,8 +75,16 @@ function fakeClient(files: Record<string, string[]>, polls = 0, ended: Record<st
 describe('request files', () => {
   it('writes one request line per item, with its id as custom_id', async () => {
     const [file] = await writeRequestFiles(items(2), line, dir, 'p.jsonl');
-    const lines = (await readFile(file!.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ custom_id: 'r0', method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'p0' }] } });
+    const lines = (await readFile(file!.path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({
+      custom_id: 'r0',
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'm', messages: [{ role: 'user', content: 'p0' }] },
+    });
     expect(customIdOf(JSON.stringify(lines[1]))).toBe('r1');
     expect((await stat(file!.path)).mode & 0o777).toBe(0o600);
   });
@@ -72,8 +99,9 @@ describe('request files', () => {
   });
 
   it('refuses one request larger than a whole file, naming its line', async () => {
-    await expect(writeRequestFiles(items(1), line, dir, 'p.jsonl', { requests: 10, bytes: 20 }))
-      .rejects.toThrow(/^p\.jsonl:1: this request is larger than a batch file may be/);
+    await expect(writeRequestFiles(items(1), line, dir, 'p.jsonl', { requests: 10, bytes: 20 })).rejects.toThrow(
+      /^p\.jsonl:1: this request is larger than a batch file may be/,
+    );
   });
 
   it('splits by the bytes of whole lines when requests carry attachments inline (an async line, a data URL of 1 MiB each)', async () => {
@@ -90,7 +118,10 @@ describe('request files', () => {
     expect(files.map((f) => f.requests)).toEqual([2, 2, 1]);
     for (const file of files) expect((await stat(file.path)).size).toBe(file.bytes);
     expect(files.every((f) => f.bytes <= size * 2 + 1)).toBe(true);
-    const [first] = (await readFile(files[0]!.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const [first] = (await readFile(files[0]!.path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(first.body.messages[0].content[1]).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } });
     // One byte less than two lines: a file each.
     expect((await writeRequestFiles(items(2), withImage, dir, 'p.jsonl', { requests: 100, bytes: size * 2 - 1 })).map((f) => f.requests)).toEqual([1, 1]);
@@ -104,9 +135,20 @@ describe('request files', () => {
 describe('result lines', () => {
   it('reads a reply, an API error, and a request that never ran', () => {
     const reply = parseResultLine(output('a', 'hello'), context);
-    expect(reply).toEqual({ customId: 'a', kind: 'reply', reply: { text: 'hello', model: 'm-1', finishReason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }, requestId: 'req_1' } });
-    const failed = parseResultLine(JSON.stringify({ custom_id: 'b', response: { status_code: 400, body: { error: { message: 'bad model' } } }, error: null }), context);
-    expect(failed.kind === 'error' && [failed.error.status, failed.error.exitCode, failed.error.message]).toEqual([400, 4, 'the API rejected the request (400): bad model']);
+    expect(reply).toEqual({
+      customId: 'a',
+      kind: 'reply',
+      reply: { text: 'hello', model: 'm-1', finishReason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }, requestId: 'req_1' },
+    });
+    const failed = parseResultLine(
+      JSON.stringify({ custom_id: 'b', response: { status_code: 400, body: { error: { message: 'bad model' } } }, error: null }),
+      context,
+    );
+    expect(failed.kind === 'error' && [failed.error.status, failed.error.exitCode, failed.error.message]).toEqual([
+      400,
+      4,
+      'the API rejected the request (400): bad model',
+    ]);
     const expired = parseResultLine(JSON.stringify({ custom_id: 'c', response: null, error: { code: 'batch_expired', message: 'late' } }), context);
     expect(expired).toEqual({ customId: 'c', kind: 'notRun' });
     const other = parseResultLine(JSON.stringify({ custom_id: 'd', response: null, error: { code: 'x', message: 'odd' } }), context);
@@ -119,17 +161,29 @@ describe('collecting results', () => {
   it('writes results in request order though the API wrote them in another, and counts what did not run', async () => {
     const client = fakeClient({
       'out-b': [output('r2', 'two'), output('r0', 'zero')],
-      'err-b': [JSON.stringify({ custom_id: 'r1', response: { status_code: 500, body: { error: { message: 'boom' } } } }),
-        JSON.stringify({ custom_id: 'r3', response: null, error: { code: 'batch_expired' } })],
+      'err-b': [
+        JSON.stringify({ custom_id: 'r1', response: { status_code: 500, body: { error: { message: 'boom' } } } }),
+        JSON.stringify({ custom_id: 'r3', response: null, error: { code: 'batch_expired' } }),
+      ],
     });
     async function* order() {
       yield* ['r0', 'r1', 'r2', 'r3'];
     }
     const out: ResultRecord[] = [];
-    const result = await collectResults(batch('b', { status: 'expired', errorFileId: 'err-b' }), client,
-      (l) => parseResultLine(l, context), order(), join(dir, 'spool'), (r) => out.push(r));
+    const result = await collectResults(
+      batch('b', { status: 'expired', errorFileId: 'err-b' }),
+      client,
+      (l) => parseResultLine(l, context),
+      order(),
+      join(dir, 'spool'),
+      (r) => out.push(r),
+    );
     expect(result).toEqual({ written: 3, notRun: 1 });
-    expect(out.map((r) => [r.id, r.reply, r.error?.status ?? null])).toEqual([['r0', 'zero', null], ['r1', null, 500], ['r2', 'two', null]]);
+    expect(out.map((r) => [r.id, r.reply, r.error?.status ?? null])).toEqual([
+      ['r0', 'zero', null],
+      ['r1', null, 500],
+      ['r2', 'two', null],
+    ]);
   });
 
   it('polls at once, then after growing waits, until every batch has ended', async () => {
@@ -152,15 +206,36 @@ describe('collecting results', () => {
     const out: ResultRecord[] = [];
     const statuses: string[] = [];
     const outcomes = await pickUp(
-      [{ id: 'b1', requestLines: async function* () { yield JSON.stringify({ custom_id: 'a' }); } },
-        { id: 'b2', requestLines: async function* () { yield JSON.stringify({ custom_id: 'b' }); } }],
+      [
+        {
+          id: 'b1',
+          requestLines: async function* () {
+            yield JSON.stringify({ custom_id: 'a' });
+          },
+        },
+        {
+          id: 'b2',
+          requestLines: async function* () {
+            yield JSON.stringify({ custom_id: 'b' });
+          },
+        },
+      ],
       {
-        client, parse: (l) => parseResultLine(l, context), intervalMs: 1, signal: new AbortController().signal,
-        progress: { update() {}, stop() {} }, onStatus: (b) => statuses.push(`${b.id} ${b.status}`), write: (r) => out.push(r), scratch: dir,
+        client,
+        parse: (l) => parseResultLine(l, context),
+        intervalMs: 1,
+        signal: new AbortController().signal,
+        progress: { update() {}, stop() {} },
+        onStatus: (b) => statuses.push(`${b.id} ${b.status}`),
+        write: (r) => out.push(r),
+        scratch: dir,
       },
     );
     expect(out.map((r) => r.reply)).toEqual(['A', 'B']);
-    expect(outcomes.map((o) => [o.batch.id, o.written, o.notRun])).toEqual([['b1', 1, 0], ['b2', 1, 0]]);
+    expect(outcomes.map((o) => [o.batch.id, o.written, o.notRun])).toEqual([
+      ['b1', 1, 0],
+      ['b2', 1, 0],
+    ]);
     expect(statuses).toEqual(['b1 completed', 'b2 completed']);
   });
 });

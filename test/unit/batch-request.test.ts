@@ -6,18 +6,29 @@ import { chatRequest } from '../../src/llm/client.js';
 const settings = (flags = {}) => resolveSettings(flags, {}, { model: 'config-model', system: 'config system', temperature: 0.1 });
 
 describe('what one batch item sends', () => {
-  it('takes the item\'s own fields first, then flags, then config', () => {
+  it("takes the item's own fields first, then flags, then config", () => {
     const flags = { model: 'flag-model', system: 'flag system' };
     const own = itemRequest({ id: '1', line: 1, prompt: 'hi', model: 'item-model', system: 'item system', temperature: 0.9, maxTokens: 5 }, settings(flags));
     expect(own.settings).toMatchObject({ model: 'item-model', system: 'item system', temperature: 0.9, maxTokens: 5 });
-    expect(own.messages).toEqual([{ role: 'system', content: 'item system' }, { role: 'user', content: 'hi' }]);
+    expect(own.messages).toEqual([
+      { role: 'system', content: 'item system' },
+      { role: 'user', content: 'hi' },
+    ]);
     const byFlags = itemRequest({ id: '1', line: 1, prompt: 'hi' }, settings(flags));
     expect(byFlags.settings).toMatchObject({ model: 'flag-model', system: 'flag system', temperature: 0.1 });
     expect(itemRequest({ id: '1', line: 1, prompt: 'hi' }, settings()).settings.model).toBe('config-model');
   });
 
   it('continues a thread: its model and system prompt, then its history', () => {
-    const thread = { version: 1, model: 'thread-model', system: 'thread system', messages: [{ role: 'user' as const, content: 'q' }, { role: 'assistant' as const, content: 'a' }] };
+    const thread = {
+      version: 1,
+      model: 'thread-model',
+      system: 'thread system',
+      messages: [
+        { role: 'user' as const, content: 'q' },
+        { role: 'assistant' as const, content: 'a' },
+      ],
+    };
     const r = itemRequest({ id: '1', line: 1, prompt: 'next', thread: 't' }, settings(), thread);
     expect(r.settings.model).toBe('thread-model');
     expect(r.messages.map((m) => m.content)).toEqual(['thread system', 'q', 'a', 'next']);

@@ -16,7 +16,11 @@ describe('ChatInput', () => {
 
   it('knows quit, exit and new, with spaces around them, and skips blank lines', () => {
     expect(feed(['quit', ' exit ', 'new', '', '   ', 'Quit'])).toEqual([
-      { kind: 'quit' }, { kind: 'quit' }, { kind: 'new' }, { kind: 'none' }, { kind: 'none' },
+      { kind: 'quit' },
+      { kind: 'quit' },
+      { kind: 'new' },
+      { kind: 'none' },
+      { kind: 'none' },
       { kind: 'message', text: 'Quit' },
     ]);
   });
@@ -91,8 +95,6 @@ describe('ChatInput', () => {
   });
 
   it('keeps slash lines inside a """ block as text', () => {
-    expect(feed(['"""', '/retry', '//x', '"""'])).toEqual([
-      { kind: 'none' }, { kind: 'none' }, { kind: 'none' }, { kind: 'message', text: '/retry\n//x' },
-    ]);
+    expect(feed(['"""', '/retry', '//x', '"""'])).toEqual([{ kind: 'none' }, { kind: 'none' }, { kind: 'none' }, { kind: 'message', text: '/retry\n//x' }]);
   });
 });

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { describeProgram } from '../../src/cli/completion.js';
 import { bashScript } from '../../src/core/completion-script.js';
 
-const program = new Command('gpt')
-  .addCommand(new Command('ask').option('--reasoning-effort <effort>').option('-o, --output <file>').option('--json'));
+const program = new Command('gpt').addCommand(new Command('ask').option('--reasoning-effort <effort>').option('-o, --output <file>').option('--json'));
 
 async function complete(words: string[]): Promise<string[]> {
   const script = `${bashScript(describeProgram(program))}

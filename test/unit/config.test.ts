@@ -7,8 +7,11 @@ import { resolveThreadRef } from '../../src/store/threads.js';
 
 describe('validateConfig', () => {
   it('accepts the documented settings', () => {
-    expect(validateConfig({ model: 'm', temperature: 0.5, save_conversations: false }, 'c.yaml'))
-      .toEqual({ model: 'm', temperature: 0.5, save_conversations: false });
+    expect(validateConfig({ model: 'm', temperature: 0.5, save_conversations: false }, 'c.yaml')).toEqual({
+      model: 'm',
+      temperature: 0.5,
+      save_conversations: false,
+    });
     expect(validateConfig(null, 'c.yaml')).toEqual({});
   });
 
@@ -43,7 +46,9 @@ describe('one range check for flags, config and batch items', () => {
     const { checkItem } = await import('../../src/batch/item.js');
     expect(() => checkItem({ prompt: 'p', temperature: 2.5 }, 1, 1, undefined)).toThrow(/`temperature` must be a number from 0 to 2$/);
     expect(() => checkItem({ prompt: 'p', max_tokens: 0 }, 1, 1, undefined)).toThrow(/`max_tokens` must be a whole number from 1 to 10000000$/);
-    expect(() => checkItem({ prompt: 'p', reasoning_effort: 'huge' }, 1, 1, undefined)).toThrow(/`reasoning_effort` must be one of none, minimal, low, medium, high, xhigh/);
+    expect(() => checkItem({ prompt: 'p', reasoning_effort: 'huge' }, 1, 1, undefined)).toThrow(
+      /`reasoning_effort` must be one of none, minimal, low, medium, high, xhigh/,
+    );
     expect(checkItem({ prompt: 'p', reasoning_effort: 'low' }, 1, 1, undefined)).toMatchObject({ reasoningEffort: 'low' });
   });
 });
@@ -57,8 +62,7 @@ describe('resolvePaths', () => {
       stateDir: '/h/.local/state/gpt',
     });
     // The XDG spec: relative values are ignored.
-    expect(resolvePaths({ XDG_DATA_HOME: 'data', XDG_CONFIG_HOME: './c', XDG_CACHE_HOME: '~/k', XDG_STATE_HOME: 's' }, '/h'))
-      .toEqual(resolvePaths({}, '/h'));
+    expect(resolvePaths({ XDG_DATA_HOME: 'data', XDG_CONFIG_HOME: './c', XDG_CACHE_HOME: '~/k', XDG_STATE_HOME: 's' }, '/h')).toEqual(resolvePaths({}, '/h'));
     expect(resolvePaths({ XDG_DATA_HOME: '/d', XDG_CONFIG_HOME: '/c', XDG_CACHE_HOME: '/k', XDG_STATE_HOME: '/s' }, '/h')).toEqual({
       configFile: '/c/gpt/config.yaml',
       threadsDir: '/d/gpt/threads',
@@ -78,7 +82,7 @@ describe('autoThreadName', () => {
 
   it('keeps letters and digits of any script; accents off Latin letters only', () => {
     const names = {
-      '世界上最大的动物': '20261127-164012-世界上最大的动物',
+      世界上最大的动物: '20261127-164012-世界上最大的动物',
       '世界上最大的动物是什么？ 蓝鲸': '20261127-164012-世界上最大的动物是什么-蓝鲸',
       'Café crème': '20261127-164012-cafe-creme',
       'Привет, мир! Как дела?': '20261127-164012-привет-мир-как-дела',

@@ -10,9 +10,12 @@ const count = (message: ChatMessage) => message.content.length;
 const sys = m('system', 'SS'); // 2
 const thread = [
   sys,
-  m('user', 'u1'), m('assistant', 'a1aa'), // turn 1: 6
-  m('user', 'u2'), m('assistant', 'a2aa'), // turn 2: 6
-  m('user', 'u3'), m('assistant', 'a3aa'), // turn 3: 6
+  m('user', 'u1'),
+  m('assistant', 'a1aa'), // turn 1: 6
+  m('user', 'u2'),
+  m('assistant', 'a2aa'), // turn 2: 6
+  m('user', 'u3'),
+  m('assistant', 'a3aa'), // turn 3: 6
   m('user', 'q4'), // the new question: 2
 ];
 const all = REPLY_PRIMING + 2 + 6 + 6 + 6 + 2;
@@ -125,12 +128,21 @@ describe('tokensAtMost', () => {
   const byBytes = (messages: ChatMessage[]) => REPLY_PRIMING + messages.reduce((a, x) => a + bytes(x), 0);
   const long = 'x'.repeat(1000);
   const reply = (content: string, more: Partial<StoredMessage> = {}): StoredMessage => ({
-    role: 'assistant', content, model: 'gpt-4o-mini', usage: { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 }, ...more,
+    role: 'assistant',
+    content,
+    model: 'gpt-4o-mini',
+    usage: { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 },
+    ...more,
   });
-  const history: StoredMessage[] = [m('user', long), { ...reply(long), usage: { prompt_tokens: 260, completion_tokens: 240, total_tokens: 500 } }, m('user', long), reply(long)];
+  const history: StoredMessage[] = [
+    m('user', long),
+    { ...reply(long), usage: { prompt_tokens: 260, completion_tokens: 240, total_tokens: 500 } },
+    m('user', long),
+    reply(long),
+  ];
   const request = (stored: StoredMessage[]) => [sys, ...stored.map((x) => m(x.role, x.content)), m('user', 'q')];
 
-  it('takes the stored thread\'s size from the last reply\'s usage, and the rest (system prompt, new message) by bytes', () => {
+  it("takes the stored thread's size from the last reply's usage, and the rest (system prompt, new message) by bytes", () => {
     const messages = request(history);
     const bound = tokensAtMost(messages, history, 'o200k_base');
     expect(bound).toBe(300 + 200 + MESSAGE_OVERHEAD + REPLY_PRIMING + bytes(sys) + bytes(m('user', 'q')));
@@ -145,7 +157,9 @@ describe('tokensAtMost', () => {
   it('counts by bytes a message written after the last usage (an edited thread)', () => {
     const edited = [...history, m('user', long), m('assistant', long)];
     const bound = tokensAtMost(request(edited), edited, 'o200k_base');
-    expect(bound).toBe(300 + 200 + MESSAGE_OVERHEAD + REPLY_PRIMING + bytes(sys) + bytes(m('user', long)) + bytes(m('assistant', long)) + bytes(m('user', 'q')));
+    expect(bound).toBe(
+      300 + 200 + MESSAGE_OVERHEAD + REPLY_PRIMING + bytes(sys) + bytes(m('user', long)) + bytes(m('assistant', long)) + bytes(m('user', 'q')),
+    );
   });
 
   it('does not trust the usage of a reply to a trimmed request, nor one counted by another tokenizer', () => {

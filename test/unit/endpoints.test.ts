@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkBaseURL,
-  knobSources,
-  resolveEndpoint,
-  validateProfileConfig,
-  type EndpointInputs,
-} from '../../src/core/endpoints.js';
+import { checkBaseURL, knobSources, resolveEndpoint, validateProfileConfig, type EndpointInputs } from '../../src/core/endpoints.js';
 import { formatError, GptError } from '../../src/core/errors.js';
 import { describeSettings, formatSettingRows } from '../../src/core/settings-report.js';
 import { isRefusal, shapeRequest } from '../../src/core/models.js';
@@ -89,10 +83,16 @@ describe('validateProfileConfig', () => {
   const one = (profile: unknown) => bad({ endpoints: { local: profile } });
 
   it('refuses a key written in the file, whatever it is called', () => {
-    expect(shown(one({ base_url: 'http://h/v1', api_key: 'sk-123' }))).toMatch(/setting 'api_key' of endpoint 'local' in c.yaml: keys are never written in the config — .*api_key_env/);
+    expect(shown(one({ base_url: 'http://h/v1', api_key: 'sk-123' }))).toMatch(
+      /setting 'api_key' of endpoint 'local' in c.yaml: keys are never written in the config — .*api_key_env/,
+    );
     expect(one({ base_url: 'http://h/v1', token: 'x' })).toThrow(/keys are never written/);
-    expect(one({ base_url: 'http://h/v1', api_key_env: 'sk-proj-abc123' })).toThrow(/'api_key_env' of endpoint 'local' in c.yaml must be the NAME of a variable/);
-    expect(one({ base_url: 'http://h/v1', headers: { Authorization: 'Bearer sk-1' } })).toThrow(/header 'Authorization' of endpoint 'local' in c.yaml would write a credential/);
+    expect(one({ base_url: 'http://h/v1', api_key_env: 'sk-proj-abc123' })).toThrow(
+      /'api_key_env' of endpoint 'local' in c.yaml must be the NAME of a variable/,
+    );
+    expect(one({ base_url: 'http://h/v1', headers: { Authorization: 'Bearer sk-1' } })).toThrow(
+      /header 'Authorization' of endpoint 'local' in c.yaml would write a credential/,
+    );
     expect(one({ base_url: 'http://u:p@h/v1' })).toThrow(/holds a user name or password/);
   });
 
@@ -109,7 +109,9 @@ describe('validateProfileConfig', () => {
   });
 
   it('refuses a default endpoint that is not defined, and an unknown effort', () => {
-    expect(shown(bad({ endpoint: 'remote', endpoints: profiles.endpoints }))).toMatch(/'endpoint' in c.yaml must name one of its endpoints — known endpoints: local, openai, router/);
+    expect(shown(bad({ endpoint: 'remote', endpoints: profiles.endpoints }))).toMatch(
+      /'endpoint' in c.yaml must name one of its endpoints — known endpoints: local, openai, router/,
+    );
     expect(shown(bad({ endpoint: 'x' }))).toMatch(/add an endpoints: map to c.yaml/);
     expect(bad({ reasoning_effort: 'max' })).toThrow(/setting 'reasoning_effort' in c.yaml must be one of none, minimal/);
   });
@@ -137,7 +139,7 @@ describe('resolveEndpoint', () => {
     expect(e.reasoningEffort).toEqual({ value: 'low', source: 'config', from: 'reasoning_effort' });
   });
 
-  it('picks by flag over GPT_ENDPOINT over the config, and reads the profile\'s key variable', () => {
+  it("picks by flag over GPT_ENDPOINT over the config, and reads the profile's key variable", () => {
     const env = { GPT_ENDPOINT: 'router', OPENROUTER_API_KEY: 'or-key', OPENAI_API_KEY: 'sk-x' };
     expect(resolveEndpoint(inputs({ env })).endpoint).toEqual({ value: 'router', source: 'env', from: 'GPT_ENDPOINT' });
     expect(resolveEndpoint(inputs({ env })).apiKey).toBe('or-key');
@@ -158,7 +160,7 @@ describe('resolveEndpoint', () => {
     expect(p.baseURL.source).toBe('profile');
   });
 
-  it('keeps today\'s behaviour without profiles', () => {
+  it("keeps today's behaviour without profiles", () => {
     const config = { model: 'cfg-model', base_url: 'http://cfg/v1', temperature: 0.5 };
     const env = { OPENAI_API_KEY: 'sk-x' };
     const e = resolveEndpoint(inputs({ config, env }));
@@ -173,7 +175,7 @@ describe('resolveEndpoint', () => {
     expect(none.baseURL.value).toBeUndefined();
   });
 
-  it('uses a thread\'s model only on the endpoint the thread was made with', () => {
+  it("uses a thread's model only on the endpoint the thread was made with", () => {
     const thread = { endpoint: 'local', model: 'qwen3:32b', reasoning_effort: 'high' as const };
     expect(resolveEndpoint(inputs({ thread })).model).toEqual({ value: 'qwen3:32b', source: 'thread', from: 'the thread' });
     expect(resolveEndpoint(inputs({ thread, flags: { endpoint: 'openai' } })).model.value).toBe('gpt-5.4-mini');
@@ -192,9 +194,14 @@ describe('resolveEndpoint', () => {
     expect(exitOf(() => resolveEndpoint(inputs({ config: {}, env: { OPENAI_BASE_URL: 'localhost:1/v1' } })))).toBe(2);
   });
 
-  it('feeds shapeRequest: the profile\'s overrides and the config defaults that may be dropped', () => {
+  it("feeds shapeRequest: the profile's overrides and the config defaults that may be dropped", () => {
     const e = resolveEndpoint(inputs({ flags: { model: 'gpt-5-mini', maxTokens: 20 }, config: { ...validateProfileConfig(profiles, F), temperature: 0.7 } }));
-    const shape = shapeRequest(e.model.value, { maxTokens: e.maxTokens.value, temperature: e.temperature.value, reasoningEffort: e.reasoningEffort.value }, e.capabilities, knobSources(e));
+    const shape = shapeRequest(
+      e.model.value,
+      { maxTokens: e.maxTokens.value, temperature: e.temperature.value, reasoningEffort: e.reasoningEffort.value },
+      e.capabilities,
+      knobSources(e),
+    );
     expect(isRefusal(shape)).toBe(false);
     if (!isRefusal(shape)) {
       expect(shape.fields).toEqual({ max_tokens: 20, reasoning_effort: 'low' }); // the local profile says max_tokens

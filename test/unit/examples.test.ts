@@ -28,9 +28,16 @@ describe('examples', () => {
     // gpt keeps its compiled-code cache under XDG_CACHE_HOME: not in the repository.
     const cache = await mkdtemp(join(tmpdir(), 'gpt-examples-cache-'));
     try {
-      for (const [file, items] of [['prompts.jsonl', 5], ['words.txt', 3], ['file-reviews.jsonl', 3]] as const) {
+      for (const [file, items] of [
+        ['prompts.jsonl', 5],
+        ['words.txt', 3],
+        ['file-reviews.jsonl', 3],
+      ] as const) {
         const r = await execa('node', [gpt, 'batch', join(examples, file), '--dry-run'], {
-          env: { PATH: process.env.PATH ?? '', HOME: examples, XDG_CACHE_HOME: cache }, extendEnv: false, reject: false, input: '',
+          env: { PATH: process.env.PATH ?? '', HOME: examples, XDG_CACHE_HOME: cache },
+          extendEnv: false,
+          reject: false,
+          input: '',
         });
         expect(r.exitCode, `${file}: ${r.stderr}`).toBe(0);
         expect(r.stdout).toContain(`items: ${items}`);

@@ -5,14 +5,18 @@ import { describeBytes, describeOverLimit, parseBytes } from '../../src/core/siz
 
 describe('withFiles: the -f files before the prompt', () => {
   it('labels each file with its path, fences it, and puts the prompt after a blank line', () => {
-    const files = [{ label: 'src/a.ts', text: 'const a = 1;\n' }, { label: 'notes.md', text: 'no newline at the end' }];
-    expect(withFiles(files, 'review this')).toBe(
-      'src/a.ts\n```\nconst a = 1;\n```\n\nnotes.md\n```\nno newline at the end\n```\n\nreview this',
-    );
+    const files = [
+      { label: 'src/a.ts', text: 'const a = 1;\n' },
+      { label: 'notes.md', text: 'no newline at the end' },
+    ];
+    expect(withFiles(files, 'review this')).toBe('src/a.ts\n```\nconst a = 1;\n```\n\nnotes.md\n```\nno newline at the end\n```\n\nreview this');
   });
 
   it('keeps the order given, not sorted', () => {
-    const files = [{ label: 'z.txt', text: 'z\n' }, { label: 'a.txt', text: 'a\n' }];
+    const files = [
+      { label: 'z.txt', text: 'z\n' },
+      { label: 'a.txt', text: 'a\n' },
+    ];
     expect(withFiles(files, 'q')!.indexOf('z.txt')).toBeLessThan(withFiles(files, 'q')!.indexOf('a.txt'));
   });
 
@@ -42,7 +46,15 @@ describe('fenceFor', () => {
 describe('checkFilesSize', () => {
   const KiB = 1024;
   it('lets a total up to the limit through', () => {
-    expect(() => checkFilesSize([{ label: 'a', bytes: 600 * KiB }, { label: 'b', bytes: 424 * KiB }], 1024 * KiB)).not.toThrow();
+    expect(() =>
+      checkFilesSize(
+        [
+          { label: 'a', bytes: 600 * KiB },
+          { label: 'b', bytes: 424 * KiB },
+        ],
+        1024 * KiB,
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a total over it (exit 6), naming the total, the limit and the three largest files, and a limit that would do', () => {
@@ -60,13 +72,22 @@ describe('checkFilesSize', () => {
       }
     })();
     expect(error?.exitCode).toBe(ExitCode.badInput);
-    expect(error?.message).toBe('the -f files come to 1.4 MiB, over the 1 MiB limit (largest: data/big.json 900 KiB, src/mid.ts 300 KiB, src/other.ts 200 KiB)');
+    expect(error?.message).toBe(
+      'the -f files come to 1.4 MiB, over the 1 MiB limit (largest: data/big.json 900 KiB, src/mid.ts 300 KiB, src/other.ts 200 KiB)',
+    );
     expect(error?.hint).toBe('name fewer files, or raise the limit with --max-files-size 2M');
   });
 
   it('says "more than" when a pipe was not read to its end', () => {
-    expect(() => checkFilesSize([{ label: 'a.txt', bytes: 10 }, { label: '/dev/fd/63', bytes: 1001, atLeast: true }], 1000))
-      .toThrow('the -f files come to more than the 1000 B limit (largest: /dev/fd/63 over 1001 B, a.txt 10 B)');
+    expect(() =>
+      checkFilesSize(
+        [
+          { label: 'a.txt', bytes: 10 },
+          { label: '/dev/fd/63', bytes: 1001, atLeast: true },
+        ],
+        1000,
+      ),
+    ).toThrow('the -f files come to more than the 1000 B limit (largest: /dev/fd/63 over 1001 B, a.txt 10 B)');
   });
 });
 
@@ -110,7 +131,11 @@ describe('sizes', () => {
 
 describe('userWords', () => {
   it('is the text after the -f files, whatever they hold, or the first label when nothing follows', () => {
-    const files = [{ label: 'empty.txt', text: '' }, { label: 'md.md', text: 'a\n```\nfenced\n```\n' }, { label: 'no-newline.txt', text: 'x' }];
+    const files = [
+      { label: 'empty.txt', text: '' },
+      { label: 'md.md', text: 'a\n```\nfenced\n```\n' },
+      { label: 'no-newline.txt', text: 'x' },
+    ];
     expect(userWords(withFiles(files, 'review this')!)).toBe('review this');
     expect(userWords(withFiles(files, undefined)!)).toBe('empty.txt');
     expect(userWords(withFiles(files, 'line one\nline two')!)).toBe('line one\nline two');

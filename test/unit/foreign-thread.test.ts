@@ -35,8 +35,14 @@ const FOREIGN: { name: string; file: string; text: string; keeps: string[] }[] =
       '# end of file',
       '',
     ].join('\n'),
-    keeps: ['# Conversation about whales', 'title: Whale talk # for the blog', 'tags: [biology, sea]',
-      '  # the question that started it', '    content: |\n      What is the biggest animal?\n      Be brief.\n', '# end of file'],
+    keeps: [
+      '# Conversation about whales',
+      'title: Whale talk # for the blog',
+      'tags: [biology, sea]',
+      '  # the question that started it',
+      '    content: |\n      What is the biggest animal?\n      Be brief.\n',
+      '# end of file',
+    ],
   },
   {
     name: '4-space indentation',
@@ -79,7 +85,9 @@ const FOREIGN: { name: string; file: string; text: string; keeps: string[] }[] =
     name: 'JSON with 4-space indentation',
     file: 'conv.json',
     text: `${JSON.stringify({ title: 'json', tags: ['a'], messages: [{ role: 'user', content: 'hi' }] }, null, 4)}\n`,
-    keeps: ['{\n    "title": "json",\n    "tags": [\n        "a"\n    ],\n    "updated": "2026-11-29T18:00:00.000Z",\n    "messages": [\n        {\n            "role": "user",\n            "content": "hi"\n        },'],
+    keeps: [
+      '{\n    "title": "json",\n    "tags": [\n        "a"\n    ],\n    "updated": "2026-11-29T18:00:00.000Z",\n    "messages": [\n        {\n            "role": "user",\n            "content": "hi"\n        },',
+    ],
   },
   {
     name: 'JSON on one line, CRLF ending, named .yaml',
@@ -98,7 +106,7 @@ describe('appending to a thread file gpt did not write', () => {
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it.each(FOREIGN)('$name: the user\'s content survives, and the file reads as the old messages + the new turn', async ({ file: name, text, keeps }) => {
+  it.each(FOREIGN)("$name: the user's content survives, and the file reads as the old messages + the new turn", async ({ file: name, text, keeps }) => {
     const file = join(dir, name);
     await writeFile(file, text);
     const before = parseThread(text, name);
@@ -123,8 +131,10 @@ describe('appending to a thread file gpt did not write', () => {
 
 describe('a file gpt wrote, too short to be cached', () => {
   const tricky = ['plain', 'two\nlines', '  leading spaces\nx', 'ends with newline\n', '', 'key: value', '- dash', '"quoted"', '# hash', 'yes', '世界'];
-  const turnOf = (text: string, i: number): StoredMessage[] =>
-    [{ role: 'user', content: text }, { role: 'assistant', content: `${text} (${i})`, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }];
+  const turnOf = (text: string, i: number): StoredMessage[] => [
+    { role: 'user', content: text },
+    { role: 'assistant', content: `${text} (${i})`, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+  ];
   const start: Thread = { version: 1, model: 'm', system: 'be\nbrief', created: 'c', updated: 'u1', messages: [{ role: 'user', content: 'first' }] };
 
   it('is recognised, so its append takes the quick path', () => {

@@ -72,7 +72,7 @@ describe('the built-in table', () => {
     expect(field('o1-mini').reasoning_efforts).toEqual([]);
   });
 
-  it('says nothing of a model it does not know (today\'s behaviour)', () => {
+  it("says nothing of a model it does not know (today's behaviour)", () => {
     expect(resolveModel('qwen3:8b')).toEqual({ entry: {}, from: [] });
     expect(resolveModel('llama-3.1-8b-instruct')).toEqual({ entry: {}, from: [] });
   });
@@ -91,7 +91,7 @@ describe('the built-in table', () => {
 });
 
 describe('layers over the table', () => {
-  it('applies the config, then the profile, then the profile\'s models, field by field', () => {
+  it("applies the config, then the profile, then the profile's models, field by field", () => {
     const resolved = resolveModel('gpt-5-mini', {
       config: { 'gpt-5-mini': { input_price: 0.25, sampling: 'always' } },
       endpoint: { max_tokens_field: 'max_tokens', models: { 'gpt-5*': { context_window: 400_000 } } },
@@ -118,8 +118,11 @@ describe('shapeRequest', () => {
     expect(shaped('gpt-5.4-mini', { maxTokens: 50 }).fields).toEqual({ max_completion_tokens: 50 });
     expect(shaped('o3', { maxTokens: 50 }).fields).toEqual({ max_completion_tokens: 50 });
     expect(shaped('gpt-4o-mini', { maxTokens: 50, temperature: 0.3 }).fields).toEqual({ max_tokens: 50, temperature: 0.3 });
-    expect(shaped('local-model', { maxTokens: 50, temperature: 0.3, reasoningEffort: 'high' }).fields)
-      .toEqual({ max_tokens: 50, temperature: 0.3, reasoning_effort: 'high' });
+    expect(shaped('local-model', { maxTokens: 50, temperature: 0.3, reasoningEffort: 'high' }).fields).toEqual({
+      max_tokens: 50,
+      temperature: 0.3,
+      reasoning_effort: 'high',
+    });
   });
 
   it('refuses a temperature on gpt-5-mini and the o-series, naming model and flag', () => {
@@ -164,10 +167,12 @@ describe('shapeRequest', () => {
   });
 
   it('names where a setting came from when it was not a flag', () => {
-    expect(refused('gpt-5', { temperature: 0.2 }, {}, { temperature: 'item' }).message)
-      .toBe('gpt-5 takes no temperature (reasoning models use 1), set by the batch item');
-    expect(refused('gpt-5.1', { reasoningEffort: 'minimal' }, {}, { reasoningEffort: 'thread' }).message)
-      .toBe('gpt-5.1 takes no reasoning_effort minimal (it takes none, low, medium, high), set by the thread');
+    expect(refused('gpt-5', { temperature: 0.2 }, {}, { temperature: 'item' }).message).toBe(
+      'gpt-5 takes no temperature (reasoning models use 1), set by the batch item',
+    );
+    expect(refused('gpt-5.1', { reasoningEffort: 'minimal' }, {}, { reasoningEffort: 'thread' }).message).toBe(
+      'gpt-5.1 takes no reasoning_effort minimal (it takes none, low, medium, high), set by the thread',
+    );
   });
 
   it('follows the config and the profile over the table', () => {
@@ -194,8 +199,9 @@ describe('validateModelsMap', () => {
 
   it('refuses unknown fields and bad values, naming the model and the file', () => {
     expect(() => validateModelsMap({ m: { samplng: 'never' } }, 'c.yaml')).toThrow(/unknown setting 'samplng' of model 'm' in c.yaml/);
-    expect(() => validateModelsMap({ m: { max_tokens_field: 'max_len' } }, 'c.yaml'))
-      .toThrow(/'max_tokens_field' of model 'm' in c.yaml must be one of max_tokens, max_completion_tokens/);
+    expect(() => validateModelsMap({ m: { max_tokens_field: 'max_len' } }, 'c.yaml')).toThrow(
+      /'max_tokens_field' of model 'm' in c.yaml must be one of max_tokens, max_completion_tokens/,
+    );
     expect(() => validateModelsMap({ m: { reasoning_efforts: ['huge'] } }, 'c.yaml')).toThrow(/a list of values from none, minimal/);
     expect(() => validateModelsMap({ m: { input_price: -1 } }, 'c.yaml')).toThrow(/'input_price' of model 'm' in c.yaml must be a number from 0/);
     expect(() => validateModelsMap({ m: 'fast' }, 'c.yaml')).toThrow(/of model 'm' in c.yaml must be a mapping/);

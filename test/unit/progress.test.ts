@@ -19,9 +19,7 @@ describe('progress line fitted to the terminal width', () => {
   });
 
   it('is never wider than asked, and never cuts a word', () => {
-    const words = new Set(
-      [progressLine(state, 10), progressLine(state, 10, 62)].flatMap((line) => line.split(' ')),
-    );
+    const words = new Set([progressLine(state, 10), progressLine(state, 10, 62)].flatMap((line) => line.split(' ')));
     for (let width = 9; width <= 120; width++) {
       const line = progressLine(state, 10, width);
       expect(line.length, `width ${width}: ${line}`).toBeLessThanOrEqual(width);
@@ -30,7 +28,7 @@ describe('progress line fitted to the terminal width', () => {
     }
   });
 
-  it('draws within the stream\'s columns, one short of the edge so the line never wraps', () => {
+  it("draws within the stream's columns, one short of the edge so the line never wraps", () => {
     const written: string[] = [];
     const stream = { columns: 40, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
     createProgress(true, stream, () => 10_000).update({ done: 250, total: 1000, failed: 0 });

@@ -11,8 +11,7 @@ const unused = async () => {
   throw new Error('not run in this test');
 };
 const program = buildProgram({ run: unused, runFolder: unused, quick: unused } as CliContext, '0.0.0');
-const command = (...path: string[]) =>
-  path.reduce<Command>((at, name) => at.commands.find((c) => c.name() === name || c.aliases().includes(name))!, program);
+const command = (...path: string[]) => path.reduce<Command>((at, name) => at.commands.find((c) => c.name() === name || c.aliases().includes(name))!, program);
 const spellings = (c: Command) => c.options.flatMap((o: Option) => [o.long, o.short]).filter(Boolean);
 
 describe('the command lines answered without commander', () => {
@@ -50,7 +49,11 @@ describe('the command lines answered without commander', () => {
 
   it('takes only flags that commander gives those commands', () => {
     const candidates = ['-q', '--quiet', '--verbose', '--json', '--last', '--raw', '-V', '-h', '--help'];
-    for (const [path, args] of [[['thread', 'list'], []], [['thread', 'ls'], []], [['thread', 'path'], ['whales']]] as const) {
+    for (const [path, args] of [
+      [['thread', 'list'], []],
+      [['thread', 'ls'], []],
+      [['thread', 'path'], ['whales']],
+    ] as const) {
       const taken = candidates.filter((flag) => quickLine([...path, flag, ...args]) !== undefined);
       expect(taken.length, path.join(' ')).toBeGreaterThan(0);
       for (const flag of taken) expect(spellings(command(...path)), `${path.join(' ')} ${flag}`).toContain(flag);

@@ -5,12 +5,15 @@ import { reasoningModelError } from '../support/fake-server.js';
 describe('fixForRejection', () => {
   it('names the profile setting that fixes a refused field', () => {
     const tokens = reasoningModelError({ model: 'gpt-5-mini', max_tokens: 5 })!;
-    expect(fixForRejection(tokens, { model: 'gpt-5-mini', endpoint: 'gateway' }))
-      .toBe('set max_tokens_field: max_completion_tokens in endpoints.gateway of the config');
-    expect(fixForRejection({ status: 400, message: "Unrecognized request argument supplied: stream_options" }, { model: 'm', endpoint: 'vllm' }))
-      .toBe('set stream_options: false in endpoints.vllm of the config');
-    expect(fixForRejection({ status: 400, message: 'unknown field `max_completion_tokens`' }, { model: 'm' }))
-      .toBe('give this server an endpoint profile with max_tokens_field: max_tokens and use --endpoint');
+    expect(fixForRejection(tokens, { model: 'gpt-5-mini', endpoint: 'gateway' })).toBe(
+      'set max_tokens_field: max_completion_tokens in endpoints.gateway of the config',
+    );
+    expect(fixForRejection({ status: 400, message: 'Unrecognized request argument supplied: stream_options' }, { model: 'm', endpoint: 'vllm' })).toBe(
+      'set stream_options: false in endpoints.vllm of the config',
+    );
+    expect(fixForRejection({ status: 400, message: 'unknown field `max_completion_tokens`' }, { model: 'm' })).toBe(
+      'give this server an endpoint profile with max_tokens_field: max_tokens and use --endpoint',
+    );
   });
 
   it('points at the models map for temperature and effort refusals', () => {

@@ -18,8 +18,11 @@ describe('the concise schema form', () => {
     expect(parseConciseSchema('name, age int, score float, ok bool, email')).toEqual({
       type: 'object',
       properties: {
-        name: { type: 'string' }, age: { type: 'integer' }, score: { type: 'number' },
-        ok: { type: 'boolean' }, email: { type: 'string' },
+        name: { type: 'string' },
+        age: { type: 'integer' },
+        score: { type: 'number' },
+        ok: { type: 'boolean' },
+        email: { type: 'string' },
       },
       required: ['name', 'age', 'score', 'ok', 'email'],
       additionalProperties: false,
@@ -35,7 +38,8 @@ describe('the concise schema form', () => {
 
   it('splits on newlines when there are any, so a description may hold commas', () => {
     expect(parseConciseSchema('name: first, then last\nage int\n').properties).toEqual({
-      name: { type: 'string', description: 'first, then last' }, age: { type: 'integer' },
+      name: { type: 'string', description: 'first, then last' },
+      age: { type: 'integer' },
     });
   });
 
@@ -103,8 +107,9 @@ describe('strictification', () => {
   it('refuses what strict mode cannot express, naming the place', () => {
     expect(usageFailure(() => strictSchema({ type: 'array' })).message).toContain('object at the top');
     expect(usageFailure(() => strictSchema({ type: 'object', additionalProperties: true })).message).toContain('extra properties at the top');
-    expect(usageFailure(() => strictSchema({ type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } } })).message)
-      .toContain('/properties/m');
+    expect(
+      usageFailure(() => strictSchema({ type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } } } })).message,
+    ).toContain('/properties/m');
     expect(usageFailure(() => strictSchema({ type: 'object', properties: { a: { allOf: [] } } })).message).toContain("'allOf' at /properties/a");
     expect(usageFailure(() => strictSchema({ type: 'object', patternProperties: {} })).message).toContain("'patternProperties'");
     expect(usageFailure(() => strictSchema({ type: 'object', properties: {}, required: ['x'] })).message).toContain("requires 'x'");

@@ -4,8 +4,18 @@ import { fillTemplate, paramsOf } from '../../src/core/template.js';
 
 describe('templates', () => {
   it('-p NAME VALUE becomes --param NAME=VALUE, except after --', () => {
-    expect(pairParams(['ask', '-p', 'lang', 'French', '--param', 'x', 'a=b', 'text', '--', '-p', 'a', 'b']))
-      .toEqual(['ask', '--param', 'lang=French', '--param', 'x=a=b', 'text', '--', '-p', 'a', 'b']);
+    expect(pairParams(['ask', '-p', 'lang', 'French', '--param', 'x', 'a=b', 'text', '--', '-p', 'a', 'b'])).toEqual([
+      'ask',
+      '--param',
+      'lang=French',
+      '--param',
+      'x=a=b',
+      'text',
+      '--',
+      '-p',
+      'a',
+      'b',
+    ]);
     expect(paramsOf(['x=a=b', 'empty='])).toEqual({ x: 'a=b', empty: '' });
     expect(() => paramsOf(['no-equals'])).toThrow('expected -p NAME VALUE');
   });

@@ -27,9 +27,12 @@ async function tree(files: Record<string, string | Buffer>): Promise<void> {
   }
 }
 
-const read = (paths: string[], maxBytes = 1024 * 1024, stdin = '') =>
-  readTextFiles(paths, { cwd: dir, maxBytes, stdin: stdinFrom(stdin) });
-const failure = (paths: string[], maxBytes?: number) => read(paths, maxBytes).then(() => undefined, (e: GptError) => e);
+const read = (paths: string[], maxBytes = 1024 * 1024, stdin = '') => readTextFiles(paths, { cwd: dir, maxBytes, stdin: stdinFrom(stdin) });
+const failure = (paths: string[], maxBytes?: number) =>
+  read(paths, maxBytes).then(
+    () => undefined,
+    (e: GptError) => e,
+  );
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
 const LATIN1 = Buffer.from('caf\xe9 cr\xe8me\n', 'latin1');
 
@@ -64,7 +67,7 @@ describe('folderFiles', () => {
     expect(await folderFiles(join(dir, 'notrepo/src'))).toEqual(['a.log']);
   });
 
-  it('follows the folder\'s own and nested .gitignore files, a deeper one and a negation winning', async () => {
+  it("follows the folder's own and nested .gitignore files, a deeper one and a negation winning", async () => {
     await tree({
       '.gitignore': '*.log\nbuild/\nsecret.txt\n',
       'app.log': 'x',
@@ -92,7 +95,7 @@ describe('folderFiles', () => {
 });
 
 describe('readTextFiles', () => {
-  it('labels a folder\'s files under the path as written, files in the order given', async () => {
+  it("labels a folder's files under the path as written, files in the order given", async () => {
     await tree({ 'src/b.ts': 'b\n', 'src/a.ts': 'a\n', 'notes.md': 'n\n' });
     const { files } = await read(['notes.md', 'src/', './src']);
     expect(files.map((f) => f.label)).toEqual(['notes.md', 'src/a.ts', 'src/b.ts', './src/a.ts', './src/b.ts']);
@@ -102,7 +105,10 @@ describe('readTextFiles', () => {
   it('reads stdin as the file `stdin` for -', async () => {
     await tree({ 'y.txt': 'y\n' });
     const { files } = await read(['-', 'y.txt'], undefined, 'from the pipe\n');
-    expect(files).toEqual([{ label: 'stdin', text: 'from the pipe\n' }, { label: 'y.txt', text: 'y\n' }]);
+    expect(files).toEqual([
+      { label: 'stdin', text: 'from the pipe\n' },
+      { label: 'y.txt', text: 'y\n' },
+    ]);
   });
 
   it('drops a byte-order mark, as for stdin', async () => {
@@ -138,8 +144,10 @@ describe('readTextFiles', () => {
   it('refuses a file it may not read, naming it', async () => {
     await tree({ 'locked/a.txt': 'a' });
     await chmod(join(dir, 'locked', 'a.txt'), 0);
-    expect(await asUnprivileged(join(dir, 'locked', 'a.txt'), () => failure(['locked/a.txt'])))
-      .toMatchObject({ exitCode: ExitCode.badInput, message: '-f locked/a.txt: permission denied' });
+    expect(await asUnprivileged(join(dir, 'locked', 'a.txt'), () => failure(['locked/a.txt']))).toMatchObject({
+      exitCode: ExitCode.badInput,
+      message: '-f locked/a.txt: permission denied',
+    });
   });
 
   it('refuses a total over the limit, naming the total and the largest files', async () => {
@@ -163,13 +171,15 @@ describe('readTextFiles', () => {
     expect(error?.message).toBe('the -f files come to at least 2 KiB, over the 1 KiB limit (largest of those read: big.txt 2 KiB)');
   }, 3000);
 
-  it('refuses an empty path (a script\'s empty variable) instead of reading the current folder', async () => {
+  it("refuses an empty path (a script's empty variable) instead of reading the current folder", async () => {
     await tree({ 'a.txt': 'a' });
     expect(await failure([''])).toMatchObject({ exitCode: ExitCode.badInput, message: '-f: the path is empty' });
   });
 
   it('counts a large file past the limit by its size', async () => {
     await tree({ 'a.txt': 'a'.repeat(100), 'huge.txt': 'h'.repeat(5 * 1024 * 1024) });
-    expect((await failure(['a.txt', 'huge.txt'], 1024))?.message).toMatch(/^the -f files come to 5 MiB, over the 1 KiB limit \(largest: huge\.txt 5 MiB, a\.txt 100 B\)$/);
+    expect((await failure(['a.txt', 'huge.txt'], 1024))?.message).toMatch(
+      /^the -f files come to 5 MiB, over the 1 KiB limit \(largest: huge\.txt 5 MiB, a\.txt 100 B\)$/,
+    );
   });
 });

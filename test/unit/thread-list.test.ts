@@ -91,7 +91,10 @@ describe('gpt thread list', () => {
     const cacheFile = join(store.cacheDir, 'old.json');
     mkdirSync(store.cacheDir, { recursive: true });
     // The key an older gpt wrote: the stamp alone, with a preview made by its rules.
-    writeFileSync(cacheFile, JSON.stringify({ [file]: { stamp: `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm', turns: 1, preview: 'old rule', tokens: 0, cost: 0 } }));
+    writeFileSync(
+      cacheFile,
+      JSON.stringify({ [file]: { stamp: `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm', turns: 1, preview: 'old rule', tokens: 0, cost: 0 } }),
+    );
     const { ThreadListCache } = await import('../../src/store/thread-list-cache.js');
     expect((await ThreadListCache.open(cacheFile)).get(file, s)).toBeUndefined();
   });
@@ -103,7 +106,10 @@ describe('gpt thread list', () => {
     const s = statSync(file);
     const cacheFile = join(store.cacheDir, 'thread-list.json');
     mkdirSync(store.cacheDir, { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify({ [file]: { stamp: `2/${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm1', turns: 1, preview: 'by hand', tokens: 0, cost: null } }));
+    writeFileSync(
+      cacheFile,
+      JSON.stringify({ [file]: { stamp: `2/${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, model: 'm1', turns: 1, preview: 'by hand', tokens: 0, cost: null } }),
+    );
     expect((await listThreads(store, s.ctimeMs + 10_000))[0]).toMatchObject({ tokens: null, cost: null });
   });
 

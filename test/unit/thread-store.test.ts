@@ -16,7 +16,9 @@ const turn = (q: string, a: string): StoredMessage[] => [
 describe('thread file format', () => {
   it('writes readable YAML: header first, block scalars, Unicode as itself', () => {
     const thread: Thread = {
-      version: 1, model: 'm', system: 'You are a helpful assistant.',
+      version: 1,
+      model: 'm',
+      system: 'You are a helpful assistant.',
       messages: turn('世界上最大的动物是什么？', '蓝鲸。\n它们可以长达30米。'),
     };
     const { text } = serializeThread(thread);
@@ -48,8 +50,9 @@ describe('thread file format', () => {
 
   it('names the file and the line of what is wrong', () => {
     expect(() => parseThread('messages:\n  - role: user\n    content: [unclosed\n', 'bad.yaml')).toThrow(/^bad\.yaml:\d+: not valid YAML/);
-    expect(() => parseThread('messages:\n  - role: user\n    content: hi\n  - role: robot\n    content: x\n', 'r.yaml'))
-      .toThrow(/^r\.yaml:4: message 2 has role "robot"/);
+    expect(() => parseThread('messages:\n  - role: user\n    content: hi\n  - role: robot\n    content: x\n', 'r.yaml')).toThrow(
+      /^r\.yaml:4: message 2 has role "robot"/,
+    );
     expect(() => parseThread('- a\n- b\n', 'list.yaml')).toThrow(/^list\.yaml:1: not a thread/);
     expect(() => parseThread('42\n', 'num.yaml')).toThrow(/not a thread/);
     expect(() => parseThread('messages:\n  - role: user\n', 'nc.yaml')).toThrow(/^nc\.yaml:2: message 1 has no text `content`/);
@@ -57,7 +60,12 @@ describe('thread file format', () => {
 
   it('refuses an alias bomb instead of expanding it', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     bomb.push('messages: []');
     expect(() => parseThread(bomb.join('\n'), 'bomb.yaml')).toThrow(/bomb\.yaml/);
   });
@@ -130,7 +138,12 @@ describe('ThreadStore', () => {
 
     const hand = join(dir, 'threads', 'hand.yaml');
     await writeFile(hand, `# my notes\ntitle: kept\nmessages:\n  - {role: user, content: q, time: '${old[0]!.time}'}\n  - {role: assistant, content: a2}\n`);
-    await store.replaceLastTurn(hand, old.map((m, i) => (i === 0 ? { ...m, content: 'q' } : m)), turn('q', 'new'), { create: {}, now: new Date(0) });
+    await store.replaceLastTurn(
+      hand,
+      old.map((m, i) => (i === 0 ? { ...m, content: 'q' } : m)),
+      turn('q', 'new'),
+      { create: {}, now: new Date(0) },
+    );
     const text = await readFile(hand, 'utf8');
     expect(text).toContain('# my notes');
     expect(text).toContain('title: kept');

@@ -17,7 +17,8 @@ const thread: Thread = {
 describe('renderTranscript', () => {
   it('labels who said what, a blank line between messages, one newline at the end of each', () => {
     expect(renderTranscript(thread, false)).toBe(
-      'System: Be brief.\n\nYou: What is\n  the biggest   animal?\n\nAssistant: The blue whale.\n\nYou: And the smallest?\n');
+      'System: Be brief.\n\nYou: What is\n  the biggest   animal?\n\nAssistant: The blue whale.\n\nYou: And the smallest?\n',
+    );
   });
 
   it('shows a system message in the history instead of the thread field, as it is sent', () => {
@@ -47,25 +48,48 @@ describe('summarise and firstWords', () => {
 
 describe('renderThreadList', () => {
   const summary = (name: string, extra: Partial<ThreadSummary> = {}): ThreadSummary => ({
-    name, file: `/t/${name}.yaml`, updated: new Date(2026, 10, 27, 9, 5), model: 'm', turns: 3, preview: 'hello', tokens: 120, cost: 0.0012, ...extra,
+    name,
+    file: `/t/${name}.yaml`,
+    updated: new Date(2026, 10, 27, 9, 5),
+    model: 'm',
+    turns: 3,
+    preview: 'hello',
+    tokens: 120,
+    cost: 0.0012,
+    ...extra,
   });
 
   it('aligns the columns, with a header only when asked', () => {
     const rows = [summary('whales'), summary('a', { model: null, turns: null, preview: '', tokens: null, cost: null, problem: 'bad' })];
     expect(renderThreadList(rows, false)).toBe(
-      'whales  2026-11-27 09:05  m  3  120  $0.0012  hello\na       2026-11-27 09:05  ?  ?  ?    ?        (not readable as a thread)\n');
+      'whales  2026-11-27 09:05  m  3  120  $0.0012  hello\na       2026-11-27 09:05  ?  ?  ?    ?        (not readable as a thread)\n',
+    );
     expect(renderThreadList(rows, true).split('\n')[0]).toBe('NAME    UPDATED           MODEL  TURNS  TOKENS  COST     FIRST PROMPT');
     expect(renderThreadList([], false)).toBe('');
   });
 
   it('gives JSON the time in UTC and a problem only when there is one', () => {
     const json = threadSummaryJson(summary('whales', { updated: new Date('2026-11-27T09:05:00Z') }));
-    expect(json).toEqual({ name: 'whales', file: '/t/whales.yaml', updated: '2026-11-27T09:05:00.000Z', model: 'm', turns: 3, tokens: 120, cost: 0.0012, preview: 'hello' });
+    expect(json).toEqual({
+      name: 'whales',
+      file: '/t/whales.yaml',
+      updated: '2026-11-27T09:05:00.000Z',
+      model: 'm',
+      turns: 3,
+      tokens: 120,
+      cost: 0.0012,
+      preview: 'hello',
+    });
   });
 });
 
 describe('tokens and cost so far', () => {
-  const reply = (cost: number | null | undefined, total = 10) => ({ role: 'assistant' as const, content: 'r', usage: { prompt_tokens: total - 2, completion_tokens: 2, total_tokens: total }, ...(cost === undefined ? {} : { cost }) });
+  const reply = (cost: number | null | undefined, total = 10) => ({
+    role: 'assistant' as const,
+    content: 'r',
+    usage: { prompt_tokens: total - 2, completion_tokens: 2, total_tokens: total },
+    ...(cost === undefined ? {} : { cost }),
+  });
   it('adds the tokens and costs of the replies; one reply without a price makes the cost unknown', () => {
     const user = { role: 'user' as const, content: 'q' };
     expect(summarise({ version: 1, messages: [user, reply(0.001), user, reply(0.002, 20)] })).toMatchObject({ tokens: 30, cost: 0.003 });
@@ -96,9 +120,21 @@ describe('control characters in stored text', () => {
   });
 
   it('in thread list too: name, model and preview', () => {
-    const list = renderThreadList([{
-      name: 'n\x1b[2J', file: '/t/n.yaml', updated: new Date(0), model: 'm\x07', turns: 1, preview: firstWords(evil, 60), tokens: 0, cost: 0,
-    }], false);
+    const list = renderThreadList(
+      [
+        {
+          name: 'n\x1b[2J',
+          file: '/t/n.yaml',
+          updated: new Date(0),
+          model: 'm\x07',
+          turns: 1,
+          preview: firstWords(evil, 60),
+          tokens: 0,
+          cost: 0,
+        },
+      ],
+      false,
+    );
     expect(list).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     expect(list).toContain('n^[[2J');
     expect(list).toContain('m^G');
@@ -112,14 +148,18 @@ describe('control characters in stored text', () => {
 
 describe('a reply cut at --max-tokens', () => {
   it('is marked in the transcript', () => {
-    const cut: Thread = { version: 1, messages: [
-      { role: 'user', content: 'q' },
-      { role: 'assistant', content: 'The blue wh', finish_reason: 'length' },
-      { role: 'user', content: 'q2' },
-      { role: 'assistant', content: 'Whole.', finish_reason: 'stop' },
-    ] };
+    const cut: Thread = {
+      version: 1,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'The blue wh', finish_reason: 'length' },
+        { role: 'user', content: 'q2' },
+        { role: 'assistant', content: 'Whole.', finish_reason: 'stop' },
+      ],
+    };
     expect(renderTranscript(cut, false)).toBe(
-      'You: q\n\nAssistant: The blue wh\n[reply cut short: it reached the token limit (--max-tokens)]\n\nYou: q2\n\nAssistant: Whole.\n');
+      'You: q\n\nAssistant: The blue wh\n[reply cut short: it reached the token limit (--max-tokens)]\n\nYou: q2\n\nAssistant: Whole.\n',
+    );
     expect(renderTranscript(cut, true)).toContain('\x1b[2m[reply cut short: it reached the token limit (--max-tokens)]\x1b[0m\n');
   });
 });

@@ -12,7 +12,11 @@ import { parseThread } from '../../src/store/thread-file.js';
 const bomb = (() => {
   const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
   for (let i = 1; i < 10; i++) {
-    lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    lines.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   }
   return lines.join('\n');
 })();
@@ -23,7 +27,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function configError(text: string): Promise<string> {
   const file = join(dir, `config-${Math.random()}.yaml`);
   writeFileSync(file, text, { mode: 0o600 });
-  return loadConfigFile(file, () => {}).then(() => 'no error', (error: Error) => error.message.replace(file, 'config.yaml'));
+  return loadConfigFile(file, () => {}).then(
+    () => 'no error',
+    (error: Error) => error.message.replace(file, 'config.yaml'),
+  );
 }
 
 const message = (work: () => unknown) => {
