@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
-import { DEFAULT_MAX_FILES_BYTES, skippedNotice, type PromptFile } from '../core/file-prompt.js';
-import { STDIN_PATH, attachWith, readTextFiles } from '../io/text-files.js';
+import { attachWith, DEFAULT_MAX_FILES_BYTES, skippedNotice, type PromptFile } from '../core/file-prompt.js';
+import { STDIN_PATH, readTextFiles } from '../io/text-files.js';
 import type { Deps } from './deps.js';
 
 /** Whether -f takes stdin as a file (`-f -`), so it is not also the piped prompt. */

@@ -2,6 +2,19 @@ import { badInputError } from './errors.js';
 import { describeBytes, describeOverLimit } from './sizes.js';
 import { harmlessLine } from './text.js';
 
+/** Where text files and attachments are named, in pairs: a hint about one names the other of its pair. */
+const CONTEXT_PAIRS = [
+  ['-f', '-a'],
+  ['/file', '/attach'],
+  ['`files`', '`attachments`'],
+] as const;
+
+/** Where images and PDFs go, in the words of where the text files were named (`-f` → `-a`). */
+export const attachWith = (source: string): string => CONTEXT_PAIRS.find(([text]) => text === source)?.[1] ?? '`attachments`';
+
+/** Where text goes, in the words of where the attachments were named (`-a` → `-f`). */
+export const textWith = (from: string): string => CONTEXT_PAIRS.find(([, attach]) => attach === from)?.[0] ?? '`files`';
+
 /** --max-files-size unless given: 1 MiB of text is about 250,000 tokens, more than most windows. */
 export const DEFAULT_MAX_FILES_BYTES = 1024 * 1024;
 

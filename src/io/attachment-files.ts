@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { HEAD_BYTES, imageMimeOf, isUrl, limitOf, lookalike, sentFile, sniffType, urlEnding, type AttachmentKind } from '../core/attachments.js';
 import { badInputError } from '../core/errors.js';
+import { textWith } from '../core/file-prompt.js';
 import { describeBytes, describeOverLimit } from '../core/sizes.js';
 import type { AttachmentRef, Detail, SentAttachment } from '../core/types.js';
 import { readBytes, type ReadBytes } from './stdin.js';
@@ -22,7 +23,6 @@ export interface LoadedAttachment {
 export type AttachFrom = '-a' | '/attach' | '`attachments`';
 
 /** Where text goes instead, and how several files are attached, in the words of `from`. */
-const textWith = (from: AttachFrom) => ({ '-a': '-f', '/attach': '/file', '`attachments`': '`files`' })[from];
 const oneByOne = (from: AttachFrom) =>
   ({ '-a': '-a a.png -a b.pdf', '/attach': '/attach a.png, then /attach b.pdf', '`attachments`': 'attachments: [a.png, b.pdf]' })[from];
 

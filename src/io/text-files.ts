@@ -1,7 +1,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { badInputError } from '../core/errors.js';
-import { checkFilesSize, type FileSize, type PromptFile } from '../core/file-prompt.js';
+import { attachWith, checkFilesSize, type FileSize, type PromptFile } from '../core/file-prompt.js';
 import { NotText, decodeText, type TextFault } from '../core/text.js';
 import { folderFiles } from './folder-files.js';
 import { readStdin } from './stdin.js';
@@ -157,9 +157,6 @@ function textOf(entry: Entry, bytes: Buffer, source: string): string | undefined
 function sniff(entry: Entry, bytes: Buffer, source: string): true | undefined {
   return bytes.subarray(0, SNIFF_BYTES).includes(0) ? notText(entry, 'binary', source) : true;
 }
-
-/** Where images and PDFs go instead, said in the words of where the files were named. */
-export const attachWith = (source: string) => ({ '-f': '-a', '/file': '/attach' })[source] ?? '`attachments`';
 
 /** A file that is not text: skipped inside a folder (undefined), refused when named. */
 function notText(entry: Entry, fault: TextFault, source: string): undefined {
