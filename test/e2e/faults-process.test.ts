@@ -113,7 +113,12 @@ describe('thread files under faults', () => {
   it('prints the reply and a clear error when the threads folder is read-only', async (ctx) => {
     await mkdir(sandbox.threadsDir, { recursive: true });
     const readOnly = await makeReadOnly(sandbox.threadsDir);
-    if (!readOnly) ctx.skip(); // root on a file system without chattr: no way to deny a write here
+    if (!readOnly) {
+      // Root on a file system without chattr: no way to deny a write here. CI (which sets
+      // GPT_TEST_REQUIRE_TMPFS for its root-only fault tests) must run it, not skip it.
+      if (process.env.GPT_TEST_REQUIRE_TMPFS) throw new Error('GPT_TEST_REQUIRE_TMPFS is set, but chattr +i failed on the threads folder');
+      ctx.skip();
+    }
     try {
       for (const json of [false, true]) {
         const r = await runGpt(sandbox, ['ask', '--thread', 'ro', ...(json ? ['--json'] : []), 'keep this']);
