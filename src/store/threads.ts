@@ -19,8 +19,13 @@ export interface ThreadRef {
 
 const storeField = (options: AppendOptions) => (options.attachmentStore === undefined ? {} : { attachment_store: options.attachmentStore });
 
-/** Letters and digits of any script, `.`, `_` and `-`; not starting with a dot. */
-const NAME = /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}._-]*$/u;
+/**
+ * Letters and digits of any script, `.`, `_` and `-`; not starting with a dot. An ASCII name
+ * is checked without `\p{...}`, the same rule on ASCII: ICU takes ~1 ms to build those sets,
+ * and `gpt thread path NAME` runs on completion Tabs.
+ */
+const isThreadName = (value: string) =>
+  /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(value) || (/[^\0-\x7f]/.test(value) && /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}._-]*$/u.test(value));
 /** A file path rather than a name: it has a `/`, or the ending of a thread file. */
 const PATH_LIKE = /\/|\.(ya?ml|json)$/i;
 const THREAD_FILE_ENDING = /\.(ya?ml|json)$/i;
@@ -34,7 +39,7 @@ export function resolveThreadRef(value: string, threadsDir: string, cwd: string)
     checkLength(basename(file), 'the file name', 0);
     return { name: basename(file).replace(THREAD_FILE_ENDING, ''), file, explicitPath: true };
   }
-  if (!NAME.test(value)) {
+  if (!isThreadName(value)) {
     throw usageError(`invalid thread name '${value}'`, 'use letters, digits, ".", "_" and "-" (not starting with "."), or a path containing "/"');
   }
   checkLength(`${value}.yaml`, 'the thread name', '.yaml'.length);

@@ -13,4 +13,14 @@ describe('harmless and harmlessLine', () => {
   it('leave text without control characters as it is', () => {
     expect(harmlessLine('src/ünï €.ts')).toBe('src/ünï €.ts');
   });
+
+  it('treat exactly the characters of Unicode category Cc as control characters', () => {
+    // The ranges in core/text.ts stand for \p{Cc}: compared over U+0000-U+2FFF and some astral ones.
+    const chars = [...Array.from({ length: 0x3000 }, (_, i) => String.fromCodePoint(i)), '\u{1F600}', '\u{E0001}', '\u{10FFFF}'];
+    for (const c of chars) {
+      const control = /\p{Cc}/u.test(c);
+      expect(harmlessLine(c) !== c, `U+${c.codePointAt(0)!.toString(16)}`).toBe(control && c !== '\t');
+      expect(harmless(c) !== c).toBe(control && c !== '\n' && c !== '\t');
+    }
+  });
 });

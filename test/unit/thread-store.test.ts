@@ -87,6 +87,25 @@ describe('thread names', () => {
     for (const good of ['ü', '鲸鱼', 'v1.2_final-draft']) expect(resolveThreadRef(good, '/d/threads', '/cwd').explicitPath).toBe(false);
   });
 
+  it('takes a name exactly when it is letters, digits (any script), marks after the first, ".", "_" and "-"', () => {
+    // The rule as one Unicode pattern; threads.ts checks ASCII names without it (faster).
+    const rule = /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}._-]*$/u;
+    const chars = [...Array.from({ length: 0x180 }, (_, i) => String.fromCharCode(i)), '\u0301', '鲸', '٣', '\u{1F600}'].filter((c) => c !== '/');
+    for (const first of chars) {
+      for (const value of [first, `${first}a`, `a${first}`, `a${first}b`]) {
+        if (/\.(ya?ml|json)$/i.test(value)) continue; // a path, not a name
+        const taken = (() => {
+          try {
+            return resolveThreadRef(value, '/d/threads', '/cwd').explicitPath === false;
+          } catch {
+            return false;
+          }
+        })();
+        expect(taken, JSON.stringify(value)).toBe(rule.test(value));
+      }
+    }
+  });
+
   it('refuses a name too long for a file as a usage error that names the limit', () => {
     const refuse = (value: string) => {
       try {
