@@ -1,4 +1,4 @@
-import { ExitCode } from './core/errors.js';
+import { ExitCode, GptError } from './core/errors.js';
 import { VERSION } from './core/version.js';
 import type { Process } from './process.js';
 
@@ -57,13 +57,13 @@ async function runLine(argv: string[], loadCli: LoadCli): Promise<number> {
 /** The process as main and the commands see it; SIGINT/SIGTERM abort its signal. */
 function processOf(argv: string[]): Process {
   const interrupt = new AbortController();
-  const onSignal = (name: 'SIGINT' | 'SIGTERM', code: number) => () => {
+  const onSignal = (code: ExitCode, message: string) => () => {
     // A second signal means "now": leave without waiting for clean-up.
     if (interrupt.signal.aborted) process.exit(code);
-    interrupt.abort(name);
+    interrupt.abort(new GptError(code, message));
   };
-  process.on('SIGINT', onSignal('SIGINT', ExitCode.interrupted));
-  process.on('SIGTERM', onSignal('SIGTERM', ExitCode.terminated));
+  process.on('SIGINT', onSignal(ExitCode.interrupted, 'interrupted'));
+  process.on('SIGTERM', onSignal(ExitCode.terminated, 'terminated'));
   return {
     argv,
     env: process.env,

@@ -8,6 +8,6 @@ export interface Process {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  /** Aborted on SIGINT/SIGTERM, with 'SIGINT' or 'SIGTERM' as its reason. */
+  /** Aborted on SIGINT/SIGTERM, with the GptError to exit with (`interrupted`, 130; `terminated`, 143) as its reason. */
   signal: AbortSignal;
 }

@@ -37,7 +37,7 @@ export async function runWith<D>(
   makeDeps: (signal: AbortSignal, stdout: Stdout) => Promise<D>,
   stdout: Stdout = watchOutput(proc.stdout, common.savesReplies),
 ): Promise<number> {
-  const signal = interruption(proc.signal);
+  const signal = proc.signal;
   const errors = errorOutput(proc, common, stdout, common.json);
   let code: number | undefined;
   try {
@@ -55,16 +55,6 @@ export async function runWith<D>(
 async function report(error: unknown, errors: ErrorOutput): Promise<number> {
   const { reportError } = await import('./io/report-error.js');
   return reportError(error, errors);
-}
-
-/** SIGINT/SIGTERM (the process signal's reason) as the GptError to stop and exit with. */
-function interruption(processSignal: AbortSignal): AbortSignal {
-  const controller = new AbortController();
-  const abort = () =>
-    controller.abort(processSignal.reason === 'SIGTERM' ? new GptError(ExitCode.terminated, 'terminated') : new GptError(ExitCode.interrupted, 'interrupted'));
-  if (processSignal.aborted) abort();
-  else processSignal.addEventListener('abort', abort, { once: true });
-  return controller.signal;
 }
 
 export const errorOutput = (proc: Process, common: Pick<CommonOptions, 'verbose'>, stdout: Stdout, json: boolean): ErrorOutput => ({
