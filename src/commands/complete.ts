@@ -4,7 +4,7 @@ import type { Env } from '../core/types.js';
 import { profileNames } from '../store/config-file.js';
 import { readModelsCache } from '../store/models-cache.js';
 import { listTemplates } from '../store/templates.js';
-import { listThreadFiles } from '../store/thread-folder.js';
+import { threadNames } from '../store/thread-folder.js';
 
 /** What commands that read no config and make no request need (shell completion). */
 export interface QuickDeps {
@@ -34,7 +34,7 @@ export async function runComplete(options: { kind: DynamicKind }, deps: QuickDep
 
 const SOURCES: Record<DynamicKind, (deps: QuickDeps) => Promise<string[]>> = {
   // Thread names are the file names in the threads folder: no file is read.
-  threads: async (deps) => (await listThreadFiles(deps.paths.threadsDir)).map((t) => t.name).sort(),
+  threads: async (deps) => threadNames(deps.paths.threadsDir).sort(),
   models: (deps) => readModelsCache(deps.paths.cacheDir, deps.now()),
   // Profiles live in the config: YAML is loaded, but only for a Tab after --endpoint.
   profiles: (deps) => profileNames(deps.paths.configFile),

@@ -1,4 +1,4 @@
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { type Dirent, readdirSync, statSync, type Stats } from 'node:fs';
 import { readdir, readFile, unlink } from './async-fs.js';
 import { join } from 'node:path';
 import { AUTO_NAME } from '../core/names.js';
@@ -33,9 +33,12 @@ export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
     throw error;
   }
   const infos: ThreadFileInfo[] = [];
+  // join(dir, entry) for each entry, which has no `/` and does not start with a dot: fifty
+  // joins cost a listing ~0.2 ms.
+  const folder = join(dir, '/');
   for (const entry of entries) {
-    if (!entry.endsWith('.yaml') || entry.startsWith('.')) continue;
-    const file = join(dir, entry);
+    if (!isThreadFileName(entry)) continue;
+    const file = folder + entry;
     let info: Stats;
     try {
       info = statSync(file);
@@ -48,6 +51,24 @@ export async function listThreadFiles(dir: string): Promise<ThreadFileInfo[]> {
   }
   return infos;
 }
+
+/**
+ * The names of the thread files in the threads folder, as listThreadFiles gives them, told
+ * from the folder alone: no file is statted (a completion Tab needs only names). A link is
+ * taken, as the link to a file it usually is.
+ */
+export function threadNames(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.filter((e) => isThreadFileName(e.name) && (e.isFile() || e.isSymbolicLink())).map((e) => e.name.slice(0, -'.yaml'.length));
+}
+
+const isThreadFileName = (entry: string) => entry.endsWith('.yaml') && !entry.startsWith('.');
 
 /**
  * The order of `gpt thread list` and `search`: newest first (as `gpt ask -c` chooses), then

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listThreads } from '../../src/store/thread-admin.js';
+import { listThreadFiles, threadNames } from '../../src/store/thread-folder.js';
 import { ThreadStore } from '../../src/store/threads.js';
 
 /** A store that counts the threads it parses. */
@@ -117,5 +118,26 @@ describe('gpt thread list', () => {
     const { threads, store } = setUp();
     writeFileSync(join(threads, 'bad.yaml'), 'messages: [unclosed\n');
     for (let i = 0; i < 2; i++) expect((await listThreads(store))[0]?.problem).toMatch(/bad\.yaml:\d+: not valid YAML/);
+  });
+});
+
+describe('threadNames (what a completion Tab offers)', () => {
+  it('names the thread files listThreadFiles finds, without statting them', async () => {
+    const { threads } = setUp();
+    writeFileSync(join(threads, 'plain.yaml'), thread('a'));
+    writeFileSync(join(threads, 'ünï 鲸.yaml'), thread('b'));
+    writeFileSync(join(threads, '.hidden.yaml'), thread('c'));
+    writeFileSync(join(threads, 'notes.txt'), 'not a thread');
+    writeFileSync(join(dir, 'elsewhere.yaml'), thread('d'));
+    symlinkSync(join(dir, 'elsewhere.yaml'), join(threads, 'linked.yaml'));
+    mkdirSync(join(threads, 'folder.yaml'));
+    const listed = (await listThreadFiles(threads)).map((t) => t.name).sort();
+    expect(listed).toEqual(['linked', 'plain', 'ünï 鲸']);
+    expect(threadNames(threads).sort()).toEqual(listed);
+  });
+
+  it('is empty for a threads folder that does not exist yet', () => {
+    setUp();
+    expect(threadNames(join(dir, 'missing'))).toEqual([]);
   });
 });
