@@ -117,10 +117,18 @@ describe('start-up', () => {
   it('keeps a code cache of each bundle per command, written only after a run that succeeded', async () => {
     await runGpt(sandbox, ['--version']);
     await runGpt(sandbox, ['thread', '--help']);
+    // A group's subcommands run different code: each has its own cache.
+    await runGpt(sandbox, ['thread', 'list']);
+    await runGpt(sandbox, ['thread', 'show', 'nothing-of-that-name']);
     expect((await runGpt(sandbox, ['tread', 'list'])).exitCode).toBe(2);
     const root = join(sandbox.cacheHome, 'gpt');
     const names = await readdir(join(root, 'code-cache'));
-    expect(names.map((n) => n.replace(/-v[\d.]+-\d+-\d+-/, ' ')).sort()).toEqual(['cli.cjs thread', 'gpt.cjs thread', 'gpt.cjs version']);
+    expect(names.map((n) => n.replace(/-v[\d.]+-\d+-\d+-/, ' ')).sort()).toEqual([
+      'cli.cjs thread',
+      'gpt.cjs thread',
+      'gpt.cjs thread-list',
+      'gpt.cjs version',
+    ]);
   });
 
   it('runs when the cache folder cannot be created', async () => {
