@@ -28,8 +28,8 @@ load('gpt.cjs').start(async () => load('cli.cjs'));
 /**
  * require(file) through a V8 code cache kept in dir: one cache for each command, so each
  * holds the functions its command runs and no more. A cache made by one command leaves the
- * functions of another to be compiled on every run: `thread list` after a `thread path` took
- * ~4 ms more.
+ * functions of another to be compiled on every run: `thread list` with the cache a `thread
+ * path` made took ~1.5 ms more CPU.
  */
 function requireWithCodeCache(file) {
   const dir = path.join(cacheDir, 'code-cache');
