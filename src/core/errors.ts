@@ -19,11 +19,25 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The mark of a GptError, shared by every copy of this class (below). */
+const GPT_ERROR = Symbol.for('gpt.GptError');
+
 /**
  * An error meant for the user: what went wrong, what to do about it, and the
  * exit code. Printed as one line: `gpt: <message> — <hint>`.
  */
 export class GptError extends Error {
+  /**
+   * Each bundle bin/gpt.cjs loads has its own copy of this class, and errors cross between
+   * them (the interruption bin.ts signals, an error main throws): `instanceof GptError` holds
+   * for a GptError of either copy. Subclasses keep the usual test.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== GptError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && GPT_ERROR in value;
+  }
+  readonly [GPT_ERROR] = true;
+
   constructor(
     readonly exitCode: ExitCode,
     message: string,
