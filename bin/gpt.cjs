@@ -38,7 +38,10 @@ function requireWithCodeCache(file) {
   const { size, mtimeMs } = fs.statSync(file);
   // V8 checks only the source's length: the name tells one build from another.
   const bundle = `${path.basename(file)}-`;
-  const build = `${bundle}${process.version}-${size}-${Math.trunc(mtimeMs)}-`;
+  // Another build's caches are removed: of this Node version at once; of another (a version
+  // manager switches back and forth) only when made over a month ago, to be made again.
+  const sameNode = `${bundle}${process.version}-`;
+  const build = `${sameNode}${size}-${Math.trunc(mtimeMs)}-`;
   const name = build + commandOf(process.argv.slice(2));
   let cachedData;
   try {
@@ -58,7 +61,7 @@ function requireWithCodeCache(file) {
         const kept = [];
         for (const old of fs.readdirSync(dir)) {
           if (old.startsWith(build)) kept.push(old);
-          else if (old.startsWith(bundle)) fs.rmSync(path.join(dir, old), { force: true });
+          else if (old.startsWith(bundle) && (old.startsWith(sameNode) || isOld(path.join(dir, old)))) fs.rmSync(path.join(dir, old), { force: true });
         }
         // A bound on what mistyped commands can leave behind.
         if (kept.length >= 32) return;
@@ -81,4 +84,9 @@ function commandOf([word = '', sub = '']) {
   if (!/^-{0,2}[a-zA-Z_][\w-]{0,24}$/.test(word)) return 'other';
   const command = word.replace(/^-+/, '');
   return GROUPS.has(command) && /^[a-z]{1,16}$/.test(sub) ? `${command}-${sub}` : command;
+}
+
+/** Written more than 30 days ago (a cache is written once, so that is when it was made). */
+function isOld(file) {
+  return Date.now() - fs.statSync(file).mtimeMs > 30 * 24 * 3600 * 1000;
 }

@@ -1,6 +1,6 @@
 // How bin/gpt.cjs starts: the compiled-code cache lives on the user's machine, never in
 // the installed package, and a checkout that was never built says so in one line.
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -129,6 +129,27 @@ describe('start-up', () => {
       'gpt.cjs thread-list',
       'gpt.cjs version',
     ]);
+  });
+
+  it("removes an older build's caches of the same Node version, and another version's only when over a month old", async () => {
+    const dir = join(sandbox.cacheHome, 'gpt', 'code-cache');
+    await mkdir(dir, { recursive: true });
+    const monthAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const files = {
+      olderBuild: `gpt.cjs-${process.version}-1-2-version`,
+      otherNode: 'gpt.cjs-v99.0.0-3-4-version',
+      otherNodeOld: 'gpt.cjs-v98.0.0-5-6-version',
+      otherBundle: 'cli.cjs-v98.0.0-7-8-ask',
+    };
+    for (const name of Object.values(files)) await writeFile(join(dir, name), 'not a real cache');
+    await utimes(join(dir, files.otherNodeOld), monthAgo, monthAgo);
+    expect((await runGpt(sandbox, ['--version'])).exitCode).toBe(0);
+    const names = await readdir(dir);
+    expect(names).toContain(files.otherNode);
+    expect(names).toContain(files.otherBundle); // another bundle's caches are its own to tidy
+    expect(names).not.toContain(files.olderBuild);
+    expect(names).not.toContain(files.otherNodeOld);
+    expect(names.filter((n) => n.startsWith(`gpt.cjs-${process.version}-`) && n.endsWith('-version'))).toHaveLength(1);
   });
 
   it('runs when the cache folder cannot be created', async () => {
