@@ -48,9 +48,9 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomically(file: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const io = options.fs ?? nodeFs;
   const target = await io.realpath(file).catch(() => file);
-  // Loaded here, not at start-up: `gpt thread path` and a completion Tab never write.
-  const { randomBytes } = await import('node:crypto');
-  const temp = join(dirname(target), `.${basename(target).slice(0, 40)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Not node:crypto's randomBytes: loading it costs ~6 ms (`gpt thread list` saving its cache).
+  // The name needs to be unique, not secret: 'wx' refuses a file (or link) already there.
+  const temp = join(dirname(target), `.${basename(target).slice(0, 40)}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const handle = await io.open(temp, 'wx', options.mode);
   let failure: unknown;

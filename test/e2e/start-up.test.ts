@@ -54,11 +54,7 @@ describe('start-up', () => {
 
   // Each one is milliseconds of every `gpt --version` and of every completion Tab.
   it('answers --version, __complete, thread list and thread path from the small bundle, with no child_process, crypto or module', async () => {
-    await mkdir(sandbox.threadsDir, { recursive: true });
-    await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
-    // The list cache keeps a thread once its file has settled (100 ms); a listing that writes
-    // the cache loads crypto for the temp file's name. This one does it, so the ones below do not.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await writeSettledThread('whales');
     expect((await runGpt(sandbox, ['thread', 'list'])).exitCode).toBe(0);
     const lines = [['--version'], ['__complete', 'threads'], ['thread', 'list'], ['thread', 'ls', '--json', '-q'], ['thread', 'path', 'whales']];
     for (const args of lines) {
@@ -84,8 +80,8 @@ describe('start-up', () => {
   // /dev/null is a character device, as a terminal is; process.stdout (SyncWriteStream, which
   // loads node:stream) would cost 2-4 ms to tell them apart, more than the listing itself.
   it('lists threads to /dev/null without creating process.stdout, and without a header', async () => {
-    await mkdir(sandbox.threadsDir, { recursive: true });
-    await writeFile(join(sandbox.threadsDir, 'whales.yaml'), 'version: 1\nmessages: []\n');
+    await writeSettledThread('whales');
+    expect((await runGpt(sandbox, ['thread', 'list'])).exitCode).toBe(0);
     const preload = join(sandbox.home, 'stdout.cjs');
     const report = join(sandbox.home, 'stdout.json');
     // What the run loaded, and what it wrote to fd 1, which is /dev/null (stdio 'ignore').
@@ -106,7 +102,7 @@ describe('start-up', () => {
         stdin: 'ignore',
         stdout: 'ignore',
       });
-      expect(r.exitCode, args.join(' ')).toBe(0);
+      expect(r, args.join(' ')).toMatchObject({ exitCode: 0, stderr: '' });
       const { out, modules } = JSON.parse(await readFile(report, 'utf8')) as { out: string; modules: string[] };
       expect(out, args.join(' ')).toMatch(/^whales/);
       expect(modules, args.join(' ')).not.toContain('NativeModule stream');
@@ -172,3 +168,16 @@ describe('start-up', () => {
     }
   });
 });
+
+/**
+ * A thread file written a minute ago: the first listing keeps it in the list cache (a file
+ * written in the last 100 ms is not kept), so the listings after it only read, however soon
+ * they run. A listing that writes the cache loads node:fs/promises for the write.
+ */
+async function writeSettledThread(name: string): Promise<void> {
+  await mkdir(sandbox.threadsDir, { recursive: true });
+  const file = join(sandbox.threadsDir, `${name}.yaml`);
+  await writeFile(file, 'version: 1\nmessages: []\n');
+  const minuteAgo = new Date(Date.now() - 60_000);
+  await utimes(file, minuteAgo, minuteAgo);
+}
