@@ -13,7 +13,7 @@ import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, jpeg, pdf, png } from '../support/attachment-files.js';
 import { asUnprivileged } from '../support/as-nobody.js';
-import { eachTestWorld } from '../support/fake-deps.js';
+import { eachTestWorld, failure } from '../support/fake-deps.js';
 
 const world = eachTestWorld();
 
@@ -30,11 +30,6 @@ const put = async (name: string, bytes: Buffer | string) => {
   await writeFile(home(name), bytes);
   return Buffer.from(bytes);
 };
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 const listing = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 describe('what is sent', () => {

@@ -6,19 +6,14 @@ import YAML from 'yaml';
 import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
-import { ExitCode, type GptError } from '../../src/core/errors.js';
-import { eachTestWorld, threadsFolder } from '../support/fake-deps.js';
+import { ExitCode } from '../../src/core/errors.js';
+import { eachTestWorld, failure, threadsFolder } from '../support/fake-deps.js';
 
 const world = eachTestWorld();
 
 const write = (name: string, text: string) => writeFile(join(world.home, name), text);
 const batch = (file: string, more: Partial<BatchOptions> = {}) =>
   runBatch({ file, resume: false, dryRun: false, remote: false, wait: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 const items = (n: number, extra: object = {}) =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ id: `i${i}`, prompt: 'How big is a blue whale?', ...extra })).join('\n');
 // $1 per million input tokens, $4 output; m2 has no price.

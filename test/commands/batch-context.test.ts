@@ -7,10 +7,10 @@ import YAML from 'yaml';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import type { Deps } from '../../src/commands/deps.js';
-import { ExitCode, type GptError } from '../../src/core/errors.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, pdf, png } from '../support/attachment-files.js';
-import { eachTestWorld, threadsFolder } from '../support/fake-deps.js';
+import { eachTestWorld, failure, threadsFolder } from '../support/fake-deps.js';
 
 const world = eachTestWorld();
 
@@ -30,11 +30,6 @@ const results = () =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 /** The last message of each request as it goes on the wire, in the order sent. */
 const sentLast = () => world.client.requests.map((r) => apiMessage(r.messages.at(-1)!));
 const fence = (label: string, text: string) => `${label}\n\`\`\`\n${text}\`\`\`\n`;

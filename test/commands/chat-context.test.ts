@@ -9,7 +9,7 @@ import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, pdf, png } from '../support/attachment-files.js';
-import { eachTestWorld, scriptedLines } from '../support/fake-deps.js';
+import { eachTestWorld, failure, scriptedLines } from '../support/fake-deps.js';
 
 const world = eachTestWorld();
 
@@ -24,11 +24,6 @@ const put = async (name: string, bytes: Buffer | string) => {
 /** Each request's messages as they go on the wire. */
 const sent = () => world.client.requests.map((r) => r.messages.map(apiMessage));
 const loadThread = async (name: string) => YAML.parse(await readFile(join(world.threadsDir, `${name}.yaml`), 'utf8'));
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: Error) => e,
-  );
 
 describe('gpt chat --thread with attachments in its history', () => {
   it("sends the earlier turns' attachments again, from the store after the file went", async () => {

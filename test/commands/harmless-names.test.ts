@@ -12,7 +12,7 @@ import { runThreadShow } from '../../src/commands/thread.js';
 import { badInputError } from '../../src/core/errors.js';
 import { reportError } from '../../src/io/report-error.js';
 import { png } from '../support/attachment-files.js';
-import { eachTestWorld, scriptedLines } from '../support/fake-deps.js';
+import { eachTestWorld, failure, scriptedLines } from '../support/fake-deps.js';
 
 const world = eachTestWorld();
 
@@ -28,11 +28,6 @@ const put = async (name: string, bytes: Buffer | string) => {
   await writeFile(join(world.home, name), bytes);
 };
 const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: Error) => e,
-  );
 /** stderr, one line at a time: each line holds no control character. */
 const stderrLines = () => world.stderr().split('\n');
 

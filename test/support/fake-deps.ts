@@ -8,6 +8,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { resolveSettings, type ConfigFile, type FlagSettings } from '../../src/core/config.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import type { Deps } from '../../src/commands/deps.js';
+import type { GptError } from '../../src/core/errors.js';
 import type { InputEvent, LineInput } from '../../src/io/line-input.js';
 import { reportError } from '../../src/io/report-error.js';
 import type { ChatClient, ChatReply, ChatRequest } from '../../src/llm/client.js';
@@ -239,6 +240,13 @@ export function eachTestWorld(options: FakeWorldOptions = {}): TestWorld {
     },
   };
 }
+
+/** What a command threw, or undefined when it did not fail (the test's expect says which it wanted). */
+export const failure = (run: Promise<unknown>): Promise<GptError | undefined> =>
+  run.then(
+    () => undefined,
+    (error: GptError) => error,
+  );
 
 /** A stream that is not a terminal, whose writes go to `write`. */
 function sink(write: (text: string) => void): NodeJS.WriteStream {
