@@ -1,21 +1,16 @@
 // gpt ask -f in-process: what the user message holds, stdin as a file, and nothing sent on each error.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { listThreads } from '../../src/store/thread-admin.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
-const ask = (args: string[], more: Partial<AskOptions> = {}, w: FakeWorld = world) =>
-  runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, w.deps);
+const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
 const failure = (args: string[], more: Partial<AskOptions>) =>
   ask(args, more).then(
     () => undefined,
@@ -40,21 +35,21 @@ describe('gpt ask -f', () => {
   });
 
   it('reads stdin as a file with -f -, then the other files, then the arguments', async () => {
-    world = await makeWorld({ stdin: 'piped text\n' });
+    await world.renew({ stdin: 'piped text\n' });
     await tree({ 'y.txt': 'why\n' });
     await ask(['q'], { files: ['-', 'y.txt'] });
     expect(sent()).toBe('stdin\n```\npiped text\n```\n\ny.txt\n```\nwhy\n```\n\nq');
   });
 
   it('puts the files before piped text that is the prompt', async () => {
-    world = await makeWorld({ stdin: 'the diff\n' });
+    await world.renew({ stdin: 'the diff\n' });
     await tree({ 'CONTRIBUTING.md': 'rules\n' });
     await ask(['Review', 'the', 'diff'], { files: ['CONTRIBUTING.md'] });
     expect(sent()).toBe('CONTRIBUTING.md\n```\nrules\n```\n\nthe diff\n\nReview the diff');
   });
 
   it('sends files alone as the prompt, with a system prompt', async () => {
-    world = await makeWorld({ stdin: '', flags: { system: 'Summarise what you are given.' } });
+    await world.renew({ flags: { system: 'Summarise what you are given.' } });
     await tree({ 'notes.md': 'my notes\n' });
     await ask([], { files: ['notes.md'] });
     expect(world.client.requests.at(-1)!.messages).toEqual([
@@ -122,7 +117,7 @@ describe('gpt ask -f', () => {
   });
 
   it('does not wait for a silent open pipe when only files are given (as with arguments)', async () => {
-    world = await makeWorld(); // stdin: an open pipe that sends nothing
+    await world.renew({ stdin: undefined }); // an open pipe that sends nothing
     await tree({ 'a.txt': 'a\n' });
     await ask([], { files: ['a.txt'] });
     expect(sent()).toBe('a.txt\n```\na\n```\n');

@@ -1,19 +1,15 @@
 // runAsk and runModels called in-process with fake dependencies (see test/support/fake-deps.ts).
 import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { runModels } from '../../src/commands/models.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { ExitCode, GptError } from '../../src/core/errors.js';
-import { makeWorld, stdinFrom, threadsFolder, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld, stdinFrom, threadsFolder } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const ask = (args: string[], more: Partial<AskOptions> = {}, deps: Deps = world.deps) =>
   runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, deps);
@@ -32,7 +28,7 @@ describe('where the prompt comes from', () => {
 
   it('puts piped text first, a blank line, then the arguments, keeping stdin byte for byte', async () => {
     const piped = '  indented line\n\n\ttabbed   \ntrailing spaces   \n';
-    world = await makeWorld({ stdin: piped });
+    await world.renew({ stdin: piped });
     await ask(['Summarise', 'this']);
     expect(lastMessages().at(-1)!.content).toBe(`${piped}\nSummarise this`);
   });
@@ -169,11 +165,6 @@ describe('threads', () => {
 });
 
 describe('conversations kept without --thread', () => {
-  const config = async (config: Parameters<typeof makeWorld>[0]) => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', ...config });
-  };
-
   it('are named from the time and the first words, with no extra request to the model', async () => {
     await ask(['Café: what is the BIGGEST animal, really?']);
     expect(world.client.requests).toHaveLength(1);
@@ -181,7 +172,7 @@ describe('conversations kept without --thread', () => {
   });
 
   it('keep only the newest keep_conversations; named threads are never removed', async () => {
-    await config({ config: { keep_conversations: 2 } });
+    await world.renew({ config: { keep_conversations: 2 } });
     await ask(['old but named'], { thread: 'named' });
     for (const q of ['one', 'two', 'three']) await ask([q]);
     const files = await threadFiles();
@@ -196,7 +187,7 @@ describe('conversations kept without --thread', () => {
   });
 
   it('are not kept with save_conversations: false, and then -c has nothing to continue', async () => {
-    await config({ config: { save_conversations: false } });
+    await world.renew({ config: { save_conversations: false } });
     await ask(['q']);
     expect(await threadFiles()).toEqual([]);
     await expect(ask(['more'], { continueLatest: true })).rejects.toMatchObject({

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import type { Deps } from '../../src/commands/deps.js';
@@ -13,13 +13,9 @@ import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, jpeg, pdf, png } from '../support/attachment-files.js';
 import { asUnprivileged } from '../support/as-nobody.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld, failure } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const ask = (args: string[], more: Partial<AskOptions> = {}, deps: Deps = world.deps) =>
   runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, deps);
@@ -34,11 +30,6 @@ const put = async (name: string, bytes: Buffer | string) => {
   await writeFile(home(name), bytes);
   return Buffer.from(bytes);
 };
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 const listing = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 describe('what is sent', () => {
@@ -181,8 +172,7 @@ describe('threads and the store', () => {
   });
 
   it('retention removes the attachments of the conversations it removes, unless another thread uses them', async () => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', config: { keep_conversations: 1 } });
+    await world.renew({ config: { keep_conversations: 1 } });
     const first = await put('one.png', png(1, 1));
     const kept = await put('two.png', png(2, 2));
     await ask(['one'], { attach: ['one.png', 'two.png'] });
@@ -378,8 +368,7 @@ describe('empty paths, URLs that are not images, and pipes', () => {
 
   it('-a - reads stdin whole as the attachment (not as the prompt), kept in a thread as path "-" with its sha256', async () => {
     const bytes = png(5, 5);
-    await world.cleanup();
-    world = await makeWorld({ stdin: bytes });
+    await world.renew({ stdin: bytes });
     await ask(['what is this?'], { attach: ['-'], thread: 't' });
     expect(sentLast().content).toEqual([
       { type: 'text', text: 'what is this?' },
@@ -395,8 +384,7 @@ describe('empty paths, URLs that are not images, and pipes', () => {
 
   it('-a - with a PDF names it stdin.pdf to the server', async () => {
     const bytes = pdf('piped');
-    await world.cleanup();
-    world = await makeWorld({ stdin: bytes });
+    await world.renew({ stdin: bytes });
     await ask(['summarise'], { attach: ['-'] });
     expect(sentLast().content).toEqual([
       { type: 'text', text: 'summarise' },
@@ -405,20 +393,17 @@ describe('empty paths, URLs that are not images, and pipes', () => {
   });
 
   it('-a - checks stdin as a file: its type from its bytes, and its size limit', async () => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: 'just text\n' });
+    await world.renew({ stdin: 'just text\n' });
     expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({
       exitCode: ExitCode.badInput,
       message: 'stdin is not an image or PDF (it looks like text)',
     });
-    await world.cleanup();
-    world = await makeWorld({ stdin: Buffer.concat([png(2, 2), Buffer.alloc(20 * 1024 * 1024)]) });
+    await world.renew({ stdin: Buffer.concat([png(2, 2), Buffer.alloc(20 * 1024 * 1024)]) });
     expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({
       exitCode: ExitCode.badInput,
       message: expect.stringMatching(/^stdin is 20 MiB, over the 20 MiB limit|^stdin is \d+ bytes, over the 20971520 bytes limit for an image$/),
     });
-    await world.cleanup();
-    world = await makeWorld({ stdin: Buffer.concat([Buffer.from(pdf('x')), Buffer.alloc(33 * 1024 * 1024)]) });
+    await world.renew({ stdin: Buffer.concat([Buffer.from(pdf('x')), Buffer.alloc(33 * 1024 * 1024)]) });
     expect(await failure(ask(['go'], { attach: ['-'] }))).toMatchObject({ exitCode: ExitCode.badInput, message: 'stdin is over the 32 MiB limit for a PDF' });
     expect(world.client.requests).toHaveLength(0);
   });

@@ -2,18 +2,14 @@
 // runAsk and runBatch called in-process (see test/support/fake-deps.ts).
 import { readFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const write = async (name: string, text: string | Buffer) => {
   const file = join(world.home, name);
@@ -164,8 +160,7 @@ describe('gpt batch: empty and edited inputs', () => {
   it('refuses an empty stdin like an empty file, and stdin that is not UTF-8', async () => {
     const empty = await failure(batch('-', { output: 'out.jsonl' }));
     expect(empty).toMatchObject({ exitCode: ExitCode.badInput, line: expect.stringMatching(/^gpt: stdin: no items: the input is empty/) });
-    await world.cleanup();
-    world = await makeWorld({ stdin: Buffer.from('caf\xe9\n', 'latin1') });
+    await world.renew({ stdin: Buffer.from('caf\xe9\n', 'latin1') });
     const latin1 = await failure(batch('-', { format: 'text', output: 'out.jsonl' }));
     expect(latin1).toMatchObject({ exitCode: ExitCode.badInput, line: expect.stringMatching(/^gpt: stdin:1: not valid UTF-8 text/) });
     await expect(stat(join(world.home, 'out.jsonl'))).rejects.toThrow(/ENOENT/);

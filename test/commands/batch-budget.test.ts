@@ -1,29 +1,19 @@
 // gpt batch --max-cost and the dry run's budget and thread counts (runBatch in-process, fake client).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
-import { ExitCode, type GptError } from '../../src/core/errors.js';
-import { makeWorld, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { ExitCode } from '../../src/core/errors.js';
+import { eachTestWorld, failure, threadsFolder } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-const renew = async (options: FakeWorldOptions) => {
-  await world?.cleanup();
-  world = await makeWorld({ stdin: '', ...options });
-};
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const write = (name: string, text: string) => writeFile(join(world.home, name), text);
 const batch = (file: string, more: Partial<BatchOptions> = {}) =>
   runBatch({ file, resume: false, dryRun: false, remote: false, wait: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 const items = (n: number, extra: object = {}) =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ id: `i${i}`, prompt: 'How big is a blue whale?', ...extra })).join('\n');
 // $1 per million input tokens, $4 output; m2 has no price.
@@ -35,7 +25,7 @@ describe('gpt batch: a refused run leaves -o FILE as it was', () => {
       .split('\n')
       .map((l) => JSON.stringify({ id: JSON.parse(l).id, reply: 'ok', cost: 0 }))
       .join('\n')}\n`;
-    await renew({ config: PRICED, flags: { model: 'm2' } });
+    await world.renew({ config: PRICED, flags: { model: 'm2' } });
     await write('in.jsonl', items(10));
     await write('out.jsonl', old);
     const refused = await failure(batch('in.jsonl', { output: 'out.jsonl', maxCost: 1 }));
@@ -48,7 +38,7 @@ describe('gpt batch: a refused run leaves -o FILE as it was', () => {
   });
 
   it('a bad --schema file: refused before the results file is touched', async () => {
-    await renew({});
+    await world.renew({});
     await write('in.jsonl', items(2));
     await write('out.jsonl', 'kept\n');
     const error = await failure(batch('in.jsonl', { output: 'out.jsonl', shape: { schema: 'missing.json' } } as Partial<BatchOptions>));
@@ -57,7 +47,7 @@ describe('gpt batch: a refused run leaves -o FILE as it was', () => {
   });
 
   it('says "1 item already in" when resuming after one', async () => {
-    await renew({});
+    await world.renew({});
     await write('in.jsonl', items(2));
     await write('out.jsonl', `${JSON.stringify({ id: 'i0', reply: 'ok' })}\n`);
     await batch('in.jsonl', { output: 'out.jsonl', resume: true });
@@ -69,12 +59,12 @@ describe('gpt batch --max-cost: sends while the budget has room', () => {
   // Each item is estimated with its reply at max_tokens 10, and costs less: 10 input + 2 output tokens.
   const actual = (10 + 2 * 4) / 1e6;
   const setUp = async () => {
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     world.client.fallback = () => ({ text: 'big whale', usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } });
     await batch('in.jsonl', { dryRun: true, json: true });
     const estimate = JSON.parse(world.out()).per_item[0].max_cost as number;
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     world.client.fallback = () => ({ text: 'big whale', usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } });
     return estimate;
@@ -116,25 +106,25 @@ describe('gpt batch --max-cost: sends while the budget has room', () => {
 
 describe('gpt batch --dry-run --max-cost: says what the budget covers', () => {
   it('within, or how many items it covers at their bound (JSON: within_budget)', async () => {
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     await batch('in.jsonl', { dryRun: true, json: true });
     expect(JSON.parse(world.out()).within_budget).toBeNull();
     const estimate = JSON.parse(world.out()).per_item[0].max_cost as number;
 
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     await batch('in.jsonl', { dryRun: true, maxCost: 1 });
     expect(world.out()).toMatch(/^budget: --max-cost \$1(\.00)? covers all 10 items \(at most \$[\d.]+\)$/m);
 
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     await batch('in.jsonl', { dryRun: true, maxCost: estimate * 3.5 });
     expect(world.out()).toMatch(
       /^budget: the estimate \(\$[\d.]+\) passes --max-cost \$[\d.]+: it covers at least 3 of the 10 items at their max_tokens bound; the run would stop before the first that does not fit \(exit 10\)$/m,
     );
 
-    await renew({ config: PRICED, flags: { model: 'm' } });
+    await world.renew({ config: PRICED, flags: { model: 'm' } });
     await write('in.jsonl', items(10, { max_tokens: 10 }));
     await batch('in.jsonl', { dryRun: true, json: true, maxCost: estimate * 3.5 });
     expect(JSON.parse(world.out()).within_budget).toBe(false);
@@ -144,7 +134,7 @@ describe('gpt batch --dry-run --max-cost: says what the budget covers', () => {
 
 describe('gpt batch --dry-run: a thread counted as it would be sent', () => {
   const setUp = async () => {
-    await renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
+    await world.renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
     const long = 'whales are large marine mammals. '.repeat(45).trim();
     await writeFile(
       join(await threadsFolder(world), 'w.yaml'),
@@ -182,7 +172,7 @@ describe('gpt batch --dry-run: a thread counted as it would be sent', () => {
     expect(world.out()).toMatch(
       /^would be refused, their thread outgrowing the model's window \(--context fail\):\n {2}p\.jsonl:1 \(id 1\): the thread does not fit m's context window of 300 tokens/m,
     );
-    await renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
+    await world.renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
     await setUp();
     await batch('p.jsonl', { dryRun: true, context: 'fail', json: true });
     const json = JSON.parse(world.out());

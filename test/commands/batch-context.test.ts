@@ -2,26 +2,18 @@
 // what a thread keeps, and every refusal before anything is sent (a batch file is data).
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import type { Deps } from '../../src/commands/deps.js';
-import { ExitCode, type GptError } from '../../src/core/errors.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, pdf, png } from '../support/attachment-files.js';
-import { makeWorld, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { eachTestWorld, failure, threadsFolder } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
-const renew = async (options: FakeWorldOptions) => {
-  await world.cleanup();
-  world = await makeWorld({ stdin: '', ...options });
-};
 const home = (...parts: string[]) => join(world.home, ...parts);
 const put = async (name: string, bytes: Buffer | string) => {
   await mkdir(join(world.home, name, '..'), { recursive: true });
@@ -38,11 +30,6 @@ const results = () =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: GptError) => e,
-  );
 /** The last message of each request as it goes on the wire, in the order sent. */
 const sentLast = () => world.client.requests.map((r) => apiMessage(r.messages.at(-1)!));
 const fence = (label: string, text: string) => `${label}\n\`\`\`\n${text}\`\`\`\n`;
@@ -92,7 +79,7 @@ describe('gpt batch: what an item with files and attachments sends', () => {
   });
 
   it("reads stdin's items from the working folder, and says which files a folder left out as not text", async () => {
-    await renew({ stdin: lines({ prompt: 'look', files: ['d'] }) });
+    await world.renew({ stdin: lines({ prompt: 'look', files: ['d'] }) });
     await put('d/a.txt', 'alpha\n');
     await put('d/logo.png', png(2, 2));
     await batch('-');
@@ -316,7 +303,7 @@ describe('gpt batch: threads with attachments', () => {
   });
 
   it("fits a long thread to the model's window as ask does (--context, the thread's context:)", async () => {
-    await renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
+    await world.renew({ config: { models: { m: { context_window: 300 } } }, flags: { model: 'm', maxTokens: 50 } });
     const long = 'whales are large marine mammals. '.repeat(45).trim(); // some 270 tokens: more than the window leaves
     await writeFile(
       join(await threadsFolder(world), 'w.yaml'),

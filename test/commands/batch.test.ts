@@ -1,20 +1,16 @@
 // runBatch (local runs) called in-process; input files in the temp HOME (see test/support/fake-deps.ts).
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { ExitCode, GptError } from '../../src/core/errors.js';
 import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
-import { makeWorld, threadsFolder, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld, threadsFolder } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const write = async (name: string, text: string) => {
   const file = join(world.home, name);
@@ -80,8 +76,7 @@ describe('gpt batch: input formats', () => {
       ['-', 'text', 'one\ntwo\n', ['echo: one', 'echo: two']],
       ['-', undefined, '{"prompt":"j"}\n', ['echo: j']],
     ] as const) {
-      await world.cleanup();
-      world = await makeWorld({ stdin });
+      await world.renew({ stdin });
       await write('p.txt', 'alpha\n\nbeta\n');
       await batch(file, { format });
       expect(
@@ -256,8 +251,7 @@ describe("gpt batch: estimates count a thread's history", () => {
   const counted = () => Number(/^input tokens: (\d+) /m.exec(world.out())![1]);
 
   it('--dry-run counts the thread an item continues, and the earlier items of that thread before a later one', async () => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', config: PRICED, flags: { model: 'priced-model' } });
+    await world.renew({ config: PRICED, flags: { model: 'priced-model' } });
     await writeThread();
     await write(
       'p.jsonl',
@@ -273,8 +267,7 @@ describe("gpt batch: estimates count a thread's history", () => {
   });
 
   it('--max-cost stops before an item whose thread makes it cost more than the budget', async () => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', config: PRICED, flags: { model: 'priced-model' } });
+    await world.renew({ config: PRICED, flags: { model: 'priced-model' } });
     await writeThread();
     // The prompt alone is about 10 tokens ($0.00001); with its thread, over 200 ($0.0002).
     expect(exact(history)).toBeGreaterThan(200);

@@ -2,25 +2,17 @@
 // images and PDFs"): /file and /attach, what each request carries, and what threads keep.
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk } from '../../src/commands/ask.js';
 import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { apiMessage } from '../../src/llm/message-parts.js';
 import { dataUrl, pdf, png } from '../support/attachment-files.js';
-import { makeWorld, scriptedLines, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { eachTestWorld, failure, scriptedLines } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
-const renew = async (options: FakeWorldOptions) => {
-  await world.cleanup();
-  world = await makeWorld({ stdin: '', ...options });
-};
 const chat = (lines: string[], options: Partial<ChatOptions> = {}, deps: Deps = world.deps) =>
   runChat({ continueLatest: false, stream: true, ...options }, deps, scriptedLines(lines));
 const home = (...parts: string[]) => join(world.home, ...parts);
@@ -32,11 +24,6 @@ const put = async (name: string, bytes: Buffer | string) => {
 /** Each request's messages as they go on the wire. */
 const sent = () => world.client.requests.map((r) => r.messages.map(apiMessage));
 const loadThread = async (name: string) => YAML.parse(await readFile(join(world.threadsDir, `${name}.yaml`), 'utf8'));
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: Error) => e,
-  );
 
 describe('gpt chat --thread with attachments in its history', () => {
   it("sends the earlier turns' attachments again, from the store after the file went", async () => {
@@ -158,7 +145,7 @@ describe('/file and /attach', () => {
   });
 
   it('refuses an image for a model known not to take images, when added and again when sent after /model', async () => {
-    await renew({ config: { models: { blind: { images: false } } } });
+    await world.renew({ config: { models: { blind: { images: false } } } });
     const shot = await put('shot.png', png(2, 2));
     const run = chat(['/model blind', '/attach shot.png', '/model seeing', '/attach shot.png', '/model blind', 'what is it?', '/model seeing', 'what is it?']);
     expect(await failure(run)).toMatchObject({ exitCode: 2, message: '1 of 2 turns and 1 command failed' });
@@ -202,7 +189,7 @@ describe('/file and /attach', () => {
   });
 
   it("/save of a conversation not yet on disk keeps its attachments' bytes too", async () => {
-    await renew({ config: { save_conversations: false } });
+    await world.renew({ config: { save_conversations: false } });
     const shot = await put('shot.png', png(2, 2));
     await chat(['/attach shot.png', 'what is it?', '/save kept']);
     const [message] = (await loadThread('kept')).messages;

@@ -1,24 +1,16 @@
 // runChat called in-process with scripted lines, as from a pipe (see test/support/fake-deps.ts).
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk } from '../../src/commands/ask.js';
 import { runChat, type ChatOptions } from '../../src/commands/chat.js';
 import type { Deps } from '../../src/commands/deps.js';
 import { ContextExceededError, ExitCode, GptError } from '../../src/core/errors.js';
-import { makeWorld, scriptedLines, threadsFolder, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { eachTestWorld, scriptedLines, threadsFolder } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
-const renew = async (options: FakeWorldOptions) => {
-  await world.cleanup();
-  world = await makeWorld({ stdin: '', ...options });
-};
 const chat = (lines: string[], options: Partial<ChatOptions> = {}, deps: Deps = world.deps) =>
   runChat({ continueLatest: false, stream: true, ...options }, deps, scriptedLines(lines));
 const histories = () => world.client.requests.map((r) => r.messages);
@@ -108,13 +100,13 @@ describe('gpt chat from a pipe', () => {
   });
 
   it('keeps nothing when save_conversations is off', async () => {
-    await renew({ config: { save_conversations: false } });
+    await world.renew({ config: { save_conversations: false } });
     await chat(['q1', 'new', 'q2']);
     expect(await threadFiles()).toEqual([]);
   });
 
   it('keeps only the newest keep_conversations, as gpt ask does', async () => {
-    await renew({ config: { keep_conversations: 2 } });
+    await world.renew({ config: { keep_conversations: 2 } });
     await runAsk({ args: ['old but named'], thread: 'named', continueLatest: false, json: false, stream: true }, world.deps);
     await chat(['one', 'new', 'two', 'new', 'three']);
     const files = await threadFiles();
@@ -190,7 +182,7 @@ describe('gpt chat --max-cost and -u', () => {
   const PRICED = { models: { 'priced-model': { input_price: 1, output_price: 4 } } };
 
   it('refuses a turn whose input alone would cost more: one line, nothing sent or kept, and the chat goes on', async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     // 'hi' is a few tokens ($0.00001 or so); a 300-word message is hundreds.
     const long = 'whale '.repeat(300).trim();
     const run = chat(['hi', long, 'and then?'], { thread: 'budget', maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }));
@@ -204,7 +196,7 @@ describe('gpt chat --max-cost and -u', () => {
   });
 
   it('counts the whole thread against the budget, not only the new message', async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     const paragraph = 'whale '.repeat(60).trim();
     // About 70 tokens each: alone it fits $0.00015; with the first turn and its reply before it, it does not.
     await expect(chat([paragraph, paragraph, paragraph], { maxCost: 0.00015 }, world.withFlags({ model: 'priced-model' }))).rejects.toMatchObject({
@@ -216,7 +208,7 @@ describe('gpt chat --max-cost and -u', () => {
   });
 
   it('hints what can be done mid-chat: a shorter message in a fresh conversation; never raise --max-cost', async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     const long = 'whale '.repeat(300).trim();
     await expect(chat([long, 'hi'], { maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' }))).rejects.toMatchObject({ exitCode: ExitCode.budget });
     expect(world.stderr()).toMatch(
@@ -227,7 +219,7 @@ describe('gpt chat --max-cost and -u', () => {
   });
 
   it('gpt ask keeps "raise --max-cost": there the flag can be raised', async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     await expect(
       runAsk({ args: ['whale '.repeat(300)], continueLatest: false, json: false, stream: true, maxCost: 0.0001 }, world.withFlags({ model: 'priced-model' })),
     ).rejects.toMatchObject({ exitCode: ExitCode.budget, hint: 'raise --max-cost, or shorten the prompt or thread; nothing was sent' });
@@ -244,7 +236,7 @@ describe('gpt chat --max-cost and -u', () => {
   });
 
   it('a /model without a price is refused at its next turn, and the chat goes on', async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     await expect(
       chat(['/model llama3.2', 'hi', '/model priced-model', 'hi again'], { maxCost: 1 }, world.withFlags({ model: 'priced-model' })),
     ).rejects.toMatchObject({ exitCode: ExitCode.usage });
@@ -253,7 +245,7 @@ describe('gpt chat --max-cost and -u', () => {
   });
 
   it("-u prints each turn's tokens and cost on stderr after its reply", async () => {
-    await renew({ config: PRICED });
+    await world.renew({ config: PRICED });
     await chat(['q1', 'q2'], { usage: true }, world.withFlags({ model: 'priced-model' }));
     // The fake counts 10 input tokens a message and a token a word of the reply: 10 + 2, then 30 + 2.
     expect(world.stderr()).toBe(
@@ -276,7 +268,7 @@ describe('gpt chat: a thread priced on its own endpoint profile', () => {
   };
 
   it("continuing on the profile its header names, a turn costs at that profile's price for the thread's model", async () => {
-    await renew({ config, flags: { endpoint: 'local' } });
+    await world.renew({ config, flags: { endpoint: 'local' } });
     await writeFile(
       join(await threadsFolder(world), 'local.yaml'),
       YAML.stringify({
@@ -298,7 +290,7 @@ describe('gpt chat: a thread priced on its own endpoint profile', () => {
 
 describe('gpt chat: the window a server named', () => {
   it("a window learned from the server is used when smaller than the config's, and the retry keeps the turn", async () => {
-    await renew({ config: { models: { m: { context_window: 100_000 } } }, flags: { model: 'm', maxTokens: 50 } });
+    await world.renew({ config: { models: { m: { context_window: 100_000 } } }, flags: { model: 'm', maxTokens: 50 } });
     const long = 'whales are large marine mammals. '.repeat(60).trim(); // some 360 tokens
     // The config's window lets everything go; the server refuses it, naming 400 tokens.
     world.client.enqueue({ text: long }, new ContextExceededError('the API rejected the request (400): too long', 'shorten it', 400, undefined), {}, {});

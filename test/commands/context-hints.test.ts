@@ -1,20 +1,12 @@
 // What gpt says when a thread or prompt is too long (README "Long threads"): in-process, the
 // server's "too long" refusal scripted as the ContextExceededError the client would throw.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { ContextExceededError, ExitCode, type GptError } from '../../src/core/errors.js';
 import { writeThreadFile } from '../support/cli.js';
-import { makeWorld, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { eachTestWorld } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
-const renew = async (options: FakeWorldOptions) => {
-  await world.cleanup();
-  world = await makeWorld({ stdin: '', ...options });
-};
+const world = eachTestWorld();
 
 /** A 20-turn thread for small-model, whose window gpt does not know unless the config says; `header` adds keys. */
 async function longThread(header = '') {
@@ -47,7 +39,7 @@ describe('a thread too long for the window', () => {
   });
 
   it('context: fail from the thread file: the hint names the key', async () => {
-    await renew({ config: { models: { 'small-model': { context_window: 600 } } } });
+    await world.renew({ config: { models: { 'small-model': { context_window: 600 } } } });
     await longThread('context: fail\n');
     const error = await ask(['And now?'], { thread: 'long' });
     expect(error?.exitCode).toBe(ExitCode.apiRejected);

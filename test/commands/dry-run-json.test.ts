@@ -2,22 +2,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import { ExitCode, type GptError } from '../../src/core/errors.js';
 import { pdf, png } from '../support/attachment-files.js';
-import { makeWorld, type FakeWorld, type FakeWorldOptions } from '../support/fake-deps.js';
+import { eachTestWorld, type FakeWorldOptions } from '../support/fake-deps.js';
 
 // $1 per million input tokens, $4 output.
-const PRICED: FakeWorldOptions = { stdin: '', config: { models: { 'priced-model': { input_price: 1, output_price: 4 } } }, flags: { model: 'priced-model' } };
+const PRICED: FakeWorldOptions = { config: { models: { 'priced-model': { input_price: 1, output_price: 4 } } }, flags: { model: 'priced-model' } };
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld(PRICED);
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld(PRICED);
 
 const put = async (name: string, bytes: Buffer | string) => {
   await mkdir(join(world.home, name, '..'), { recursive: true });
@@ -72,8 +68,7 @@ describe('gpt ask --dry-run --json', () => {
   });
 
   it('bounds the cost by --max-tokens, and lists the system prompt; null costs without a price', async () => {
-    await world.cleanup();
-    world = await makeWorld({ ...PRICED, flags: { model: 'priced-model', system: 'Be brief.', maxTokens: 100 } });
+    await world.renew({ flags: { model: 'priced-model', system: 'Be brief.', maxTokens: 100 } });
     await ask(['Name a whale']);
     const messages: Message[] = [
       { role: 'system', content: 'Be brief.' },
@@ -94,8 +89,7 @@ describe('gpt ask --dry-run --json', () => {
       ],
     });
 
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', flags: { model: 'unpriced-model' } });
+    await world.renew({ config: {}, flags: { model: 'unpriced-model' } });
     await ask(['Name a whale']);
     expect(printed()).toMatchObject({ model: 'unpriced-model', input_cost: null, max_tokens: null, max_cost: null });
   });
@@ -137,8 +131,7 @@ describe('gpt ask --dry-run --max-cost', () => {
   });
 
   it('exits 2 as the real run would when the model has no price; within_budget null', async () => {
-    await world.cleanup();
-    world = await makeWorld({ stdin: '', flags: { model: 'nopriced' } });
+    await world.renew({ config: {}, flags: { model: 'nopriced' } });
     const text = await refused(ask(['hi'], { maxCost: 1, json: false }));
     expect(text.exitCode).toBe(ExitCode.usage);
     expect(text.message).toBe('--max-cost needs a price, and nopriced has none on this endpoint');

@@ -2,7 +2,7 @@
 // obeyed: no raw control byte in dry runs, warnings, errors or [attached: ...] lines.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
@@ -12,13 +12,9 @@ import { runThreadShow } from '../../src/commands/thread.js';
 import { badInputError } from '../../src/core/errors.js';
 import { reportError } from '../../src/io/report-error.js';
 import { png } from '../support/attachment-files.js';
-import { makeWorld, scriptedLines, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld, failure, scriptedLines } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 // OSC 52 writes the clipboard, OSC 0 sets the window title; a newline would split a line.
 const CLIPBOARD = 'a\x1b]52;c;SGVsbG8=\x07.txt';
@@ -32,11 +28,6 @@ const put = async (name: string, bytes: Buffer | string) => {
   await writeFile(join(world.home, name), bytes);
 };
 const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: Error) => e,
-  );
 /** stderr, one line at a time: each line holds no control character. */
 const stderrLines = () => world.stderr().split('\n');
 

@@ -2,19 +2,15 @@
 // names): runAsk and runThread* called in-process (see test/support/fake-deps.ts).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runAsk, type AskOptions } from '../../src/commands/ask.js';
 import { runThreadShow } from '../../src/commands/thread.js';
 import { runThreadList } from '../../src/commands/thread-list.js';
 import { ExitCode } from '../../src/core/errors.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld } from '../support/fake-deps.js';
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const ask = (args: string[], more: Partial<AskOptions> = {}) => runAsk({ args, continueLatest: false, json: false, stream: true, ...more }, world.deps);
 /** What a command printed to stdout, alone. */

@@ -1,24 +1,20 @@
 // gpt thread list/show/rm/mv/fork/path called in-process (see test/support/fake-deps.ts).
 import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
 import { runThreadFork, runThreadMv, runThreadRm, runThreadShow } from '../../src/commands/thread.js';
 import { runThreadList, runThreadPath } from '../../src/commands/thread-list.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
 import { writeThreadFile } from '../support/cli.js';
-import { makeWorld, type FakeWorld } from '../support/fake-deps.js';
+import { eachTestWorld } from '../support/fake-deps.js';
 
 // The list shows local times; the process's zone is the one global these tests set.
 beforeAll(() => {
   process.env.TZ = 'UTC';
 });
 
-let world: FakeWorld;
-beforeEach(async () => {
-  world = await makeWorld({ stdin: '' });
-});
-afterEach(() => world.cleanup());
+const world = eachTestWorld();
 
 const threadFiles = async () => (await readdir(world.threadsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
 /** Runs a command; its output, or the one line gpt would print for its error. */

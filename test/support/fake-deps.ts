@@ -4,9 +4,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { afterEach, beforeEach } from 'vitest';
 import { resolveSettings, type ConfigFile, type FlagSettings } from '../../src/core/config.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import type { Deps } from '../../src/commands/deps.js';
+import type { GptError } from '../../src/core/errors.js';
 import type { InputEvent, LineInput } from '../../src/io/line-input.js';
 import { reportError } from '../../src/io/report-error.js';
 import type { ChatClient, ChatReply, ChatRequest } from '../../src/llm/client.js';
@@ -185,6 +187,67 @@ export async function makeWorld(options: FakeWorldOptions = {}): Promise<FakeWor
   };
 }
 
+/** The world of the test running now: a FakeWorld that `eachTestWorld` makes and cleans up. */
+export interface TestWorld extends Omit<FakeWorld, 'cleanup'> {
+  /** Swaps this test's world for a fresh one, with these options over the file's (the old one is cleaned up). */
+  renew(options?: FakeWorldOptions): Promise<void>;
+}
+
+/**
+ * A fresh world for each test of the file: registers vitest's beforeEach and afterEach, and
+ * returns one object that always reads the current world. stdin is '' (nothing piped) unless
+ * the options say otherwise, so no command waits on makeWorld's silent open pipe.
+ */
+export function eachTestWorld(options: FakeWorldOptions = {}): TestWorld {
+  const base: FakeWorldOptions = { stdin: '', ...options };
+  let world: FakeWorld | undefined;
+  const now = (): FakeWorld => {
+    if (world === undefined) throw new Error('a test world exists only while a test runs');
+    return world;
+  };
+  beforeEach(async () => {
+    world = await makeWorld(base);
+  });
+  afterEach(async () => {
+    await world?.cleanup();
+    world = undefined;
+  });
+  return {
+    get deps() {
+      return now().deps;
+    },
+    withFlags: (flags) => now().withFlags(flags),
+    get client() {
+      return now().client;
+    },
+    out: () => now().out(),
+    stderr: () => now().stderr(),
+    get home() {
+      return now().home;
+    },
+    get threadsDir() {
+      return now().threadsDir;
+    },
+    get configHome() {
+      return now().configHome;
+    },
+    get abort() {
+      return now().abort;
+    },
+    async renew(more = {}) {
+      await world?.cleanup();
+      world = await makeWorld({ ...base, ...more });
+    },
+  };
+}
+
+/** What a command threw, or undefined when it did not fail (the test's expect says which it wanted). */
+export const failure = (run: Promise<unknown>): Promise<GptError | undefined> =>
+  run.then(
+    () => undefined,
+    (error: GptError) => error,
+  );
+
 /** A stream that is not a terminal, whose writes go to `write`. */
 function sink(write: (text: string) => void): NodeJS.WriteStream {
   const stream = new Writable({
@@ -219,7 +282,7 @@ export function scriptedLines(lines: string[]): LineInput & { closed: boolean } 
 }
 
 /** Makes the threads folder, for tests that write thread files before the command runs. */
-export async function threadsFolder(world: FakeWorld): Promise<string> {
+export async function threadsFolder(world: Pick<FakeWorld, 'threadsDir'>): Promise<string> {
   await mkdir(world.threadsDir, { recursive: true, mode: 0o700 });
   return world.threadsDir;
 }
