@@ -41,29 +41,29 @@ const remote = (id: string): RemoteBatch => ({
 describe('the batch journal', () => {
   it('replays uploads, batches, status and done into submissions', async () => {
     const journal = new BatchJournal(join(dir, 'state', 'gpt'));
-    const sub = journal.begin(newSubmission());
-    journal.uploaded(sub.id, 0, 'file-1');
-    journal.created(sub.id, 0, 'batch_1', 'validating');
-    journal.status('batch_1', 'in_progress');
+    const { submission: sub } = await journal.openOrBegin(key, newSubmission());
+    await journal.uploaded(sub.id, 0, 'file-1');
+    await journal.created(sub.id, 0, 'batch_1', 'validating');
+    await journal.status('batch_1', 'in_progress');
     const [open] = await journal.read();
     expect(open).toMatchObject({ ...key, state: 'open', parts: [{ fileId: 'file-1', batchId: 'batch_1', status: 'in_progress' }, { sha256: 's2' }] });
     expect(await journal.findOpen(key)).toMatchObject({ id: sub.id });
     expect(await journal.findOpen({ ...key, fingerprint: 'other' })).toBeUndefined();
     expect(await journal.findOpen({ ...key, endpoint: 'https://api.openai.com/v1' })).toBeUndefined();
 
-    journal.created(sub.id, 1, 'batch_2', 'validating');
-    journal.done('batch_1');
+    await journal.created(sub.id, 1, 'batch_2', 'validating');
+    await journal.done('batch_1');
     expect((await journal.read())[0]!.state).toBe('open'); // one part is not done yet
-    journal.done('batch_2');
+    await journal.done('batch_2');
     expect((await journal.read())[0]!.state).toBe('done');
     expect(await journal.findOpen(key)).toBeUndefined();
   });
 
   it('skips a line a kill cut short, and the next append starts on a line of its own', async () => {
     const journal = new BatchJournal(dir);
-    const sub = journal.begin(newSubmission());
+    const { submission: sub } = await journal.openOrBegin(key, newSubmission());
     await appendFile(journal.file, '{"v":1,"op":"created","sub":"'); // killed mid-line
-    journal.created(sub.id, 0, 'batch_1', 'validating');
+    await journal.created(sub.id, 0, 'batch_1', 'validating');
     const [entry] = await journal.read();
     expect(entry!.parts[0]!.batchId).toBe('batch_1');
     expect((await readFile(journal.file, 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
@@ -95,7 +95,7 @@ describe('submitFiles', () => {
 
   it('records the upload before create(), so a failed create does not lose it; the next run creates from it', async () => {
     const journal = new BatchJournal(dir);
-    const sub = journal.begin(newSubmission());
+    const { submission: sub } = await journal.openOrBegin(key, newSubmission());
     const record = {
       uploaded: (i: number, f: string) => journal.uploaded(sub.id, i, f),
       created: (i: number, b: RemoteBatch) => journal.created(sub.id, i, b.id, b.status),
