@@ -194,7 +194,10 @@ export class BatchJournal {
       if (isForeign(line)) kept.add(i);
     });
     for (const [sub, indexes] of all) if (!dropped.has(sub)) for (const i of indexes) kept.add(i);
-    const text = lines.filter((_, i) => kept.has(i)).map((line) => `${line}\n`).join('');
+    const text = lines
+      .filter((_, i) => kept.has(i))
+      .map((line) => `${line}\n`)
+      .join('');
     await writePrivateFile(this.file, text, { fsync: true, fs: this.options.fs });
   }
 

@@ -89,7 +89,14 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     await writeInput(['a', 'b']);
     const release = server.holdCreates();
     const start = (out: string) =>
-      execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', out, ...FAST], { env: sandbox.env, extendEnv: false, cwd: sandbox.home, input: '', reject: false, timeout: 20_000 });
+      execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', out, ...FAST], {
+        env: sandbox.env,
+        extendEnv: false,
+        cwd: sandbox.home,
+        input: '',
+        reject: false,
+        timeout: 20_000,
+      });
     const first = start('one.jsonl');
     // The first has uploaded and is creating its batch (held here) ...
     await until(() => server.requests.some((r) => r.method === 'POST' && r.path === '/v1/batches'));
