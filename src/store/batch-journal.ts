@@ -260,23 +260,25 @@ function endsCut(fd: number): boolean {
   return last[0] !== 0x0a;
 }
 
+const OPS = new Set<string>(['submit', 'uploaded', 'created', 'status', 'done', 'cancelled'] satisfies Event['op'][]);
+
+/** An event of this version; undefined for a line cut short by a kill, or another gpt's line. */
 function parseEvent(line: string): Event | undefined {
-  try {
-    const value = JSON.parse(line) as { v?: unknown } & Event;
-    return value.v === 1 && typeof value.op === 'string' ? value : undefined;
-  } catch {
-    return undefined; // a line cut short by a kill
-  }
+  const value = parseJson(line) as ({ v?: unknown } & Event) | undefined;
+  return value?.v === 1 && OPS.has(value.op) ? value : undefined;
 }
 
-/** A line that is JSON but not an event of this version: another gpt's, kept by a compaction. */
+/** A line that is JSON but not an event this gpt knows (another version's): kept by a compaction. */
 function isForeign(line: string): boolean {
-  if (parseEvent(line) !== undefined) return false;
+  return parseEvent(line) === undefined && parseJson(line) !== undefined;
+}
+
+function parseJson(line: string): object | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && (value as { v?: unknown }).v !== 1;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -169,7 +169,10 @@ describe('compaction', () => {
     const { submission: cancelled } = await big.openOrBegin(key, newSubmission('cancelled'));
     await big.created(cancelled.id, 0, 'batch_c', 'in_progress');
     await big.cancelled('batch_c');
-    await appendFile(big.file, '{"v":2,"op":"from a newer gpt"}\nnot json\n{"v":1,"op":"status","batch":"batch_open","status":"in_');
+    await appendFile(
+      big.file,
+      '{"v":2,"op":"from a newer gpt"}\n{"v":1,"op":"archived","batch":"batch_open"}\nnot json\n{"v":1,"op":"status","batch":"batch_open","status":"in_',
+    );
     const before = (await stat(big.file)).size;
     const small = new BatchJournal(dir, { compactAtBytes: before - 1, endedKept: 2 });
 
@@ -182,7 +185,7 @@ describe('compaction', () => {
     expect(kept.map((s) => s.id)).toEqual([ids[4], open.id, cancelled.id, added.id]);
     expect(kept.map((s) => s.state)).toEqual(['done', 'open', 'cancelled', 'open']);
     expect(kept[1]!.parts[0]).toMatchObject({ batchId: 'batch_open', status: 'validating' });
-    expect(after).toContain('{"v":2,"op":"from a newer gpt"}\n');
+    expect(after).toContain('{"v":2,"op":"from a newer gpt"}\n{"v":1,"op":"archived","batch":"batch_open"}\n');
     expect(after).not.toContain('not json');
     expect(after).not.toContain('"status":"in_\n');
     expect(after.endsWith('\n')).toBe(true);
