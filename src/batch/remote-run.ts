@@ -19,8 +19,8 @@ export interface SubmittedPart {
 
 /** Told of each upload and batch as soon as the API returns it, before anything else can fail. */
 export interface SubmitRecord {
-  uploaded(part: number, fileId: string): void;
-  created(part: number, batch: RemoteBatch): void;
+  uploaded(part: number, fileId: string): Promise<void>;
+  created(part: number, batch: RemoteBatch): Promise<void>;
 }
 
 /**
@@ -40,10 +40,10 @@ export async function submitFiles(client: BatchClient, files: RequestFile[], nam
     let fileId = known[i]?.fileId;
     if (!fileId) {
       fileId = await client.upload(file.path, `gpt-batch${part}.jsonl`);
-      record.uploaded(i, fileId);
+      await record.uploaded(i, fileId);
     }
     const batch = await client.create(fileId, { created_by: 'gpt batch', input: name.slice(-500), part: `${i + 1}/${files.length}` });
-    record.created(i, batch);
+    await record.created(i, batch);
     ids.push(batch.id);
   }
   return ids;
@@ -56,7 +56,7 @@ export interface PickUpContext {
   signal: AbortSignal;
   progress: Progress;
   /** A status change, for stderr (CI logs see the batch move without a progress bar). */
-  onStatus(batch: RemoteBatch): void;
+  onStatus(batch: RemoteBatch): void | Promise<void>;
   write(record: ResultRecord): void;
   /** A folder for temporary files. */
   scratch: string;
@@ -78,12 +78,12 @@ export async function pickUp(parts: BatchPart[], context: PickUpContext): Promis
     {
       intervalMs: context.intervalMs,
       signal: context.signal,
-      onCheck(batches) {
+      async onCheck(batches) {
         const sum = (key: 'total' | 'completed' | 'failed') => batches.reduce((n, b) => n + b[key], 0);
         const statuses = [...new Set(batches.map((b) => b.status))].join(', ');
         context.progress.update({ done: sum('completed') + sum('failed'), total: sum('total'), failed: sum('failed'), label: statuses });
         for (const b of batches) {
-          if (seen.get(b.id) !== b.status) context.onStatus(b);
+          if (seen.get(b.id) !== b.status) await context.onStatus(b);
           seen.set(b.id, b.status);
         }
       },

@@ -71,7 +71,7 @@ export interface PollOptions {
   /** Wait before the second check; it grows by POLL_GROWTH up to MAX_POLL_MS (or this, if larger). */
   intervalMs: number;
   signal: AbortSignal;
-  onCheck(batches: RemoteBatch[]): void;
+  onCheck(batches: RemoteBatch[]): void | Promise<void>;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -84,12 +84,12 @@ export async function waitForBatches(client: BatchClient, ids: string[], options
   const ceiling = Math.max(options.intervalMs, MAX_POLL_MS);
   let wait = options.intervalMs;
   let batches = await Promise.all(ids.map((id) => client.retrieve(id)));
-  options.onCheck(batches);
+  await options.onCheck(batches);
   while (!batches.every(hasEnded)) {
     await sleep(wait, options.signal);
     wait = Math.min(ceiling, wait * POLL_GROWTH);
     batches = await Promise.all(batches.map((b) => (hasEnded(b) ? b : client.retrieve(b.id))));
-    options.onCheck(batches);
+    await options.onCheck(batches);
   }
   return batches;
 }

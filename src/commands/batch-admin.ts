@@ -1,10 +1,10 @@
 import type { ResultSink } from '../batch/output.js';
 import type { BatchPart } from '../batch/remote-run.js';
 import { hasEnded, type RemoteBatch } from '../llm/batch-client.js';
-import { BatchJournal, type Submission } from '../store/batch-journal.js';
+import type { Submission } from '../store/batch-journal.js';
 import { checkResumeHasOutput } from './batch-options.js';
 import { openResults, readResults, resultsFile } from './batch-output.js';
-import { journalNotes, notesFor, pickUpAndReport, progressText, timestamp } from './batch-remote.js';
+import { journalNotes, journalOf, notesFor, pickUpAndReport, progressText, timestamp } from './batch-remote.js';
 import { RunReport } from './batch-report.js';
 import type { Deps } from './deps.js';
 
@@ -24,7 +24,7 @@ export async function runBatchStatus(options: BatchIdsOptions, deps: Deps): Prom
   const notes = await notesFor(deps);
   for (const id of options.ids) {
     const batch = await client.retrieve(id);
-    notes.status(batch);
+    await notes.status(batch);
     printBatch(batch, options, deps);
   }
 }
@@ -35,8 +35,8 @@ export async function runBatchCancel(options: BatchIdsOptions, deps: Deps): Prom
   const notes = await notesFor(deps);
   for (const id of options.ids) {
     const batch = await client.cancel(id);
-    notes.status(batch);
-    notes.cancelled(id);
+    await notes.status(batch);
+    await notes.cancelled(id);
     printBatch(batch, options, deps);
   }
 }
@@ -49,7 +49,7 @@ export interface BatchListOptions {
 
 /** `gpt batch list`: the batches submitted from here, from the journal; offline unless --refresh. */
 export async function runBatchList(options: BatchListOptions, deps: Deps): Promise<void> {
-  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  const journal = journalOf(deps);
   let submissions = await journal.read();
   if (options.refresh) {
     const client = await deps.batchClient();
@@ -57,7 +57,7 @@ export async function runBatchList(options: BatchListOptions, deps: Deps): Promi
       .flatMap((sub) => (sub.state === 'done' ? [] : sub.parts))
       .flatMap((part) => (part.batchId && !hasEnded({ status: part.status ?? 'validating' }) ? [part.batchId] : []));
     const notes = journalNotes(journal, new Set(going), deps);
-    for (const id of going) notes.status(await client.retrieve(id));
+    for (const id of going) await notes.status(await client.retrieve(id));
     submissions = await journal.read();
   }
   const rows = listed(submissions);

@@ -32,24 +32,9 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
       return;
     }
     const client = await deps.batchClient();
-    const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+    const journal = journalOf(deps);
     const submission = await openSubmission(journal, files, options, deps);
-    const picked = submission.parts.some((p) => p.fileId !== undefined);
-    const ids = await gone(picked, () =>
-      submitFiles(client, files, input.name, submission.parts, {
-        uploaded: (part, fileId) => journal.uploaded(submission.id, part, fileId),
-        created(part, batch) {
-          try {
-            journal.created(submission.id, part, batch.id, batch.status);
-          } catch (error) {
-            // The batch exists and is paid for: say its id and go on rather than lose it.
-            deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
-          }
-          const requests = files[part]!.requests;
-          deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
-        },
-      }),
-    );
+    const { ids, picked } = await send(journal, submission.id, client, files, input.name, deps);
     if (!options.wait) {
       deps.out(`${ids.join('\n')}\n`);
       deps.note(`gpt: pick up the results later by running the same command without --no-wait, or with: gpt batch results ${ids.join(' ')} -o FILE`);
@@ -66,8 +51,8 @@ export async function runRemote(items: AsyncIterable<BatchItem>, input: BatchInp
 }
 
 /**
- * The journal's open submission of these very requests, to pick up; or a new one, recorded before
- * anything is uploaded (a journal that cannot be written stops the run before it costs money).
+ * The journal's open submission of these very requests, to pick up (another run's that is still
+ * sending it too); or a new one, recorded before anything is uploaded.
  */
 async function openSubmission(journal: BatchJournal, files: RequestFile[], options: BatchOptions, deps: Deps): Promise<Submission> {
   const key = {
@@ -77,15 +62,49 @@ async function openSubmission(journal: BatchJournal, files: RequestFile[], optio
       .update(files.map((f) => f.sha256).join('\n'))
       .digest('hex'),
   };
-  const earlier = options.newBatch ? undefined : await journal.findOpen(key);
-  if (earlier) {
+  const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
+  const parts = files.map((f) => ({ sha256: f.sha256, requests: f.requests }));
+  const opened = await journal.openOrBegin(key, { ...key, output, parts }, { anew: options.newBatch });
+  if (opened.picked) {
+    const earlier = opened.submission;
     const ids = earlier.parts.flatMap((p) => (p.batchId ? [p.batchId] : []));
     const what = ids.length > 0 ? `batch${ids.length > 1 ? 'es' : ''} ${ids.join(', ')}` : 'the upload';
     deps.note(`gpt: picking up ${what} created ${timestamp(earlier.createdAt)} for this input (--new-batch submits it anew)`);
-    return earlier;
   }
-  const output = options.output === undefined ? null : resolve(deps.cwd, options.output);
-  return journal.begin({ ...key, output, parts: files.map((f) => ({ sha256: f.sha256, requests: f.requests })) });
+  return opened.submission;
+}
+
+export const journalOf = (deps: Deps) => new BatchJournal(deps.paths.stateDir, { now: deps.now, warn: deps.warn });
+
+/**
+ * Uploads and creates what the submission lacks, holding its lock: a run that picked up another's
+ * submission still being sent waits, then finds its batches. `picked`: a file or batch came from
+ * the journal (an earlier run's).
+ */
+async function send(journal: BatchJournal, sub: string, client: BatchClient, files: RequestFile[], name: string, deps: Deps) {
+  return journal.sending(
+    sub,
+    async (now) => {
+      const picked = now.parts.some((p) => p.fileId !== undefined);
+      const ids = await gone(picked, () =>
+        submitFiles(client, files, name, now.parts, {
+          uploaded: (part, fileId) => journal.uploaded(sub, part, fileId),
+          async created(part, batch) {
+            try {
+              await journal.created(sub, part, batch.id, batch.status);
+            } catch (error) {
+              // The batch exists and is paid for: say its id and go on rather than lose it.
+              deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
+            }
+            const requests = files[part]!.requests;
+            deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+          },
+        }),
+      );
+      return { ids, picked };
+    },
+    deps.signal,
+  );
 }
 
 /** A batch or file picked up from the journal that the API no longer has (deleted, or too old): say how to start again. */
@@ -113,25 +132,25 @@ export const timestamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, '
 
 /** What the journal is told while batches are picked up; it only adds to the record, so it never fails a run. */
 export interface Notes {
-  status(batch: RemoteBatch): void;
+  status(batch: RemoteBatch): Promise<void>;
   /** The batch's results have been written. */
-  done(id: string): void;
-  cancelled(id: string): void;
+  done(id: string): Promise<void>;
+  cancelled(id: string): Promise<void>;
 }
 
 /** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
 export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
   let warned = false;
-  const note = (work: () => void) => {
+  const note = async (work: () => Promise<void>) => {
     try {
-      work();
+      await work();
     } catch (error) {
       if (!warned) deps.warn(formatError(error as GptError));
       warned = true;
     }
   };
-  const noteIfKnown = (id: string, work: () => void) => {
-    if (ids.has(id)) note(work);
+  const noteIfKnown = async (id: string, work: () => Promise<void>) => {
+    if (ids.has(id)) await note(work);
   };
   return {
     status: (batch) => noteIfKnown(batch.id, () => journal.status(batch.id, batch.status)),
@@ -142,7 +161,7 @@ export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps
 
 /** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
 export async function notesFor(deps: Deps): Promise<Notes> {
-  const journal = new BatchJournal(deps.paths.stateDir, deps.now);
+  const journal = journalOf(deps);
   const known = await journal.read().catch(() => [] as Submission[]);
   const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
   return journalNotes(journal, new Set(ids), deps);
@@ -168,8 +187,8 @@ export async function pickUpAndReport(
         intervalMs: (pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
         signal: deps.signal,
         progress: run.progress,
-        onStatus: (batch) => {
-          notes.status(batch);
+        onStatus: async (batch) => {
+          await notes.status(batch);
           // How a batch ended is told once, below, in our counts: the API's may differ (some count requests that never ran as failed).
           if (!deps.terminal.decorate && !hasEnded(batch)) deps.note(`gpt: batch ${batch.id}: ${progressText(batch)}`);
         },
@@ -182,7 +201,7 @@ export async function pickUpAndReport(
     if (deps.signal.aborted) deps.note(`gpt: the batch goes on running on the server; run the same command again to pick up its results, or: ${pickUpLater()}`);
     throw error;
   }
-  for (const { batch } of outcomes) notes.done(batch.id);
+  for (const { batch } of outcomes) await notes.done(batch.id);
   reportOutcomes(outcomes, run, deps);
 }
 

@@ -7,14 +7,21 @@ const STALE_MS = 5_000;
 /** How long to queue behind other writers: long enough to outlast a stale lock too. */
 const PATIENCE_MS = 30_000;
 
+export interface LockOptions {
+  /** How long to queue behind another holder (default PATIENCE_MS); Infinity: while it lives. */
+  patienceMs?: number;
+  /** Stops the queueing (Ctrl-C) with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs `critical` holding the lock `<file>.lock` (a folder, created atomically by mkdir).
  * The holder refreshes it while alive; a stale one is taken over after STALE_MS.
  */
-export async function withFileLock<T>(file: string, critical: () => Promise<T>, warn: (line: string) => void): Promise<T> {
+export async function withFileLock<T>(file: string, critical: () => Promise<T>, warn: (line: string) => void, options: LockOptions = {}): Promise<T> {
   const lockPath = `${file}.lock`;
   await warnIfStale(lockPath, warn);
-  const release = await acquire(file, lockPath);
+  const release = await acquire(file, lockPath, options, warn);
   try {
     return await critical();
   } finally {
@@ -26,13 +33,16 @@ export async function withFileLock<T>(file: string, critical: () => Promise<T>, 
  * proper-lockfile's own retries would also retry a read-only folder for the whole
  * patience; only "held by another process" is worth waiting for.
  */
-async function acquire(file: string, lockPath: string): Promise<() => Promise<void>> {
+async function acquire(file: string, lockPath: string, options: LockOptions, warn: (line: string) => void): Promise<() => Promise<void>> {
   // Loaded here, not at start-up: only writers take a lock (it loads graceful-fs too).
   const { default: lockfile } = await import('proper-lockfile');
-  const deadline = Date.now() + PATIENCE_MS;
+  const deadline = Date.now() + (options.patienceMs ?? PATIENCE_MS);
+  // A refresh that came too late (a laptop asleep through a long hold) is said, not thrown from a timer.
+  const onCompromised = (error: Error) => warn(`gpt: lost the lock ${lockPath} (${error.message}); another gpt may have taken it over`);
   for (let wait = 5; ; wait = Math.min(wait * 1.5, 200)) {
+    if (options.signal?.aborted) throw options.signal.reason;
     try {
-      return await lockfile.lock(file, { lockfilePath: lockPath, realpath: false, stale: STALE_MS, retries: 0 });
+      return await lockfile.lock(file, { lockfilePath: lockPath, realpath: false, stale: STALE_MS, retries: 0, onCompromised });
     } catch (error) {
       if (code(error) !== 'ELOCKED') {
         throw storageError(`cannot lock ${file}: ${cause(error)}`, 'check the folder is writable and the disk has room', error);

@@ -28,6 +28,11 @@ async function writeInput(ids: string[], name = 'p.jsonl'): Promise<void> {
   await writeFile(join(sandbox.home, name), ids.map((id) => JSON.stringify({ id, prompt: `prompt ${id}` })).join('\n'));
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
 /** Starts `gpt batch ...` and kills it with `signal` once it has checked its batch at least once. */
 async function killWhilePolling(args: string[], signal: NodeJS.Signals) {
   const before = server.batches().length;
@@ -78,6 +83,35 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
       results_written: true,
     });
     expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('two runs of one input started together create one batch, and both write its results', async () => {
+    await writeInput(['a', 'b']);
+    const release = server.holdCreates();
+    const start = (out: string) =>
+      execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', out, ...FAST], {
+        env: sandbox.env,
+        extendEnv: false,
+        cwd: sandbox.home,
+        input: '',
+        reject: false,
+        timeout: 20_000,
+      });
+    const first = start('one.jsonl');
+    // The first has uploaded and is creating its batch (held here) ...
+    await until(() => server.requests.some((r) => r.method === 'POST' && r.path === '/v1/batches'));
+    const second = start('two.jsonl');
+    let said = '';
+    second.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    // ... when the second picks its submission up: it must wait for that batch, not create its own.
+    await until(() => said.includes('gpt: picking up'));
+    release();
+    const [one, two] = await Promise.all([first, second]);
+    expect([one.exitCode, two.exitCode]).toEqual([0, 0]);
+    expect([uploads(), batches().length]).toEqual([1, 1]);
+    for (const out of ['one.jsonl', 'two.jsonl']) {
+      expect(jsonLines(await readFile(join(sandbox.home, out), 'utf8')).map((x) => x.reply)).toEqual(['echo: prompt a', 'echo: prompt b']);
+    }
   });
 
   it('a batch whose results were written, a changed input or --new-batch is submitted anew', async () => {

@@ -74,6 +74,9 @@ export function createBatchApi(deps: BatchApiDeps) {
   let defaultScript: BatchScript = {};
   let fileCounter = 0;
   let batchCounter = 0;
+  /** While set, batch creations wait for it (holdCreates). */
+  let createsHeld: Promise<void> | undefined;
+  let releaseCreates = () => {};
   const now = () => Math.floor(Date.now() / 1000);
 
   function addFile(filename: string, purpose: string, bytes: Buffer): FakeFile {
@@ -92,7 +95,8 @@ export function createBatchApi(deps: BatchApiDeps) {
     status: 'processed',
   });
 
-  function createBatch(body: any, res: http.ServerResponse): void {
+  async function createBatch(body: any, res: http.ServerResponse): Promise<void> {
+    await createsHeld;
     const input = files.get(body?.input_file_id);
     if (!input) return sendError(res, 400, `No such file: ${String(body?.input_file_id)}`);
     if (body.endpoint !== '/v1/chat/completions') return sendError(res, 400, `Unsupported endpoint: ${String(body.endpoint)}`);
@@ -207,10 +211,21 @@ export function createBatchApi(deps: BatchApiDeps) {
     setDefault: (script: BatchScript) => {
       defaultScript = script;
     },
+    /** Batch creations wait (their requests are recorded) until the returned function is called. */
+    holdCreates: (): (() => void) => {
+      let release!: () => void;
+      createsHeld = new Promise((resolve) => (release = resolve));
+      releaseCreates = () => {
+        createsHeld = undefined;
+        release();
+      };
+      return releaseCreates;
+    },
     /** Queued scripts are dropped and the default restored; uploaded files and batches stay. */
     reset: () => {
       queue.length = 0;
       defaultScript = {};
+      releaseCreates();
     },
     files: () => [...files.values()],
     batches: (): FakeBatch[] => [...batches.values()],
@@ -236,7 +251,7 @@ export function createBatchApi(deps: BatchApiDeps) {
         if (!file) sendError(res, 404, 'No such file');
         else sendJson(res, 200, fileObject(file));
       } else if (method === 'POST' && path === '/v1/batches') {
-        createBatch(recorded.body, res);
+        void createBatch(recorded.body, res);
       } else if (method === 'GET' && (match = path.match(BATCH_ROUTE))) {
         const batch = batches.get(match[1]!);
         if (!batch) sendError(res, 404, 'No such batch');

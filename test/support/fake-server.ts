@@ -122,6 +122,8 @@ export interface FakeServer {
   /** Batch API: each created batch takes the next script (FIFO), then the default. */
   enqueueBatch(...scripts: BatchScript[]): void;
   setBatchDefault(script: BatchScript): void;
+  /** Batch creations wait until the returned function is called (reset() releases them too). */
+  holdCreates(): () => void;
   /** Files uploaded to /v1/files (and the output files the batches wrote). */
   files(): FakeFile[];
   /** Batches created through /v1/batches, in creation order. */
@@ -640,6 +642,7 @@ export async function startFakeServer(options?: { models?: string[]; rules?: Api
     },
     enqueueBatch: (...scripts: BatchScript[]) => batchApi.enqueue(...scripts),
     setBatchDefault: (script: BatchScript) => batchApi.setDefault(script),
+    holdCreates: () => batchApi.holdCreates(),
     files: () => batchApi.files(),
     batches: () => batchApi.batches(),
     setApiRules: (next: ApiRules) => {

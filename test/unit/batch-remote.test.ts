@@ -193,7 +193,7 @@ describe('collecting results', () => {
     const ended = await waitForBatches(client, ['b'], {
       intervalMs: 100,
       signal: new AbortController().signal,
-      onCheck: (batches) => checks.push(batches.map((b) => b.status)),
+      onCheck: (batches) => void checks.push(batches.map((b) => b.status)),
       sleep: async (ms) => void waits.push(ms),
     });
     expect(ended[0]!.status).toBe('completed');
@@ -226,7 +226,7 @@ describe('collecting results', () => {
         intervalMs: 1,
         signal: new AbortController().signal,
         progress: { update() {}, stop() {} },
-        onStatus: (b) => statuses.push(`${b.id} ${b.status}`),
+        onStatus: (b) => void statuses.push(`${b.id} ${b.status}`),
         write: (r) => out.push(r),
         scratch: dir,
       },
