@@ -50,7 +50,7 @@ describe('thread files under faults', () => {
     const messages = Array.from({ length: 4000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(40) }));
     await mkdir(sandbox.threadsDir, { recursive: true });
     await writeFile(threadFile('big'), YAML.stringify({ version: 1, messages }));
-    const tempFile = /^\.big\.yaml\.[0-9a-f]{12}\.tmp$/;
+    const tempFile = /^\.big\.yaml\.\d+-[0-9a-z]+\.tmp$/;
     let saved = await readFile(threadFile('big'), 'utf8');
     let killedInside = false;
     for (let attempt = 0; attempt < 8 && !killedInside; attempt++) {
@@ -86,9 +86,9 @@ describe('thread files under faults', () => {
       }
     }
     expect(killedInside).toBe(true);
-    // A SIGKILL may leave its unfinished temp file (.big.yaml.<hex>.tmp) or lock behind, never anything else.
+    // A SIGKILL may leave its unfinished temp file (.big.yaml.<pid>-<random>.tmp) or lock behind, never anything else.
     const leftovers = (await readdir(sandbox.threadsDir)).filter((f) => f !== 'big.yaml');
-    for (const f of leftovers) expect(f).toMatch(/^(big\.yaml\.lock|\.big\.yaml\.[0-9a-f]{12}\.tmp)$/);
+    for (const f of leftovers) expect(f).toMatch(/^(big\.yaml\.lock|\.big\.yaml\.\d+-[0-9a-z]+\.tmp)$/);
   }, 120_000);
 
   it('takes over a stale lock left by a killed process, and says so', async () => {
