@@ -60,14 +60,13 @@ function requireWithCodeCache(file) {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const kept = [];
         for (const old of fs.readdirSync(dir)) {
+          if (old.endsWith('.tmp')) continue; // another run's write, or one a kill cut short
           if (old.startsWith(build)) kept.push(old);
           else if (old.startsWith(bundle) && (old.startsWith(sameNode) || isOld(path.join(dir, old)))) fs.rmSync(path.join(dir, old), { force: true });
         }
         // A bound on what mistyped commands can leave behind.
         if (kept.length >= 32) return;
-        const temp = path.join(dir, `${name}.${process.pid}`);
-        fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
-        fs.renameSync(temp, path.join(dir, name));
+        writeChecked(path.join(dir, name), script.createCachedData());
       } catch {
         /* a read-only or full disk: no cache */
       }
@@ -89,4 +88,21 @@ function commandOf([word = '', sub = '']) {
 /** Written more than 30 days ago (a cache is written once, so that is when it was made). */
 function isOld(file) {
   return Date.now() - fs.statSync(file).mtimeMs > 30 * 24 * 3600 * 1000;
+}
+
+/**
+ * Writes `bytes` to a temp file, reads them back, and only then renames it to `file`: V8 checks
+ * a cache's header, not its bytes, and runs a damaged one (a crash, or wrong behaviour). A temp
+ * file that fails (a full disk) is removed.
+ */
+function writeChecked(file, bytes) {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, bytes, { mode: 0o600 });
+    if (!fs.readFileSync(temp).equals(bytes)) throw new Error('the cache read back differs');
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
 }

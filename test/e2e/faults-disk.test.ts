@@ -45,6 +45,18 @@ describe.skipIf(noTmpfs)(`a small disk (tmpfs)${noTmpfs ? ` — skipped: ${noTmp
     expect(YAML.parse(before!).messages).toHaveLength(2 * turns);
     expect(await readdir(sandbox.threadsDir)).toEqual(['full.yaml']); // no temp file left
   });
+
+  it('a cache folder too small for the code caches costs speed only, and keeps no partly written cache', async () => {
+    // The small bundle's cache (~30 KB) fits; the large bundle's (hundreds of KB) does not.
+    await mountAt(sandbox.cacheHome, 'size=64k');
+    for (let run = 0; run < 2; run++) {
+      const r = await runGpt(sandbox, ['thread', '--help']);
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^Usage: gpt thread/);
+    }
+    const names = await readdir(join(sandbox.cacheHome, 'gpt', 'code-cache'));
+    expect(names.map((n) => n.replace(/-v[\d.]+-\d+-\d+-/, ' '))).toEqual(['gpt.cjs thread']);
+  });
 });
 
 describe.skipIf(noTmpfs)(`a read-only HOME (read-only tmpfs)${noTmpfs ? ` — skipped: ${noTmpfs}` : ''}`, () => {
