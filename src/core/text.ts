@@ -25,28 +25,34 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-/** A control character (C0, DEL, C1) as visible text: ESC is `^[`, BEL `^G`, DEL `^?`, CSI `\x9b`. */
+/**
+ * A control character (C0, DEL, C1) as visible text: ESC is `^[`, BEL `^G`, DEL `^?`, CSI
+ * `\x9b`; a bidirectional override or isolate as `<U+202E>`.
+ */
 function visible(c: string): string {
   const code = c.charCodeAt(0);
   if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
-  return code === 0x7f ? '^?' : `\\x${code.toString(16)}`;
+  if (code === 0x7f) return '^?';
+  return code < 0x100 ? `\\x${code.toString(16)}` : `<U+${code.toString(16).toUpperCase()}>`;
 }
 
 /**
  * Text as a person can safely see it on a terminal: control characters (ESC, CR, BEL, C1...)
  * become visible `^[`-style text, so a stored prompt or a file's name cannot move the cursor,
- * change colours, set the window title or write the clipboard. Newline and tab stay. Only for
- * renderings meant to be read; --json is exact. The control characters (category Cc, fixed for
- * good: U+0000-U+001F, U+007F-U+009F) are written as ranges: `\p{Cc}` has ICU build a
- * property set, ~0.5 ms of every `gpt thread list`.
+ * change colours, set the window title or write the clipboard. Newline and tab stay. The
+ * bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) are shown too: they
+ * reorder what follows them on the line, so a name could read as another. Only for renderings
+ * meant to be read; --json is exact. The control characters (category Cc, fixed for good:
+ * U+0000-U+001F, U+007F-U+009F) are written as ranges: `\p{Cc}` has ICU build a property
+ * set, ~0.5 ms of every `gpt thread list`.
  */
 export function harmless(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-  return text.replace(/\r\n/g, '\n').replace(/[\0-\x08\x0b-\x1f\x7f-\x9f]/g, visible);
+  return text.replace(/\r\n/g, '\n').replace(/[\0-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, visible);
 }
 
 /** As `harmless`, for what must stay one line (an error, a warning, a name in a list): a newline is `^J` too. */
 export function harmlessLine(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-  return text.replace(/[\0-\x08\x0a-\x1f\x7f-\x9f]/g, visible);
+  return text.replace(/[\0-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, visible);
 }
