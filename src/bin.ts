@@ -58,8 +58,11 @@ async function runLine(argv: string[], loadCli: LoadCli): Promise<number> {
 function processOf(argv: string[]): Process {
   const interrupt = new AbortController();
   const onSignal = (code: ExitCode, message: string) => () => {
-    // A second signal means "now": leave without waiting for clean-up.
-    if (interrupt.signal.aborted) process.exit(code);
+    // A second signal means "now": leave without waiting for clean-up, saying so.
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`gpt: ${message} again: left at once, without finishing what was under way\n`);
+      process.exit(code);
+    }
     interrupt.abort(new GptError(code, message));
   };
   process.on('SIGINT', onSignal(ExitCode.interrupted, 'interrupted'));

@@ -86,25 +86,41 @@ async function send(journal: BatchJournal, sub: string, client: BatchClient, fil
     sub,
     async (now) => {
       const picked = now.parts.some((p) => p.fileId !== undefined);
-      const ids = await gone(picked, () =>
-        submitFiles(client, files, name, now.parts, {
-          uploaded: (part, fileId) => journal.uploaded(sub, part, fileId),
-          async created(part, batch) {
-            try {
-              await journal.created(sub, part, batch.id, batch.status);
-            } catch (error) {
-              // The batch exists and is paid for: say its id and go on rather than lose it.
-              deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
-            }
-            const requests = files[part]!.requests;
-            deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
-          },
-        }),
+      const ids = await finishedWhenInterrupted(deps, () =>
+        gone(picked, () =>
+          submitFiles(client, files, name, now.parts, {
+            uploaded: (part, fileId) => journal.uploaded(sub, part, fileId),
+            async created(part, batch) {
+              try {
+                await journal.created(sub, part, batch.id, batch.status);
+              } catch (error) {
+                // The batch exists and is paid for: say its id and go on rather than lose it.
+                deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
+              }
+              const requests = files[part]!.requests;
+              deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+            },
+          }),
+        ),
       );
       return { ids, picked };
     },
     deps.signal,
   );
+}
+
+/**
+ * Uploads and batch creations are finished and recorded, not abandoned, when Ctrl-C comes: a
+ * batch created but not recorded would be paid for again by the next run. Says why nothing stops yet.
+ */
+async function finishedWhenInterrupted<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
+  const onInterrupt = () => deps.note('gpt: finishing the upload or batch creation under way, so that it is recorded (a second Ctrl-C leaves now)');
+  deps.signal.addEventListener('abort', onInterrupt, { once: true });
+  try {
+    return await work();
+  } finally {
+    deps.signal.removeEventListener('abort', onInterrupt);
+  }
 }
 
 /** A batch or file picked up from the journal that the API no longer has (deleted, or too old): say how to start again. */

@@ -114,6 +114,32 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     }
   });
 
+  it('Ctrl-C while a batch is being created says it waits to record it; a second Ctrl-C leaves at once, saying so', async () => {
+    await writeInput(['a']);
+    const release = server.holdCreates();
+    try {
+      const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', ...FAST], {
+        env: sandbox.env,
+        extendEnv: false,
+        cwd: sandbox.home,
+        input: '',
+        reject: false,
+        timeout: 20_000,
+      });
+      let said = '';
+      child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await until(() => server.requests.some((r) => r.method === 'POST' && r.path === '/v1/batches'));
+      child.kill('SIGINT');
+      await until(() => said.includes('gpt: finishing the upload or batch creation under way, so that it is recorded (a second Ctrl-C leaves now)'));
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      expect(said).toMatch(/^gpt: interrupted again: left at once, without finishing what was under way$/m);
+    } finally {
+      release();
+    }
+  });
+
   it('a batch whose results were written, a changed input or --new-batch is submitted anew', async () => {
     await writeInput(['a', 'b']);
     const args = ['batch', 'p.jsonl', '--remote', '-q', ...FAST];
