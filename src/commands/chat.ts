@@ -365,7 +365,10 @@ function replyView({ deps, interactive, stream, spinner, markdown }: Session) {
 function nextEvent(lines: LineInput, prompt: string, signal: AbortSignal): Promise<InputEvent> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => {
+      lines.leavePrompt();
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     lines
       .next(prompt)

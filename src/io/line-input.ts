@@ -15,6 +15,8 @@ export interface LineInput {
   next(prompt: string): Promise<InputEvent>;
   /** Called on Ctrl-C while no line is awaited, i.e. while a reply is on its way. */
   onInterrupt: (() => void) | undefined;
+  /** Ends the line of a prompt still waiting for input, so that what is written next (a signal's error) has its own line. */
+  leavePrompt(): void;
   /** Lends the terminal to `work` (an editor): the line editor stops reading and raw mode is off meanwhile. */
   suspend<T>(work: () => Promise<T>): Promise<T>;
   close(): void;
@@ -52,9 +54,11 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
   // The terminal is asked through stderr: with stderr redirected, it is not asked.
   const paste = interactive && output.isTTY ? watchPastes(input, output) : undefined;
 
+  let prompting = false;
   const deliver = (event: InputEvent) => {
     const resolve = waiting;
     waiting = undefined;
+    prompting = false;
     if (resolve) resolve(event);
     else queue.push(event);
   };
@@ -67,10 +71,15 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
       if (interactive) {
         rl.setPrompt(prompt);
         rl.prompt();
+        prompting = true;
       }
       return new Promise((resolve) => {
         waiting = resolve;
       });
+    },
+    leavePrompt() {
+      if (prompting) output.write('\n');
+      prompting = false;
     },
     async suspend(work) {
       if (!interactive) return work();

@@ -85,6 +85,18 @@ describe('gpt chat on a terminal', () => {
     expect(saved.messages.map((m: { content: string }) => m.content)).toEqual(['and now?', 'echo: and now?']);
   });
 
+  it('SIGTERM at the prompt ends the session (143) with the error on its own line', async () => {
+    const term = runInTerminal(sandbox, ['chat', '--raw']);
+    await term.waitFor(/You: $/);
+    term.type('half typed');
+    await term.waitFor('You: half typed');
+    await term.kill('SIGTERM');
+    expect(await term.exit()).toBe(143);
+    const lines = term.logicalLines();
+    expect(lines.at(-2)).toBe('You: half typed');
+    expect(lines.at(-1)).toBe('gpt: terminated');
+  });
+
   it('on an unsized terminal (0 columns), clears typed text on Ctrl-C, takes a """ block as one message, and leaves on Ctrl-D', async () => {
     const term = runInTerminal(sandbox, ['chat', '--raw'], { unsized: true });
     await term.waitFor(/You: $/);

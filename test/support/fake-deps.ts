@@ -277,6 +277,7 @@ export function scriptedLines(lines: string[]): LineInput & { closed: boolean } 
     close() {
       this.closed = true;
     },
+    leavePrompt() {}, // a pipe shows no prompt
     suspend: (work) => work(),
   };
 }

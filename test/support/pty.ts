@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import xterm from '@xterm/headless';
+import { execa } from 'execa';
 import { GPT_BIN, type Sandbox } from './cli.js';
 
 export interface TerminalOptions {
@@ -47,6 +48,8 @@ export interface TerminalRun {
   raw(): string;
   /** Resolves with the exit code once `gpt` has exited and its output is drawn. */
   exit(timeoutMs?: number): Promise<number | null>;
+  /** Sends `signal` to gpt itself (as `kill` from another shell would), not through the terminal. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   /** Ends the run if it is still going. */
   close(): void;
 }
@@ -178,6 +181,11 @@ export function runInTerminal(sandbox: Sandbox, args: string[], options: Termina
     bracketedPaste: () => screen.modes.bracketedPasteMode,
     cursorShown: () => raw.lastIndexOf('\x1b[?25l') <= raw.lastIndexOf('\x1b[?25h'),
     raw: () => raw,
+    async kill(signal) {
+      // script runs a shell that execs gpt: gpt is script's only child.
+      const r = await execa('pkill', [`-${signal.replace(/^SIG/, '')}`, '-P', String(child.pid)], { reject: false });
+      if (r.exitCode !== 0) throw new Error(`no gpt under script (${child.pid}) to send ${signal} to`);
+    },
     async exit(timeoutMs = 20_000) {
       await until(() => exited !== undefined, 'gpt to exit', timeoutMs);
       open.delete(run);
