@@ -66,7 +66,11 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
     onInterrupt: undefined,
     next(prompt) {
       const queued = queue.shift();
-      if (queued) return Promise.resolve(queued);
+      if (queued) {
+        // A line typed while a reply came in is sent now: shown now, after its prompt, as if typed.
+        if (interactive && queued.kind === 'line') output.write(`${prompt}${queued.text}\n`);
+        return Promise.resolve(queued);
+      }
       if (ended) return Promise.resolve({ kind: 'end' });
       if (interactive) {
         rl.setPrompt(prompt);

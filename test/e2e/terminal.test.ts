@@ -85,6 +85,24 @@ describe('gpt chat on a terminal', () => {
     expect(saved.messages.map((m: { content: string }) => m.content)).toEqual(['and now?', 'echo: and now?']);
   });
 
+  it('shows a line typed while a reply streams after the next prompt, then sends it', async () => {
+    const slow = Array.from({ length: 8 }, (_, i) => `word${i} `);
+    server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 150 });
+    const term = runInTerminal(sandbox, ['chat', '--raw']);
+    await term.waitFor(/You: $/);
+    term.type('first\r');
+    await term.waitFor('Assistant: word0 ');
+    term.type('typed ahead\r');
+    await term.waitFor('Assistant: echo: typed ahead');
+    term.type('quit\r');
+    expect(await term.exit()).toBe(0);
+    const lines = term.logicalLines();
+    const typed = lines.indexOf('You: typed ahead');
+    expect(typed, term.text()).toBeGreaterThan(lines.findIndex((l) => l.includes('word7')));
+    expect(lines[typed + 1]).toBe('Assistant: echo: typed ahead');
+    expect(sentPrompts()).toEqual(['first', 'typed ahead']);
+  });
+
   it('SIGTERM at the prompt ends the session (143) with the error on its own line', async () => {
     const term = runInTerminal(sandbox, ['chat', '--raw']);
     await term.waitFor(/You: $/);
