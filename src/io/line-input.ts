@@ -22,6 +22,38 @@ export interface LineInput {
   close(): void;
 }
 
+/**
+ * The terminal as readline draws on it: only while a prompt waits. Keys typed while a reply
+ * comes in are still read (Ctrl-C stops the reply; a line is kept for the next prompt), but
+ * their echo would land inside the reply.
+ */
+function whilePrompting(output: NodeJS.WriteStream, prompting: () => boolean): NodeJS.WriteStream {
+  const gate = {
+    write(chunk: string, encoding?: BufferEncoding | (() => void), done?: () => void): boolean {
+      const callback = typeof encoding === 'function' ? encoding : done;
+      if (prompting()) return output.write(chunk, callback);
+      callback?.();
+      return true;
+    },
+    get columns() {
+      return output.columns;
+    },
+    get rows() {
+      return output.rows;
+    },
+    isTTY: output.isTTY,
+    on(event: string, listener: (...args: unknown[]) => void) {
+      output.on(event, listener);
+      return gate;
+    },
+    removeListener(event: string, listener: (...args: unknown[]) => void) {
+      output.removeListener(event, listener);
+      return gate;
+    },
+  };
+  return gate as unknown as NodeJS.WriteStream;
+}
+
 /** Asks the terminal to mark pasted text (`ESC[200~` ... `ESC[201~`), and to stop. */
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
@@ -40,9 +72,10 @@ export interface LineHistory {
  * A line starting with a space is kept out of the history, as shells do (ignorespace).
  */
 export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream, history?: LineHistory): LineInput {
+  let prompting = false;
   const rl = createInterface({
     input,
-    output: interactive ? output : undefined,
+    output: interactive ? whilePrompting(output, () => prompting) : undefined,
     terminal: interactive,
     crlfDelay: Infinity,
     history: interactive ? [...(history?.entries ?? [])] : [],
@@ -54,7 +87,6 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
   // The terminal is asked through stderr: with stderr redirected, it is not asked.
   const paste = interactive && output.isTTY ? watchPastes(input, output) : undefined;
 
-  let prompting = false;
   const deliver = (event: InputEvent) => {
     const resolve = waiting;
     waiting = undefined;
@@ -73,9 +105,9 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
       }
       if (ended) return Promise.resolve({ kind: 'end' });
       if (interactive) {
+        prompting = true;
         rl.setPrompt(prompt);
         rl.prompt();
-        prompting = true;
       }
       return new Promise((resolve) => {
         waiting = resolve;

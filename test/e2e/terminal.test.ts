@@ -85,7 +85,7 @@ describe('gpt chat on a terminal', () => {
     expect(saved.messages.map((m: { content: string }) => m.content)).toEqual(['and now?', 'echo: and now?']);
   });
 
-  it('shows a line typed while a reply streams after the next prompt, then sends it', async () => {
+  it('keeps a line typed while a reply streams out of the reply, shows it after the next prompt, then sends it', async () => {
     const slow = Array.from({ length: 8 }, (_, i) => `word${i} `);
     server.enqueue({ kind: 'reply', chunks: slow, chunkDelayMs: 150 });
     const term = runInTerminal(sandbox, ['chat', '--raw']);
@@ -97,6 +97,7 @@ describe('gpt chat on a terminal', () => {
     term.type('quit\r');
     expect(await term.exit()).toBe(0);
     const lines = term.logicalLines();
+    expect(lines, term.text()).toContain(`Assistant: ${slow.join('').trimEnd()}`); // whole, the typing not in it
     const typed = lines.indexOf('You: typed ahead');
     expect(typed, term.text()).toBeGreaterThan(lines.findIndex((l) => l.includes('word7')));
     expect(lines[typed + 1]).toBe('Assistant: echo: typed ahead');
