@@ -28,6 +28,18 @@ async function writeInput(ids: string[], name = 'p.jsonl'): Promise<void> {
   await writeFile(join(sandbox.home, name), ids.map((id) => JSON.stringify({ id, prompt: `prompt ${id}` })).join('\n'));
 }
 
+/** `gpt batch p.jsonl --remote -o OUT`, started and left running, for a test to act on while it goes. */
+function startRemote(out: string) {
+  return execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', out, ...FAST], {
+    env: sandbox.env,
+    extendEnv: false,
+    cwd: sandbox.home,
+    input: '',
+    reject: false,
+    timeout: 20_000,
+  });
+}
+
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(condition()).toBe(true);
@@ -88,19 +100,10 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
   it('two runs of one input started together create one batch, and both write its results', async () => {
     await writeInput(['a', 'b']);
     const release = server.holdCreates();
-    const start = (out: string) =>
-      execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', out, ...FAST], {
-        env: sandbox.env,
-        extendEnv: false,
-        cwd: sandbox.home,
-        input: '',
-        reject: false,
-        timeout: 20_000,
-      });
-    const first = start('one.jsonl');
+    const first = startRemote('one.jsonl');
     // The first has uploaded and is creating its batch (held here) ...
     await until(() => server.requests.some((r) => r.method === 'POST' && r.path === '/v1/batches'));
-    const second = start('two.jsonl');
+    const second = startRemote('two.jsonl');
     let said = '';
     second.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
     // ... when the second picks its submission up: it must wait for that batch, not create its own.
@@ -118,14 +121,7 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     await writeInput(['a']);
     const release = server.holdCreates();
     try {
-      const child = execa('node', [GPT_BIN, 'batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', ...FAST], {
-        env: sandbox.env,
-        extendEnv: false,
-        cwd: sandbox.home,
-        input: '',
-        reject: false,
-        timeout: 20_000,
-      });
+      const child = startRemote('out.jsonl');
       let said = '';
       child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
       await until(() => server.requests.some((r) => r.method === 'POST' && r.path === '/v1/batches'));
