@@ -20,13 +20,15 @@ export interface SubmittedPart {
 /** Told of each upload and batch as soon as the API returns it, before anything else can fail. */
 export interface SubmitRecord {
   uploaded(part: number, fileId: string): Promise<void>;
-  created(part: number, batch: RemoteBatch): Promise<void>;
+  /** `found`: the API already had it, made from this upload by a run that stopped before recording it. */
+  created(part: number, batch: RemoteBatch, found?: boolean): Promise<void>;
 }
 
 /**
  * Creates a batch for each request file, uploading it first, and returns the batch ids in file
- * order. A file already uploaded (`known[i].fileId`) is not uploaded again; a file that already
- * has its batch (`known[i].batchId`) is left as it is.
+ * order. A file already uploaded (`known[i].fileId`) is not uploaded again, and a batch the API
+ * already made from it is taken rather than paid for twice; a file that already has its batch
+ * (`known[i].batchId`) is left as it is.
  */
 export async function submitFiles(client: BatchClient, files: RequestFile[], name: string, known: SubmittedPart[], record: SubmitRecord): Promise<string[]> {
   const ids: string[] = [];
@@ -41,6 +43,13 @@ export async function submitFiles(client: BatchClient, files: RequestFile[], nam
     if (!fileId) {
       fileId = await client.upload(file.path, `gpt-batch${part}.jsonl`);
       await record.uploaded(i, fileId);
+    } else {
+      const found = await client.batchOfFile(fileId);
+      if (found) {
+        await record.created(i, found, true);
+        ids.push(found.id);
+        continue;
+      }
     }
     const batch = await client.create(fileId, { created_by: 'gpt batch', input: name.slice(-500), part: `${i + 1}/${files.length}` });
     await record.created(i, batch);

@@ -90,7 +90,7 @@ async function send(journal: BatchJournal, sub: string, client: BatchClient, fil
         gone(picked, () =>
           submitFiles(client, files, name, now.parts, {
             uploaded: (part, fileId) => journal.uploaded(sub, part, fileId),
-            async created(part, batch) {
+            async created(part, batch, found) {
               try {
                 await journal.created(sub, part, batch.id, batch.status);
               } catch (error) {
@@ -98,7 +98,8 @@ async function send(journal: BatchJournal, sub: string, client: BatchClient, fil
                 deps.err(`gpt: batch ${batch.id} was created but is not in the journal: ${(error as GptError).message}\n`);
               }
               const requests = files[part]!.requests;
-              deps.note(`gpt: created batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`);
+              const what = `batch ${batch.id} (${requests} request${requests === 1 ? '' : 's'})`;
+              deps.note(found ? `gpt: found ${what}, created from this upload by a run that stopped before recording it` : `gpt: created ${what}`);
             },
           }),
         ),

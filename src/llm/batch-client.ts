@@ -47,6 +47,12 @@ export interface BatchClient {
   /** Uploads a request file (purpose `batch`) without reading it into memory; returns its id. */
   upload(path: string, name: string): Promise<string>;
   create(inputFileId: string, metadata: Record<string, string>): Promise<RemoteBatch>;
+  /**
+   * The newest batch the API lists as made from this uploaded file, if any: a run stopped
+   * after asking for a batch but before it learned the id (a second Ctrl-C) leaves one that
+   * the journal does not know. Undefined too where the server lists no batches.
+   */
+  batchOfFile(inputFileId: string): Promise<RemoteBatch | undefined>;
   retrieve(id: string): Promise<RemoteBatch>;
   cancel(id: string): Promise<RemoteBatch>;
   /** A file's lines, as it downloads. */

@@ -28,6 +28,19 @@ export function createBatchClient(options: ClientOptions): BatchClient {
       }),
     create: (inputFileId, metadata) =>
       call(async () => toRemote(await sdk.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }))),
+    async batchOfFile(inputFileId) {
+      try {
+        let seen = 0;
+        // Newest first; the batch sought was asked for just after its file was uploaded.
+        for await (const batch of sdk.batches.list({ limit: 100 })) {
+          if (batch.input_file_id === inputFileId) return toRemote(batch);
+          if (++seen >= LISTED_AT_MOST) break;
+        }
+      } catch {
+        // A server that lists no batches: as if there were none.
+      }
+      return undefined;
+    },
     retrieve: (id) => call(async () => toRemote(await sdk.batches.retrieve(id))).catch(noSuchBatch(id)),
     cancel: (id) => call(async () => toRemote(await sdk.batches.cancel(id))).catch(noSuchBatch(id)),
     async *lines(fileId) {
@@ -46,6 +59,9 @@ export function createBatchClient(options: ClientOptions): BatchClient {
     },
   };
 }
+
+/** How many of the newest batches batchOfFile looks through (ten pages). */
+const LISTED_AT_MOST = 1000;
 
 /** A 404 for a batch id is about the id, not the model the generic hint suggests. */
 const noSuchBatch =

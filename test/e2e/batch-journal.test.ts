@@ -117,7 +117,7 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     }
   });
 
-  it('Ctrl-C while a batch is being created says it waits to record it; a second Ctrl-C leaves at once, saying so', async () => {
+  it('Ctrl-C while a batch is being created says it waits to record it; a second Ctrl-C leaves at once, saying so, and the next run finds that batch', async () => {
     await writeInput(['a']);
     const release = server.holdCreates();
     try {
@@ -134,6 +134,13 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     } finally {
       release();
     }
+    // The server made the batch after gpt left, unrecorded: the next run finds it instead of paying twice.
+    await until(() => batches().length === 1);
+    const again = await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '-o', 'out.jsonl', ...FAST]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toMatch(/^gpt: found batch batch_fake_\d+ \(1 request\), created from this upload by a run that stopped before recording it$/m);
+    expect([uploads(), batches().length]).toEqual([1, 1]);
+    expect(jsonLines(await readFile(join(sandbox.home, 'out.jsonl'), 'utf8')).map((x) => x.reply)).toEqual(['echo: prompt a']);
   });
 
   it('a batch whose results were written, a changed input or --new-batch is submitted anew', async () => {

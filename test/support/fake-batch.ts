@@ -252,6 +252,10 @@ export function createBatchApi(deps: BatchApiDeps) {
         else sendJson(res, 200, fileObject(file));
       } else if (method === 'POST' && path === '/v1/batches') {
         void createBatch(recorded.body, res);
+      } else if (method === 'GET' && path === '/v1/batches') {
+        // Newest first, in one page, as the API lists them (its pagination is not needed here).
+        const data = [...batches.values()].reverse().map((b) => b.object);
+        sendJson(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
       } else if (method === 'GET' && (match = path.match(BATCH_ROUTE))) {
         const batch = batches.get(match[1]!);
         if (!batch) sendError(res, 404, 'No such batch');

@@ -77,7 +77,8 @@ describe('submitFiles', () => {
     { path: '/tmp/r2', requests: 1, bytes: 5, sha256: 's2' },
   ];
 
-  function client(name: string, failCreate = false) {
+  /** `madeOnServer`: the batches the API lists, by the file they were made from (a create whose answer was lost). */
+  function client(name: string, failCreate = false, madeOnServer: Record<string, string> = {}) {
     const calls: string[] = [];
     let n = 0;
     const fake: BatchClient = {
@@ -86,6 +87,10 @@ describe('submitFiles', () => {
         calls.push(`create ${fileId}`);
         if (failCreate) throw new Error('connection reset');
         return remote(`batch-for-${fileId}`);
+      },
+      batchOfFile: async (fileId) => {
+        calls.push(`look for ${fileId}`);
+        return madeOnServer[fileId] ? remote(madeOnServer[fileId]) : undefined;
       },
       retrieve: async (id) => remote(id),
       cancel: async (id) => remote(id),
@@ -108,12 +113,33 @@ describe('submitFiles', () => {
     const open = (await journal.findOpen(key))!;
     const second = client('second');
     const ids = await submitFiles(second.fake, files, 'p.jsonl', open.parts, record);
-    expect(second.calls).toEqual(['create first-file-1', 'upload /tmp/r2', 'create second-file-1']);
+    expect(second.calls).toEqual(['look for first-file-1', 'create first-file-1', 'upload /tmp/r2', 'create second-file-1']);
     expect(ids).toEqual(['batch-for-first-file-1', 'batch-for-second-file-1']);
 
     const third = client('third');
     expect(await submitFiles(third.fake, files, 'p.jsonl', (await journal.findOpen(key))!.parts, record)).toEqual(ids);
     expect(third.calls).toEqual([]); // every part has its batch: nothing is sent
+  });
+
+  it('takes a batch the API already made from an uploaded file, and records it, rather than creating another', async () => {
+    const journal = new BatchJournal(dir);
+    const { submission: sub } = await journal.openOrBegin(key, newSubmission());
+    const found: string[] = [];
+    const record = {
+      uploaded: (i: number, f: string) => journal.uploaded(sub.id, i, f),
+      created: async (i: number, b: RemoteBatch, wasFound?: boolean) => {
+        if (wasFound) found.push(b.id);
+        await journal.created(sub.id, i, b.id, b.status);
+      },
+    };
+    // The first run uploaded the first file, asked for its batch, and was stopped before the answer.
+    await expect(submitFiles(client('first', true).fake, files, 'p.jsonl', sub.parts, record)).rejects.toThrow('connection reset');
+    const second = client('second', false, { 'first-file-1': 'batch_made_unrecorded' });
+    const ids = await submitFiles(second.fake, files, 'p.jsonl', (await journal.findOpen(key))!.parts, record);
+    expect(ids).toEqual(['batch_made_unrecorded', 'batch-for-second-file-1']);
+    expect(second.calls).toEqual(['look for first-file-1', 'upload /tmp/r2', 'create second-file-1']);
+    expect(found).toEqual(['batch_made_unrecorded']);
+    expect((await journal.findOpen(key))!.parts.map((p) => p.batchId)).toEqual(ids);
   });
 });
 

@@ -68,6 +68,7 @@ function fakeClient(files: Record<string, string[]>, polls = 0, ended: Record<st
     async *lines(fileId: string) {
       yield* files[fileId] ?? [];
     },
+    batchOfFile: async () => undefined,
   };
   return client;
 }
