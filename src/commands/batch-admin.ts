@@ -105,7 +105,7 @@ export async function runBatchResults(options: BatchIdsOptions, deps: Deps): Pro
   const total = batches.reduce((n, b) => n + b.total, 0);
   const run = new RunReport(total, 'run their input again with -o FILE --resume to send the rest', deps, !output);
   try {
-    const notes = await notesFor(deps);
+    const notes = await notesFor(deps, output?.path ?? null);
     await pickUpAndReport(client, parts, options.pollInterval, deps, sink, run, notes, () => `gpt batch results ${options.ids.join(' ')}`);
   } finally {
     sink.close();

@@ -155,8 +155,11 @@ export interface Notes {
   cancelled(id: string): Promise<void>;
 }
 
-/** Notes for the batches of `ids` that the journal knows; a failure to write is said once. */
-export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps): Notes {
+/**
+ * Notes for the batches of `ids` that the journal knows; a failure to write is said once.
+ * `output`: where the results go (null: stdout), when not where the submission said.
+ */
+export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps, output?: string | null): Notes {
   let warned = false;
   const note = async (work: () => Promise<void>) => {
     try {
@@ -171,17 +174,17 @@ export function journalNotes(journal: BatchJournal, ids: Set<string>, deps: Deps
   };
   return {
     status: (batch) => noteIfKnown(batch.id, () => journal.status(batch.id, batch.status)),
-    done: (id) => noteIfKnown(id, () => journal.done(id)),
+    done: (id) => noteIfKnown(id, () => journal.done(id, output)),
     cancelled: (id) => noteIfKnown(id, () => journal.cancelled(id)),
   };
 }
 
 /** Notes for the batches the journal knows (`gpt batch status|results|cancel` may be given others). */
-export async function notesFor(deps: Deps): Promise<Notes> {
+export async function notesFor(deps: Deps, output?: string | null): Promise<Notes> {
   const journal = journalOf(deps);
   const known = await journal.read().catch(() => [] as Submission[]);
   const ids = known.flatMap((sub) => sub.parts.flatMap((p) => (p.batchId ? [p.batchId] : [])));
-  return journalNotes(journal, new Set(ids), deps);
+  return journalNotes(journal, new Set(ids), deps, output);
 }
 
 export async function pickUpAndReport(

@@ -46,7 +46,7 @@ export interface Submission {
   id: string;
   /** The input's absolute path, or `stdin`. */
   input: string;
-  /** The absolute path of -o FILE; null for stdout. */
+  /** The absolute path of -o FILE; null for stdout. Where results were last written, once written. */
   output: string | null;
   /** The API's base URL (never the key). */
   endpoint: string;
@@ -89,7 +89,7 @@ type Event =
   | { op: 'created'; sub: string; part: number; batch: string; status: string; at: string }
   | { op: 'status'; batch: string; status: string; at: string }
   /** Results written (`done`), or cancelled with `gpt batch cancel`. */
-  | { op: 'done' | 'cancelled'; batch: string; at: string };
+  | { op: 'done' | 'cancelled'; batch: string; at: string; output?: string | null };
 
 export class BatchJournal {
   readonly file: string;
@@ -164,8 +164,8 @@ export class BatchJournal {
   }
 
   /** Its results were written: running the same input again submits it anew. */
-  async done(batch: string): Promise<void> {
-    await this.record({ op: 'done', batch, at: this.stamp() });
+  async done(batch: string, output?: string | null): Promise<void> {
+    await this.record({ op: 'done', batch, at: this.stamp(), ...(output === undefined ? {} : { output }) });
   }
 
   async cancelled(batch: string): Promise<void> {
@@ -321,7 +321,11 @@ function replay(lines: string[]): Map<Submission, number[]> {
     if (!known) return;
     known.entry.lines.push(index);
     if (event.op === 'status') known.part.status = event.status;
-    else ended.set(event.batch, event.op);
+    else {
+      ended.set(event.batch, event.op);
+      // `gpt batch results ID -o OTHER` wrote them elsewhere than the run's -o.
+      if (event.op === 'done' && event.output !== undefined) known.entry.sub.output = event.output;
+    }
   });
   for (const { sub } of subs.values()) {
     const states = sub.parts.map((p) => (p.batchId ? ended.get(p.batchId) : undefined));

@@ -97,6 +97,15 @@ describe('gpt batch --remote: the journal of submitted batches', () => {
     expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("batch list names the file gpt batch results last wrote a batch's results to", async () => {
+    await writeInput(['a']);
+    const id = (await runGpt(sandbox, ['batch', 'p.jsonl', '--remote', '--no-wait', '-q', '-o', 'first.jsonl'])).stdout.trim();
+    expect((await runGpt(sandbox, ['batch', 'results', id, '-o', 'second.jsonl', ...FAST])).exitCode).toBe(0);
+    const [row] = jsonLines((await runGpt(sandbox, ['batch', 'ls', '--json'])).stdout);
+    expect(row).toMatchObject({ id, output: join(sandbox.home, 'second.jsonl'), results_written: true });
+    expect(jsonLines(await readFile(join(sandbox.home, 'second.jsonl'), 'utf8')).map((x) => x.reply)).toEqual(['echo: prompt a']);
+  });
+
   it('two runs of one input started together create one batch, and both write its results', async () => {
     await writeInput(['a', 'b']);
     const release = server.holdCreates();
