@@ -8,6 +8,7 @@ import { runBatch } from '../../src/commands/batch.js';
 import type { BatchOptions } from '../../src/commands/batch-options.js';
 import { ExitCode, formatError, type GptError } from '../../src/core/errors.js';
 import { eachTestWorld } from '../support/fake-deps.js';
+import { jsonLines } from '../support/json-lines.js';
 
 const world = eachTestWorld();
 
@@ -170,14 +171,7 @@ describe('gpt batch: empty and edited inputs', () => {
   it('reads CRLF line ends and a byte-order mark as a text editor wrote them', async () => {
     await write('p.jsonl', '\uFEFF{"id": "a", "prompt": "café"}\r\n{"id": "b", "prompt": "two"}\r\n');
     await batch('p.jsonl');
-    expect(
-      world
-        .out()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .map((x) => [x.id, x.reply]),
-    ).toEqual([
+    expect(jsonLines(world.out()).map((x) => [x.id, x.reply])).toEqual([
       ['a', 'echo: café'],
       ['b', 'echo: two'],
     ]);
@@ -186,14 +180,7 @@ describe('gpt batch: empty and edited inputs', () => {
   it('reads a YAML file that starts with a byte-order mark, as the other formats do', async () => {
     await write('p.yaml', '\uFEFF- id: a\n  prompt: café\n- two\n');
     await batch('p.yaml');
-    expect(
-      world
-        .out()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .map((x) => [x.id, x.reply]),
-    ).toEqual([
+    expect(jsonLines(world.out()).map((x) => [x.id, x.reply])).toEqual([
       ['a', 'echo: café'],
       ['2', 'echo: two'],
     ]);

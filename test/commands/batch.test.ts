@@ -9,6 +9,7 @@ import type { Deps } from '../../src/commands/deps.js';
 import { ExitCode, GptError } from '../../src/core/errors.js';
 import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
 import { eachTestWorld, threadsFolder } from '../support/fake-deps.js';
+import { jsonLines } from '../support/json-lines.js';
 
 const world = eachTestWorld();
 
@@ -19,12 +20,6 @@ const write = async (name: string, text: string) => {
 };
 const batch = (file: string, more: Partial<BatchOptions> = {}, deps: Deps = world.deps) =>
   runBatch({ file, resume: false, dryRun: false, remote: false, wait: true, ...more }, deps);
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const results = () => jsonLines(world.out());
 const rejected = (message: string) =>
   new GptError(ExitCode.apiRejected, `the API rejected the request (400): ${message}`, 'check the request options', { status: 400 });

@@ -7,17 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { runGpt } from '../support/cli.js';
 import { dataUrl, pdf, png } from '../support/attachment-files.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
 const at = (...parts: string[]) => join(sandbox.home, ...parts);
 const lines = (...items: object[]) => `${items.map((i) => JSON.stringify(i)).join('\n')}\n`;
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 
 async function job(files: Record<string, Buffer | string>): Promise<void> {
   for (const [name, bytes] of Object.entries(files)) {

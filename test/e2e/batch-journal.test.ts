@@ -4,15 +4,10 @@ import { execa } from 'execa';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GPT_BIN, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const FAST = ['--poll-interval', '0.01'];
 // The fake server keeps its files and batches for the whole test file: count from a test's start.
 let base = { uploads: 0, batches: 0 };

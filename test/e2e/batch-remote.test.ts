@@ -4,15 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { GPT_BIN, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const routes = () => server.requests.map((r) => `${r.method} ${r.path.replace(/(batch|file)_?[-\w]*?fake[-_]\d+/g, '$1')}`);
 const FAST = ['--poll-interval', '0.01'];
 

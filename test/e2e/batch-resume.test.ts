@@ -5,15 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { type RecordedRequest } from '../support/fake-server.js';
 import { runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const readOut = async () => jsonLines(await readFile(join(sandbox.home, 'out.jsonl'), 'utf8'));
 const writePrompts = (ids: string[]) => writeFile(join(sandbox.home, 'p.jsonl'), ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n'));
 

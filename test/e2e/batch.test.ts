@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type RecordedRequest } from '../support/fake-server.js';
 import { GPT_BIN, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
@@ -15,12 +16,6 @@ const write = async (name: string, text: string) => {
   await writeFile(file, text);
   return file;
 };
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
 const sentPrompts = () => server.chatRequests().map(lastUser).sort();
 

@@ -3,15 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const lastUser = (body: { messages: { content: string }[] }) => body.messages.at(-1)!.content;
 
 describe('gpt batch --schema', () => {

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { type RecordedRequest } from '../support/fake-server.js';
 import { GPT_BIN, TEST_KEY, runGpt } from '../support/cli.js';
 import { sandbox, server, useHarness } from '../support/harness.js';
+import { jsonLines } from '../support/json-lines.js';
 
 useHarness();
 
@@ -15,11 +16,6 @@ const write = async (name: string, text: string | Buffer) => {
   return file;
 };
 const readOut = (name = 'out.jsonl') => readFile(join(sandbox.home, name), 'utf8');
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 const lastUser = (req: RecordedRequest) => req.body.messages.at(-1).content as string;
 const promptsFile = (ids: string[]) => ids.map((id) => JSON.stringify({ id, prompt: id })).join('\n');
 const itemIds = (n: number) => Array.from({ length: n }, (_, i) => `item-${i}`);
