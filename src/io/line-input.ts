@@ -72,17 +72,17 @@ export interface LineHistory {
  * A line starting with a space is kept out of the history, as shells do (ignorespace).
  */
 export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, output: NodeJS.WriteStream, history?: LineHistory): LineInput {
-  let prompting = false;
+  /** Resolves the line a prompt waits for: set while a prompt is shown, on a terminal. */
+  let waiting: ((event: InputEvent) => void) | undefined;
   const rl = createInterface({
     input,
-    output: interactive ? whilePrompting(output, () => prompting) : undefined,
+    output: interactive ? whilePrompting(output, () => waiting !== undefined) : undefined,
     terminal: interactive,
     crlfDelay: Infinity,
     history: interactive ? [...(history?.entries ?? [])] : [],
     historySize: interactive ? (history?.limit ?? 200) : 0,
   });
   const queue: InputEvent[] = [];
-  let waiting: ((event: InputEvent) => void) | undefined;
   let ended = false;
   // The terminal is asked through stderr: with stderr redirected, it is not asked.
   const paste = interactive && output.isTTY ? watchPastes(input, output) : undefined;
@@ -90,7 +90,6 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
   const deliver = (event: InputEvent) => {
     const resolve = waiting;
     waiting = undefined;
-    prompting = false;
     if (resolve) resolve(event);
     else queue.push(event);
   };
@@ -104,18 +103,19 @@ export function openLineInput(input: NodeJS.ReadStream, interactive: boolean, ou
         return Promise.resolve(queued);
       }
       if (ended) return Promise.resolve({ kind: 'end' });
+      // Waiting before the prompt is drawn: readline draws only while a line is awaited.
+      const line = new Promise<InputEvent>((resolve) => {
+        waiting = resolve;
+      });
       if (interactive) {
-        prompting = true;
         rl.setPrompt(prompt);
         rl.prompt();
       }
-      return new Promise((resolve) => {
-        waiting = resolve;
-      });
+      return line;
     },
     leavePrompt() {
-      if (prompting) output.write('\n');
-      prompting = false;
+      if (interactive && waiting) output.write('\n');
+      waiting = undefined;
     },
     async suspend(work) {
       if (!interactive) return work();
